@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace InceptionDsl.Reference;
+
+/// <summary>
+/// One <c>models/&lt;id&gt;.json</c> file of the shared reference fixtures: what the PyTorch peer
+/// (torchvision or timm) declares and, for some models, computes on the deterministic weights.
+/// Fields marked optional are absent in some files (e.g. resnet34 has no logits).
+/// </summary>
+public sealed class ReferenceModel
+{
+    /// <summary>
+    /// Name prefixes of auxiliary-head entries, which <c>params_without_aux</c> leaves out
+    /// (as the reference README defines: <c>aux1.*</c>, <c>aux2.*</c>, <c>AuxLogits.*</c>).
+    /// </summary>
+    public static IReadOnlyList<string> AuxPrefixes { get; } = ["aux1.", "aux2.", "AuxLogits."];
+
+    /// <summary>The peer's model name (<c>timm_</c> prefix = timm).</summary>
+    public required string Id { get; init; }
+
+    /// <summary><c>torchvision</c> or <c>timm</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The input shape the numerics use, <c>[N, 3, H, W]</c>.</summary>
+    public required IReadOnlyList<long> Input { get; init; }
+
+    /// <summary>Parameter element count including auxiliary heads.</summary>
+    public required long Params { get; init; }
+
+    /// <summary>Parameter element count without <see cref="AuxPrefixes"/> entries.</summary>
+    public required long ParamsWithoutAux { get; init; }
+
+    /// <summary>Buffer element count.</summary>
+    public required long Buffers { get; init; }
+
+    /// <summary>Every parameter and buffer, in the peer's state_dict order.</summary>
+    public required IReadOnlyList<StateDictEntry> StateDict { get; init; }
+
+    /// <summary>FLOPs of one forward pass at batch 1 (multiply and add counted as 2).</summary>
+    public required long FlopsBatch1 { get; init; }
+
+    /// <summary>Optional: named modules down to depth 2 as (name, type).</summary>
+    public IReadOnlyList<(string Name, string Type)> Modules { get; init; } = [];
+
+    /// <summary>Optional: the peer's printed module tree.</summary>
+    public string? Repr { get; init; }
+
+    /// <summary>Optional: <c>[N][classes]</c> eval-mode logits in float64 on the deterministic weights and input.</summary>
+    public double[][]? LogitsFloat64 { get; init; }
+
+    /// <summary>Optional: the same computed in float32.</summary>
+    public double[][]? LogitsFloat32 { get; init; }
+
+    /// <summary>Optional: aux head name -> <c>[N][classes]</c> float64 logits.</summary>
+    public IReadOnlyDictionary<string, double[][]>? AuxLogitsFloat64 { get; init; }
+
+    /// <summary>Optional: max |logits_float64|, the denominator of relative errors.</summary>
+    public double? LogitsAbsMax { get; init; }
+
+    /// <summary>Optional: max |float32 - float64| of the peer's logits.</summary>
+    public double? Float32VsFloat64MaxAbsDiff { get; init; }
+
+    /// <summary>Optional: top-5 class indices per sample.</summary>
+    public int[][]? Top5Float64 { get; init; }
+
+    /// <summary>The file this was loaded from, if any.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Whether the file carries reference logits (and so numerics can be verified).</summary>
+    public bool HasLogits => LogitsFloat64 is not null && LogitsAbsMax is not null;
+
+    /// <summary>Whether <paramref name="name"/> belongs to an auxiliary head (see <see cref="AuxPrefixes"/>).</summary>
+    public static bool IsAuxEntry(string name) => AuxPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>Whether any state_dict entry belongs to an auxiliary head.</summary>
+    public bool HasAuxEntries => StateDict.Any(e => IsAuxEntry(e.Name));
+
+    /// <summary>Loads <c>models/&lt;id&gt;.json</c> from <see cref="ReferencePaths.ModelsDir"/>.</summary>
+    public static ReferenceModel LoadById(string id) => Load(ReferencePaths.ModelFile(id));
+
+    /// <summary>The ids of every model file in <see cref="ReferencePaths.ModelsDir"/>, sorted.</summary>
+    public static IReadOnlyList<string> AvailableIds() =>
+        Directory.GetFiles(ReferencePaths.ModelsDir, "*.json")
+            .Select(f => Path.GetFileNameWithoutExtension(f))
+            .OrderBy(s => s, StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>Loads a reference model file.</summary>
+    public static ReferenceModel Load(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        using JsonDocument doc = JsonDocument.Parse(stream);
+        return Parse(doc.RootElement, path);
+    }
+
+    /// <summary>Parses the JSON text of a reference model file.</summary>
+    public static ReferenceModel Parse(string json)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json);
+        return Parse(doc.RootElement, null);
+    }
+
+    private static ReferenceModel Parse(JsonElement root, string? path)
+    {
+        string file = path ?? "<json>";
+        JsonElement Req(string name) => JsonRead.Required(root, name, file);
+        JsonElement? Opt(string name) => JsonRead.Optional(root, name);
+
+        var stateDict = Req("state_dict").EnumerateArray().Select(row =>
+        {
+            var cells = row.EnumerateArray().ToArray();
+            if (cells.Length != 3) throw new JsonException($"{file}: state_dict row must be [name, shape, dtype].");
+            return new StateDictEntry(cells[0].GetString()!, JsonRead.Longs(cells[1]), cells[2].GetString()!);
+        }).ToArray();
+
+        var modules = Opt("modules") is { } m
+            ? m.EnumerateArray().Select(r => (r[0].GetString()!, r[1].GetString()!)).ToArray()
+            : [];
+
+        return new ReferenceModel
+        {
+            Id = Req("id").GetString()!,
+            Source = Req("source").GetString()!,
+            Input = JsonRead.Longs(Req("input")),
+            Params = Req("params").GetInt64(),
+            ParamsWithoutAux = Req("params_without_aux").GetInt64(),
+            Buffers = Req("buffers").GetInt64(),
+            StateDict = stateDict,
+            FlopsBatch1 = Req("flops_batch1").GetInt64(),
+            Modules = modules,
+            Repr = Opt("repr")?.GetString(),
+            LogitsFloat64 = Opt("logits_float64") is { } l64 ? JsonRead.Matrix(l64) : null,
+            LogitsFloat32 = Opt("logits_float32") is { } l32 ? JsonRead.Matrix(l32) : null,
+            AuxLogitsFloat64 = Opt("aux_logits_float64") is { } aux ? JsonRead.MatrixMap(aux) : null,
+            LogitsAbsMax = Opt("logits_abs_max")?.GetDouble(),
+            Float32VsFloat64MaxAbsDiff = Opt("float32_vs_float64_max_abs_diff")?.GetDouble(),
+            Top5Float64 = Opt("top5_float64") is { } t5 ? JsonRead.IntMatrix(t5) : null,
+            SourcePath = path,
+        };
+    }
+}

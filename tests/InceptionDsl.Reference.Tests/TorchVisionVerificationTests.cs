@@ -1,0 +1,118 @@
+using System;
+using System.Diagnostics;
+using InceptionDsl.Reference;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Reference.Tests;
+
+/// <summary>
+/// TorchVision's hand-written .NET models are state_dict-compatible with torchvision, so verifying
+/// them against the reference logits proves the deterministic fill and the verifier.
+/// </summary>
+public class TorchVisionVerificationTests(ITestOutputHelper output)
+{
+    private VerificationReport VerifyAndLog(nn.Module<Tensor, Tensor> module, string id)
+    {
+        var report = Verifier.Verify(module, ReferenceModel.LoadById(id));
+        foreach (string line in report.ToLines()) output.WriteLine(line);
+        return report;
+    }
+
+    [Fact]
+    public void Resnet18_matches_reference_logits()
+    {
+        using var model = torchvision.models.resnet18();
+        var report = VerifyAndLog(model, "resnet18");
+        Assert.True(report.StateDict.NamesAndShapesMatch);
+        Assert.True(report.StateDict.OrderMatches);
+        Assert.NotNull(report.Logits);
+        Assert.True(report.Logits!.RelativeError < 1e-4, report.Summary());
+        Assert.True(report.Top5Matches);
+        Assert.True(report.Passed, report.ToString());
+        Assert.StartsWith("PASS resnet18: 122 entries, params 11689512, logits rel ", report.ToLines()[^1]);
+    }
+
+    [Fact]
+    public void Resnet50_matches_reference_logits()
+    {
+        using var model = torchvision.models.resnet50();
+        var report = VerifyAndLog(model, "resnet50");
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Fact]
+    public void Googlenet_without_aux_matches_reference_logits()
+    {
+        using var model = torchvision.models.googlenet();
+        var report = VerifyAndLog(model, "googlenet");
+        Assert.True(report.StateDict.WithoutAux);
+        Assert.Equal(344, report.StateDict.ModuleEntries);
+        Assert.Equal(6624904, report.StateDict.ModuleParams);
+        Assert.Empty(report.StateDict.Missing);
+        Assert.Empty(report.StateDict.Unexpected);
+        Assert.Empty(report.StateDict.Mismatched);
+        Assert.True(report.StateDict.OrderMatches);
+        Assert.False(report.StateDict.ExactOrderMatches); // TorchSharp lists parameters before buffers
+        Assert.True(report.Logits!.RelativeError < 1e-4, report.Summary());
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Fact]
+    public void Wrong_model_fails_with_a_readable_report()
+    {
+        using var model = torchvision.models.resnet18();
+        var report = VerifyAndLog(model, "resnet50");
+        Assert.False(report.Passed);
+        Assert.StartsWith("FAIL resnet50: ", report.ToLines()[^1]);
+        Assert.NotEmpty(report.StateDict.Missing);
+    }
+
+    [Theory]
+    [InlineData("resnet34")]
+    [InlineData("resnet101")]
+    [InlineData("resnet152")]
+    [InlineData("resnext50_32x4d")]
+    [InlineData("wide_resnet50_2")]
+    public void Other_torchvision_resnets_have_reference_names_and_shapes(string id)
+    {
+        using nn.Module<Tensor, Tensor> model = id switch
+        {
+            "resnet34" => torchvision.models.resnet34(),
+            "resnet101" => torchvision.models.resnet101(),
+            "resnet152" => torchvision.models.resnet152(),
+            "resnext50_32x4d" => torchvision.models.resnext50_32x4d(),
+            "wide_resnet50_2" => torchvision.models.wide_resnet50_2(),
+            _ => throw new ArgumentOutOfRangeException(nameof(id)),
+        };
+        var report = VerifyAndLog(model, id); // these files have no logits: names, shapes, params only
+        Assert.Null(report.Logits);
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Fact]
+    public void Inception_v3_with_aux_head_matches_reference_logits()
+    {
+        using var model = torchvision.models.inception_v3();
+        var report = VerifyAndLog(model, "inception_v3");
+        Assert.False(report.StateDict.WithoutAux); // TorchVision's inception_v3 carries AuxLogits.*
+        Assert.True(report.StateDict.OrderMatches);
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    /// <summary>wide_resnet101_2 (126.9M parameters) is the biggest model TorchVision builds.</summary>
+    [Fact]
+    public void Fill_is_fast_on_wide_resnet101_2()
+    {
+        using var model = torchvision.models.wide_resnet101_2();
+        DeterministicWeights.Fill(model); // warm-up (JIT)
+        var stopwatch = Stopwatch.StartNew();
+        long written = DeterministicWeights.Fill(model);
+        double seconds = stopwatch.Elapsed.TotalSeconds;
+        output.WriteLine($"DeterministicWeights.Fill wide_resnet101_2: {written} elements in {seconds:0.000} s");
+        Assert.True(written > 126_000_000);
+        Assert.True(seconds < 20, $"Fill took {seconds} s");
+    }
+}
