@@ -60,6 +60,30 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.True(report.Passed, report.ToString());
     }
 
+    /// <summary>
+    /// TorchVision's googlenet has no aux heads, so this feeds the main logits in as "aux1": the
+    /// plumbing must compare them with the reference aux1 logits (and fail), and list unknown names.
+    /// </summary>
+    [Fact]
+    public void Aux_callback_outputs_are_compared_by_name()
+    {
+        using var model = torchvision.models.googlenet();
+        var report = Verifier.Verify(model, ReferenceModel.LoadById("googlenet"),
+            input => new System.Collections.Generic.Dictionary<string, Tensor>
+            {
+                ["aux1"] = model.call(input),
+                ["no_such_head"] = model.call(input),
+            });
+        foreach (string line in report.ToLines()) output.WriteLine(line);
+        Assert.True(report.Logits!.Passed);
+        var aux1 = Assert.Single(report.Aux);
+        Assert.Equal("aux1", aux1.Name);
+        Assert.False(aux1.Passed);
+        Assert.Equal(new[] { "no_such_head" }, report.AuxUnknown);
+        Assert.False(report.Passed);
+        Assert.Matches("^FAIL googlenet: 344 entries, params 6624904, logits rel [0-9.e+-]+, aux1 rel ", report.ToLines()[^1]);
+    }
+
     [Fact]
     public void Wrong_model_fails_with_a_readable_report()
     {
