@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>A StringBuilder with indentation; multi-line fragments are indented as a whole.</summary>
+internal sealed class CodeWriter
+{
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public void Line(string text = "")
+    {
+        if (text.Length == 0)
+        {
+            _builder.Append('\n');
+            return;
+        }
+
+        var pad = new string(' ', _indent * 4);
+        foreach (var line in text.Split('\n'))
+            _builder.Append(pad).Append(line).Append('\n');
+    }
+
+    public void Open(string text)
+    {
+        Line(text);
+        Line("{");
+        _indent++;
+    }
+
+    public void Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+    }
+
+    /// <summary>A /// summary doc comment; text is XML-escaped.</summary>
+    public void Summary(params string[] lines)
+    {
+        Line("/// <summary>");
+        foreach (var line in lines)
+            Line("/// " + Escape(line));
+        Line("/// </summary>");
+    }
+
+    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    public override string ToString() => _builder.ToString();
+}

@@ -1,0 +1,10 @@
+namespace InceptionDsl.Emit;
+
+/// <summary>Choices a project makes about generated code.</summary>
+public sealed record EmitOptions(string Namespace)
+{
+    public static EmitOptions Default { get; } = new("InceptionDsl.Models");
+
+    /// <summary>Version written into [GeneratedCode]; fixed so output does not churn between builds.</summary>
+    public const string GeneratorVersion = "1.0.0";
+}

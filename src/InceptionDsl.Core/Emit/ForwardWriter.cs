@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Semantics;
+using InceptionDsl.Syntax;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>
+/// Writes forward steps as straight-line C#: one statement per layer, a local per branch, the
+/// shortcut kept aside for a residual add. Each statement is preceded by the spec's comment.
+/// </summary>
+internal sealed class ForwardWriter
+{
+    private readonly CodeWriter _writer;
+    private readonly HashSet<string> _locals;
+    private readonly IReadOnlyDictionary<string, string> _conditionFields;
+
+    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IReadOnlyDictionary<string, string> conditionFields)
+    {
+        _writer = writer;
+        _locals = new HashSet<string>(reserved);
+        _conditionFields = conditionFields;
+    }
+
+    /// <summary>Applies <paramref name="steps"/> to <paramref name="input"/>, leaving the result in <paramref name="output"/>.</summary>
+    public void Write(IReadOnlyList<StepIR> steps, string input, string output, bool declareOutput)
+    {
+        string source = input;
+        if (declareOutput && (steps.Count == 0 || NeedsCopy(steps[0])))
+        {
+            _writer.Line($"var {output} = {input};");
+            declareOutput = false;
+            source = output;
+        }
+        else if (!declareOutput && input != output && (steps.Count == 0 || NeedsCopy(steps[0])))
+        {
+            _writer.Line($"{output} = {input};");
+            source = output;
+        }
+
+        foreach (var step in steps)
+        {
+            var target = declareOutput ? "var " + output : output;
+            WriteStep(step, source, target, output);
+            declareOutput = false;
+            source = output;
+        }
+    }
+
+    private static bool NeedsCopy(StepIR step) => step switch
+    {
+        ModuleStep module => module.Optional,
+        FunctionalStep functional => functional.Condition is not null,
+        _ => true,
+    };
+
+    private void WriteStep(StepIR step, string source, string target, string output)
+    {
+        switch (step)
+        {
+            case ModuleStep module:
+                _writer.Line("// " + module.Comment);
+                var call = $"{target} = this.{module.Field}.forward({source});";
+                _writer.Line(module.Optional ? $"if (this.{module.Field} is not null) {call}" : call);
+                break;
+            case FunctionalStep functional:
+                _writer.Line("// " + functional.Comment);
+                var apply = $"{target} = {functional.Format.Replace("{0}", source)};";
+                _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
+                break;
+            case ConcatStep concat:
+                _writer.Line("// " + concat.Comment);
+                var parts = new List<string>();
+                foreach (var branch in concat.Branches)
+                {
+                    var local = Allocate(branch.Hint);
+                    Write(branch.Steps, source, local, declareOutput: true);
+                    parts.Add(local);
+                }
+
+                _writer.Line($"{target} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1);");
+                break;
+            case ResidualStep residual:
+                _writer.Line("// " + residual.Comment);
+                var shortcut = Allocate("shortcut");
+                Write(residual.Shortcut, source, shortcut, declareOutput: true);
+                var body = Allocate("residual");
+                Write(residual.Body, source, body, declareOutput: true);
+                var sum = residual.Scale is null ? $"{body} + {shortcut}" : $"{body} * {residual.Scale} + {shortcut}";
+                _writer.Line($"{target} = {sum};");
+                break;
+            case AuxTapStep tap:
+                _writer.Line("// " + tap.Comment);
+                _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add(\"{tap.AuxField}\", this.{tap.AuxField}.forward({source}));");
+                if (target != source && !target.StartsWith("var "))
+                    _writer.Line($"{target} = {source};");
+                else if (target.StartsWith("var "))
+                    _writer.Line($"{target} = {source};");
+                break;
+        }
+    }
+
+    private string Allocate(string hint)
+    {
+        var name = Identifiers.Escape(Identifiers.ToFieldName(hint).TrimStart('@'));
+        var candidate = name;
+        for (int i = 1; !_locals.Add(candidate); i++)
+            candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return candidate;
+    }
+
+    /// <summary>Run-time conditions of functional steps, which forward reads from fields.</summary>
+    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps)
+    {
+        foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case FunctionalStep { Condition: { } condition }:
+                    yield return condition;
+                    break;
+                case ConcatStep concat:
+                    foreach (var inner in concat.Branches.SelectMany(b => Conditions(b.Steps)))
+                        yield return inner;
+                    break;
+                case ResidualStep residual:
+                    foreach (var inner in Conditions(residual.Body).Concat(Conditions(residual.Shortcut)))
+                        yield return inner;
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>
+/// Emits the C# of one model: a sealed TorchSharp module with a field per submodule, a
+/// constructor taking the run-time options, forward, and one nested class per block it uses.
+/// </summary>
+public static class ModelEmitter
+{
+    private const string Module = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
+    private const string Tensor = "global::TorchSharp.torch.Tensor";
+
+    /// <summary>The hint name of a model's generated file.</summary>
+    public static string HintName(ModelIR model) => model.ClassName + ".g.cs";
+
+    public static string Emit(ModelIR model, EmitOptions options)
+    {
+        var w = new CodeWriter();
+        SourceHeader.Write(w, $"from {System.IO.Path.GetFileName(model.SpecPath)}");
+        w.Open($"namespace {options.Namespace}");
+        WriteModelClass(w, model, options.Namespace);
+        w.Close();
+        return w.ToString();
+    }
+
+    private static void WriteModelClass(CodeWriter w, ModelIR model, string ns)
+    {
+        var meta = model.Metadata;
+        var summary = new List<string> { $"{model.ClassName}, generated from {System.IO.Path.GetFileName(model.SpecPath)}." };
+        if (meta.Paper is not null) summary.Add($"Paper: {meta.Paper}.");
+        if (meta.Peer is not null) summary.Add($"Peer (state_dict names match): {meta.Peer}.");
+        if (meta.Top1 is not null) summary.Add($"Reported accuracy: top-1 {meta.Top1.Value.ToString(CultureInfo.InvariantCulture)}{(meta.Top5 is null ? "" : $", top-5 {meta.Top5.Value.ToString(CultureInfo.InvariantCulture)}")}.");
+        summary.Add($"Input [{model.InChannels}, {model.Height}, {model.Width}] -> output {model.OutputShape}; {model.Parameters:N0} parameters"
+            + (model.Aux.Count > 0 ? $" ({model.Parameters - model.AuxParameters:N0} without aux heads)" : "") + $"; {model.Flops:N0} FLOPs at batch 1.");
+        w.Summary(summary.ToArray());
+        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
+        w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel");
+
+        w.Line($"/// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>");
+        w.Line($"public const long ParameterCount = {model.Parameters};");
+        w.Line();
+        w.Line($"/// <summary>Parameters without the auxiliary heads.</summary>");
+        w.Line($"public const long ParameterCountWithoutAux = {model.Parameters - model.AuxParameters};");
+        w.Line();
+        w.Line($"/// <summary>FLOPs of one forward pass at batch 1 (multiply-add counted as 2; convolutions and linear layers).</summary>");
+        w.Line($"public const long FlopCount = {model.Flops};");
+        w.Line();
+        var auxInfos = string.Join(", ", model.Aux.Select(a => $"new global::{ns}.AuxHeadInfo(\"{a.Name}\", \"{a.At}\", {Expressions.FloatValue.FormatDouble(a.Weight)})"));
+        w.Line($"private static readonly global::{ns}.AuxHeadInfo[] AuxHeadInfos = {(model.Aux.Count == 0 ? $"global::System.Array.Empty<global::{ns}.AuxHeadInfo>()" : $"new[] {{ {auxInfos} }}")};");
+        w.Line();
+        WriteFields(w, model.Body.Members);
+
+        var parameters = "long numClasses = " + model.Classes + ", long inChannels = " + model.InChannels + (model.Aux.Count > 0 ? ", bool auxLogits = true" : "");
+        w.Summary($"Builds {model.ClassName}.");
+        w.Line("/// <param name=\"numClasses\">Outputs of the classifier.</param>");
+        w.Line("/// <param name=\"inChannels\">Channels of the input image.</param>");
+        if (model.Aux.Count > 0)
+            w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + string.Join(", ", model.Aux.Select(a => a.Name)) + ").</param>");
+        w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
+        WriteInitializers(w, model.Body.Members);
+        w.Line("RegisterComponents();");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc />");
+        w.Line("public string ModelName => nameof(" + model.ClassName + ");");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::{ns}.AuxHeadInfo> AuxHeads => AuxHeadInfos;");
+        w.Line();
+        w.Summary("Logits of the main classifier; auxiliary heads are not computed.");
+        w.Line($"public override {Tensor} forward({Tensor} input) => ForwardWithAux(input, computeAux: false).Logits;");
+        w.Line();
+        w.Summary("Logits and, when computeAux is true (by default: in training mode), each built auxiliary head's output.");
+        w.Open($"public global::{ns}.InceptionDslOutput ForwardWithAux({Tensor} input, bool? computeAux = null)");
+        w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line("bool computeAuxHeads = computeAux ?? this.training;");
+        w.Line($"var auxOutputs = new global::System.Collections.Generic.Dictionary<string, {Tensor}>();");
+        if (model.Aux.Count == 0)
+            w.Line("_ = computeAuxHeads;");
+        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, new Dictionary<string, string>());
+        forward.Write(model.Body.Forward, "input", "x", declareOutput: true);
+        w.Line("foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))");
+        w.Line("    auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);");
+        w.Line($"return new global::{ns}.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);");
+        w.Close();
+
+        foreach (var block in model.Blocks)
+        {
+            w.Line();
+            WriteBlockClass(w, block);
+        }
+
+        w.Close();
+    }
+
+    private static void WriteBlockClass(CodeWriter w, ClassIR block)
+    {
+        w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
+        w.Open($"public sealed class {block.Name} : {Module}");
+        var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
+        var conditionFields = new Dictionary<string, string>();
+        foreach (var condition in conditions)
+        {
+            var field = Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition" + conditionFields.Count.ToString(CultureInfo.InvariantCulture);
+            conditionFields[condition] = field;
+            w.Line($"// Run-time switch: {condition}");
+            w.Line($"private readonly bool {field};");
+            w.Line();
+        }
+
+        WriteFields(w, block.Members);
+        var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
+        w.Summary($"Builds a {block.Name} block.");
+        foreach (var parameter in block.Params)
+            w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{CodeWriter.Escape(parameter.Comment)}</param>");
+        w.Open($"public {block.Name}({parameters}) : base(nameof({block.Name}))");
+        foreach (var let in block.Lets)
+            w.Line($"{let.Type} {let.Name} = {let.Code};");
+        foreach (var condition in conditionFields)
+            w.Line($"this.{condition.Value} = {condition.Key};");
+        WriteInitializers(w, block.Members);
+        w.Line("RegisterComponents();");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open($"public override {Tensor} forward({Tensor} x)");
+        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields);
+        forward.Write(block.Forward, "x", "x", declareOutput: false);
+        w.Line("return x;");
+        w.Close();
+        w.Close();
+    }
+
+    private static void WriteFields(CodeWriter w, IEnumerable<MemberIR> members)
+    {
+        foreach (var member in members)
+        {
+            w.Line($"// {member.StateName}: {member.Comment}");
+            if (member.Field.TrimStart('@') != member.StateName)
+                w.Line($"[global::TorchSharp.Utils.ComponentName(Name = \"{member.StateName}\")]");
+            w.Line($"private readonly {member.Type}{(member.Condition is null ? "" : "?")} {member.Field};");
+            w.Line();
+        }
+    }
+
+    private static void WriteInitializers(CodeWriter w, IEnumerable<MemberIR> members)
+    {
+        foreach (var member in members)
+        {
+            var init = member.Condition is null ? member.Init : $"{member.Condition}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
+            w.Line($"this.{member.Field} = {init};");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>
+/// Emits <c>ModelZoo</c>: one entry per model of the project, with its metadata and a factory,
+/// so tools can list and build every model without reflection.
+/// </summary>
+public static class ZooEmitter
+{
+    public const string HintName = "ModelZoo.g.cs";
+
+    public static string Emit(IReadOnlyList<ModelIR> models, EmitOptions options)
+    {
+        var w = new CodeWriter();
+        SourceHeader.Write(w, "(the catalog of this project's models)");
+        w.Open($"namespace {options.Namespace}");
+        w.Summary("One model of the zoo: what the spec says about it, and how to build it.");
+        w.Line("public sealed record ZooEntry(string Name, string Spec, string? Paper, string? Peer, double? Top1, double? Top5,");
+        w.Line("    long InChannels, long Height, long Width, long Classes, long Parameters, long ParametersWithoutAux, long Flops, bool HasAux,");
+        w.Line("    global::System.Func<long, long, bool, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> Create);");
+        w.Line();
+        w.Summary("Every model generated in this project, in name order.");
+        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
+        w.Open("public static class ModelZoo");
+        w.Summary("The models.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<ZooEntry> Entries { get; } = new ZooEntry[]");
+        w.Line("{");
+        foreach (var model in models.OrderBy(m => m.ClassName, System.StringComparer.Ordinal))
+        {
+            var m = model.Metadata;
+            var create = model.Aux.Count > 0
+                ? $"(classes, channels, aux) => new {model.ClassName}(classes, channels, aux)"
+                : $"(classes, channels, aux) => new {model.ClassName}(classes, channels)";
+            w.Line($"    new ZooEntry(\"{model.ClassName}\", \"{System.IO.Path.GetFileName(model.SpecPath)}\", {Str(m.Paper)}, {Str(m.Peer)}, {Num(m.Top1)}, {Num(m.Top5)},");
+            w.Line($"        {model.InChannels}, {model.Height}, {model.Width}, {model.Classes}, {model.Parameters}, {model.Parameters - model.AuxParameters}, {model.Flops}, {(model.Aux.Count > 0 ? "true" : "false")},");
+            w.Line($"        {create}),");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.Summary("The entry of a model by class name (case-insensitive), or null.");
+        w.Line("public static ZooEntry? Find(string name) => global::System.Linq.Enumerable.FirstOrDefault(Entries, e => string.Equals(e.Name, name, global::System.StringComparison.OrdinalIgnoreCase));");
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+
+    private static string Str(string? text) => text is null ? "null" : "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    private static string Num(double? value) => value is null ? "null" : value.Value.ToString("R", CultureInfo.InvariantCulture);
+}

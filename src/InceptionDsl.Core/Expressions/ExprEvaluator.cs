@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+
+namespace InceptionDsl.Expressions;
+
+/// <summary>
+/// Evaluates expressions to <see cref="Value"/>s: the concrete number for this use of a block,
+/// plus the C# that recomputes it from constructor parameters when it is not a constant.
+/// Errors become diagnostics (IDSL008, IDSL014) and a null result.
+/// </summary>
+public static class ExprEvaluator
+{
+    public static Value? Evaluate(ExprSyntax expression, Scope scope, List<SpecDiagnostic> diagnostics)
+    {
+        try
+        {
+            return Eval(expression, scope);
+        }
+        catch (EvalException error)
+        {
+            diagnostics.Add(error.Diagnostic);
+            return null;
+        }
+    }
+
+    private static Value Eval(ExprSyntax expression, Scope scope)
+    {
+        switch (expression)
+        {
+            case LiteralExpr literal:
+                return literal.Value switch
+                {
+                    long l => new IntValue(l),
+                    double d => new FloatValue(d),
+                    bool b => new BoolValue(b),
+                    _ => new StringValue((string)literal.Value),
+                };
+            case VariableExpr variable:
+                if (scope.TryGet(variable.Name, out var value))
+                    return value;
+                var known = scope.Names().Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+                throw new EvalException(Descriptors.UndefinedParameter.Create(expression.Span, variable.Name,
+                    known.Count == 0 ? $" ({scope.Description} declares no parameters)" : $" (known in {scope.Description}: {string.Join(", ", known.Select(k => "$" + k))})"));
+            case ListExpr list:
+                return new ListValue(list.Items.Select(i => Eval(i, scope)).ToEquatableArray());
+            case IndexExpr index:
+                return EvalIndex(index, scope);
+            case UnaryExpr unary:
+                return EvalUnary(unary, scope);
+            case BinaryExpr binary:
+                return EvalBinary(binary, scope);
+            case CallExpr call:
+                return EvalCall(call, scope);
+            default:
+                throw new InvalidOperationException("Unknown expression " + expression.GetType().Name);
+        }
+    }
+
+    private static Value EvalIndex(IndexExpr index, Scope scope)
+    {
+        var target = Eval(index.Target, scope);
+        var position = Eval(index.Index, scope);
+        if (target is not ListValue list || !target.IsConstant)
+            throw TypeError(index, "indexes something that is not a constant list");
+        if (position is not IntValue i || !position.IsConstant)
+            throw TypeError(index, "needs a constant integer index");
+        if (i.Number < 0 || i.Number >= list.Items.Count)
+            throw TypeError(index, $"index {i.Number} is outside the list of {list.Items.Count}");
+        return list.Items[(int)i.Number];
+    }
+
+    private static Value EvalUnary(UnaryExpr unary, Scope scope)
+    {
+        var operand = Eval(unary.Operand, scope);
+        return (unary.Operator, operand) switch
+        {
+            ("-", IntValue i) => new IntValue(-i.Number) { Code = Compose("-", operand, Precedences.Unary), Precedence = Precedences.Unary },
+            ("-", FloatValue f) => new FloatValue(-f.Number) { Code = Compose("-", operand, Precedences.Unary), Precedence = Precedences.Unary },
+            ("!", BoolValue b) => new BoolValue(!b.Flag) { Code = Compose("!", operand, Precedences.Unary), Precedence = Precedences.Unary },
+            _ => throw TypeError(unary, $"cannot apply '{unary.Operator}' to {operand.TypeName}"),
+        };
+    }
+
+    private static string? Compose(string op, Value operand, int precedence) =>
+        operand.IsConstant ? null : op + Wrap(operand, precedence);
+
+    private static Value EvalBinary(BinaryExpr binary, Scope scope)
+    {
+        var left = Eval(binary.Left, scope);
+        var right = Eval(binary.Right, scope);
+        var op = binary.Operator;
+        int precedence = op switch
+        {
+            "*" or "/" or "//" or "%" => Precedences.Multiplicative,
+            "+" or "-" => Precedences.Additive,
+            "<" or "<=" or ">" or ">=" => Precedences.Relational,
+            "==" or "!=" => Precedences.Equality,
+            "&&" => Precedences.And,
+            _ => Precedences.Or,
+        };
+
+        Value result;
+        string csharpOp = op == "//" ? "/" : op;
+        if (op is "&&" or "||")
+        {
+            if (left is not BoolValue lb || right is not BoolValue rb)
+                throw TypeError(binary, $"needs true/false on both sides of '{op}'");
+            result = new BoolValue(op == "&&" ? lb.Flag && rb.Flag : lb.Flag || rb.Flag);
+        }
+        else if (op is "==" or "!=")
+        {
+            bool equal = (left, right) switch
+            {
+                (IntValue a, IntValue b) => a.Number == b.Number,
+                (BoolValue a, BoolValue b) => a.Flag == b.Flag,
+                (StringValue a, StringValue b) => a.Text == b.Text,
+                _ when IsNumber(left) && IsNumber(right) => ToDouble(left) == ToDouble(right),
+                _ => throw TypeError(binary, $"compares {left.TypeName} with {right.TypeName}"),
+            };
+            result = new BoolValue(op == "==" ? equal : !equal);
+        }
+        else if (IsNumber(left) && IsNumber(right))
+        {
+            if (op is "<" or "<=" or ">" or ">=")
+            {
+                double a = ToDouble(left), b = ToDouble(right);
+                result = new BoolValue(op switch { "<" => a < b, "<=" => a <= b, ">" => a > b, _ => a >= b });
+            }
+            else if (left is IntValue li && right is IntValue ri && op != "/")
+            {
+                if (op is "//" or "%" && ri.Number == 0)
+                    throw TypeError(binary, "divides by zero");
+                result = new IntValue(op switch
+                {
+                    "+" => li.Number + ri.Number,
+                    "-" => li.Number - ri.Number,
+                    "*" => li.Number * ri.Number,
+                    "//" => FloorDiv(li.Number, ri.Number),
+                    _ => li.Number - ri.Number * FloorDiv(li.Number, ri.Number),
+                });
+            }
+            else
+            {
+                double a = ToDouble(left), b = ToDouble(right);
+                if (op is "/" or "//" or "%" && b == 0)
+                    throw TypeError(binary, "divides by zero");
+                if (op is "//" or "%")
+                    throw TypeError(binary, $"'{op}' needs integers");
+                result = new FloatValue(op switch { "+" => a + b, "-" => a - b, "*" => a * b, _ => a / b });
+                if (op == "/" && left is IntValue && right is IntValue && !(left.IsConstant && right.IsConstant))
+                    return result with { Code = "(double)" + Wrap(left, Precedences.Unary) + " / " + Wrap(right, Precedences.Multiplicative + 1), Precedence = Precedences.Multiplicative };
+            }
+        }
+        else
+        {
+            throw TypeError(binary, $"cannot apply '{op}' to {left.TypeName} and {right.TypeName}");
+        }
+
+        if (left.IsConstant && right.IsConstant)
+            return result;
+        // Left-associative: the right operand needs parentheses at equal precedence.
+        var code = Wrap(left, precedence) + " " + csharpOp + " " + Wrap(right, precedence + 1);
+        return result with { Code = code, Precedence = precedence };
+    }
+
+    private static Value EvalCall(CallExpr call, Scope scope)
+    {
+        var arguments = call.Arguments.Select(a => Eval(a, scope)).ToList();
+        if (arguments.Count == 0 || arguments.Any(a => !IsNumber(a)))
+            throw TypeError(call, "needs one or more numbers");
+        bool allInts = arguments.All(a => a is IntValue);
+        double best = call.Function == "min" ? arguments.Min(ToDouble) : arguments.Max(ToDouble);
+        Value result = allInts ? new IntValue((long)best) : new FloatValue(best);
+        if (arguments.All(a => a.IsConstant))
+            return result;
+        var code = arguments.Select(a => a.ToCSharp()).Aggregate((a, b) => $"global::System.Math.{(call.Function == "min" ? "Min" : "Max")}({a}, {b})");
+        return result with { Code = code, Precedence = Precedences.Atom };
+    }
+
+    public static bool IsNumber(Value value) => value is IntValue or FloatValue;
+
+    public static double ToDouble(Value value) => value is IntValue i ? i.Number : ((FloatValue)value).Number;
+
+    private static long FloorDiv(long a, long b) => a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
+
+    /// <summary>The operand's C#, in parentheses when it binds more loosely than its context.</summary>
+    public static string Wrap(Value operand, int contextPrecedence) =>
+        operand.Precedence < contextPrecedence ? "(" + operand.ToCSharp() + ")" : operand.ToCSharp();
+
+    private static EvalException TypeError(ExprSyntax expression, string problem) =>
+        new(Descriptors.ExpressionType.Create(expression.Span, expression.Display, problem));
+
+    private sealed class EvalException : Exception
+    {
+        public EvalException(SpecDiagnostic diagnostic) => Diagnostic = diagnostic;
+
+        public SpecDiagnostic Diagnostic { get; }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Syntax;
+using InceptionDsl.Text;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>
+/// Collects the submodule fields of one class being lowered and enforces unique names: state_dict
+/// segments must be unique among siblings, and field names must not collide with each other or
+/// with members every TorchSharp module already has.
+/// </summary>
+internal sealed class ClassBuilder
+{
+    /// <summary>Members of TorchSharp's Module that a field must not hide.</summary>
+    private static readonly HashSet<string> Reserved = new()
+    {
+        "forward", "training", "name", "train", "eval", "parameters", "buffers", "children", "modules", "state_dict",
+        "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad", "Dispose", "GetType", "ToString", "Equals",
+        "GetHashCode", "register_module", "register_buffer", "register_parameter", "named_children", "named_modules",
+        "named_parameters", "named_buffers", "half", "float", "double", "bfloat16", "RegisterComponents", "call",
+    };
+
+    private readonly Dictionary<string, SourceSpan> _stateNames = new();
+    private readonly HashSet<string> _fields = new();
+
+    public ClassBuilder(string name, HashSet<string> reservedExtra)
+    {
+        Name = name;
+        foreach (var extra in reservedExtra)
+            _fields.Add(extra);
+    }
+
+    public string Name { get; }
+
+    public List<MemberIR> Members { get; } = new();
+
+    /// <summary>Registers a field; returns its C# name, or null after reporting a duplicate.</summary>
+    public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics)
+    {
+        if (_stateNames.TryGetValue(stateName, out var first))
+        {
+            diagnostics.Add(Descriptors.DuplicateName.Create(span, stateName, first.Line));
+            return null;
+        }
+
+        _stateNames[stateName] = span;
+        var field = Identifiers.ToFieldName(stateName);
+        if (Reserved.Contains(field) || _fields.Contains(field) || field == Name)
+        {
+            var original = field;
+            field = field.TrimStart('@') + "_";
+            while (_fields.Contains(field))
+                field += "_";
+            if (original == Name)
+                diagnostics.Add(Descriptors.NameCollision.Create(span, stateName, $"its class '{Name}'; the field is named '{field}' and keeps the state_dict name")
+                    with { Severity = SpecSeverity.Info });
+        }
+
+        _fields.Add(field);
+        Members.Add(new MemberIR(field, stateName, type, init, comment, condition));
+        return field;
+    }
+}

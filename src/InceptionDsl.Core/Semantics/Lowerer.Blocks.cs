@@ -1,0 +1,303 @@
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Expressions;
+using InceptionDsl.Syntax;
+using InceptionDsl.Text;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>
+/// Blocks: binding arguments to parameters, inline templates, and class blocks, which are checked
+/// once per use with concrete values and lowered once with symbolic parameters for their class.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    /// <summary>The block a <c>use</c> names, directly or through a parameter (<c>use: $block</c>).</summary>
+    private BlockDecl? ResolveBlock(NodeSyntax node, Scope scope)
+    {
+        var name = node.Block!;
+        if (name.StartsWith("$", System.StringComparison.Ordinal))
+        {
+            var value = ExprEvaluator.Evaluate(new VariableExpr(name.Substring(1), node.Span), scope, _diagnostics);
+            if (value is null)
+                return null;
+            if (value is not StringValue word || !word.IsConstant)
+            {
+                _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, name, $"must name a block at build time, found {value.TypeName}"));
+                return null;
+            }
+
+            name = word.Text;
+        }
+
+        if (_blocks.TryGetValue(name, out var block))
+            return block;
+        _diagnostics.Add(Descriptors.UndefinedBlock.Create(node.Span, name, DidYouMean.Hint(name, _blocks.Keys)));
+        return null;
+    }
+
+    /// <summary>
+    /// Binds arguments (evaluated in the caller's scope) to parameters into <paramref name="target"/>.
+    /// With <paramref name="symbolic"/> each value carries the C# parameter name instead of its code.
+    /// Returns the bound values in parameter order, with whether each was given explicitly.
+    /// </summary>
+    private List<(ParamDecl Param, Value Value, bool Explicit)>? BindArguments(
+        EquatableArray<ParamDecl> parameters, EquatableArray<ArgSyntax> args, Scope callerScope, Scope target, SourceSpan span, string owner, bool symbolic)
+    {
+        var bound = new Dictionary<string, (Value Value, SourceSpan Span)>();
+        bool ok = true;
+        int position = 0;
+        foreach (var arg in args)
+        {
+            string? name = arg.Name;
+            if (name is null)
+            {
+                if (position >= parameters.Count)
+                {
+                    _diagnostics.Add(Descriptors.BadArguments.Create(arg.Span, owner, $"takes {parameters.Count} parameter(s), found more positional arguments"));
+                    ok = false;
+                    continue;
+                }
+
+                name = parameters[position++].Name;
+            }
+            else if (!parameters.Any(p => p.Name == name))
+            {
+                _diagnostics.Add(Descriptors.BadArguments.Create(arg.Span, owner, $"has no parameter '{name}'{DidYouMean.Hint(name, parameters.Select(p => p.Name))}"));
+                ok = false;
+                continue;
+            }
+
+            if (bound.ContainsKey(name))
+            {
+                _diagnostics.Add(Descriptors.BadArguments.Create(arg.Span, owner, $"parameter '{name}' is given twice"));
+                ok = false;
+                continue;
+            }
+
+            var value = ExprEvaluator.Evaluate(arg.Value, callerScope, _diagnostics);
+            if (value is null)
+                ok = false;
+            else
+                bound[name] = (value, arg.Span);
+        }
+
+        var result = new List<(ParamDecl, Value, bool)>();
+        foreach (var parameter in parameters)
+        {
+            Value? value;
+            bool isExplicit = bound.TryGetValue(parameter.Name, out var given);
+            if (isExplicit)
+            {
+                value = given.Value;
+            }
+            else if (parameter.Default is not null)
+            {
+                value = ExprEvaluator.Evaluate(parameter.Default, _globals ?? target, _diagnostics);
+            }
+            else
+            {
+                _diagnostics.Add(Descriptors.BadArguments.Create(span, owner, $"parameter '{parameter.Name}' has no value and no default"));
+                ok = false;
+                continue;
+            }
+
+            if (value is null)
+            {
+                ok = false;
+                continue;
+            }
+
+            if (symbolic)
+                value = value with { Code = Identifiers.ToCamelCase(parameter.Name), Precedence = Precedences.Atom };
+            target.Set(parameter.Name, value);
+            result.Add((parameter, value, isExplicit));
+        }
+
+        return ok ? result : null;
+    }
+
+    /// <summary>
+    /// An inline block expands in place. A body of one unnamed node takes the use's name, so a
+    /// template can build a named Sequential (ResNet's <c>layer1</c>).
+    /// </summary>
+    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        if (!EnterBlock(block, node.Span))
+            return null;
+        try
+        {
+            var scope = new Scope(_globals, $"block '{block.Name}'");
+            scope.Set("in_channels", input.Channels);
+            if (BindArguments(block.Params, node.Args, frame.Scope, scope, node.Span, block.Name, symbolic: false) is null || !BindLets(block, scope, symbolic: false, lets: null))
+                return null;
+            var inner = frame.WithScope(scope);
+            if (block.Body.Count == 1 && block.Body[0].Name is null && name is not null)
+                return LowerNode(block.Body[0] with { Name = name }, input, inner, steps);
+            return LowerChain(block.Body, input, inner, steps);
+        }
+        finally
+        {
+            _blockStack.RemoveAt(_blockStack.Count - 1);
+        }
+    }
+
+    /// <summary>
+    /// One use of a class block: checked with this use's values (shapes, costs, summary rows), and
+    /// its class lowered the first time it is used.
+    /// </summary>
+    private LayerPlan? PlanBlockInstance(NodeSyntax node, string label, TensorShape input, Frame frame)
+    {
+        var block = ResolveBlock(node, frame.Scope);
+        if (block is null)
+            return null;
+        if (block.Inline)
+        {
+            _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"Inline block '{block.Name}' expands in place and cannot be a single module here"));
+            return null;
+        }
+
+        if (!RequireMap(label, input) || !EnterBlock(block, node.Span))
+            return null;
+        try
+        {
+            int rowIndex = _layers.Count;
+            var scope = new Scope(_globals, $"block '{block.Name}'");
+            scope.Set("in_channels", input.Channels);
+            var bound = BindArguments(block.Params, node.Args, frame.Scope, scope, node.Span, block.Name, symbolic: false);
+            if (bound is null || !BindLets(block, scope, symbolic: false, lets: null))
+                return null;
+
+            var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers);
+            var lowered = LowerChain(block.Body, input, instanceFrame, new List<StepIR>());
+            if (lowered is null)
+                return null;
+            if (!_blockClassesStarted.Contains(block.Name))
+                LowerBlockClass(block, node, input, frame.Scope);
+
+            var arguments = new List<string> { input.Channels.ToCSharp() };
+            foreach (var (parameter, value, isExplicit) in bound)
+                if (isExplicit)
+                    arguments.Add($"{Identifiers.ToCamelCase(parameter.Name)}: {value.ToCSharp()}");
+            if (_blockUsesClasses.Contains(block.Name))
+                arguments.Add("numClasses: numClasses");
+            var init = $"new {block.Name}({string.Join(", ", arguments)})";
+            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, block.Name, init, null, IsBlock: true, RowIndex: rowIndex);
+        }
+        finally
+        {
+            _blockStack.RemoveAt(_blockStack.Count - 1);
+        }
+    }
+
+    private readonly HashSet<string> _blockUsesClasses = new();
+
+    /// <summary>
+    /// Lowers a block's class once: parameters become constructor parameters (their C# names in
+    /// every expression), lets become locals, and the body becomes fields and forward steps.
+    /// </summary>
+    private void LowerBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope)
+    {
+        _blockClassesStarted.Add(block.Name);
+        var scope = new Scope(_globals, $"block '{block.Name}'");
+        scope.Set("in_channels", input.Channels with { Code = "inChannels", Precedence = Precedences.Atom });
+        // Shadow the model's run-time class count so a block reading it takes it as a parameter.
+        if (_globals.TryGet("classes", out var classes))
+            scope.Set("classes", classes with { Code = "numClasses" });
+        var bound = BindArguments(block.Params, use.Args, callerScope, scope, use.Span, block.Name, symbolic: true);
+        var lets = new List<LetIR>();
+        if (bound is null || !BindLets(block, scope, symbolic: true, lets))
+            return;
+
+        var parameters = new List<CtorParamIR> { new("inChannels", "long", null, "channels of the input") };
+        foreach (var (parameter, value, _) in bound)
+        {
+            var type = value switch { IntValue => "long", FloatValue => "double", BoolValue => "bool", _ => null };
+            if (type is null)
+            {
+                _diagnostics.Add(Descriptors.BadArguments.Create(parameter.Span, block.Name,
+                    $"parameter '{parameter.Name}' is {value.TypeName}; a block class takes numbers and true/false (words and lists go to inline blocks)"));
+                return;
+            }
+
+            string? defaultLiteral = null;
+            if (parameter.Default is not null && ExprEvaluator.Evaluate(parameter.Default, _globals, _diagnostics) is { IsConstant: true } defaultValue)
+                defaultLiteral = defaultValue.ToCSharp();
+            parameters.Add(new CtorParamIR(Identifiers.ToCamelCase(parameter.Name), type, defaultLiteral, parameter.Name));
+        }
+
+        var owner = new ClassBuilder(block.Name, _reservedNames);
+        var frame = new Frame(owner, scope, "", 0, recordLayers: false);
+        var steps = new List<StepIR>();
+        var lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Code = "inChannels", Precedence = Precedences.Atom } }, frame, steps);
+        if (lowered is null)
+            return;
+        if (scope.Used.Contains("classes"))
+        {
+            _blockUsesClasses.Add(block.Name);
+            parameters.Add(new CtorParamIR("numClasses", "long", null, "number of classes"));
+        }
+
+        var output = lowered.Value.Output;
+        var outputComment = output.IsVector ? $"[{output.Channels.ToCSharp()}]" : $"[{output.Channels.ToCSharp()}, H', W']";
+        _blockClasses.Add(new ClassIR(block.Name, block.Doc, parameters.ToEquatableArray(), lets.ToEquatableArray(), owner.Members.ToEquatableArray(),
+            steps.ToEquatableArray(), outputComment));
+    }
+
+    private bool BindLets(BlockDecl block, Scope scope, bool symbolic, List<LetIR>? lets)
+    {
+        foreach (var let in block.Lets)
+        {
+            var value = ExprEvaluator.Evaluate(let.Value, scope, _diagnostics);
+            if (value is null)
+                return false;
+            if (symbolic && !value.IsConstant)
+            {
+                var type = value switch { IntValue => "long", FloatValue => "double", BoolValue => "bool", _ => "var" };
+                var local = Identifiers.ToCamelCase(let.Name);
+                lets?.Add(new LetIR(local, type, value.ToCSharp()));
+                value = value with { Code = local, Precedence = Precedences.Atom };
+            }
+
+            scope.Set(let.Name, value);
+        }
+
+        return true;
+    }
+
+    private bool EnterBlock(BlockDecl block, SourceSpan span)
+    {
+        if (_blockStack.Contains(block.Name))
+        {
+            var cycle = string.Join(" -> ", _blockStack.SkipWhile(b => b != block.Name).Concat(new[] { block.Name }));
+            _diagnostics.Add(Descriptors.RecursiveBlock.Create(span, block.Name, cycle));
+            return false;
+        }
+
+        if (_blockStack.Count >= SpecLimits.MaxBlockDepth)
+        {
+            _diagnostics.Add(Descriptors.LimitExceeded.Create(span, "Block nesting", SpecLimits.MaxBlockDepth.ToString()));
+            return false;
+        }
+
+        _blockStack.Add(block.Name);
+        return true;
+    }
+
+    /// <summary>An auxiliary head: a block instance fed by a top-level node, built only when enabled.</summary>
+    private AuxIR? LowerAux(AuxDecl head, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        var node = new NodeSyntax("use", head.Name, null, null, null, head.Block, head.Args, EquatableArray<OptionSyntax>.Empty,
+            EquatableArray<NodeSyntax>.Empty, null, head.Span);
+        var plan = PlanLayer(node, head.Name, input, frame);
+        if (plan is null)
+            return null;
+        var field = frame.Owner.Add(head.Name, head.Span, plan.ModuleType, plan.ModuleInit, $"auxiliary head on {head.At} -> {plan.Output}", "auxLogits", _diagnostics);
+        if (field is null)
+            return null;
+        Record(frame, head.Name, plan);
+        steps.Add(new AuxTapStep(field, $"{head.Name}: auxiliary classifier on {head.At} (loss weight {head.Weight})"));
+        return new AuxIR(head.Name, field, head.At, head.Weight, plan.ModuleType, plan.ModuleInit, plan.Output.ToString(), plan.Parameters);
+    }
+}

@@ -1,0 +1,283 @@
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Expressions;
+using InceptionDsl.Syntax;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>Single layers: their options, output shape, cost, and the C# that builds or applies them.</summary>
+internal sealed partial class Lowerer
+{
+    private const string Nn = "global::TorchSharp.torch.nn";
+    private const string F = "global::TorchSharp.torch.nn.functional";
+
+    private LayerPlan? PlanLayer(NodeSyntax node, string? name, TensorShape input, Frame frame)
+    {
+        var label = name ?? node.Op;
+        CurrentSpan = node.Span;
+        switch (node.Op)
+        {
+            case "seq":
+                return PlanSequential(node, label, input, frame);
+            case "use":
+                return PlanBlockInstance(node, label, input, frame);
+        }
+
+        var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        return node.Op switch
+        {
+            "conv" => PlanConv(label, options, input),
+            "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input) : null,
+            "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})"),
+            "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input),
+            "adaptive_avgpool" => PlanAdaptivePool(label, options, input),
+            "global_avgpool" => RequireMap(label, input)
+                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, Nn + ".Sequential",
+                    $"{Nn}.Sequential({Nn}.AdaptiveAvgPool2d(1), {Nn}.Flatten())", F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
+                : null,
+            "dropout" => PlanDropout(options, input),
+            "flatten" => PlanFlatten(label, input),
+            "linear" => PlanLinear(label, options, input),
+            _ => null,
+        };
+    }
+
+    private bool RequireMap(string label, TensorShape input)
+    {
+        if (!input.IsVector)
+            return true;
+        _diagnostics.Add(Descriptors.ChannelMismatch.Create(CurrentSpan, label, $"needs a feature map [C, H, W] but its input is the vector {input}"));
+        return false;
+    }
+
+    private LayerPlan? PlanConv(string label, Options options, TensorShape input)
+    {
+        CurrentSpan = options.Span;
+        if (!RequireMap(label, input))
+            return null;
+        var filters = options.Int("filters", null, 1);
+        var kernel = options.Pair("k", null, 1);
+        var stride = options.Pair("stride", 1, 1);
+        var dilation = options.Pair("dilation", 1, 1);
+        var groups = options.Int("groups", 1, 1);
+        var withBn = options.Bool("bn", false);
+        var bias = withBn is null ? null : options.Bool("bias", !withBn.Value);
+        var eps = options.Number("eps", 1e-5, 0, 1);
+        var momentum = options.Number("momentum", 0.1, 0, 1);
+        var act = options.Word("act", "none", "relu", "none");
+        if (filters is null || kernel is null || stride is null || dilation is null || groups is null || withBn is null || bias is null || eps is null || momentum is null || act is null)
+            return null;
+        var padding = Padding(options, kernel.Value, dilation.Value);
+        if (padding is null)
+            return null;
+
+        var (kh, kw) = kernel.Value;
+        var (ph, pw) = padding.Value;
+        if (input.C % groups.Number != 0 || filters.Number % groups.Number != 0)
+        {
+            _diagnostics.Add(Descriptors.ChannelMismatch.Create(options.SpanOf("groups"), label,
+                $"groups {groups.Number} must divide both the input channels ({input.C}) and the filters ({filters.Number})"));
+            return null;
+        }
+
+        var height = Spatial(label, input, input.Height, kh.Number, stride.Value.H.Number, ph.Number, dilation.Value.H.Number, ceil: null, options);
+        var width = Spatial(label, input, input.Width, kw.Number, stride.Value.W.Number, pw.Number, dilation.Value.W.Number, ceil: null, options);
+        if (height is null || width is null)
+            return null;
+
+        long perFilter = input.C / groups.Number * kh.Number * kw.Number;
+        long parameters = filters.Number * perFilter + (bias.Value ? filters.Number : 0) + (withBn.Value ? 2 * filters.Number : 0);
+        long flops = 2 * filters.Number * height.Value * width.Value * perFilter;
+        var output = TensorShape.Map(filters, height.Value, width.Value);
+        var geometry = Geometry(kernel.Value, stride.Value, padding.Value);
+        var detail = $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {geometry}, {filters.Display}{(groups.Number > 1 ? $", groups {groups.Display}" : "")}";
+
+        var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
+        if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
+        if (ph.ToCSharp() != "0" || pw.ToCSharp() != "0") named.Add($"padding: {Tuple(padding.Value)}");
+        if (dilation.Value.H.ToCSharp() != "1" || dilation.Value.W.ToCSharp() != "1") named.Add($"dilation: {Tuple(dilation.Value)}");
+        if (groups.ToCSharp() != "1") named.Add($"groups: {groups.ToCSharp()}");
+
+        if (withBn.Value)
+        {
+            UsesUnit = true;
+            if (bias.Value) named.Add("bias: true");
+            named.Add($"eps: {eps.ToCSharp()}");
+            if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
+            if (act == "none") named.Add("relu: false");
+            var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
+            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null);
+        }
+
+        named[0] = Tuple(kernel.Value);
+        if (!bias.Value) named.Add("bias: false");
+        var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
+        return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
+            ActivationAfter: act == "relu" ? F + ".relu({0})" : null);
+    }
+
+    /// <summary>pad: an integer, [h, w], "same" (keeps size at stride 1; odd kernels) or "valid" (0).</summary>
+    private (IntValue H, IntValue W)? Padding(Options options, (IntValue H, IntValue W) kernel, (IntValue H, IntValue W) dilation)
+    {
+        if (options.Has("pad") && options.Raw("pad") is StringValue word)
+        {
+            if (word.Text == "valid")
+                return (new IntValue(0), new IntValue(0));
+            if (word.Text == "same")
+            {
+                if ((dilation.H.Number * (kernel.H.Number - 1)) % 2 != 0 || (dilation.W.Number * (kernel.W.Number - 1)) % 2 != 0)
+                {
+                    _diagnostics.Add(Descriptors.OutOfRange.Create(options.SpanOf("pad"), "pad", "explicit for an even kernel ('same' needs odd kernels)", "same"));
+                    return null;
+                }
+
+                return (new IntValue(dilation.H.Number * (kernel.H.Number - 1) / 2), new IntValue(dilation.W.Number * (kernel.W.Number - 1) / 2));
+            }
+
+            _diagnostics.Add(Descriptors.WrongType.Create(options.SpanOf("pad"), "pad", "an integer, [h, w], 'same' or 'valid'", $"'{word.Text}'" + DidYouMean.Hint(word.Text, new[] { "same", "valid" })));
+            return null;
+        }
+
+        return options.Pair("pad", 0, 0);
+    }
+
+    /// <summary>One output side, with the kernel-fits and positive-size checks.</summary>
+    private long? Spatial(string label, TensorShape input, long size, long kernel, long stride, long pad, long dilation, bool? ceil, Options options)
+    {
+        long effective = dilation * (kernel - 1) + 1;
+        if (size + 2 * pad < effective)
+        {
+            _diagnostics.Add(Descriptors.KernelTooLarge.Create(options.SpanOf("k"), label, $"{kernel} (effective {effective})", $"{input} padded by {pad}"));
+            return null;
+        }
+
+        long output = ceil is null ? ShapeRules.ConvOut(size, kernel, stride, pad, dilation) : ShapeRules.PoolOut(size, kernel, stride, pad, dilation, ceil.Value);
+        if (output <= 0)
+        {
+            _diagnostics.Add(Descriptors.SpatialCollapsed.Create(options.Span, label, input, output));
+            return null;
+        }
+
+        return output;
+    }
+
+    private LayerPlan PlanBatchNorm(Options options, TensorShape input)
+    {
+        var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
+        var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
+        var init = $"{Nn}.BatchNorm2d({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()}, momentum: {momentum.ToCSharp()})";
+        return new LayerPlan("bn", $"batchnorm eps {eps.Display}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null);
+    }
+
+    private LayerPlan? PlanPool(string op, string label, Options options, TensorShape input)
+    {
+        CurrentSpan = options.Span;
+        if (!RequireMap(label, input))
+            return null;
+        var kernel = options.Pair("k", null, 1);
+        var stride = options.Has("stride") ? options.Pair("stride", null, 1) : kernel;
+        var pad = options.Pair("pad", 0, 0);
+        var ceil = options.Bool("ceil", false);
+        var includePad = op == "avgpool" ? options.Bool("count_include_pad", true) : true;
+        if (kernel is null || stride is null || pad is null || ceil is null || includePad is null)
+            return null;
+        if (pad.Value.H.Number * 2 > kernel.Value.H.Number || pad.Value.W.Number * 2 > kernel.Value.W.Number)
+        {
+            _diagnostics.Add(Descriptors.OutOfRange.Create(options.SpanOf("pad"), "pad", "at most half the kernel", pad.Value.H.Number));
+            return null;
+        }
+
+        var height = Spatial(label, input, input.Height, kernel.Value.H.Number, stride.Value.H.Number, pad.Value.H.Number, 1, ceil, options);
+        var width = Spatial(label, input, input.Width, kernel.Value.W.Number, stride.Value.W.Number, pad.Value.W.Number, 1, ceil, options);
+        if (height is null || width is null)
+            return null;
+
+        var output = TensorShape.Map(input.Channels, height.Value, width.Value);
+        var flags = (ceil.Value ? ", ceil_mode: true" : "") + (op == "avgpool" && !includePad.Value ? ", count_include_pad: false" : "");
+        var geometry = Geometry(kernel.Value, stride.Value, pad.Value);
+        var detail = $"{(op == "maxpool" ? "max" : "avg")} pool {geometry}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
+        if (op == "maxpool")
+        {
+            return new LayerPlan("maxpool", detail, output, 0, 0, Nn + ".MaxPool2d",
+                $"{Nn}.MaxPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
+                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})");
+        }
+
+        return new LayerPlan("avgpool", detail, output, 0, 0, Nn + ".AvgPool2d",
+            $"{Nn}.AvgPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
+            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})");
+    }
+
+    private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input)
+    {
+        CurrentSpan = options.Span;
+        var size = options.Pair("size", null, 1);
+        if (size is null || !RequireMap(label, input))
+            return null;
+        var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
+        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
+            $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})");
+    }
+
+    private LayerPlan? PlanDropout(Options options, TensorShape input)
+    {
+        var p = options.Number("p", 0.5, 0, 1);
+        if (p is null)
+            return null;
+        return new LayerPlan("dropout", $"dropout p={p.Display}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
+            $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)");
+    }
+
+    private LayerPlan PlanFlatten(string label, TensorShape input)
+    {
+        if (input.IsVector)
+            return new LayerPlan("flatten", "flatten", input, 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+        long features = input.C * input.Height * input.Width;
+        var channels = input.Height * input.Width == 1 ? input.Channels
+            : new IntValue(features) { Code = input.Channels.IsConstant ? null : $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} * {input.Height * input.Width}", Precedence = Precedences.Multiplicative };
+        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+    }
+
+    private LayerPlan? PlanLinear(string label, Options options, TensorShape input)
+    {
+        if (!input.IsVector)
+        {
+            _diagnostics.Add(Descriptors.ClassifierMismatch.Create(options.Span, label, "a flat vector of", $"the feature map {input}: add flatten or global_avgpool before it"));
+            return null;
+        }
+
+        var outFeatures = options.Int("out", null, 1);
+        var declaredIn = options.Has("in") ? options.Int("in", null, 1) : null;
+        var bias = options.Bool("bias", true);
+        if (outFeatures is null || bias is null)
+            return null;
+        if (declaredIn is not null && declaredIn.Number != input.C)
+        {
+            _diagnostics.Add(Descriptors.ClassifierMismatch.Create(options.SpanOf("in"), label, declaredIn.Number, $"{input} ({input.C} features)"));
+            return null;
+        }
+
+        long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
+        var init = $"{Nn}.Linear({input.Channels.ToCSharp()}, {outFeatures.ToCSharp()}{(bias.Value ? "" : ", hasBias: false")})";
+        return new LayerPlan("linear", $"linear {input.C} -> {outFeatures.Display}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
+            "global::TorchSharp.Modules.Linear", init, null);
+    }
+
+    private static string Tuple((IntValue H, IntValue W) pair) => $"({pair.H.ToCSharp()}, {pair.W.ToCSharp()})";
+
+    private static string Geometry((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad)
+    {
+        string Side((IntValue H, IntValue W) p) => p.H.Display == p.W.Display ? p.H.Display : $"{p.H.Display}x{p.W.Display}";
+        var text = $"{kernel.H.Display}x{kernel.W.Display}";
+        if (Side(stride) != "1") text += "/" + Side(stride);
+        if (Side(pad) != "0") text += " pad " + Side(pad);
+        return text;
+    }
+
+    /// <summary>Whether any layer uses the shared conv unit class (so it is emitted).</summary>
+    public bool UsesUnit { get; private set; }
+
+    /// <summary>The node being planned, for diagnostics raised by helpers.</summary>
+    private InceptionDsl.Text.SourceSpan CurrentSpan { get; set; }
+}

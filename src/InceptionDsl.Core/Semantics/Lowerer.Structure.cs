@@ -1,0 +1,198 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Expressions;
+using InceptionDsl.Syntax;
+using InceptionDsl.Text;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>Composite nodes: Sequential stacks, concatenated branches and residual connections.</summary>
+internal sealed partial class Lowerer
+{
+    /// <summary>
+    /// A <c>seq</c>: one Sequential field whose children are named 0, 1, ... by position (as
+    /// PyTorch's nn.Sequential) unless a child carries a name.
+    /// </summary>
+    private LayerPlan? PlanSequential(NodeSyntax node, string label, TensorShape input, Frame frame)
+    {
+        int rowIndex = _layers.Count;
+        var childFrame = new Frame(new ClassBuilder(label, new HashSet<string>()), frame.Scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers);
+        var children = new List<string>();
+        var names = new Dictionary<string, SourceSpan>();
+        var shape = input;
+        long parameters = 0, flops = 0;
+        foreach (var child in node.Children)
+        {
+            var condition = EvaluateCondition(child, frame.Scope);
+            if (condition.Code is not null)
+            {
+                _diagnostics.Add(Descriptors.BadNode.Create(child.Span, "A member of a seq cannot depend on a run-time condition (a Sequential cannot skip a child); give the seq itself the 'if'"));
+                return null;
+            }
+
+            if (condition.Skip)
+                continue;
+            var count = EvaluateRepeat(child, frame.Scope);
+            if (count is null)
+                return null;
+            for (long i = 0; i < count.Value; i++)
+            {
+                if (!CountLayer(child.Span))
+                    return null;
+                var childName = InstanceName(child, i) ?? children.Count.ToString(CultureInfo.InvariantCulture);
+                if (names.TryGetValue(childName, out var first))
+                {
+                    _diagnostics.Add(Descriptors.DuplicateName.Create(child.Span, childName, first.Line));
+                    return null;
+                }
+
+                names[childName] = child.Span;
+                if (child.Op is "concat" or "residual" or "chain" || (child.Op == "use" && ResolveBlock(child, frame.Scope) is { Inline: true }))
+                {
+                    _diagnostics.Add(Descriptors.BadNode.Create(child.Span,
+                        $"A seq holds modules; a {(child.Op == "use" ? "inline block" : child.Op)} is not one. Declare it as a block and 'use' it"));
+                    return null;
+                }
+
+                var scope = frame.Scope;
+                if (child.Repeat is not null)
+                {
+                    scope = new Scope(frame.Scope, frame.Scope.Description);
+                    scope.Set("i", new IntValue(i));
+                }
+
+                var plan = PlanLayer(child, childName, shape, childFrame.WithScope(scope));
+                if (plan is null)
+                    return null;
+                if (plan.ActivationAfter is not null)
+                {
+                    _diagnostics.Add(Descriptors.BadNode.Create(child.Span, "In a seq, a conv without bn cannot carry 'act'; add a relu node after it"));
+                    return null;
+                }
+
+                Record(childFrame, childName, plan);
+                children.Add($"(\"{childName}\", {plan.ModuleInit})");
+                shape = plan.Output;
+                parameters += plan.Parameters;
+                flops += plan.Flops;
+            }
+        }
+
+        if (children.Count == 0)
+        {
+            _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"seq '{label}' has no members"));
+            return null;
+        }
+
+        var init = $"{Nn}.Sequential(\n" + string.Join(",\n", children.Select(c => "    " + c.Replace("\n", "\n    "))) + ")";
+        return new LayerPlan("seq", $"Sequential of {children.Count}", shape, parameters, flops, "global::TorchSharp.Modules.Sequential", init, null, RowIndex: rowIndex);
+    }
+
+    /// <summary>Parallel branches on the same input, concatenated on channels in declared order.</summary>
+    private Lowered? LowerConcat(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        var label = name ?? "concat";
+        if (node.Children.Count < 2)
+        {
+            _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"concat '{label}' needs at least two branches"));
+            return null;
+        }
+
+        if (!RequireMap(label, input))
+            return null;
+        var branches = new List<BranchIR>();
+        var outputs = new List<(string Hint, TensorShape Shape)>();
+        long parameters = 0, flops = 0;
+        foreach (var branch in node.Children)
+        {
+            var branchSteps = new List<StepIR>();
+            var lowered = LowerNode(branch, input, frame, branchSteps);
+            if (lowered is null)
+                return null;
+            var hint = BranchHint(branch, branches.Count);
+            if (lowered.Value.Output.IsVector)
+            {
+                _diagnostics.Add(Descriptors.ConcatMismatch.Create(branch.Span, label, hint, lowered.Value.Output, "a feature map", "[C, H, W]"));
+                return null;
+            }
+
+            foreach (var (otherHint, other) in outputs)
+            {
+                if (other.Height != lowered.Value.Output.Height || other.Width != lowered.Value.Output.Width)
+                {
+                    _diagnostics.Add(Descriptors.ConcatMismatch.Create(branch.Span, label, hint, lowered.Value.Output, otherHint, other));
+                    return null;
+                }
+            }
+
+            outputs.Add((hint, lowered.Value.Output));
+            branches.Add(new BranchIR(hint, branchSteps.ToEquatableArray()));
+            parameters += lowered.Value.Parameters;
+            flops += lowered.Value.Flops;
+        }
+
+        var channels = Sum(outputs.Select(o => o.Shape.Channels).ToList());
+        var output = TensorShape.Map(channels, outputs[0].Shape.Height, outputs[0].Shape.Width);
+        steps.Add(new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} {o.Shape.C}"))} -> {output}"));
+        return new Lowered(output, parameters, flops);
+    }
+
+    /// <summary>Channels of a concat: constants folded, run-time terms kept as a C# sum.</summary>
+    private static IntValue Sum(IReadOnlyList<IntValue> parts)
+    {
+        long total = parts.Sum(p => p.Number);
+        if (parts.All(p => p.IsConstant))
+            return new IntValue(total);
+        long constant = parts.Where(p => p.IsConstant).Sum(p => p.Number);
+        var terms = parts.Where(p => !p.IsConstant).Select(p => ExprEvaluator.Wrap(p, Precedences.Additive)).ToList();
+        if (constant != 0)
+            terms.Add(constant.ToString(CultureInfo.InvariantCulture));
+        return new IntValue(total) { Code = string.Join(" + ", terms), Precedence = terms.Count > 1 ? Precedences.Additive : Precedences.Atom };
+    }
+
+    private static string BranchHint(NodeSyntax branch, int index)
+    {
+        var named = branch.Name ?? branch.Children.FirstOrDefault(c => c.Name is not null)?.Name;
+        return named is not null && Identifiers.IsIdentifier(named.Replace("{i}", "")) ? named.Replace("{i}", "") : "branch" + index.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// <c>body(x) * scale + shortcut(x)</c>. The shortcut is identity unless given; a shortcut with a
+    /// run-time <c>if</c> is a projection that exists only for some instances (ResNet's downsample).
+    /// </summary>
+    private Lowered? LowerResidual(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        var label = name ?? "residual";
+        var bodySteps = new List<StepIR>();
+        var body = LowerChain(node.Children, input, frame, bodySteps);
+        if (body is null)
+            return null;
+
+        var shortcutSteps = new List<StepIR>();
+        var shortcut = node.Shortcut is null ? new Lowered(input, 0, 0) : LowerNode(node.Shortcut, input, frame, shortcutSteps);
+        if (shortcut is null)
+            return null;
+        if (!shortcut.Value.Output.SameAs(body.Value.Output))
+        {
+            _diagnostics.Add(Descriptors.ResidualMismatch.Create(node.Span, label, shortcut.Value.Output, body.Value.Output));
+            return null;
+        }
+
+        string? scale = null;
+        var options = new Options(node, Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        if (options.Has("scale"))
+        {
+            var value = options.Number("scale", 1.0, double.MinValue, double.MaxValue);
+            if (value is null)
+                return null;
+            if (!(value.IsConstant && ExprEvaluator.ToDouble(value) == 1.0))
+                scale = value.ToCSharp();
+        }
+
+        steps.Add(new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
+            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")} -> {body.Value.Output}"));
+        return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);
+    }
+}

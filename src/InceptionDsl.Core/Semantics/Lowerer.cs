@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Expressions;
+using InceptionDsl.Syntax;
+using InceptionDsl.Text;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>
+/// Lowers one model of a spec into a <see cref="ModelIR"/>. Walks the body with concrete values to
+/// infer every shape and count parameters and FLOPs, reporting each mismatch at its node; and
+/// lowers each block once more with symbolic parameters to produce its C# class.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    /// <summary>Name of the shared conv + BatchNorm + activation unit class (torchvision's and timm's name).</summary>
+    public const string UnitClass = "BasicConv2d";
+
+    private readonly SpecDocument _spec;
+    private readonly List<SpecDiagnostic> _diagnostics;
+    private readonly Dictionary<string, BlockDecl> _blocks = new();
+    private readonly Dictionary<string, List<OptionSyntax>> _defaults = new();
+    private readonly List<ClassIR> _blockClasses = new();
+    private readonly HashSet<string> _blockClassesStarted = new();
+    private readonly List<string> _blockStack = new();
+    private readonly List<LayerRow> _layers = new();
+    private readonly HashSet<string> _reservedNames;
+    private Scope _globals = null!;
+    private long _layerCount;
+    private bool _limitReported;
+
+    private Lowerer(SpecDocument spec, List<SpecDiagnostic> diagnostics)
+    {
+        _spec = spec;
+        _diagnostics = diagnostics;
+        foreach (var block in spec.Blocks)
+        {
+            if (_blocks.TryGetValue(block.Name, out var first))
+                diagnostics.Add(Descriptors.DuplicateName.Create(block.Span, block.Name, first.Span.Line));
+            else
+                _blocks[block.Name] = block;
+        }
+
+        foreach (var defaults in spec.Defaults)
+            _defaults[defaults.Op] = defaults.Options.ToList();
+        _reservedNames = new HashSet<string>(_blocks.Keys) { UnitClass };
+    }
+
+    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics)
+    {
+        var lowerer = new Lowerer(spec, diagnostics);
+        return lowerer.LowerModel(variant);
+    }
+
+    private ModelIR? LowerModel(VariantDecl variant)
+    {
+        int errorsBefore = ErrorCount();
+        _reservedNames.Add(variant.Model);
+        if (_blocks.ContainsKey(variant.Model) || variant.Model == UnitClass)
+            _diagnostics.Add(Descriptors.NameCollision.Create(variant.Span, variant.Model, "a block class of the same name"));
+
+        // Variant parameters are build-time constants; classes and input channels are run-time options.
+        var parameterScope = new Scope(null, $"model '{variant.Model}'");
+        var classesValue = ExprEvaluator.Evaluate(_spec.Classes, parameterScope, _diagnostics);
+        if (classesValue is not IntValue { Number: > 0 } classes)
+        {
+            if (classesValue is not null)
+                _diagnostics.Add(Descriptors.OutOfRange.Create(_spec.Classes.Span, "classes", "a positive integer", classesValue.Display));
+            return null;
+        }
+
+        _globals = new Scope(null, $"model '{variant.Model}'");
+        _globals.Set("classes", classes with { Code = "numClasses" });
+        BindArguments(_spec.Params, variant.Args, parameterScope, _globals, variant.Span, $"model '{variant.Model}'", symbolic: false);
+
+        var modelScope = new Scope(_globals, $"model '{variant.Model}'");
+        modelScope.Set("in_channels", new IntValue(_spec.Input.Channels) { Code = "inChannels" });
+        var owner = new ClassBuilder(variant.Model, _reservedNames);
+        var frame = new Frame(owner, modelScope, "", 0, recordLayers: true);
+        var steps = new List<StepIR>();
+        var shape = TensorShape.Map(new IntValue(_spec.Input.Channels) { Code = "inChannels" }, _spec.Input.Height, _spec.Input.Width);
+
+        var auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
+        var auxFound = new HashSet<string>();
+        var aux = new List<AuxIR>();
+        long parameters = 0, flops = 0, auxParameters = 0;
+        TensorShape? current = shape;
+        foreach (var node in _spec.Body)
+        {
+            var lowered = LowerNode(node, current, frame, steps);
+            if (lowered is null)
+            {
+                current = null;
+                break;
+            }
+
+            parameters += lowered.Value.Parameters;
+            flops += lowered.Value.Flops;
+            current = lowered.Value.Output;
+            if (node.Name is not null && auxByTarget.TryGetValue(node.Name, out var heads))
+            {
+                foreach (var head in heads)
+                {
+                    auxFound.Add(head.At);
+                    if (LowerAux(head, current, frame, steps) is { } auxIr)
+                    {
+                        aux.Add(auxIr);
+                        auxParameters += auxIr.Parameters;
+                    }
+                }
+            }
+        }
+
+        foreach (var head in _spec.Aux)
+            if (current is not null && !auxFound.Contains(head.At))
+                _diagnostics.Add(Descriptors.AuxTargetMissing.Create(head.AtSpan, head.Name, head.At));
+
+        if (current is null || ErrorCount() > errorsBefore)
+            return null;
+
+        var body = new ClassIR(variant.Model, variant.Metadata.Paper, EquatableArray<CtorParamIR>.Empty, EquatableArray<LetIR>.Empty,
+            owner.Members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
+        return new ModelIR(variant.Model, _spec.Path, variant.Metadata, _spec.Input.Channels, _spec.Input.Height, _spec.Input.Width,
+            classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
+            parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Lowers one node in a flat context: its modules become fields of the frame's class and its
+    /// computation becomes forward steps. Handles <c>repeat</c> and <c>if</c> around any node.
+    /// </summary>
+    private Lowered? LowerNode(NodeSyntax node, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        var condition = EvaluateCondition(node, frame.Scope);
+        if (condition.Skip)
+            return new Lowered(input, 0, 0);
+        var count = EvaluateRepeat(node, frame.Scope);
+        if (count is null)
+            return null;
+
+        var shape = input;
+        long parameters = 0, flops = 0;
+        for (long i = 0; i < count.Value; i++)
+        {
+            var scope = frame.Scope;
+            if (node.Repeat is not null)
+            {
+                scope = new Scope(frame.Scope, frame.Scope.Description);
+                scope.Set("i", new IntValue(i));
+            }
+
+            var name = InstanceName(node, i);
+            var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code);
+            if (lowered is null)
+                return null;
+            if (condition.Code is not null && !lowered.Value.Output.SameAs(shape))
+            {
+                _diagnostics.Add(Descriptors.ConditionalChangesShape.Create(node.Span, name ?? node.Op, shape, lowered.Value.Output));
+                return null;
+            }
+
+            shape = lowered.Value.Output;
+            // A run-time condition that is false for this use costs nothing here.
+            if (condition.Active)
+            {
+                parameters += lowered.Value.Parameters;
+                flops += lowered.Value.Flops;
+            }
+        }
+
+        return new Lowered(shape, parameters, flops);
+    }
+
+    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition)
+    {
+        if (!CountLayer(node.Span))
+            return null;
+        switch (node.Op)
+        {
+            case "chain":
+                return LowerChain(node.Children, input, frame, steps);
+            case "concat":
+                return RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null;
+            case "residual":
+                return RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null;
+        }
+
+        if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)
+            return RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps) : null;
+
+        var stateName = name ?? AutoName(node.Op, frame.Owner);
+        var plan = PlanLayer(node, stateName, input, frame);
+        if (plan is null)
+            return null;
+        if (plan.Functional is not null)
+        {
+            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {plan.Output}"));
+        }
+        else
+        {
+            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {plan.Output}", condition, _diagnostics);
+            if (field is null)
+                return null;
+            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {plan.Output}"));
+            if (plan.ActivationAfter is not null)
+                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu"));
+            Record(frame, stateName, plan);
+        }
+
+        return new Lowered(plan.Output, plan.Parameters, plan.Flops);
+    }
+
+    private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)
+    {
+        var shape = input;
+        long parameters = 0, flops = 0;
+        foreach (var child in nodes)
+        {
+            var lowered = LowerNode(child, shape, frame, steps);
+            if (lowered is null)
+                return null;
+            shape = lowered.Value.Output;
+            parameters += lowered.Value.Parameters;
+            flops += lowered.Value.Flops;
+        }
+
+        return new Lowered(shape, parameters, flops);
+    }
+
+    private bool RequireUnconditional(NodeSyntax node, string? condition)
+    {
+        if (condition is null)
+            return true;
+        _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"A {node.Op} cannot depend on a run-time condition; make 'if' a build-time constant or put the condition on its members"));
+        return false;
+    }
+
+    private (bool Skip, string? Code, bool Active) EvaluateCondition(NodeSyntax node, Scope scope)
+    {
+        if (node.Condition is null)
+            return (false, null, true);
+        var value = ExprEvaluator.Evaluate(node.Condition, scope, _diagnostics);
+        if (value is not BoolValue flag)
+        {
+            if (value is not null)
+                _diagnostics.Add(Descriptors.ExpressionType.Create(node.Condition.Span, node.Condition.Display, $"must be true or false, found {value.TypeName}"));
+            return (false, null, true);
+        }
+
+        // A constant condition decides at build time; a parameter-dependent one at run time.
+        if (flag.IsConstant)
+            return (!flag.Flag, null, true);
+        return (false, flag.Code, flag.Flag);
+    }
+
+    private long? EvaluateRepeat(NodeSyntax node, Scope scope)
+    {
+        if (node.Repeat is null)
+            return 1;
+        var value = ExprEvaluator.Evaluate(node.Repeat, scope, _diagnostics);
+        if (value is null)
+            return null;
+        if (value is not IntValue count)
+        {
+            _diagnostics.Add(Descriptors.WrongType.Create(node.Repeat.Span, "repeat", "a positive integer", value.TypeName));
+            return null;
+        }
+
+        if (!count.IsConstant)
+        {
+            _diagnostics.Add(Descriptors.ExpressionType.Create(node.Repeat.Span, node.Repeat.Display,
+                "must be known at build time: a repeat count may use model parameters, not block constructor parameters"));
+            return null;
+        }
+
+        if (count.Number < 1)
+        {
+            _diagnostics.Add(Descriptors.OutOfRange.Create(node.Repeat.Span, "repeat", "at least 1", count.Number));
+            return null;
+        }
+
+        if (count.Number > SpecLimits.MaxRepeat)
+        {
+            _diagnostics.Add(Descriptors.LimitExceeded.Create(node.Repeat.Span, $"repeat {count.Number}", SpecLimits.MaxRepeat.ToString()));
+            return null;
+        }
+
+        return count.Number;
+    }
+
+    /// <summary>The state_dict name of the i-th copy: <c>{i}</c> in the name is replaced by the index.</summary>
+    private static string? InstanceName(NodeSyntax node, long index)
+    {
+        if (node.Name is null)
+            return null;
+        // A repeated name without {i} collides with itself; the duplicate check reports it.
+        return node.Name.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static string AutoName(string op, ClassBuilder owner)
+    {
+        int index = owner.Members.Count(m => m.StateName.StartsWith(op, StringComparison.Ordinal));
+        return op + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private bool CountLayer(SourceSpan span)
+    {
+        _layerCount++;
+        if (_layerCount <= SpecLimits.MaxLayers)
+            return true;
+        if (!_limitReported)
+            _diagnostics.Add(Descriptors.LimitExceeded.Create(span, "The number of layers", SpecLimits.MaxLayers.ToString()));
+        _limitReported = true;
+        return false;
+    }
+
+    /// <summary>Adds a summary row; a container's row goes before the rows of its members.</summary>
+    private void Record(Frame frame, string name, LayerPlan plan)
+    {
+        if (!frame.RecordLayers)
+            return;
+        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToString(), plan.Parameters, plan.Flops, plan.IsBlock);
+        if (plan.RowIndex >= 0 && plan.RowIndex <= _layers.Count)
+            _layers.Insert(plan.RowIndex, row);
+        else
+            _layers.Add(row);
+    }
+
+    private int ErrorCount() => _diagnostics.Count(d => d.Severity == SpecSeverity.Error);
+}

@@ -1,0 +1,77 @@
+using InceptionDsl.Syntax;
+
+namespace InceptionDsl.Semantics;
+
+/// <summary>
+/// A model ready to emit: its class, the block classes it uses, forward steps, and what shape
+/// checking measured. Value-equatable (records, <see cref="EquatableArray{T}"/>, strings), with
+/// no Roslyn type inside, so the incremental generator can cache it.
+/// </summary>
+public sealed record ModelIR(
+    string ClassName,
+    string SpecPath,
+    ModelMetadata Metadata,
+    long InChannels,
+    long Height,
+    long Width,
+    long Classes,
+    ClassIR Body,
+    EquatableArray<ClassIR> Blocks,
+    EquatableArray<AuxIR> Aux,
+    string OutputShape,
+    long Parameters,
+    long AuxParameters,
+    long Flops,
+    EquatableArray<LayerRow> Layers);
+
+/// <summary>
+/// One emitted module class: the model itself or a block. Its constructor parameters, the
+/// values it computes first (lets), its submodule fields, and its forward steps.
+/// </summary>
+public sealed record ClassIR(
+    string Name,
+    string? Doc,
+    EquatableArray<CtorParamIR> Params,
+    EquatableArray<LetIR> Lets,
+    EquatableArray<MemberIR> Members,
+    EquatableArray<StepIR> Forward,
+    string OutputComment);
+
+/// <summary>A constructor parameter: C# name, type and optional default literal.</summary>
+public sealed record CtorParamIR(string Name, string Type, string? Default, string Comment);
+
+/// <summary>A local computed at the top of a constructor: <c>long width = planes * 4;</c>.</summary>
+public sealed record LetIR(string Name, string Type, string Code);
+
+/// <summary>
+/// A submodule field. <see cref="StateName"/> is its state_dict segment; when it differs from
+/// <see cref="Field"/> the field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it
+/// optional (null when false).
+/// </summary>
+public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, string? Condition);
+
+/// <summary>One step of a forward method.</summary>
+public abstract record StepIR(string Comment);
+
+/// <summary><c>x = this.field.forward(x)</c>; skipped when the field is optional and null.</summary>
+public sealed record ModuleStep(string Field, bool Optional, string Comment) : StepIR(Comment);
+
+/// <summary>A parameter-free operation; <see cref="Format"/> has <c>{0}</c> for the input.</summary>
+public sealed record FunctionalStep(string Format, string? Condition, string Comment) : StepIR(Comment);
+
+/// <summary>Branches applied to the same input, concatenated on channels in order.</summary>
+public sealed record ConcatStep(EquatableArray<BranchIR> Branches, string Comment) : StepIR(Comment);
+
+public sealed record BranchIR(string Hint, EquatableArray<StepIR> Steps);
+
+/// <summary><c>body(x) * scale + shortcut(x)</c>.</summary>
+public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<StepIR> Shortcut, string? Scale, string Comment) : StepIR(Comment);
+
+/// <summary>Where an auxiliary head reads the trunk (model forward only).</summary>
+public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);
+
+/// <summary>An auxiliary classifier: its field, the loss weight, and where it attaches.</summary>
+public sealed record AuxIR(string Name, string Field, string At, double Weight, string Type, string Init, string OutputShape, long Parameters);
+
+/// <summary>One row of a layer summary: path, kind, output shape, parameters, FLOPs.</summary>
+public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, string OutputShape, long Parameters, long Flops, bool IsBlock);

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Semantics;
+using InceptionDsl.Syntax;
+using InceptionDsl.Text;
+
+namespace InceptionDsl;
+
+/// <summary>What one spec file yields: its models (none when it has errors) and its diagnostics.</summary>
+public sealed record SpecResult(string Path, EquatableArray<ModelIR> Models, EquatableArray<SpecDiagnostic> Diagnostics)
+{
+    public bool HasErrors => Diagnostics.Any(d => d.Severity == SpecSeverity.Error);
+}
+
+/// <summary>
+/// The front door of the pipeline: spec text in, checked models and diagnostics out. Used by the
+/// source generator, the CLI and the tests alike. Never throws.
+/// </summary>
+public static class SpecCompiler
+{
+    public static SpecDocument? Parse(string path, string text, List<SpecDiagnostic> diagnostics)
+    {
+        try
+        {
+            return SpecReader.Read(path, text, diagnostics);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            diagnostics.Add(Descriptors.InternalError.Create(SourceSpan.At(path, 1, 1), exception.GetType().Name + ": " + exception.Message));
+            return null;
+        }
+    }
+
+    public static SpecResult Compile(string path, string text)
+    {
+        var diagnostics = new List<SpecDiagnostic>();
+        var document = Parse(path, text, diagnostics);
+        return document is null ? Result(path, new List<ModelIR>(), diagnostics) : Analyze(document, diagnostics);
+    }
+
+    /// <summary>Checks and lowers every model a parsed spec declares.</summary>
+    public static SpecResult Analyze(SpecDocument document, List<SpecDiagnostic>? diagnostics = null)
+    {
+        diagnostics ??= new List<SpecDiagnostic>();
+        var models = new List<ModelIR>();
+        try
+        {
+            var seen = new Dictionary<string, SourceSpan>();
+            foreach (var variant in document.Variants)
+            {
+                if (seen.TryGetValue(variant.Model, out var first))
+                {
+                    diagnostics.Add(Descriptors.DuplicateModel.Create(variant.Span, variant.Model, $"{first.Path}({first.Line},{first.Column})"));
+                    continue;
+                }
+
+                seen[variant.Model] = variant.Span;
+                if (Lowerer.Lower(document, variant, diagnostics) is { } model)
+                    models.Add(model);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            diagnostics.Add(Descriptors.InternalError.Create(document.Span, exception.GetType().Name + ": " + exception.Message));
+        }
+
+        return Result(document.Path, models, diagnostics);
+    }
+
+    private static SpecResult Result(string path, List<ModelIR> models, List<SpecDiagnostic> diagnostics)
+    {
+        // Class blocks are checked per use and once more for their class: report each finding once.
+        var distinct = diagnostics.Distinct().OrderBy(d => d.Span.Line).ThenBy(d => d.Span.Column).ToList();
+        bool failed = distinct.Any(d => d.Severity == SpecSeverity.Error);
+        return new SpecResult(path, (failed ? new List<ModelIR>() : models).ToEquatableArray(), distinct.ToEquatableArray());
+    }
+}

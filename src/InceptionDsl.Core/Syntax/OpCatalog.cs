@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+
+namespace InceptionDsl.Syntax;
+
+/// <summary>One node kind of the language: its YAML key, options, and scalar shorthand.</summary>
+public sealed record OpInfo(string Key, string Description, IReadOnlyList<string> Options, string? ShorthandOption, OpShape Shape);
+
+/// <summary>How a node kind's value is written in YAML.</summary>
+public enum OpShape
+{
+    /// <summary>A mapping of options, or a scalar for the shorthand option, or nothing.</summary>
+    Options,
+    /// <summary>A list of nodes (seq).</summary>
+    NodeList,
+    /// <summary>A list of branches (concat).</summary>
+    Branches,
+    /// <summary>A mapping with body, shortcut and scale (residual).</summary>
+    Residual,
+    /// <summary>A block name (use).</summary>
+    BlockName,
+}
+
+/// <summary>The node kinds, their options, and the keys every node may carry.</summary>
+public static class OpCatalog
+{
+    public static readonly IReadOnlyList<string> NodeKeys = new[] { "name", "repeat", "if", "doc", "args" };
+
+    public static readonly IReadOnlyList<OpInfo> Ops = new[]
+    {
+        new OpInfo("conv", "2-d convolution, optionally with BatchNorm and activation", new[] { "filters", "k", "stride", "pad", "dilation", "groups", "bias", "bn", "eps", "momentum", "act" }, "filters", OpShape.Options),
+        new OpInfo("bn", "BatchNorm2d", new[] { "eps", "momentum" }, "eps", OpShape.Options),
+        new OpInfo("relu", "ReLU", new string[0], null, OpShape.Options),
+        new OpInfo("maxpool", "2-d max pooling", new[] { "k", "stride", "pad", "ceil" }, "k", OpShape.Options),
+        new OpInfo("avgpool", "2-d average pooling", new[] { "k", "stride", "pad", "ceil", "count_include_pad" }, "k", OpShape.Options),
+        new OpInfo("adaptive_avgpool", "adaptive average pooling to a fixed size", new[] { "size" }, "size", OpShape.Options),
+        new OpInfo("global_avgpool", "global average pooling, flattened to a vector", new string[0], null, OpShape.Options),
+        new OpInfo("dropout", "dropout (active in training only)", new[] { "p" }, "p", OpShape.Options),
+        new OpInfo("flatten", "flatten to a vector", new string[0], null, OpShape.Options),
+        new OpInfo("linear", "fully connected layer", new[] { "out", "in", "bias" }, "out", OpShape.Options),
+        new OpInfo("seq", "a Sequential module of nodes (children named 0, 1, ... unless named)", new string[0], null, OpShape.NodeList),
+        new OpInfo("concat", "parallel branches concatenated on channels, in order", new string[0], null, OpShape.Branches),
+        new OpInfo("residual", "x + scale * body(x), with an optional projection shortcut", new[] { "body", "shortcut", "scale" }, null, OpShape.Residual),
+        new OpInfo("use", "an instance of a declared block", new string[0], null, OpShape.BlockName),
+    };
+
+    private static readonly Dictionary<string, OpInfo> ByKey = Build();
+
+    public static bool TryGet(string key, out OpInfo info) => ByKey.TryGetValue(key, out info!);
+
+    public static IEnumerable<string> OpKeys
+    {
+        get
+        {
+            foreach (var op in Ops)
+                yield return op.Key;
+        }
+    }
+
+    private static Dictionary<string, OpInfo> Build()
+    {
+        var map = new Dictionary<string, OpInfo>();
+        foreach (var op in Ops)
+            map[op.Key] = op;
+        return map;
+    }
+}

@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using InceptionDsl.Diagnostics;
+using InceptionDsl.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace InceptionDsl.Syntax;
+
+/// <summary>
+/// Reads YAML text into a <see cref="YNode"/> tree with YamlDotNet's event parser. Aliases point
+/// at the anchored node (no copy) but count their expanded size against
+/// <see cref="SpecLimits.MaxExpandedNodes"/>; depth and file size are bounded too. Never throws:
+/// every problem becomes a located diagnostic and a null tree.
+/// </summary>
+public static class YamlTreeReader
+{
+    public static YNode? Read(string path, string text, List<SpecDiagnostic> diagnostics)
+    {
+        if (text.Length > SpecLimits.MaxFileChars)
+        {
+            diagnostics.Add(Descriptors.LimitExceeded.Create(SourceSpan.At(path, 1, 1),
+                $"The file's size ({text.Length} characters)", $"{SpecLimits.MaxFileChars} characters"));
+            return null;
+        }
+
+        var state = new State(path);
+        try
+        {
+            var parser = new Parser(new System.IO.StringReader(text));
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                diagnostics.Add(Descriptors.YamlSyntax.Create(SourceSpan.At(path, 1, 1), "the file is empty; a spec is a YAML mapping"));
+                return null;
+            }
+
+            parser.Consume<DocumentStart>();
+            var root = ReadNode(parser, state, depth: 0);
+            parser.Consume<DocumentEnd>();
+            if (parser.TryConsume<DocumentStart>(out var second))
+            {
+                diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, second.Start, second.End), "a spec file holds one YAML document; found a second one"));
+                return null;
+            }
+
+            return root;
+        }
+        catch (LimitException limit)
+        {
+            diagnostics.Add(Descriptors.LimitExceeded.Create(limit.Span, limit.What, limit.Limit));
+            return null;
+        }
+        catch (YamlException yaml)
+        {
+            diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, yaml.Start, yaml.End), CleanMessage(yaml)));
+            return null;
+        }
+    }
+
+    private static YNode ReadNode(IParser parser, State state, int depth)
+    {
+        if (depth > SpecLimits.MaxYamlDepth)
+        {
+            var current = parser.Current!;
+            throw new LimitException(Span(state.Path, current.Start, current.End), "YAML nesting depth", SpecLimits.MaxYamlDepth.ToString());
+        }
+
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            var span = Span(state.Path, alias.Start, alias.End);
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
+                throw new YamlException(alias.Start, alias.End, $"alias *{alias.Value.Value} refers to no anchor");
+            Count(state, target.ExpandedSize, span);
+            return target;
+        }
+
+        YNode node;
+        AnchorName anchor;
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            Count(state, 1, Span(state.Path, scalar.Start, scalar.End));
+            node = new YScalar(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded,
+                Span(state.Path, scalar.Start, scalar.End));
+            anchor = scalar.Anchor;
+        }
+        else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        {
+            Count(state, 1, Span(state.Path, sequenceStart.Start, sequenceStart.End));
+            var items = new List<YNode>();
+            long size = 1;
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                var item = ReadNode(parser, state, depth + 1);
+                size += item.ExpandedSize;
+                items.Add(item);
+            }
+
+            node = new YSequence(items, size, Span(state.Path, sequenceStart.Start, sequenceStart.End));
+            anchor = sequenceStart.Anchor;
+        }
+        else if (parser.TryConsume<MappingStart>(out var mappingStart))
+        {
+            Count(state, 1, Span(state.Path, mappingStart.Start, mappingStart.End));
+            var entries = new List<KeyValuePair<YScalar, YNode>>();
+            long size = 1;
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyNode = ReadNode(parser, state, depth + 1);
+                if (keyNode is not YScalar key)
+                    throw new YamlException(Mark(keyNode.Span), Mark(keyNode.Span), "a mapping key must be a plain name, not " + keyNode.KindName);
+                foreach (var existing in entries)
+                    if (existing.Key.Value == key.Value)
+                        throw new YamlException(Mark(key.Span), Mark(key.Span), $"duplicate key '{key.Value}' (first at line {existing.Key.Span.Line})");
+                var value = ReadNode(parser, state, depth + 1);
+                size += 1 + value.ExpandedSize;
+                entries.Add(new KeyValuePair<YScalar, YNode>(key, value));
+            }
+
+            node = new YMapping(entries, size, Span(state.Path, mappingStart.Start, mappingStart.End));
+            anchor = mappingStart.Anchor;
+        }
+        else
+        {
+            var current = parser.Current!;
+            throw new YamlException(current.Start, current.End, "unexpected " + current.GetType().Name);
+        }
+
+        if (!anchor.IsEmpty)
+            state.Anchors[anchor.Value] = node;
+        return node;
+    }
+
+    private static void Count(State state, long nodes, SourceSpan span)
+    {
+        state.Nodes += nodes;
+        if (state.Nodes > SpecLimits.MaxExpandedNodes)
+            throw new LimitException(span, "YAML size after alias expansion", $"{SpecLimits.MaxExpandedNodes} nodes");
+    }
+
+    private static Mark Mark(SourceSpan span) => new(0, span.Line, span.Column);
+
+    private static SourceSpan Span(string path, Mark start, Mark end) =>
+        new(path, (int)Math.Max(1, start.Line), (int)Math.Max(1, start.Column), (int)Math.Max(1, end.Line), (int)Math.Max(1, end.Column));
+
+    /// <summary>YamlDotNet prefixes messages with the position, which the diagnostic already carries.</summary>
+    private static string CleanMessage(YamlException exception)
+    {
+        var message = exception.Message;
+        var index = message.IndexOf("): ", StringComparison.Ordinal);
+        if (message.StartsWith("(", StringComparison.Ordinal) && index > 0)
+            message = message.Substring(index + 3);
+        return message;
+    }
+
+    private sealed class State
+    {
+        public State(string path) => Path = path;
+
+        public string Path { get; }
+
+        public long Nodes { get; set; }
+
+        public Dictionary<string, YNode> Anchors { get; } = new();
+    }
+
+    private sealed class LimitException : Exception
+    {
+        public LimitException(SourceSpan span, string what, string limit)
+        {
+            Span = span;
+            What = what;
+            Limit = limit;
+        }
+
+        public SourceSpan Span { get; }
+
+        public string What { get; }
+
+        public string Limit { get; }
+    }
+}
