@@ -119,12 +119,38 @@ internal sealed partial class Lowerer
 
         if (current is null || ErrorCount() > errorsBefore)
             return null;
+        var members = PlaceAuxMembers(owner.Members);
+        if (members is null)
+            return null;
 
         var body = new ClassIR(variant.Model, variant.Metadata.Paper, EquatableArray<CtorParamIR>.Empty, EquatableArray<LetIR>.Empty,
-            owner.Members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
+            members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
         return new ModelIR(variant.Model, _spec.Path, variant.Metadata, _spec.Input.Channels, _spec.Input.Height, _spec.Input.Width,
             classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
             parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray());
+    }
+
+    /// <summary>Moves each aux head with <c>register_after</c> behind that member (state_dict order).</summary>
+    private List<MemberIR>? PlaceAuxMembers(List<MemberIR> members)
+    {
+        var result = new List<MemberIR>(members);
+        foreach (var head in _spec.Aux.Where(a => a.RegisterAfter is not null))
+        {
+            var member = result.FirstOrDefault(m => m.StateName == head.Name);
+            if (member is null)
+                continue;
+            result.Remove(member);
+            int anchor = result.FindIndex(m => m.StateName == head.RegisterAfter);
+            if (anchor < 0)
+            {
+                _diagnostics.Add(Descriptors.AuxTargetMissing.Create(head.Span, head.Name, head.RegisterAfter!));
+                return null;
+            }
+
+            result.Insert(anchor + 1, member);
+        }
+
+        return result;
     }
 
     /// <summary>

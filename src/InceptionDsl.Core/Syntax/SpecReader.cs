@@ -16,7 +16,7 @@ public sealed class SpecReader
     private static readonly string[] TopKeys = { "$schema", "model", "paper", "peer", "accuracy", "notes", "reference", "input", "classes", "params", "variants", "defaults", "blocks", "body", "aux" };
     private static readonly string[] VariantKeys = { "model", "args", "paper", "peer", "accuracy", "notes", "reference" };
     private static readonly string[] BlockKeys = { "params", "let", "body", "inline", "doc" };
-    private static readonly string[] AuxKeys = { "name", "at", "use", "args", "weight" };
+    private static readonly string[] AuxKeys = { "name", "at", "use", "args", "weight", "register_after" };
     private static readonly string[] AccuracyKeys = { "top1", "top5" };
     private static readonly string[] InputKeys = { "channels", "size" };
 
@@ -266,9 +266,10 @@ public sealed class SpecReader
 
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
         double weight = map.Get("weight") is { } weightNode ? ReadDouble(weightNode, "weight") ?? 0.3 : 0.3;
+        var registerAfter = map.Get("register_after") is { } afterNode ? ReadName(afterNode, "register_after", NameKind.Reference) : null;
         if (name is null || at is null || block is null)
             return null;
-        return new AuxDecl(name, at, block, args.ToEquatableArray(), weight, map.Span, map.Get("at")!.Span);
+        return new AuxDecl(name, at, block, args.ToEquatableArray(), weight, registerAfter, map.Span, map.Get("at")!.Span);
     }
 
     private List<NodeSyntax> ReadNodeList(YNode node, string where)

@@ -58,7 +58,10 @@ public sealed record ArgSyntax(string? Name, ExprSyntax Value, SourceSpan Span);
 public sealed record OptionSyntax(string Key, ExprSyntax Value, SourceSpan Span);
 
 /// <summary>An auxiliary classifier fed by a named top-level node.</summary>
-public sealed record AuxDecl(string Name, string At, string Block, EquatableArray<ArgSyntax> Args, double Weight, SourceSpan Span, SourceSpan AtSpan);
+/// <remarks><see cref="RegisterAfter"/> places the head's parameters after another top-level node in
+/// the state_dict (torchvision's GoogLeNet registers aux1/aux2 after inception5b); by default
+/// they follow the node the head reads.</remarks>
+public sealed record AuxDecl(string Name, string At, string Block, EquatableArray<ArgSyntax> Args, double Weight, string? RegisterAfter, SourceSpan Span, SourceSpan AtSpan);
 
 /// <summary>
 /// One node of a network. <see cref="Op"/> is its kind (conv, bn, relu, maxpool, avgpool,

@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using InceptionDsl.Diagnostics;
+using Spectre.Console.Cli;
+
+namespace InceptionDsl.Cli.Commands;
+
+/// <summary>
+/// Runs the generator's own pipeline on spec files and prints its diagnostics in the compiler's
+/// format (<c>file(line,col): error IDSLnnn: message</c>). Exit code 1 when any error is found.
+/// </summary>
+public sealed class CheckCommand : Command<CheckCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<FILES>")]
+        [Description("Spec files (*.inception.yaml) or folders holding them.")]
+        public string[] Files { get; init; } = Array.Empty<string>();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var files = new List<string>();
+        foreach (var path in settings.Files)
+        {
+            if (Directory.Exists(path))
+                files.AddRange(Directory.EnumerateFiles(path, "*.inception.y*ml", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            else
+                files.Add(path);
+        }
+
+        int errors = 0, models = 0;
+        var owners = new Dictionary<string, string>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                Console.WriteLine($"{file}(1,1): error IDSL001: file not found");
+                errors++;
+                continue;
+            }
+
+            var result = SpecCompiler.Compile(file, File.ReadAllText(file));
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                Console.WriteLine(diagnostic.ToString());
+                if (diagnostic.Severity == SpecSeverity.Error)
+                    errors++;
+            }
+
+            foreach (var model in result.Models)
+            {
+                if (owners.TryGetValue(model.ClassName, out var first))
+                {
+                    Console.WriteLine(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(file, 1, 1), model.ClassName, first).ToString());
+                    errors++;
+                }
+                else
+                {
+                    owners[model.ClassName] = file;
+                    models++;
+                }
+            }
+        }
+
+        Console.WriteLine($"{files.Count} file(s), {models} model(s), {errors} error(s)");
+        return errors > 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,62 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using InceptionDsl.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Cli.Commands;
+
+/// <summary>Builds every zoo model, runs one forward pass on a random batch, and tabulates the results.</summary>
+public sealed class ZooCommand : Command<ZooCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--batch <N>")]
+        [Description("Batch size of the random input (default 1).")]
+        public int Batch { get; init; } = 1;
+
+        [CommandOption("--model <NAME>")]
+        [Description("Only this model.")]
+        public string? Model { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var entries = ModelZoo.Entries.Where(e => settings.Model is null || string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (entries.Count == 0)
+        {
+            AnsiConsole.MarkupLine($"[red]No model named '{Markup.Escape(settings.Model ?? "")}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            return 1;
+        }
+
+        var table = new Table().Title("InceptionDsl zoo")
+            .AddColumn("Model").AddColumn(new TableColumn("Parameters").RightAligned()).AddColumn(new TableColumn("GFLOPs").RightAligned())
+            .AddColumn("Input").AddColumn("Output").AddColumn(new TableColumn("Forward (ms)").RightAligned());
+        manual_seed(0);
+        int index = 0;
+        foreach (var entry in entries)
+        {
+            index++;
+            // Progress goes to stderr so the table on stdout stays clean.
+            Console.Error.WriteLine($"[{index}/{entries.Count}] {entry.Name}: building and running a forward pass...");
+            using var scope = NewDisposeScope();
+            var model = entry.Create(entry.Classes, entry.InChannels, false);
+            model.eval();
+            long parameters = model.parameters().Sum(p => p.numel());
+            using var noGrad = no_grad();
+            var input = randn(settings.Batch, entry.InChannels, entry.Height, entry.Width);
+            model.forward(input).Dispose();
+            var watch = Stopwatch.StartNew();
+            var output = model.forward(input);
+            watch.Stop();
+            table.AddRow(entry.Name, parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
+                $"[{settings.Batch}, {entry.InChannels}, {entry.Height}, {entry.Width}]", "[" + string.Join(", ", output.shape) + "]",
+                watch.Elapsed.TotalMilliseconds.ToString("F1"));
+            model.Dispose();
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
