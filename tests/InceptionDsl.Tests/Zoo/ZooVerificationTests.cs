@@ -1,0 +1,62 @@
+using InceptionDsl.Cli.Commands;
+using InceptionDsl.Models;
+using InceptionDsl.Reference;
+using Xunit;
+
+namespace InceptionDsl.Tests.Zoo;
+
+/// <summary>
+/// Each generated model against its peer's reference file: state_dict names, shapes and order
+/// (per kind, as TorchSharp lists parameters before buffers), parameter count, and logits under
+/// the deterministic weights to 1e-4 relative (aux heads too, where the file has them).
+/// </summary>
+public sealed class ZooVerificationTests
+{
+    /// <summary>Model class and reference id: every pair in the zoo that has a peer file.</summary>
+    public static TheoryData<string, string> Peers() => new()
+    {
+        { "GoogLeNet", "googlenet" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Peers))]
+    public void GeneratedModelEqualsItsPeer(string model, string referenceId)
+    {
+        var entry = ModelZoo.Find(model);
+        Assert.NotNull(entry);
+        var reference = ReferenceModel.LoadById(referenceId);
+        var report = ModelVerification.Run(entry!, reference);
+        var lines = string.Join("\n", report.ToLines());
+        Assert.True(report.StateDict.NamesAndShapesMatch, lines);
+        Assert.True(report.StateDict.OrderMatches, lines);
+        Assert.True(report.StateDict.ParamsMatch, lines);
+        if (reference.HasLogits)
+        {
+            Assert.NotNull(report.Logits);
+            Assert.True(report.Logits!.RelativeError < 1e-4, lines);
+        }
+
+        if (reference.AuxLogitsFloat64 is { Count: > 0 } aux)
+        {
+            Assert.Equal(aux.Keys.Order(), report.Aux.Select(a => a.Name).Order());
+            Assert.All(report.Aux, a => Assert.True(a.RelativeError < 1e-4, lines));
+        }
+
+        Assert.True(report.Passed, lines);
+    }
+
+    [Fact]
+    public void GoogLeNetCountsParametersWithAndWithoutAuxHeads()
+    {
+        var reference = ReferenceModel.LoadById("googlenet");
+        using var withAux = new GoogLeNet();
+        using var withoutAux = new GoogLeNet(auxLogits: false);
+        Assert.Equal(reference.Params, withAux.parameters().Sum(p => p.numel()));
+        Assert.Equal(reference.ParamsWithoutAux, withoutAux.parameters().Sum(p => p.numel()));
+        // The generator's build-time counts (constants of the generated class) against the peer.
+        (long parameters, long withoutAuxParameters, long flops) = (GoogLeNet.ParameterCount, GoogLeNet.ParameterCountWithoutAux, GoogLeNet.FlopCount);
+        Assert.Equal(reference.Params, parameters);
+        Assert.Equal(reference.ParamsWithoutAux, withoutAuxParameters);
+        Assert.Equal(reference.FlopsBatch1, flops);
+    }
+}
