@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using InceptionDsl.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace InceptionDsl.Tests.Support;
+
+/// <summary>An additional file for the generator, held in memory.</summary>
+public sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+{
+    private readonly SourceText _text = SourceText.From(text);
+
+    public override string Path { get; } = path;
+
+    public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+}
+
+/// <summary>
+/// Runs the real source generator in memory on spec texts, the way the compiler does at build
+/// time, and compiles the result against .NET 10 reference assemblies and TorchSharp.
+/// </summary>
+public static class GeneratorHarness
+{
+    private static readonly ImmutableArray<MetadataReference> References =
+        Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
+            .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location))
+            .ToImmutableArray();
+
+    public static CSharpCompilation EmptyCompilation(params string[] sources) => CSharpCompilation.Create("GeneratorTest",
+        sources.Select(s => CSharpSyntaxTree.ParseText(s)),
+        References,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
+            generalDiagnosticOption: ReportDiagnostic.Error));
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(new[] { new InceptionGenerator().AsSourceGenerator() },
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator on the specs; returns the run and the compilation with the generated code.</summary>
+    public static (GeneratorDriverRunResult Run, Compilation Output) Run(params (string Path, string Text)[] specs)
+    {
+        var driver = CreateDriver().AddAdditionalTexts(specs.Select(s => (AdditionalText)new InMemoryAdditionalText(s.Path, s.Text)).ToImmutableArray());
+        driver = driver.RunGeneratorsAndUpdateCompilation(EmptyCompilation(), out var output, out _);
+        return (driver.GetRunResult(), output);
+    }
+
+    /// <summary>Compiler errors and warnings of the generated code (warnings are errors here).</summary>
+    public static IReadOnlyList<Diagnostic> CompileProblems(Compilation output) =>
+        output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+    /// <summary>The specs/ folder of the repository.</summary>
+    public static string SpecsDir => Path.Combine(InceptionDsl.Reference.ReferencePaths.RepoRoot, "specs");
+
+    public static (string Path, string Text)[] ZooSpecs() =>
+        Directory.EnumerateFiles(SpecsDir, "*.inception.yaml").Order(StringComparer.Ordinal)
+            .Select(p => (p, File.ReadAllText(p))).ToArray();
+}
