@@ -15,11 +15,15 @@ internal sealed class ForwardWriter
     private readonly HashSet<string> _locals;
     private readonly IReadOnlyDictionary<string, string> _conditionFields;
 
-    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IReadOnlyDictionary<string, string> conditionFields)
+    private readonly IReadOnlyDictionary<string, string> _valueFields;
+
+    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IReadOnlyDictionary<string, string> conditionFields,
+        IReadOnlyDictionary<string, string>? valueFields = null)
     {
         _writer = writer;
         _locals = new HashSet<string>(reserved);
         _conditionFields = conditionFields;
+        _valueFields = valueFields ?? new Dictionary<string, string>();
     }
 
     /// <summary>Applies <paramref name="steps"/> to <paramref name="input"/>, leaving the result in <paramref name="output"/>.</summary>
@@ -86,7 +90,8 @@ internal sealed class ForwardWriter
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
                 Write(residual.Body, source, body, declareOutput: true);
-                var sum = residual.Scale is null ? $"{body} + {shortcut}" : $"{body} * {residual.Scale} + {shortcut}";
+                var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
+                var sum = scale is null ? $"{body} + {shortcut}" : $"{body} * {scale} + {shortcut}";
                 _writer.Line($"{target} = {sum};");
                 break;
             case AuxTapStep tap:
@@ -107,6 +112,30 @@ internal sealed class ForwardWriter
         for (int i = 1; !_locals.Add(candidate); i++)
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return candidate;
+    }
+
+    /// <summary>
+    /// Residual scales that are C# expressions over constructor parameters rather than literals:
+    /// forward cannot see those parameters, so it reads each from a field.
+    /// </summary>
+    public static IEnumerable<string> RunTimeScales(IEnumerable<StepIR> steps)
+    {
+        foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case ResidualStep residual:
+                    if (residual.Scale is { } scale && !double.TryParse(scale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                        yield return scale;
+                    foreach (var inner in RunTimeScales(residual.Body).Concat(RunTimeScales(residual.Shortcut)))
+                        yield return inner;
+                    break;
+                case ConcatStep concat:
+                    foreach (var inner in concat.Branches.SelectMany(b => RunTimeScales(b.Steps)))
+                        yield return inner;
+                    break;
+            }
+        }
     }
 
     /// <summary>Run-time conditions of functional steps, which forward reads from fields.</summary>

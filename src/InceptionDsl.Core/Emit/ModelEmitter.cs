@@ -113,6 +113,17 @@ public static class ModelEmitter
             w.Line();
         }
 
+        // A residual scale computed from constructor parameters is kept for forward.
+        var valueFields = new Dictionary<string, string>();
+        foreach (var scale in ForwardWriter.RunTimeScales(block.Forward).Distinct())
+        {
+            var field = Syntax.Identifiers.IsIdentifier(scale) && !conditionFields.ContainsValue("_" + scale) ? "_" + scale : "_scale" + valueFields.Count.ToString(CultureInfo.InvariantCulture);
+            valueFields[scale] = field;
+            w.Line($"// Run-time residual scale: {scale}");
+            w.Line($"private readonly double {field};");
+            w.Line();
+        }
+
         WriteFields(w, block.Members);
         var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
         w.Summary($"Builds a {block.Name} block.");
@@ -123,13 +134,15 @@ public static class ModelEmitter
             w.Line($"{let.Type} {let.Name} = {let.Code};");
         foreach (var condition in conditionFields)
             w.Line($"this.{condition.Value} = {condition.Key};");
+        foreach (var value in valueFields)
+            w.Line($"this.{value.Value} = {value.Key};");
         WriteInitializers(w, block.Members);
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"public override {Tensor} forward({Tensor} x)");
-        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields);
+        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields, valueFields);
         forward.Write(block.Forward, "x", "x", declareOutput: false);
         w.Line("return x;");
         w.Close();
