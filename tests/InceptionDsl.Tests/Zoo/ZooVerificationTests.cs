@@ -16,6 +16,8 @@ public sealed class ZooVerificationTests
     public static TheoryData<string, string> Peers() => new()
     {
         { "GoogLeNet", "googlenet" },
+        { "InceptionV3", "inception_v3" },
+        { "InceptionV3", "timm_inception_v3" },
     };
 
     [Theory]
