@@ -171,7 +171,7 @@ internal sealed partial class Lowerer
             return null;
 
         var shortcutSteps = new List<StepIR>();
-        var shortcut = node.Shortcut is null ? new Lowered(input, 0, 0) : LowerNode(node.Shortcut, input, frame, shortcutSteps);
+        var shortcut = node.Shortcut is null ? new Lowered(input, 0, 0) : LowerNode(node.Shortcut, input, frame, shortcutSteps, shortcut: true);
         if (shortcut is null)
             return null;
         if (!shortcut.Value.Output.SameAs(body.Value.Output))

@@ -156,8 +156,10 @@ internal sealed partial class Lowerer
     /// <summary>
     /// Lowers one node in a flat context: its modules become fields of the frame's class and its
     /// computation becomes forward steps. Handles <c>repeat</c> and <c>if</c> around any node.
+    /// A residual's shortcut (<paramref name="shortcut"/>) may change the shape under a run-time
+    /// condition: skipped, it is the identity, and the residual checks both against its body.
     /// </summary>
-    private Lowered? LowerNode(NodeSyntax node, TensorShape input, Frame frame, List<StepIR> steps)
+    private Lowered? LowerNode(NodeSyntax node, TensorShape input, Frame frame, List<StepIR> steps, bool shortcut = false)
     {
         var condition = EvaluateCondition(node, frame.Scope);
         if (condition.Skip)
@@ -181,7 +183,7 @@ internal sealed partial class Lowerer
             var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code);
             if (lowered is null)
                 return null;
-            if (condition.Code is not null && !lowered.Value.Output.SameAs(shape))
+            if (condition.Code is not null && !shortcut && !lowered.Value.Output.SameAs(shape))
             {
                 _diagnostics.Add(Descriptors.ConditionalChangesShape.Create(node.Span, name ?? node.Op, shape, lowered.Value.Output));
                 return null;
