@@ -18,6 +18,13 @@ public sealed class ZooVerificationTests
         { "GoogLeNet", "googlenet" },
         { "InceptionV3", "inception_v3" },
         { "InceptionV3", "timm_inception_v3" },
+        { "ResNet18", "resnet18" },
+        { "ResNet34", "resnet34" },
+        { "ResNet50", "resnet50" },
+        { "ResNet101", "resnet101" },
+        { "ResNet152", "resnet152" },
+        { "ResNeXt50_32x4d", "resnext50_32x4d" },
+        { "WideResNet50_2", "wide_resnet50_2" },
     };
 
     [Theory]
