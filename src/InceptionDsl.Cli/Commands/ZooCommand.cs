@@ -50,8 +50,10 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
             var watch = Stopwatch.StartNew();
             var output = model.forward(input);
             watch.Stop();
-            table.AddRow(entry.Name, parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
-                $"[{settings.Batch}, {entry.InChannels}, {entry.Height}, {entry.Width}]", "[" + string.Join(", ", output.shape) + "]",
+            // Cells are Spectre markup: shapes like [1, 3, 224, 224] must be escaped.
+            table.AddRow(Markup.Escape(entry.Name), parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
+                Markup.Escape($"[{settings.Batch}, {entry.InChannels}, {entry.Height}, {entry.Width}]"),
+                Markup.Escape("[" + string.Join(", ", output.shape) + "]"),
                 watch.Elapsed.TotalMilliseconds.ToString("F1"));
             model.Dispose();
         }
