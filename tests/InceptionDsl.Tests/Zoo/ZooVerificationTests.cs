@@ -18,6 +18,8 @@ public sealed class ZooVerificationTests
         { "GoogLeNet", "googlenet" },
         { "InceptionV3", "inception_v3" },
         { "InceptionV3", "timm_inception_v3" },
+        { "InceptionV4", "timm_inception_v4" },
+        { "InceptionResNetV2", "timm_inception_resnet_v2" },
         { "ResNet18", "resnet18" },
         { "ResNet34", "resnet34" },
         { "ResNet50", "resnet50" },
