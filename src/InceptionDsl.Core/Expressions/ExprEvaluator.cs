@@ -108,6 +108,14 @@ public static class ExprEvaluator
             if (left is not BoolValue lb || right is not BoolValue rb)
                 throw TypeError(binary, $"needs true/false on both sides of '{op}'");
             result = new BoolValue(op == "&&" ? lb.Flag && rb.Flag : lb.Flag || rb.Flag);
+            // A constant side decides or drops out: "x || true" is true, "x && true" is x.
+            bool absorbing = op == "||";
+            if ((lb.IsConstant && lb.Flag == absorbing) || (rb.IsConstant && rb.Flag == absorbing))
+                return result;
+            if (lb.IsConstant)
+                return rb;
+            if (rb.IsConstant)
+                return lb;
         }
         else if (op is "==" or "!=")
         {

@@ -32,7 +32,9 @@ public static class GeneratorHarness
         sources.Select(s => CSharpSyntaxTree.ParseText(s)),
         References,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
-            generalDiagnosticOption: ReportDiagnostic.Error));
+            generalDiagnosticOption: ReportDiagnostic.Error,
+            // The SDK suppresses these unification notes too (TorchSharp targets net8.0's System.Runtime).
+            specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
 
     public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(new[] { new InceptionGenerator().AsSourceGenerator() },
@@ -56,4 +58,28 @@ public static class GeneratorHarness
     public static (string Path, string Text)[] ZooSpecs() =>
         Directory.EnumerateFiles(SpecsDir, "*.inception.yaml").Order(StringComparer.Ordinal)
             .Select(p => (p, File.ReadAllText(p))).ToArray();
+}
+
+/// <summary>Compiles generated code to an in-memory assembly and instantiates its models.</summary>
+public static class InMemoryModels
+{
+    /// <summary>Generates, compiles and loads the specs; returns a factory for a model class by name.</summary>
+    public static Func<string, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>> Load(params (string Path, string Text)[] specs)
+    {
+        var (run, output) = GeneratorHarness.Run(specs);
+        if (run.Diagnostics.Length > 0)
+            throw new InvalidOperationException(string.Join("\n", run.Diagnostics));
+        using var stream = new MemoryStream();
+        var emitted = output.Emit(stream);
+        if (!emitted.Success)
+            throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+        var assembly = System.Reflection.Assembly.Load(stream.ToArray());
+        return name =>
+        {
+            var type = assembly.GetType("InceptionDsl.Models." + name) ?? throw new ArgumentException("no model " + name);
+            var constructor = type.GetConstructors().Single();
+            var arguments = constructor.GetParameters().Select(p => p.DefaultValue).ToArray();
+            return (TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)constructor.Invoke(arguments);
+        };
+    }
 }
