@@ -52,8 +52,8 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
             watch.Stop();
             // Cells are Spectre markup: shapes like [1, 3, 224, 224] must be escaped.
             table.AddRow(Markup.Escape(entry.Name), parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
-                Markup.Escape($"[{settings.Batch}, {entry.InChannels}, {entry.Height}, {entry.Width}]"),
-                Markup.Escape("[" + string.Join(", ", output.shape) + "]"),
+                $"{settings.Batch}x{entry.InChannels}x{entry.Height}x{entry.Width}",
+                string.Join("x", output.shape),
                 watch.Elapsed.TotalMilliseconds.ToString("F1"));
             model.Dispose();
         }
