@@ -224,14 +224,14 @@ internal sealed partial class Lowerer
             return null;
         if (plan.Functional is not null)
         {
-            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {plan.Output}"));
+            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}"));
         }
         else
         {
-            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {plan.Output}", condition, _diagnostics);
+            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics);
             if (field is null)
                 return null;
-            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {plan.Output}"));
+            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}"));
             if (plan.ActivationAfter is not null)
                 steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu"));
             Record(frame, stateName, plan);
@@ -354,6 +354,18 @@ internal sealed partial class Lowerer
             _layers.Insert(plan.RowIndex, row);
         else
             _layers.Add(row);
+    }
+
+    /// <summary>
+    /// A shape for a generated comment. A block class serves every use, so its comments give the
+    /// channels as the C# that computes them and no spatial size; the model's give numbers.
+    /// </summary>
+    private static string ShapeText(TensorShape shape, Frame frame)
+    {
+        if (frame.RecordLayers)
+            return shape.ToString();
+        var channels = shape.Channels.ToCSharp();
+        return shape.IsVector ? $"[{channels}]" : $"[{channels}, H, W]";
     }
 
     private int ErrorCount() => _diagnostics.Count(d => d.Severity == SpecSeverity.Error);

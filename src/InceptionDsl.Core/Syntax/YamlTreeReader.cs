@@ -53,7 +53,9 @@ public static class YamlTreeReader
         }
         catch (YamlException yaml)
         {
-            diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, yaml.Start, yaml.End), CleanMessage(yaml)));
+            // Some scanner errors (a tab as indentation) carry an empty start mark: locate them at their end.
+            var start = yaml.Start.Index == 0 && yaml.End.Index > 0 ? yaml.End : yaml.Start;
+            diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, start, yaml.End), CleanMessage(yaml)));
             return null;
         }
     }
