@@ -172,16 +172,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Inception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch1: conv-bn-relu 1x1, 64 -> [64, 28, 28]
+            // branch1: conv-bn-relu 1x1, 64 -> [ch1x1, H, W]
             private readonly BasicConv2d branch1;
 
-            // branch2: Sequential of 2 -> [128, 28, 28]
+            // branch2: Sequential of 2 -> [ch3x3, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // branch3: Sequential of 2 -> [32, 28, 28]
+            // branch3: Sequential of 2 -> [ch5x5, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
-            // branch4: Sequential of 2 -> [32, 28, 28]
+            // branch4: Sequential of 2 -> [poolProj, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch4;
 
             /// <summary>
@@ -212,14 +212,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch1 64, branch2 128, branch3 32, branch4 32 -> [256, 28, 28]
-                // branch1: conv-bn-relu 1x1, 64 -> [64, 28, 28]
+                // concat: concat of branch1 (ch1x1), branch2 (ch3x3), branch3 (ch5x5), branch4 (poolProj) -> [ch1x1 + ch3x3 + ch5x5 + poolProj, H, W]
+                // branch1: conv-bn-relu 1x1, 64 -> [ch1x1, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 2 -> [128, 28, 28]
+                // branch2: Sequential of 2 -> [ch3x3, H, W]
                 var branch2 = this.branch2.forward(x);
-                // branch3: Sequential of 2 -> [32, 28, 28]
+                // branch3: Sequential of 2 -> [ch5x5, H, W]
                 var branch3 = this.branch3.forward(x);
-                // branch4: Sequential of 2 -> [32, 28, 28]
+                // branch4: Sequential of 2 -> [poolProj, H, W]
                 var branch4 = this.branch4.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch1, branch2, branch3, branch4 }, 1);
                 return x;
@@ -231,13 +231,13 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv: conv-bn-relu 1x1, 128 -> [128, 4, 4]
+            // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
             private readonly BasicConv2d conv;
 
             // fc1: linear 2048 -> 1024 -> [1024]
             private readonly global::TorchSharp.Modules.Linear fc1;
 
-            // fc2: linear 1024 -> 1000 -> [1000]
+            // fc2: linear 1024 -> 1000 -> [numClasses]
             private readonly global::TorchSharp.Modules.Linear fc2;
 
             /// <summary>
@@ -256,9 +256,9 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // adaptive_avgpool: adaptive avg pool to 4x4 -> [512, 4, 4]
+                // adaptive_avgpool: adaptive avg pool to 4x4 -> [inChannels, H, W]
                 x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, (4, 4));
-                // conv: conv-bn-relu 1x1, 128 -> [128, 4, 4]
+                // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
                 x = this.conv.forward(x);
                 // flatten: flatten -> [2048]
                 x = x.flatten(1);
@@ -268,7 +268,7 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 // dropout: dropout p=0.7 -> [1024]
                 x = global::TorchSharp.torch.nn.functional.dropout(x, 0.7, this.training);
-                // fc2: linear 1024 -> 1000 -> [1000]
+                // fc2: linear 1024 -> 1000 -> [numClasses]
                 x = this.fc2.forward(x);
                 return x;
             }

@@ -173,16 +173,16 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+            // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 2 -> [32, 35, 35]
+            // branch1: Sequential of 2 -> [32, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [32, 35, 35]
+            // branch2: Sequential of 3 -> [32, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // conv2d: conv 1x1, 256 -> [256, 35, 35]
+            // conv2d: conv 1x1, 256 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -208,21 +208,21 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [256, 35, 35]
+                // residual: scale * body + identity -> [256, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 32, branch1 32, branch2 32 -> [96, 35, 35]
-                // branch0: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+                // concat: concat of branch0 (32), branch1 (32), branch2 (32) -> [96, H, W]
+                // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 2 -> [32, 35, 35]
+                // branch1: Sequential of 2 -> [32, H, W]
                 var branch1 = this.branch1.forward(residual);
-                // branch2: Sequential of 3 -> [32, 35, 35]
+                // branch2: Sequential of 3 -> [32, H, W]
                 var branch2 = this.branch2.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
-                // conv2d: conv 1x1, 256 -> [256, 35, 35]
+                // conv2d: conv 1x1, 256 -> [256, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [256, 35, 35]
+                // relu: ReLU -> [256, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
@@ -233,10 +233,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed_6a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+            // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [256, 17, 17]
+            // branch1: Sequential of 3 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
@@ -256,12 +256,12 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 256, branch2 256 -> [896, 17, 17]
-                // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+                // concat: concat of branch0 (384), branch1 (256), branch2 (inChannels) -> [inChannels + 640, H, W]
+                // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 3 -> [256, 17, 17]
+                // branch1: Sequential of 3 -> [256, H, W]
                 var branch1 = this.branch1.forward(x);
-                // maxpool: max pool 3x3/2 -> [256, 17, 17]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
@@ -276,13 +276,13 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+            // branch0: conv-bn-relu 1x1, 128 -> [128, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [128, 17, 17]
+            // branch1: Sequential of 3 -> [128, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 896 -> [896, 17, 17]
+            // conv2d: conv 1x1, 896 -> [896, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -305,19 +305,19 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [896, 17, 17]
+                // residual: scale * body + identity -> [896, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 128, branch1 128 -> [256, 17, 17]
-                // branch0: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+                // concat: concat of branch0 (128), branch1 (128) -> [256, H, W]
+                // branch0: conv-bn-relu 1x1, 128 -> [128, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 3 -> [128, 17, 17]
+                // branch1: Sequential of 3 -> [128, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 896 -> [896, 17, 17]
+                // conv2d: conv 1x1, 896 -> [896, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [896, 17, 17]
+                // relu: ReLU -> [896, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
@@ -328,13 +328,13 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed_7a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: Sequential of 2 -> [384, 8, 8]
+            // branch0: Sequential of 2 -> [384, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
 
-            // branch1: Sequential of 2 -> [256, 8, 8]
+            // branch1: Sequential of 2 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [256, 8, 8]
+            // branch2: Sequential of 3 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
             /// <summary>
@@ -359,14 +359,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 256, branch2 256, branch3 896 -> [1792, 8, 8]
-                // branch0: Sequential of 2 -> [384, 8, 8]
+                // concat: concat of branch0 (384), branch1 (256), branch2 (256), branch3 (inChannels) -> [inChannels + 896, H, W]
+                // branch0: Sequential of 2 -> [384, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 2 -> [256, 8, 8]
+                // branch1: Sequential of 2 -> [256, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 3 -> [256, 8, 8]
+                // branch2: Sequential of 3 -> [256, H, W]
                 var branch2 = this.branch2.forward(x);
-                // maxpool: max pool 3x3/2 -> [896, 8, 8]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch3 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
@@ -384,13 +384,13 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+            // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [192, 8, 8]
+            // branch1: Sequential of 3 -> [192, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 1792 -> [1792, 8, 8]
+            // conv2d: conv 1x1, 1792 -> [1792, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -415,19 +415,19 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [1792, 8, 8]
+                // residual: scale * body + identity -> [1792, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 192, branch1 192 -> [384, 8, 8]
-                // branch0: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+                // concat: concat of branch0 (192), branch1 (192) -> [384, H, W]
+                // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 3 -> [192, 8, 8]
+                // branch1: Sequential of 3 -> [192, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 1792 -> [1792, 8, 8]
+                // conv2d: conv 1x1, 1792 -> [1792, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [1792, 8, 8]
+                // relu: ReLU -> [1792, H, W]
                 if (this._condition0) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }

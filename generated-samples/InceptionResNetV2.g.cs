@@ -197,16 +197,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed_5b : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 1x1, 96 -> [96, 35, 35]
+            // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 2 -> [64, 35, 35]
+            // branch1: Sequential of 2 -> [64, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [96, 35, 35]
+            // branch2: Sequential of 3 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // branch3: Sequential of 2 -> [64, 35, 35]
+            // branch3: Sequential of 2 -> [64, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
@@ -232,14 +232,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 96, branch1 64, branch2 96, branch3 64 -> [320, 35, 35]
-                // branch0: conv-bn-relu 1x1, 96 -> [96, 35, 35]
+                // concat: concat of branch0 (96), branch1 (64), branch2 (96), branch3 (64) -> [320, H, W]
+                // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 2 -> [64, 35, 35]
+                // branch1: Sequential of 2 -> [64, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 3 -> [96, 35, 35]
+                // branch2: Sequential of 3 -> [96, H, W]
                 var branch2 = this.branch2.forward(x);
-                // branch3: Sequential of 2 -> [64, 35, 35]
+                // branch3: Sequential of 2 -> [64, H, W]
                 var branch3 = this.branch3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
@@ -254,16 +254,16 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+            // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 2 -> [32, 35, 35]
+            // branch1: Sequential of 2 -> [32, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [64, 35, 35]
+            // branch2: Sequential of 3 -> [64, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // conv2d: conv 1x1, 320 -> [320, 35, 35]
+            // conv2d: conv 1x1, 320 -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -289,21 +289,21 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [320, 35, 35]
+                // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 32, branch1 32, branch2 64 -> [128, 35, 35]
-                // branch0: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+                // concat: concat of branch0 (32), branch1 (32), branch2 (64) -> [128, H, W]
+                // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 2 -> [32, 35, 35]
+                // branch1: Sequential of 2 -> [32, H, W]
                 var branch1 = this.branch1.forward(residual);
-                // branch2: Sequential of 3 -> [64, 35, 35]
+                // branch2: Sequential of 3 -> [64, H, W]
                 var branch2 = this.branch2.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
-                // conv2d: conv 1x1, 320 -> [320, 35, 35]
+                // conv2d: conv 1x1, 320 -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [320, 35, 35]
+                // relu: ReLU -> [inChannels, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
@@ -314,10 +314,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed_6a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+            // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [384, 17, 17]
+            // branch1: Sequential of 3 -> [384, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
@@ -337,12 +337,12 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 384, branch2 320 -> [1088, 17, 17]
-                // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+                // concat: concat of branch0 (384), branch1 (384), branch2 (inChannels) -> [inChannels + 768, H, W]
+                // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 3 -> [384, 17, 17]
+                // branch1: Sequential of 3 -> [384, H, W]
                 var branch1 = this.branch1.forward(x);
-                // maxpool: max pool 3x3/2 -> [320, 17, 17]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
@@ -357,13 +357,13 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+            // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [192, 17, 17]
+            // branch1: Sequential of 3 -> [192, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 1088 -> [1088, 17, 17]
+            // conv2d: conv 1x1, 1088 -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -386,19 +386,19 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [1088, 17, 17]
+                // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 192, branch1 192 -> [384, 17, 17]
-                // branch0: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+                // concat: concat of branch0 (192), branch1 (192) -> [384, H, W]
+                // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 3 -> [192, 17, 17]
+                // branch1: Sequential of 3 -> [192, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 1088 -> [1088, 17, 17]
+                // conv2d: conv 1x1, 1088 -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [1088, 17, 17]
+                // relu: ReLU -> [inChannels, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
@@ -409,13 +409,13 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed_7a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: Sequential of 2 -> [384, 8, 8]
+            // branch0: Sequential of 2 -> [384, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
 
-            // branch1: Sequential of 2 -> [288, 8, 8]
+            // branch1: Sequential of 2 -> [288, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [320, 8, 8]
+            // branch2: Sequential of 3 -> [320, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
             /// <summary>
@@ -440,14 +440,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 288, branch2 320, branch3 1088 -> [2080, 8, 8]
-                // branch0: Sequential of 2 -> [384, 8, 8]
+                // concat: concat of branch0 (384), branch1 (288), branch2 (320), branch3 (inChannels) -> [inChannels + 992, H, W]
+                // branch0: Sequential of 2 -> [384, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 2 -> [288, 8, 8]
+                // branch1: Sequential of 2 -> [288, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 3 -> [320, 8, 8]
+                // branch2: Sequential of 3 -> [320, H, W]
                 var branch2 = this.branch2.forward(x);
-                // maxpool: max pool 3x3/2 -> [1088, 8, 8]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch3 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
@@ -465,13 +465,13 @@ namespace InceptionDsl.Models
             // Run-time residual scale: scale
             private readonly double _scale;
 
-            // branch0: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+            // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [256, 8, 8]
+            // branch1: Sequential of 3 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 2080 -> [2080, 8, 8]
+            // conv2d: conv 1x1, 2080 -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -496,19 +496,19 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: scale * body + identity -> [2080, 8, 8]
+                // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
                 var residual = x;
-                // concat: concat of branch0 192, branch1 256 -> [448, 8, 8]
-                // branch0: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+                // concat: concat of branch0 (192), branch1 (256) -> [448, H, W]
+                // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch0 = this.branch0.forward(residual);
-                // branch1: Sequential of 3 -> [256, 8, 8]
+                // branch1: Sequential of 3 -> [256, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 2080 -> [2080, 8, 8]
+                // conv2d: conv 1x1, 2080 -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
-                // relu: ReLU -> [2080, 8, 8]
+                // relu: ReLU -> [inChannels, H, W]
                 if (this._condition0) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }

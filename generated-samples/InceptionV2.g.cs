@@ -168,7 +168,7 @@ namespace InceptionDsl.Models
             // Run-time switch: !maxPool
             private readonly bool _condition1;
 
-            // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [32, 28, 28]
+            // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [filters, H, W]
             private readonly BasicConv2d Conv2d_0b_1x1;
 
             /// <summary>
@@ -188,11 +188,11 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // maxpool: max pool 3x3 pad 1 -> [192, 28, 28]
+                // maxpool: max pool 3x3 pad 1 -> [inChannels, H, W]
                 if (this._maxPool) x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (1, 1), (1, 1));
-                // avgpool: avg pool 3x3 pad 1 excl. pad -> [192, 28, 28]
+                // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
                 if (this._condition1) x = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1), count_include_pad: false);
-                // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [32, 28, 28]
+                // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [filters, H, W]
                 x = this.Conv2d_0b_1x1.forward(x);
                 return x;
             }
@@ -203,16 +203,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // Branch_0: Sequential of 1 -> [64, 28, 28]
+            // Branch_0: Sequential of 1 -> [b0, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_0;
 
-            // Branch_1: Sequential of 2 -> [64, 28, 28]
+            // Branch_1: Sequential of 2 -> [b1, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_1;
 
-            // Branch_2: Sequential of 3 -> [96, 28, 28]
+            // Branch_2: Sequential of 3 -> [b2, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_2;
 
-            // Branch_3: PoolBranch -> [32, 28, 28]
+            // Branch_3: PoolBranch -> [poolProj, H, W]
             private readonly PoolBranch Branch_3;
 
             /// <summary>
@@ -244,14 +244,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of Branch_0 64, Branch_1 64, Branch_2 96, Branch_3 32 -> [256, 28, 28]
-                // Branch_0: Sequential of 1 -> [64, 28, 28]
+                // concat: concat of Branch_0 (b0), Branch_1 (b1), Branch_2 (b2), Branch_3 (poolProj) -> [b0 + b1 + b2 + poolProj, H, W]
+                // Branch_0: Sequential of 1 -> [b0, H, W]
                 var Branch_0 = this.Branch_0.forward(x);
-                // Branch_1: Sequential of 2 -> [64, 28, 28]
+                // Branch_1: Sequential of 2 -> [b1, H, W]
                 var Branch_1 = this.Branch_1.forward(x);
-                // Branch_2: Sequential of 3 -> [96, 28, 28]
+                // Branch_2: Sequential of 3 -> [b2, H, W]
                 var Branch_2 = this.Branch_2.forward(x);
-                // Branch_3: PoolBranch -> [32, 28, 28]
+                // Branch_3: PoolBranch -> [poolProj, H, W]
                 var Branch_3 = this.Branch_3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { Branch_0, Branch_1, Branch_2, Branch_3 }, 1);
                 return x;
@@ -263,10 +263,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Reduction : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // Branch_0: Sequential of 2 -> [160, 14, 14]
+            // Branch_0: Sequential of 2 -> [b0, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_0;
 
-            // Branch_1: Sequential of 3 -> [96, 14, 14]
+            // Branch_1: Sequential of 3 -> [b1, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_1;
 
             /// <summary>
@@ -292,12 +292,12 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of Branch_0 160, Branch_1 96, branch2 320 -> [576, 14, 14]
-                // Branch_0: Sequential of 2 -> [160, 14, 14]
+                // concat: concat of Branch_0 (b0), Branch_1 (b1), branch2 (inChannels) -> [b0 + b1 + inChannels, H, W]
+                // Branch_0: Sequential of 2 -> [b0, H, W]
                 var Branch_0 = this.Branch_0.forward(x);
-                // Branch_1: Sequential of 3 -> [96, 14, 14]
+                // Branch_1: Sequential of 3 -> [b1, H, W]
                 var Branch_1 = this.Branch_1.forward(x);
-                // maxpool: max pool 3x3/2 pad 1 -> [320, 14, 14]
+                // maxpool: max pool 3x3/2 pad 1 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
                 x = global::TorchSharp.torch.cat(new[] { Branch_0, Branch_1, branch2 }, 1);
                 return x;

@@ -184,25 +184,25 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch1x1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+            // branch1x1: conv-bn-relu 1x1, 64 -> [64, H, W]
             private readonly BasicConv2d branch1x1;
 
-            // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, 35, 35]
+            // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, H, W]
             private readonly BasicConv2d branch5x5_1;
 
-            // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, 35, 35]
+            // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, H, W]
             private readonly BasicConv2d branch5x5_2;
 
-            // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+            // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
             private readonly BasicConv2d branch3x3dbl_1;
 
-            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
             private readonly BasicConv2d branch3x3dbl_2;
 
-            // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+            // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
             private readonly BasicConv2d branch3x3dbl_3;
 
-            // branch_pool: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+            // branch_pool: conv-bn-relu 1x1, 32 -> [poolFeatures, H, W]
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
@@ -225,22 +225,22 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch1x1 64, branch5x5_1 64, branch3x3dbl_1 96, branch_pool 32 -> [256, 35, 35]
-                // branch1x1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+                // concat: concat of branch1x1 (64), branch5x5_1 (64), branch3x3dbl_1 (96), branch_pool (poolFeatures) -> [poolFeatures + 224, H, W]
+                // branch1x1: conv-bn-relu 1x1, 64 -> [64, H, W]
                 var branch1x1 = this.branch1x1.forward(x);
-                // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, 35, 35]
+                // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, H, W]
                 var branch5x5_1 = this.branch5x5_1.forward(x);
-                // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, 35, 35]
+                // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, H, W]
                 branch5x5_1 = this.branch5x5_2.forward(branch5x5_1);
-                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
                 var branch3x3dbl_1 = this.branch3x3dbl_1.forward(x);
-                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
                 branch3x3dbl_1 = this.branch3x3dbl_2.forward(branch3x3dbl_1);
-                // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+                // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
                 branch3x3dbl_1 = this.branch3x3dbl_3.forward(branch3x3dbl_1);
-                // avgpool: avg pool 3x3 pad 1 -> [192, 35, 35]
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 var branch_pool = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1));
-                // branch_pool: conv-bn-relu 1x1, 32 -> [32, 35, 35]
+                // branch_pool: conv-bn-relu 1x1, 32 -> [poolFeatures, H, W]
                 branch_pool = this.branch_pool.forward(branch_pool);
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch5x5_1, branch3x3dbl_1, branch_pool }, 1);
                 return x;
@@ -252,16 +252,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+            // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3;
 
-            // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+            // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
             private readonly BasicConv2d branch3x3dbl_1;
 
-            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
             private readonly BasicConv2d branch3x3dbl_2;
 
-            // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, 17, 17]
+            // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, H, W]
             private readonly BasicConv2d branch3x3dbl_3;
 
             /// <summary>
@@ -280,16 +280,16 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch3x3 384, branch3x3dbl_1 96, branch2 288 -> [768, 17, 17]
-                // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+                // concat: concat of branch3x3 (384), branch3x3dbl_1 (96), branch2 (inChannels) -> [inChannels + 480, H, W]
+                // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, H, W]
                 var branch3x3 = this.branch3x3.forward(x);
-                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, 35, 35]
+                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
                 var branch3x3dbl_1 = this.branch3x3dbl_1.forward(x);
-                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, 35, 35]
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
                 branch3x3dbl_1 = this.branch3x3dbl_2.forward(branch3x3dbl_1);
-                // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, 17, 17]
+                // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, H, W]
                 branch3x3dbl_1 = this.branch3x3dbl_3.forward(branch3x3dbl_1);
-                // maxpool: max pool 3x3/2 -> [288, 17, 17]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch3x3, branch3x3dbl_1, branch2 }, 1);
                 return x;
@@ -301,34 +301,34 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch1x1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+            // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch1x1;
 
-            // branch7x7_1: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+            // branch7x7_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7_1;
 
-            // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [128, 17, 17]
+            // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7_2;
 
-            // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, 17, 17]
+            // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7_3;
 
-            // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+            // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_1;
 
-            // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [128, 17, 17]
+            // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_2;
 
-            // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [128, 17, 17]
+            // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_3;
 
-            // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [128, 17, 17]
+            // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_4;
 
-            // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, 17, 17]
+            // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7dbl_5;
 
-            // branch_pool: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+            // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
@@ -354,28 +354,28 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch1x1 192, branch7x7_1 192, branch7x7dbl_1 192, branch_pool 192 -> [768, 17, 17]
-                // branch1x1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+                // concat: concat of branch1x1 (192), branch7x7_1 (192), branch7x7dbl_1 (192), branch_pool (192) -> [768, H, W]
+                // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch1x1 = this.branch1x1.forward(x);
-                // branch7x7_1: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+                // branch7x7_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
                 var branch7x7_1 = this.branch7x7_1.forward(x);
-                // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [128, 17, 17]
+                // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
                 branch7x7_1 = this.branch7x7_2.forward(branch7x7_1);
-                // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, 17, 17]
+                // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
                 branch7x7_1 = this.branch7x7_3.forward(branch7x7_1);
-                // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [128, 17, 17]
+                // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
                 var branch7x7dbl_1 = this.branch7x7dbl_1.forward(x);
-                // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [128, 17, 17]
+                // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_2.forward(branch7x7dbl_1);
-                // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [128, 17, 17]
+                // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_3.forward(branch7x7dbl_1);
-                // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [128, 17, 17]
+                // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_4.forward(branch7x7dbl_1);
-                // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, 17, 17]
+                // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_5.forward(branch7x7dbl_1);
-                // avgpool: avg pool 3x3 pad 1 -> [768, 17, 17]
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 var branch_pool = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1));
-                // branch_pool: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+                // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
                 branch_pool = this.branch_pool.forward(branch_pool);
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch7x7_1, branch7x7dbl_1, branch_pool }, 1);
                 return x;
@@ -387,13 +387,13 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv0: conv-bn-relu 1x1, 128 -> [128, 5, 5]
+            // conv0: conv-bn-relu 1x1, 128 -> [128, H, W]
             private readonly BasicConv2d conv0;
 
-            // conv1: conv-bn-relu 5x5, 768 -> [768, 1, 1]
+            // conv1: conv-bn-relu 5x5, 768 -> [768, H, W]
             private readonly BasicConv2d conv1;
 
-            // fc: linear 768 -> 1000 -> [1000]
+            // fc: linear 768 -> 1000 -> [numClasses]
             private readonly global::TorchSharp.Modules.Linear fc;
 
             /// <summary>
@@ -412,15 +412,15 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // avgpool: avg pool 5x5/3 -> [768, 5, 5]
+                // avgpool: avg pool 5x5/3 -> [inChannels, H, W]
                 x = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (5, 5), (3, 3), (0, 0));
-                // conv0: conv-bn-relu 1x1, 128 -> [128, 5, 5]
+                // conv0: conv-bn-relu 1x1, 128 -> [128, H, W]
                 x = this.conv0.forward(x);
-                // conv1: conv-bn-relu 5x5, 768 -> [768, 1, 1]
+                // conv1: conv-bn-relu 5x5, 768 -> [768, H, W]
                 x = this.conv1.forward(x);
                 // global_avgpool: global average pool -> [768]
                 x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-                // fc: linear 768 -> 1000 -> [1000]
+                // fc: linear 768 -> 1000 -> [numClasses]
                 x = this.fc.forward(x);
                 return x;
             }
@@ -431,22 +431,22 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionD : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+            // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch3x3_1;
 
-            // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, 8, 8]
+            // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, H, W]
             private readonly BasicConv2d branch3x3_2;
 
-            // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+            // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7x3_1;
 
-            // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, 17, 17]
+            // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7x3_2;
 
-            // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, 17, 17]
+            // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7x3_3;
 
-            // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, 8, 8]
+            // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7x3_4;
 
             /// <summary>
@@ -467,20 +467,20 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch3x3_1 320, branch7x7x3_1 192, branch2 768 -> [1280, 8, 8]
-                // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+                // concat: concat of branch3x3_1 (320), branch7x7x3_1 (192), branch2 (inChannels) -> [inChannels + 512, H, W]
+                // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch3x3_1 = this.branch3x3_1.forward(x);
-                // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, 8, 8]
+                // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, H, W]
                 branch3x3_1 = this.branch3x3_2.forward(branch3x3_1);
-                // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, 17, 17]
+                // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch7x7x3_1 = this.branch7x7x3_1.forward(x);
-                // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, 17, 17]
+                // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
                 branch7x7x3_1 = this.branch7x7x3_2.forward(branch7x7x3_1);
-                // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, 17, 17]
+                // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
                 branch7x7x3_1 = this.branch7x7x3_3.forward(branch7x7x3_1);
-                // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, 8, 8]
+                // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, H, W]
                 branch7x7x3_1 = this.branch7x7x3_4.forward(branch7x7x3_1);
-                // maxpool: max pool 3x3/2 -> [768, 8, 8]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch3x3_1, branch7x7x3_1, branch2 }, 1);
                 return x;
@@ -492,31 +492,31 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionE : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch1x1: conv-bn-relu 1x1, 320 -> [320, 8, 8]
+            // branch1x1: conv-bn-relu 1x1, 320 -> [320, H, W]
             private readonly BasicConv2d branch1x1;
 
-            // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+            // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3_1;
 
-            // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, 8, 8]
+            // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3_2a;
 
-            // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, 8, 8]
+            // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3_2b;
 
-            // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, 8, 8]
+            // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, H, W]
             private readonly BasicConv2d branch3x3dbl_1;
 
-            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, 8, 8]
+            // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3dbl_2;
 
-            // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, 8, 8]
+            // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3dbl_3a;
 
-            // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, 8, 8]
+            // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3dbl_3b;
 
-            // branch_pool: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+            // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
@@ -540,30 +540,30 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch1x1 320, branch3x3_1 768, branch3x3dbl_1 768, branch_pool 192 -> [2048, 8, 8]
-                // branch1x1: conv-bn-relu 1x1, 320 -> [320, 8, 8]
+                // concat: concat of branch1x1 (320), branch3x3_1 (768), branch3x3dbl_1 (768), branch_pool (192) -> [2048, H, W]
+                // branch1x1: conv-bn-relu 1x1, 320 -> [320, H, W]
                 var branch1x1 = this.branch1x1.forward(x);
-                // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+                // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var branch3x3_1 = this.branch3x3_1.forward(x);
-                // concat: concat of branch3x3_2a 384, branch3x3_2b 384 -> [768, 8, 8]
-                // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, 8, 8]
+                // concat: concat of branch3x3_2a (384), branch3x3_2b (384) -> [768, H, W]
+                // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
                 var branch3x3_2a = this.branch3x3_2a.forward(branch3x3_1);
-                // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, 8, 8]
+                // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
                 var branch3x3_2b = this.branch3x3_2b.forward(branch3x3_1);
                 branch3x3_1 = global::TorchSharp.torch.cat(new[] { branch3x3_2a, branch3x3_2b }, 1);
-                // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, 8, 8]
+                // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, H, W]
                 var branch3x3dbl_1 = this.branch3x3dbl_1.forward(x);
-                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, 8, 8]
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, H, W]
                 branch3x3dbl_1 = this.branch3x3dbl_2.forward(branch3x3dbl_1);
-                // concat: concat of branch3x3dbl_3a 384, branch3x3dbl_3b 384 -> [768, 8, 8]
-                // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, 8, 8]
+                // concat: concat of branch3x3dbl_3a (384), branch3x3dbl_3b (384) -> [768, H, W]
+                // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
                 var branch3x3dbl_3a = this.branch3x3dbl_3a.forward(branch3x3dbl_1);
-                // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, 8, 8]
+                // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
                 var branch3x3dbl_3b = this.branch3x3dbl_3b.forward(branch3x3dbl_1);
                 branch3x3dbl_1 = global::TorchSharp.torch.cat(new[] { branch3x3dbl_3a, branch3x3dbl_3b }, 1);
-                // avgpool: avg pool 3x3 pad 1 -> [1280, 8, 8]
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 var branch_pool = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1));
-                // branch_pool: conv-bn-relu 1x1, 192 -> [192, 8, 8]
+                // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
                 branch_pool = this.branch_pool.forward(branch_pool);
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch3x3_1, branch3x3dbl_1, branch_pool }, 1);
                 return x;

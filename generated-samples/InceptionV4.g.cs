@@ -104,7 +104,7 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed3a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv: conv-bn-relu 3x3/2, 96 -> [96, 73, 73]
+            // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
             private readonly BasicConv2d conv;
 
             /// <summary>
@@ -120,10 +120,10 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of maxpool 64, conv 96 -> [160, 73, 73]
-                // maxpool: max pool 3x3/2 -> [64, 73, 73]
+                // concat: concat of maxpool (inChannels), conv (96) -> [inChannels + 96, H, W]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var maxpool = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
-                // conv: conv-bn-relu 3x3/2, 96 -> [96, 73, 73]
+                // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
                 var conv = this.conv.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { maxpool, conv }, 1);
                 return x;
@@ -135,10 +135,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed4a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: Sequential of 2 -> [96, 71, 71]
+            // branch0: Sequential of 2 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
 
-            // branch1: Sequential of 4 -> [96, 71, 71]
+            // branch1: Sequential of 4 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
@@ -161,10 +161,10 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 96, branch1 96 -> [192, 71, 71]
-                // branch0: Sequential of 2 -> [96, 71, 71]
+                // concat: concat of branch0 (96), branch1 (96) -> [192, H, W]
+                // branch0: Sequential of 2 -> [96, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 4 -> [96, 71, 71]
+                // branch1: Sequential of 4 -> [96, H, W]
                 var branch1 = this.branch1.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 return x;
@@ -176,7 +176,7 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Mixed5a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv: conv-bn-relu 3x3/2, 192 -> [192, 35, 35]
+            // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
             private readonly BasicConv2d conv;
 
             /// <summary>
@@ -192,10 +192,10 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of conv 192, maxpool 192 -> [384, 35, 35]
-                // conv: conv-bn-relu 3x3/2, 192 -> [192, 35, 35]
+                // concat: concat of conv (192), maxpool (inChannels) -> [inChannels + 192, H, W]
+                // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
                 var conv = this.conv.forward(x);
-                // maxpool: max pool 3x3/2 -> [192, 35, 35]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var maxpool = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { conv, maxpool }, 1);
                 return x;
@@ -207,16 +207,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 1x1, 96 -> [96, 35, 35]
+            // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 2 -> [96, 35, 35]
+            // branch1: Sequential of 2 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 3 -> [96, 35, 35]
+            // branch2: Sequential of 3 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // branch3: Sequential of 2 -> [96, 35, 35]
+            // branch3: Sequential of 2 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
@@ -242,14 +242,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 96, branch1 96, branch2 96, branch3 96 -> [384, 35, 35]
-                // branch0: conv-bn-relu 1x1, 96 -> [96, 35, 35]
+                // concat: concat of branch0 (96), branch1 (96), branch2 (96), branch3 (96) -> [384, H, W]
+                // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 2 -> [96, 35, 35]
+                // branch1: Sequential of 2 -> [96, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 3 -> [96, 35, 35]
+                // branch2: Sequential of 3 -> [96, H, W]
                 var branch2 = this.branch2.forward(x);
-                // branch3: Sequential of 2 -> [96, 35, 35]
+                // branch3: Sequential of 2 -> [96, H, W]
                 var branch3 = this.branch3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
@@ -261,10 +261,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class ReductionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+            // branch0: conv-bn-relu 3x3/2, 384 -> [n, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [256, 17, 17]
+            // branch1: Sequential of 3 -> [m, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
@@ -288,12 +288,12 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 256, branch2 384 -> [1024, 17, 17]
-                // branch0: conv-bn-relu 3x3/2, 384 -> [384, 17, 17]
+                // concat: concat of branch0 (n), branch1 (m), branch2 (inChannels) -> [n + m + inChannels, H, W]
+                // branch0: conv-bn-relu 3x3/2, 384 -> [n, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 3 -> [256, 17, 17]
+                // branch1: Sequential of 3 -> [m, H, W]
                 var branch1 = this.branch1.forward(x);
-                // maxpool: max pool 3x3/2 -> [384, 17, 17]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
@@ -305,16 +305,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 1x1, 384 -> [384, 17, 17]
+            // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1: Sequential of 3 -> [256, 17, 17]
+            // branch1: Sequential of 3 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // branch2: Sequential of 5 -> [256, 17, 17]
+            // branch2: Sequential of 5 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // branch3: Sequential of 2 -> [128, 17, 17]
+            // branch3: Sequential of 2 -> [128, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
@@ -343,14 +343,14 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 384, branch1 256, branch2 256, branch3 128 -> [1024, 17, 17]
-                // branch0: conv-bn-relu 1x1, 384 -> [384, 17, 17]
+                // concat: concat of branch0 (384), branch1 (256), branch2 (256), branch3 (128) -> [1024, H, W]
+                // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 3 -> [256, 17, 17]
+                // branch1: Sequential of 3 -> [256, H, W]
                 var branch1 = this.branch1.forward(x);
-                // branch2: Sequential of 5 -> [256, 17, 17]
+                // branch2: Sequential of 5 -> [256, H, W]
                 var branch2 = this.branch2.forward(x);
-                // branch3: Sequential of 2 -> [128, 17, 17]
+                // branch3: Sequential of 2 -> [128, H, W]
                 var branch3 = this.branch3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
@@ -362,10 +362,10 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class ReductionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: Sequential of 2 -> [192, 8, 8]
+            // branch0: Sequential of 2 -> [192, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
 
-            // branch1: Sequential of 4 -> [320, 8, 8]
+            // branch1: Sequential of 4 -> [320, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
@@ -388,12 +388,12 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 192, branch1 320, branch2 1024 -> [1536, 8, 8]
-                // branch0: Sequential of 2 -> [192, 8, 8]
+                // concat: concat of branch0 (192), branch1 (320), branch2 (inChannels) -> [inChannels + 512, H, W]
+                // branch0: Sequential of 2 -> [192, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1: Sequential of 4 -> [320, 8, 8]
+                // branch1: Sequential of 4 -> [320, H, W]
                 var branch1 = this.branch1.forward(x);
-                // maxpool: max pool 3x3/2 -> [1024, 8, 8]
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
@@ -405,34 +405,34 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 1x1, 256 -> [256, 8, 8]
+            // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
             private readonly BasicConv2d branch0;
 
-            // branch1_0: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+            // branch1_0: conv-bn-relu 1x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch1_0;
 
-            // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, 8, 8]
+            // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
             private readonly BasicConv2d branch1_1a;
 
-            // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, 8, 8]
+            // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
             private readonly BasicConv2d branch1_1b;
 
-            // branch2_0: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+            // branch2_0: conv-bn-relu 1x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch2_0;
 
-            // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, 8, 8]
+            // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, H, W]
             private readonly BasicConv2d branch2_1;
 
-            // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, 8, 8]
+            // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, H, W]
             private readonly BasicConv2d branch2_2;
 
-            // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, 8, 8]
+            // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
             private readonly BasicConv2d branch2_3a;
 
-            // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, 8, 8]
+            // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
             private readonly BasicConv2d branch2_3b;
 
-            // branch3: Sequential of 2 -> [256, 8, 8]
+            // branch3: Sequential of 2 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
@@ -459,30 +459,30 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 256, branch1_0 512, branch2_0 512, branch3 256 -> [1536, 8, 8]
-                // branch0: conv-bn-relu 1x1, 256 -> [256, 8, 8]
+                // concat: concat of branch0 (256), branch1_0 (512), branch2_0 (512), branch3 (256) -> [1536, H, W]
+                // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
                 var branch0 = this.branch0.forward(x);
-                // branch1_0: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+                // branch1_0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var branch1_0 = this.branch1_0.forward(x);
-                // concat: concat of branch1_1a 256, branch1_1b 256 -> [512, 8, 8]
-                // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, 8, 8]
+                // concat: concat of branch1_1a (256), branch1_1b (256) -> [512, H, W]
+                // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
                 var branch1_1a = this.branch1_1a.forward(branch1_0);
-                // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, 8, 8]
+                // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
                 var branch1_1b = this.branch1_1b.forward(branch1_0);
                 branch1_0 = global::TorchSharp.torch.cat(new[] { branch1_1a, branch1_1b }, 1);
-                // branch2_0: conv-bn-relu 1x1, 384 -> [384, 8, 8]
+                // branch2_0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var branch2_0 = this.branch2_0.forward(x);
-                // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, 8, 8]
+                // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, H, W]
                 branch2_0 = this.branch2_1.forward(branch2_0);
-                // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, 8, 8]
+                // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, H, W]
                 branch2_0 = this.branch2_2.forward(branch2_0);
-                // concat: concat of branch2_3a 256, branch2_3b 256 -> [512, 8, 8]
-                // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, 8, 8]
+                // concat: concat of branch2_3a (256), branch2_3b (256) -> [512, H, W]
+                // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
                 var branch2_3a = this.branch2_3a.forward(branch2_0);
-                // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, 8, 8]
+                // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
                 var branch2_3b = this.branch2_3b.forward(branch2_0);
                 branch2_0 = global::TorchSharp.torch.cat(new[] { branch2_3a, branch2_3b }, 1);
-                // branch3: Sequential of 2 -> [256, 8, 8]
+                // branch3: Sequential of 2 -> [256, H, W]
                 var branch3 = this.branch3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1_0, branch2_0, branch3 }, 1);
                 return x;

@@ -121,19 +121,19 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv1: conv 3x3 pad 1, 64 -> [64, 56, 56]
+            // conv1: conv 3x3 pad 1, 64 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-            // bn1: batchnorm eps 1E-05 -> [64, 56, 56]
+            // bn1: batchnorm eps 1E-05 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
-            // conv2: conv 3x3 pad 1, 64 -> [64, 56, 56]
+            // conv2: conv 3x3 pad 1, 64 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2;
 
-            // bn2: batchnorm eps 1E-05 -> [64, 56, 56]
+            // bn2: batchnorm eps 1E-05 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
 
-            // downsample: Sequential of 2 -> [64, 56, 56]
+            // downsample: Sequential of 2 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
             /// <summary>
@@ -159,22 +159,22 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: body + shortcut -> [64, 56, 56]
+                // residual: body + shortcut -> [planes, H, W]
                 var shortcut = x;
-                // downsample: Sequential of 2 -> [64, 56, 56]
+                // downsample: Sequential of 2 -> [planes, H, W]
                 if (this.downsample is not null) shortcut = this.downsample.forward(shortcut);
-                // conv1: conv 3x3 pad 1, 64 -> [64, 56, 56]
+                // conv1: conv 3x3 pad 1, 64 -> [planes, H, W]
                 var residual = this.conv1.forward(x);
-                // bn1: batchnorm eps 1E-05 -> [64, 56, 56]
+                // bn1: batchnorm eps 1E-05 -> [planes, H, W]
                 residual = this.bn1.forward(residual);
-                // relu: ReLU -> [64, 56, 56]
+                // relu: ReLU -> [planes, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv2: conv 3x3 pad 1, 64 -> [64, 56, 56]
+                // conv2: conv 3x3 pad 1, 64 -> [planes, H, W]
                 residual = this.conv2.forward(residual);
-                // bn2: batchnorm eps 1E-05 -> [64, 56, 56]
+                // bn2: batchnorm eps 1E-05 -> [planes, H, W]
                 residual = this.bn2.forward(residual);
                 x = residual + shortcut;
-                // relu: ReLU -> [64, 56, 56]
+                // relu: ReLU -> [planes, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }

@@ -129,25 +129,25 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv1: conv 1x1, 64 -> [64, 56, 56]
+            // conv1: conv 1x1, 64 -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-            // bn1: batchnorm eps 1E-05 -> [64, 56, 56]
+            // bn1: batchnorm eps 1E-05 -> [width, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
-            // conv2: conv 3x3 pad 1, 64 -> [64, 56, 56]
+            // conv2: conv 3x3 pad 1, 64 -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2;
 
-            // bn2: batchnorm eps 1E-05 -> [64, 56, 56]
+            // bn2: batchnorm eps 1E-05 -> [width, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
 
-            // conv3: conv 1x1, 256 -> [256, 56, 56]
+            // conv3: conv 1x1, 256 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv3;
 
-            // bn3: batchnorm eps 1E-05 -> [256, 56, 56]
+            // bn3: batchnorm eps 1E-05 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn3;
 
-            // downsample: Sequential of 2 -> [256, 56, 56]
+            // downsample: Sequential of 2 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
             /// <summary>
@@ -176,28 +176,28 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: body + shortcut -> [256, 56, 56]
+                // residual: body + shortcut -> [planes * 4, H, W]
                 var shortcut = x;
-                // downsample: Sequential of 2 -> [256, 56, 56]
+                // downsample: Sequential of 2 -> [planes * 4, H, W]
                 if (this.downsample is not null) shortcut = this.downsample.forward(shortcut);
-                // conv1: conv 1x1, 64 -> [64, 56, 56]
+                // conv1: conv 1x1, 64 -> [width, H, W]
                 var residual = this.conv1.forward(x);
-                // bn1: batchnorm eps 1E-05 -> [64, 56, 56]
+                // bn1: batchnorm eps 1E-05 -> [width, H, W]
                 residual = this.bn1.forward(residual);
-                // relu: ReLU -> [64, 56, 56]
+                // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv2: conv 3x3 pad 1, 64 -> [64, 56, 56]
+                // conv2: conv 3x3 pad 1, 64 -> [width, H, W]
                 residual = this.conv2.forward(residual);
-                // bn2: batchnorm eps 1E-05 -> [64, 56, 56]
+                // bn2: batchnorm eps 1E-05 -> [width, H, W]
                 residual = this.bn2.forward(residual);
-                // relu: ReLU -> [64, 56, 56]
+                // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv3: conv 1x1, 256 -> [256, 56, 56]
+                // conv3: conv 1x1, 256 -> [planes * 4, H, W]
                 residual = this.conv3.forward(residual);
-                // bn3: batchnorm eps 1E-05 -> [256, 56, 56]
+                // bn3: batchnorm eps 1E-05 -> [planes * 4, H, W]
                 residual = this.bn3.forward(residual);
                 x = residual + shortcut;
-                // relu: ReLU -> [256, 56, 56]
+                // relu: ReLU -> [planes * 4, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
