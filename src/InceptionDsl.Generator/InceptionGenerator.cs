@@ -10,7 +10,8 @@ namespace InceptionDsl.Generator;
 /// <summary>
 /// Compiles each <c>*.inception.yaml</c> AdditionalFile into TorchSharp modules.
 /// Pipeline: text -> <see cref="SpecResult"/> (parse, check, lower: value-equatable, cached per
-/// file) -> C# per model. A spec with errors yields diagnostics and no source; other specs still
+/// file) -> <see cref="SpecOutput"/> (C# text and diagnostics per spec, plain values) -> sources.
+/// Every step carries a tracking name (<see cref="Steps"/>). A spec with errors yields diagnostics and no source; other specs still
 /// generate. Never throws: the core reports internal failures as IDSL099.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -22,7 +23,15 @@ public sealed class InceptionGenerator : IIncrementalGenerator
         public const string Specs = "InceptionDsl.Specs";
         public const string Compiled = "InceptionDsl.Compiled";
         public const string Options = "InceptionDsl.Options";
+        public const string AllCompiled = "InceptionDsl.AllCompiled";
         public const string Models = "InceptionDsl.Models";
+        public const string EmitInputs = "InceptionDsl.EmitInputs";
+        public const string Emitted = "InceptionDsl.Emitted";
+        public const string Catalog = "InceptionDsl.Catalog";
+        public const string CatalogInputs = "InceptionDsl.CatalogInputs";
+
+        /// <summary>Every tracking name above, in pipeline order.</summary>
+        public static readonly string[] All = { Options, Specs, Compiled, AllCompiled, Models, EmitInputs, Emitted, Catalog, CatalogInputs };
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -41,41 +50,66 @@ public sealed class InceptionGenerator : IIncrementalGenerator
             .Select(static (spec, _) => SpecCompiler.Compile(spec.Path, spec.Text))
             .WithTrackingName(Steps.Compiled);
 
+        var allCompiled = compiled.Collect().WithTrackingName(Steps.AllCompiled);
+
         // Which spec owns each model name: the first by path. A second declaration is IDSL011.
-        var owners = compiled.Collect()
+        var owners = allCompiled
             .Select(static (results, _) => Owners(results))
             .WithTrackingName(Steps.Models);
 
-        context.RegisterSourceOutput(compiled.Combine(options).Combine(owners), static (output, input) =>
-        {
-            var ((result, emitOptions), ownership) = input;
-            foreach (var diagnostic in result.Diagnostics)
-                output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(diagnostic));
-            foreach (var model in result.Models)
-            {
-                var owner = ownership.First(o => o.Model == model.ClassName);
-                if (owner.Path == result.Path)
-                {
-                    output.AddSource(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions));
-                    continue;
-                }
+        // C# per spec as plain strings: a spec edit that leaves the emitted text as it was (whitespace,
+        // comments) stops here as Unchanged, and its source output is not redone.
+        var emitted = compiled.Combine(options).Combine(owners)
+            .WithTrackingName(Steps.EmitInputs)
+            .Select(static (input, _) => Emit(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(Steps.Emitted);
 
-                output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(Descriptors.DuplicateModel.Create(
-                    Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path)));
-            }
+        context.RegisterSourceOutput(emitted, static (output, spec) =>
+        {
+            foreach (var diagnostic in spec.Diagnostics)
+                output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(diagnostic));
+            foreach (var file in spec.Files)
+                output.AddSource(file.HintName, file.Source);
         });
 
         // The shared types and the catalog need every model at once.
-        var catalog = compiled.Collect()
+        var catalog = allCompiled
             .Select(static (results, _) => results.OrderBy(r => r.Path, System.StringComparer.Ordinal)
-                .SelectMany(r => r.Models).GroupBy(m => m.ClassName).Select(g => g.First()).ToEquatableArray());
-        context.RegisterSourceOutput(catalog.Combine(options), static (output, pair) =>
+                .SelectMany(r => r.Models).GroupBy(m => m.ClassName).Select(g => g.First()).ToEquatableArray())
+            .WithTrackingName(Steps.Catalog);
+        context.RegisterSourceOutput(catalog.Combine(options).WithTrackingName(Steps.CatalogInputs), static (output, pair) =>
         {
             var (all, emitOptions) = pair;
             output.AddSource(SupportEmitter.HintName, SupportEmitter.Emit(emitOptions));
             output.AddSource(ZooEmitter.HintName, ZooEmitter.Emit(all, emitOptions));
         });
     }
+
+    /// <summary>
+    /// The C# files and diagnostics of one spec: its own diagnostics, then per model either its
+    /// source or IDSL011 when an earlier spec (by path) owns the model name.
+    /// </summary>
+    private static SpecOutput Emit(SpecResult result, EmitOptions emitOptions, EquatableArray<ModelOwner> ownership)
+    {
+        var files = new List<GeneratedFile>();
+        var diagnostics = new List<SpecDiagnostic>(result.Diagnostics);
+        foreach (var model in result.Models)
+        {
+            var owner = ownership.First(o => o.Model == model.ClassName);
+            if (owner.Path == result.Path)
+                files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
+            else
+                diagnostics.Add(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path));
+        }
+
+        return new SpecOutput(result.Path, files.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>One generated file: hint name and C# text.</summary>
+    public sealed record GeneratedFile(string HintName, string Source);
+
+    /// <summary>What one spec contributes to the compilation: files and diagnostics, all plain values.</summary>
+    public sealed record SpecOutput(string Path, EquatableArray<GeneratedFile> Files, EquatableArray<SpecDiagnostic> Diagnostics);
 
     /// <summary>Each model name with the path of the first spec (by path) that declares it.</summary>
     private static EquatableArray<ModelOwner> Owners(ImmutableArray<SpecResult> results) =>
