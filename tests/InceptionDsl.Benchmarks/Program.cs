@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+
+namespace InceptionDsl.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project tests/InceptionDsl.Benchmarks -- --filter '*' [--job short] [--inProcess]
+/// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--quick"))
+            return Quick.Run();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
