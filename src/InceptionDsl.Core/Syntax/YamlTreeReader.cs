@@ -25,9 +25,10 @@ public static class YamlTreeReader
         }
 
         var state = new State(path);
+        Parser? parser = null;
         try
         {
-            var parser = new Parser(new System.IO.StringReader(text));
+            parser = new Parser(new System.IO.StringReader(text));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -53,9 +54,20 @@ public static class YamlTreeReader
         }
         catch (YamlException yaml)
         {
-            // Some scanner errors (a tab as indentation) carry an empty start mark: locate them at their end.
-            var start = yaml.Start.Index == 0 && yaml.End.Index > 0 ? yaml.End : yaml.Start;
-            diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, start, yaml.End), CleanMessage(yaml)));
+            // Some scanner errors (a tab as indentation) carry empty marks: locate them at their end,
+            // or for a tab at the first line indented with one.
+            var span = yaml.Start.Index == 0 && yaml.End.Index > 0 ? Span(path, yaml.End, yaml.End) : Span(path, yaml.Start, yaml.End);
+            if (yaml.Start.Index == 0 && yaml.End.Index == 0 && TabIndentedLine(text) is int tabLine)
+                span = SourceSpan.At(path, tabLine, 1);
+            diagnostics.Add(Descriptors.YamlSyntax.Create(span, CleanMessage(yaml)));
+            return null;
+        }
+        catch (Exception failure) when (failure is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner can fail on some malformed flow text (e.g. '{[ a: 1 }') with a
+            // plain exception: report it as a syntax error at the last event the parser produced.
+            var at = parser?.Current is { } current ? Span(path, current.Start, current.End) : SourceSpan.At(path, 1, 1);
+            diagnostics.Add(Descriptors.YamlSyntax.Create(at, "malformed YAML after this point (the parser stopped: " + failure.Message + ")"));
             return null;
         }
     }
@@ -141,6 +153,20 @@ public static class YamlTreeReader
     }
 
     private static Mark Mark(SourceSpan span) => new(0, span.Line, span.Column);
+
+    /// <summary>The first line (1-based) whose indentation holds a tab, if any.</summary>
+    private static int? TabIndentedLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Substring(0, lines[i].Length - lines[i].TrimStart(' ', '\t').Length);
+            if (indent.IndexOf('\t') >= 0)
+                return i + 1;
+        }
+
+        return null;
+    }
 
     private static SourceSpan Span(string path, Mark start, Mark end) =>
         new(path, (int)Math.Max(1, start.Line), (int)Math.Max(1, start.Column), (int)Math.Max(1, end.Line), (int)Math.Max(1, end.Column));
