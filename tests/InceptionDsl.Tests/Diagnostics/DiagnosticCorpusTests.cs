@@ -100,6 +100,31 @@ public sealed partial class DiagnosticCorpusTests
     }
 
     [Fact]
+    public void TwoSpecsDeclaringTheSameModelAreReportedByTheGeneratorAndCheck()
+    {
+        var text = Specs.Wrap("  - { name: c, conv: { filters: 8, k: 3 } }").Replace("TestNet", "TwiceDeclared");
+        var dir = Directory.CreateTempSubdirectory("inceptiondsl-dup-").FullName;
+        try
+        {
+            var a = Path.Combine(dir, "a.inception.yaml");
+            var b = Path.Combine(dir, "b.inception.yaml");
+            File.WriteAllText(a, text);
+            File.WriteAllText(b, text);
+            var (run, _) = GeneratorHarness.Run((a, text), (b, text));
+            var duplicate = Assert.Single(run.Diagnostics);
+            Assert.Equal("IDSL011", duplicate.Id);
+            Assert.Equal(b, duplicate.Location.GetLineSpan().Path);
+            var (exit, stdout) = RunCheck(a, b);
+            Assert.Equal(1, exit);
+            Assert.Contains($"{b}(1,1): error IDSL011: ", stdout);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void OversizedFileIsALimitDiagnosticNotACrash()
     {
         var text = Specs.Wrap("  - relu") + string.Concat(Enumerable.Repeat("# " + new string('x', 98) + "\n", 10_100));
