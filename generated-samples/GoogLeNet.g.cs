@@ -68,7 +68,7 @@ namespace InceptionDsl.Models
         // aux2: auxiliary head on inception4d -> [1000]
         private readonly InceptionAux? aux2;
 
-        // fc: linear 1024 -> 1000 -> [1000]
+        // fc: linear 1024 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear fc;
 
         /// <summary>
@@ -160,7 +160,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // dropout: dropout p=0.2 -> [1024]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
-            // fc: linear 1024 -> 1000 -> [1000]
+            // fc: linear 1024 -> numClasses -> [1000]
             x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -172,7 +172,7 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Inception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch1: conv-bn-relu 1x1, 64 -> [ch1x1, H, W]
+            // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
             private readonly BasicConv2d branch1;
 
             // branch2: Sequential of 2 -> [ch3x3, H, W]
@@ -213,7 +213,7 @@ namespace InceptionDsl.Models
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
                 // concat: concat of branch1 (ch1x1), branch2 (ch3x3), branch3 (ch5x5), branch4 (poolProj) -> [ch1x1 + ch3x3 + ch5x5 + poolProj, H, W]
-                // branch1: conv-bn-relu 1x1, 64 -> [ch1x1, H, W]
+                // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
                 var branch1 = this.branch1.forward(x);
                 // branch2: Sequential of 2 -> [ch3x3, H, W]
                 var branch2 = this.branch2.forward(x);
@@ -237,7 +237,7 @@ namespace InceptionDsl.Models
             // fc1: linear 2048 -> 1024 -> [1024]
             private readonly global::TorchSharp.Modules.Linear fc1;
 
-            // fc2: linear 1024 -> 1000 -> [numClasses]
+            // fc2: linear 1024 -> numClasses -> [numClasses]
             private readonly global::TorchSharp.Modules.Linear fc2;
 
             /// <summary>
@@ -268,7 +268,7 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.nn.functional.relu(x);
                 // dropout: dropout p=0.7 -> [1024]
                 x = global::TorchSharp.torch.nn.functional.dropout(x, 0.7, this.training);
-                // fc2: linear 1024 -> 1000 -> [numClasses]
+                // fc2: linear 1024 -> numClasses -> [numClasses]
                 x = this.fc2.forward(x);
                 return x;
             }

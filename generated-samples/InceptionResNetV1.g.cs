@@ -62,7 +62,7 @@ namespace InceptionDsl.Models
         // block8: Block8 -> [1792, 8, 8]
         private readonly Block8 block8;
 
-        // logits: linear 1792 -> 1000 -> [1000]
+        // logits: linear 1792 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear logits;
 
         /// <summary>
@@ -158,7 +158,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // dropout: dropout p=0.2 -> [1792]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
-            // logits: linear 1792 -> 1000 -> [1000]
+            // logits: linear 1792 -> numClasses -> [1000]
             x = this.logits.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);

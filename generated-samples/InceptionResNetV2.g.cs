@@ -65,7 +65,7 @@ namespace InceptionDsl.Models
         // conv2d_7b: conv-bn-relu 1x1, 1536 -> [1536, 8, 8]
         private readonly BasicConv2d conv2d_7b;
 
-        // classif: linear 1536 -> 1000 -> [1000]
+        // classif: linear 1536 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear classif;
 
         /// <summary>
@@ -185,7 +185,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // dropout: dropout p=0 -> [1536]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
-            // classif: linear 1536 -> 1000 -> [1000]
+            // classif: linear 1536 -> numClasses -> [1000]
             x = this.classif.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -263,7 +263,7 @@ namespace InceptionDsl.Models
             // branch2: Sequential of 3 -> [64, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // conv2d: conv 1x1, 320 -> [inChannels, H, W]
+            // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -300,7 +300,7 @@ namespace InceptionDsl.Models
                 // branch2: Sequential of 3 -> [64, H, W]
                 var branch2 = this.branch2.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
-                // conv2d: conv 1x1, 320 -> [inChannels, H, W]
+                // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
                 // relu: ReLU -> [inChannels, H, W]
@@ -363,7 +363,7 @@ namespace InceptionDsl.Models
             // branch1: Sequential of 3 -> [192, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 1088 -> [inChannels, H, W]
+            // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -395,7 +395,7 @@ namespace InceptionDsl.Models
                 // branch1: Sequential of 3 -> [192, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 1088 -> [inChannels, H, W]
+                // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
                 // relu: ReLU -> [inChannels, H, W]
@@ -471,7 +471,7 @@ namespace InceptionDsl.Models
             // branch1: Sequential of 3 -> [256, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
-            // conv2d: conv 1x1, 2080 -> [inChannels, H, W]
+            // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
@@ -505,7 +505,7 @@ namespace InceptionDsl.Models
                 // branch1: Sequential of 3 -> [256, H, W]
                 var branch1 = this.branch1.forward(residual);
                 residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
-                // conv2d: conv 1x1, 2080 -> [inChannels, H, W]
+                // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
                 // relu: ReLU -> [inChannels, H, W]

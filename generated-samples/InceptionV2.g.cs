@@ -65,7 +65,7 @@ namespace InceptionDsl.Models
         // Mixed_5c: Mixed -> [1024, 7, 7]
         private readonly Mixed Mixed_5c;
 
-        // Logits: linear 1024 -> 1000 -> [1000]
+        // Logits: linear 1024 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear Logits;
 
         /// <summary>
@@ -150,7 +150,7 @@ namespace InceptionDsl.Models
             x = x.flatten(1);
             // dropout: dropout p=0.2 -> [1024]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
-            // Logits: linear 1024 -> 1000 -> [1000]
+            // Logits: linear 1024 -> numClasses -> [1000]
             x = this.Logits.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -168,7 +168,7 @@ namespace InceptionDsl.Models
             // Run-time switch: !maxPool
             private readonly bool _condition1;
 
-            // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [filters, H, W]
+            // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
             private readonly BasicConv2d Conv2d_0b_1x1;
 
             /// <summary>
@@ -192,7 +192,7 @@ namespace InceptionDsl.Models
                 if (this._maxPool) x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (1, 1), (1, 1));
                 // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
                 if (this._condition1) x = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1), count_include_pad: false);
-                // Conv2d_0b_1x1: conv-bn-relu 1x1, 32 -> [filters, H, W]
+                // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
                 x = this.Conv2d_0b_1x1.forward(x);
                 return x;
             }

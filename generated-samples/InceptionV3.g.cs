@@ -77,7 +77,7 @@ namespace InceptionDsl.Models
         // Mixed_7c: InceptionE -> [2048, 8, 8]
         private readonly InceptionE Mixed_7c;
 
-        // fc: linear 2048 -> 1000 -> [1000]
+        // fc: linear 2048 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear fc;
 
         /// <summary>
@@ -172,7 +172,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // dropout: dropout p=0.5 -> [2048]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.5, this.training);
-            // fc: linear 2048 -> 1000 -> [1000]
+            // fc: linear 2048 -> numClasses -> [1000]
             x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -202,7 +202,7 @@ namespace InceptionDsl.Models
             // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
             private readonly BasicConv2d branch3x3dbl_3;
 
-            // branch_pool: conv-bn-relu 1x1, 32 -> [poolFeatures, H, W]
+            // branch_pool: conv-bn-relu 1x1, poolFeatures -> [poolFeatures, H, W]
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
@@ -240,7 +240,7 @@ namespace InceptionDsl.Models
                 branch3x3dbl_1 = this.branch3x3dbl_3.forward(branch3x3dbl_1);
                 // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 var branch_pool = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1));
-                // branch_pool: conv-bn-relu 1x1, 32 -> [poolFeatures, H, W]
+                // branch_pool: conv-bn-relu 1x1, poolFeatures -> [poolFeatures, H, W]
                 branch_pool = this.branch_pool.forward(branch_pool);
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch5x5_1, branch3x3dbl_1, branch_pool }, 1);
                 return x;
@@ -304,25 +304,25 @@ namespace InceptionDsl.Models
             // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch1x1;
 
-            // branch7x7_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
+            // branch7x7_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7_1;
 
-            // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
+            // branch7x7_2: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7_2;
 
             // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
             private readonly BasicConv2d branch7x7_3;
 
-            // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
+            // branch7x7dbl_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_1;
 
-            // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
+            // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_2;
 
-            // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
+            // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_3;
 
-            // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
+            // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
             private readonly BasicConv2d branch7x7dbl_4;
 
             // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
@@ -357,19 +357,19 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1x1 (192), branch7x7_1 (192), branch7x7dbl_1 (192), branch_pool (192) -> [768, H, W]
                 // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var branch1x1 = this.branch1x1.forward(x);
-                // branch7x7_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
+                // branch7x7_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
                 var branch7x7_1 = this.branch7x7_1.forward(x);
-                // branch7x7_2: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
+                // branch7x7_2: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
                 branch7x7_1 = this.branch7x7_2.forward(branch7x7_1);
                 // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
                 branch7x7_1 = this.branch7x7_3.forward(branch7x7_1);
-                // branch7x7dbl_1: conv-bn-relu 1x1, 128 -> [channels7x7, H, W]
+                // branch7x7dbl_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
                 var branch7x7dbl_1 = this.branch7x7dbl_1.forward(x);
-                // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
+                // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_2.forward(branch7x7dbl_1);
-                // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, 128 -> [channels7x7, H, W]
+                // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_3.forward(branch7x7dbl_1);
-                // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, 128 -> [channels7x7, H, W]
+                // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_4.forward(branch7x7dbl_1);
                 // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
                 branch7x7dbl_1 = this.branch7x7dbl_5.forward(branch7x7dbl_1);
@@ -393,7 +393,7 @@ namespace InceptionDsl.Models
             // conv1: conv-bn-relu 5x5, 768 -> [768, H, W]
             private readonly BasicConv2d conv1;
 
-            // fc: linear 768 -> 1000 -> [numClasses]
+            // fc: linear 768 -> numClasses -> [numClasses]
             private readonly global::TorchSharp.Modules.Linear fc;
 
             /// <summary>
@@ -420,7 +420,7 @@ namespace InceptionDsl.Models
                 x = this.conv1.forward(x);
                 // global_avgpool: global average pool -> [768]
                 x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-                // fc: linear 768 -> 1000 -> [numClasses]
+                // fc: linear 768 -> numClasses -> [numClasses]
                 x = this.fc.forward(x);
                 return x;
             }

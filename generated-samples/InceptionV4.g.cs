@@ -29,7 +29,7 @@ namespace InceptionDsl.Models
         // features: Sequential of 22 -> [1536, 8, 8]
         private readonly global::TorchSharp.Modules.Sequential features;
 
-        // last_linear: linear 1536 -> 1000 -> [1000]
+        // last_linear: linear 1536 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear last_linear;
 
         /// <summary>
@@ -92,7 +92,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // dropout: dropout p=0 -> [1536]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
-            // last_linear: linear 1536 -> 1000 -> [1000]
+            // last_linear: linear 1536 -> numClasses -> [1000]
             x = this.last_linear.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -261,7 +261,7 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class ReductionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // branch0: conv-bn-relu 3x3/2, 384 -> [n, H, W]
+            // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
             private readonly BasicConv2d branch0;
 
             // branch1: Sequential of 3 -> [m, H, W]
@@ -289,7 +289,7 @@ namespace InceptionDsl.Models
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
                 // concat: concat of branch0 (n), branch1 (m), branch2 (inChannels) -> [n + m + inChannels, H, W]
-                // branch0: conv-bn-relu 3x3/2, 384 -> [n, H, W]
+                // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
                 var branch0 = this.branch0.forward(x);
                 // branch1: Sequential of 3 -> [m, H, W]
                 var branch1 = this.branch1.forward(x);

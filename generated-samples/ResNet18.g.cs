@@ -28,7 +28,7 @@ namespace InceptionDsl.Models
         // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
         private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-        // bn1: batchnorm eps 1E-05 -> [64, 112, 112]
+        // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
         private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
         // layer1: Sequential of 2 -> [64, 56, 56]
@@ -43,7 +43,7 @@ namespace InceptionDsl.Models
         // layer4: Sequential of 2 -> [512, 7, 7]
         private readonly global::TorchSharp.Modules.Sequential layer4;
 
-        // fc: linear 512 -> 1000 -> [1000]
+        // fc: linear 512 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear fc;
 
         /// <summary>
@@ -93,7 +93,7 @@ namespace InceptionDsl.Models
             _ = computeAuxHeads;
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
             var x = this.conv1.forward(input);
-            // bn1: batchnorm eps 1E-05 -> [64, 112, 112]
+            // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
             x = this.bn1.forward(x);
             // relu: ReLU -> [64, 112, 112]
             x = global::TorchSharp.torch.nn.functional.relu(x);
@@ -109,7 +109,7 @@ namespace InceptionDsl.Models
             x = this.layer4.forward(x);
             // global_avgpool: global average pool -> [512]
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-            // fc: linear 512 -> 1000 -> [1000]
+            // fc: linear 512 -> numClasses -> [1000]
             x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -121,16 +121,16 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv1: conv 3x3 pad 1, 64 -> [planes, H, W]
+            // conv1: conv 3x3/stride pad 1, planes -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-            // bn1: batchnorm eps 1E-05 -> [planes, H, W]
+            // bn1: batchnorm eps 1e-05 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
-            // conv2: conv 3x3 pad 1, 64 -> [planes, H, W]
+            // conv2: conv 3x3 pad 1, planes -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2;
 
-            // bn2: batchnorm eps 1E-05 -> [planes, H, W]
+            // bn2: batchnorm eps 1e-05 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
 
             // downsample: Sequential of 2 -> [planes, H, W]
@@ -163,15 +163,15 @@ namespace InceptionDsl.Models
                 var shortcut = x;
                 // downsample: Sequential of 2 -> [planes, H, W]
                 if (this.downsample is not null) shortcut = this.downsample.forward(shortcut);
-                // conv1: conv 3x3 pad 1, 64 -> [planes, H, W]
+                // conv1: conv 3x3/stride pad 1, planes -> [planes, H, W]
                 var residual = this.conv1.forward(x);
-                // bn1: batchnorm eps 1E-05 -> [planes, H, W]
+                // bn1: batchnorm eps 1e-05 -> [planes, H, W]
                 residual = this.bn1.forward(residual);
                 // relu: ReLU -> [planes, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv2: conv 3x3 pad 1, 64 -> [planes, H, W]
+                // conv2: conv 3x3 pad 1, planes -> [planes, H, W]
                 residual = this.conv2.forward(residual);
-                // bn2: batchnorm eps 1E-05 -> [planes, H, W]
+                // bn2: batchnorm eps 1e-05 -> [planes, H, W]
                 residual = this.bn2.forward(residual);
                 x = residual + shortcut;
                 // relu: ReLU -> [planes, H, W]

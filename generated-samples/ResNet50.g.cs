@@ -28,7 +28,7 @@ namespace InceptionDsl.Models
         // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
         private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-        // bn1: batchnorm eps 1E-05 -> [64, 112, 112]
+        // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
         private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
         // layer1: Sequential of 3 -> [256, 56, 56]
@@ -43,7 +43,7 @@ namespace InceptionDsl.Models
         // layer4: Sequential of 3 -> [2048, 7, 7]
         private readonly global::TorchSharp.Modules.Sequential layer4;
 
-        // fc: linear 2048 -> 1000 -> [1000]
+        // fc: linear 2048 -> numClasses -> [1000]
         private readonly global::TorchSharp.Modules.Linear fc;
 
         /// <summary>
@@ -101,7 +101,7 @@ namespace InceptionDsl.Models
             _ = computeAuxHeads;
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
             var x = this.conv1.forward(input);
-            // bn1: batchnorm eps 1E-05 -> [64, 112, 112]
+            // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
             x = this.bn1.forward(x);
             // relu: ReLU -> [64, 112, 112]
             x = global::TorchSharp.torch.nn.functional.relu(x);
@@ -117,7 +117,7 @@ namespace InceptionDsl.Models
             x = this.layer4.forward(x);
             // global_avgpool: global average pool -> [2048]
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-            // fc: linear 2048 -> 1000 -> [1000]
+            // fc: linear 2048 -> numClasses -> [1000]
             x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
@@ -129,22 +129,22 @@ namespace InceptionDsl.Models
         /// </summary>
         public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            // conv1: conv 1x1, 64 -> [width, H, W]
+            // conv1: conv 1x1, width -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
 
-            // bn1: batchnorm eps 1E-05 -> [width, H, W]
+            // bn1: batchnorm eps 1e-05 -> [width, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
 
-            // conv2: conv 3x3 pad 1, 64 -> [width, H, W]
+            // conv2: conv 3x3/stride pad 1, width -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv2;
 
-            // bn2: batchnorm eps 1E-05 -> [width, H, W]
+            // bn2: batchnorm eps 1e-05 -> [width, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
 
-            // conv3: conv 1x1, 256 -> [planes * 4, H, W]
+            // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv3;
 
-            // bn3: batchnorm eps 1E-05 -> [planes * 4, H, W]
+            // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d bn3;
 
             // downsample: Sequential of 2 -> [planes * 4, H, W]
@@ -158,7 +158,7 @@ namespace InceptionDsl.Models
             /// <param name="stride">stride</param>
             public Bottleneck(long inChannels, long planes, long stride = 1) : base(nameof(Bottleneck))
             {
-                long width = planes * 64 / 64 * 1;
+                long width = planes * 64 / 64;
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, width, (1, 1), bias: false);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(width, eps: 1e-05, momentum: 0.1);
                 this.conv2 = global::TorchSharp.torch.nn.Conv2d(width, width, (3, 3), stride: (stride, stride), padding: (1, 1), bias: false);
@@ -180,21 +180,21 @@ namespace InceptionDsl.Models
                 var shortcut = x;
                 // downsample: Sequential of 2 -> [planes * 4, H, W]
                 if (this.downsample is not null) shortcut = this.downsample.forward(shortcut);
-                // conv1: conv 1x1, 64 -> [width, H, W]
+                // conv1: conv 1x1, width -> [width, H, W]
                 var residual = this.conv1.forward(x);
-                // bn1: batchnorm eps 1E-05 -> [width, H, W]
+                // bn1: batchnorm eps 1e-05 -> [width, H, W]
                 residual = this.bn1.forward(residual);
                 // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv2: conv 3x3 pad 1, 64 -> [width, H, W]
+                // conv2: conv 3x3/stride pad 1, width -> [width, H, W]
                 residual = this.conv2.forward(residual);
-                // bn2: batchnorm eps 1E-05 -> [width, H, W]
+                // bn2: batchnorm eps 1e-05 -> [width, H, W]
                 residual = this.bn2.forward(residual);
                 // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
-                // conv3: conv 1x1, 256 -> [planes * 4, H, W]
+                // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
                 residual = this.conv3.forward(residual);
-                // bn3: batchnorm eps 1E-05 -> [planes * 4, H, W]
+                // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
                 residual = this.bn3.forward(residual);
                 x = residual + shortcut;
                 // relu: ReLU -> [planes * 4, H, W]

@@ -168,6 +168,11 @@ public static class ExprEvaluator
 
         if (left.IsConstant && right.IsConstant)
             return result;
+        // Identity elements drop out of the C#: "x * 1", "x // 1", "x + 0" read as "x".
+        if (IsIdentity(op, right, onRight: true))
+            return result with { Code = left.Code, Precedence = left.Precedence };
+        if (IsIdentity(op, left, onRight: false))
+            return result with { Code = right.Code, Precedence = right.Precedence };
         // Left-associative: the right operand needs parentheses at equal precedence.
         var code = Wrap(left, precedence) + " " + csharpOp + " " + Wrap(right, precedence + 1);
         return result with { Code = code, Precedence = precedence };
@@ -185,6 +190,20 @@ public static class ExprEvaluator
             return result;
         var code = arguments.Select(a => a.ToCSharp()).Aggregate((a, b) => $"global::System.Math.{(call.Function == "min" ? "Min" : "Max")}({a}, {b})");
         return result with { Code = code, Precedence = Precedences.Atom };
+    }
+
+    private static bool IsIdentity(string op, Value operand, bool onRight)
+    {
+        if (!operand.IsConstant || operand is not IntValue constant)
+            return false;
+        return (op, constant.Number, onRight) switch
+        {
+            ("*", 1, _) => true,
+            ("//", 1, true) => true,
+            ("+", 0, _) => true,
+            ("-", 0, true) => true,
+            _ => false,
+        };
     }
 
     public static bool IsNumber(Value value) => value is IntValue or FloatValue;

@@ -27,6 +27,9 @@ public abstract record Value
 
     /// <summary>The value as a person writes it in a spec, for messages.</summary>
     public abstract string Display { get; }
+
+    /// <summary>For generated comments: the number, or the C# that computes it in a block class.</summary>
+    public string Shown => Code ?? Display;
 }
 
 public sealed record IntValue(long Number) : Value
@@ -44,7 +47,7 @@ public sealed record FloatValue(double Number) : Value
 
     protected override string Literal() => FormatDouble(Number);
 
-    public override string Display => Number.ToString("R", CultureInfo.InvariantCulture);
+    public override string Display => Number.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
 
     public static string FormatDouble(double number)
     {

@@ -91,7 +91,7 @@ internal sealed partial class Lowerer
         long flops = 2 * filters.Number * height.Value * width.Value * perFilter;
         var output = TensorShape.Map(filters, height.Value, width.Value);
         var geometry = Geometry(kernel.Value, stride.Value, padding.Value);
-        var detail = $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {geometry}, {filters.Display}{(groups.Number > 1 ? $", groups {groups.Display}" : "")}";
+        var detail = $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {geometry}, {filters.Shown}{(groups.ToCSharp() != "1" ? $", groups {groups.Shown}" : "")}";
 
         var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
         if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
@@ -167,7 +167,7 @@ internal sealed partial class Lowerer
         var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
         var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
         var init = $"{Nn}.BatchNorm2d({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()}, momentum: {momentum.ToCSharp()})";
-        return new LayerPlan("bn", $"batchnorm eps {eps.Display}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null);
+        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null);
     }
 
     private LayerPlan? PlanPool(string op, string label, Options options, TensorShape input)
@@ -216,7 +216,7 @@ internal sealed partial class Lowerer
         if (size is null || !RequireMap(label, input))
             return null;
         var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
-        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
+        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
             $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})");
     }
 
@@ -225,7 +225,7 @@ internal sealed partial class Lowerer
         var p = options.Number("p", 0.5, 0, 1);
         if (p is null)
             return null;
-        return new LayerPlan("dropout", $"dropout p={p.Display}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
+        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
             $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)");
     }
 
@@ -260,7 +260,7 @@ internal sealed partial class Lowerer
 
         long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
         var init = $"{Nn}.Linear({input.Channels.ToCSharp()}, {outFeatures.ToCSharp()}{(bias.Value ? "" : ", hasBias: false")})";
-        return new LayerPlan("linear", $"linear {input.C} -> {outFeatures.Display}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
+        return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
             "global::TorchSharp.Modules.Linear", init, null);
     }
 
@@ -268,8 +268,8 @@ internal sealed partial class Lowerer
 
     private static string Geometry((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad)
     {
-        string Side((IntValue H, IntValue W) p) => p.H.Display == p.W.Display ? p.H.Display : $"{p.H.Display}x{p.W.Display}";
-        var text = $"{kernel.H.Display}x{kernel.W.Display}";
+        string Side((IntValue H, IntValue W) p) => p.H.Shown == p.W.Shown ? p.H.Shown : $"{p.H.Shown}x{p.W.Shown}";
+        var text = $"{kernel.H.Shown}x{kernel.W.Shown}";
         if (Side(stride) != "1") text += "/" + Side(stride);
         if (Side(pad) != "0") text += " pad " + Side(pad);
         return text;
