@@ -185,7 +185,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch4;
 
             /// <summary>
-            /// Builds a Inception block.
+            /// Builds the Inception block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="ch1x1">ch1x1</param>
@@ -241,7 +241,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Linear fc2;
 
             /// <summary>
-            /// Builds a InceptionAux block.
+            /// Builds the InceptionAux block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="numClasses">number of classes</param>

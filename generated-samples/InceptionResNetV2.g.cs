@@ -210,7 +210,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
-            /// Builds a Mixed_5b block.
+            /// Builds the Mixed_5b block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed_5b(long inChannels) : base(nameof(Mixed_5b))
@@ -267,7 +267,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
-            /// Builds a Block35 block.
+            /// Builds the Block35 block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="scale">scale</param>
@@ -291,15 +291,14 @@ namespace InceptionDsl.Models
             {
                 // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
-                var residual = x;
                 // concat: concat of branch0 (32), branch1 (32), branch2 (64) -> [128, H, W]
                 // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
-                var branch0 = this.branch0.forward(residual);
+                var branch0 = this.branch0.forward(x);
                 // branch1: Sequential of 2 -> [32, H, W]
-                var branch1 = this.branch1.forward(residual);
+                var branch1 = this.branch1.forward(x);
                 // branch2: Sequential of 3 -> [64, H, W]
-                var branch2 = this.branch2.forward(residual);
-                residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
+                var branch2 = this.branch2.forward(x);
+                var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
@@ -321,7 +320,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
-            /// Builds a Mixed_6a block.
+            /// Builds the Mixed_6a block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed_6a(long inChannels) : base(nameof(Mixed_6a))
@@ -367,7 +366,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
-            /// Builds a Block17 block.
+            /// Builds the Block17 block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="scale">scale</param>
@@ -388,13 +387,12 @@ namespace InceptionDsl.Models
             {
                 // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
-                var residual = x;
                 // concat: concat of branch0 (192), branch1 (192) -> [384, H, W]
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
-                var branch0 = this.branch0.forward(residual);
+                var branch0 = this.branch0.forward(x);
                 // branch1: Sequential of 3 -> [192, H, W]
-                var branch1 = this.branch1.forward(residual);
-                residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
+                var branch1 = this.branch1.forward(x);
+                var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
@@ -419,7 +417,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
             /// <summary>
-            /// Builds a Mixed_7a block.
+            /// Builds the Mixed_7a block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed_7a(long inChannels) : base(nameof(Mixed_7a))
@@ -460,7 +458,7 @@ namespace InceptionDsl.Models
         public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             // Run-time switch: !noRelu
-            private readonly bool _condition0;
+            private readonly bool _applyRelu;
 
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -475,14 +473,14 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             /// <summary>
-            /// Builds a Block8 block.
+            /// Builds the Block8 block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="scale">scale</param>
             /// <param name="noRelu">no_relu</param>
             public Block8(long inChannels, double scale = 1.0, bool noRelu = false) : base(nameof(Block8))
             {
-                this._condition0 = !noRelu;
+                this._applyRelu = !noRelu;
                 this._scale = scale;
                 this.branch0 = new BasicConv2d(inChannels, 192, kernel: (1, 1), eps: 0.001);
                 this.branch1 = global::TorchSharp.torch.nn.Sequential(
@@ -498,18 +496,17 @@ namespace InceptionDsl.Models
             {
                 // residual: scale * body + identity -> [inChannels, H, W]
                 var shortcut = x;
-                var residual = x;
                 // concat: concat of branch0 (192), branch1 (256) -> [448, H, W]
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
-                var branch0 = this.branch0.forward(residual);
+                var branch0 = this.branch0.forward(x);
                 // branch1: Sequential of 3 -> [256, H, W]
-                var branch1 = this.branch1.forward(residual);
-                residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
+                var branch1 = this.branch1.forward(x);
+                var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
                 x = residual * this._scale + shortcut;
                 // relu: ReLU -> [inChannels, H, W]
-                if (this._condition0) x = global::TorchSharp.torch.nn.functional.relu(x);
+                if (this._applyRelu) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
         }

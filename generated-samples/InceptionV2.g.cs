@@ -163,24 +163,24 @@ namespace InceptionDsl.Models
         public sealed class PoolBranch : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             // Run-time switch: maxPool
-            private readonly bool _maxPool;
+            private readonly bool _applyMaxpool;
 
             // Run-time switch: !maxPool
-            private readonly bool _condition1;
+            private readonly bool _applyAvgpool;
 
             // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
             private readonly BasicConv2d Conv2d_0b_1x1;
 
             /// <summary>
-            /// Builds a PoolBranch block.
+            /// Builds the PoolBranch block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="filters">filters</param>
             /// <param name="maxPool">max_pool</param>
             public PoolBranch(long inChannels, long filters, bool maxPool = false) : base(nameof(PoolBranch))
             {
-                this._maxPool = maxPool;
-                this._condition1 = !maxPool;
+                this._applyMaxpool = maxPool;
+                this._applyAvgpool = !maxPool;
                 this.Conv2d_0b_1x1 = new BasicConv2d(inChannels, filters, kernel: (1, 1), eps: 0.001, momentum: 0.0003);
                 RegisterComponents();
             }
@@ -189,9 +189,9 @@ namespace InceptionDsl.Models
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
                 // maxpool: max pool 3x3 pad 1 -> [inChannels, H, W]
-                if (this._maxPool) x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (1, 1), (1, 1));
+                if (this._applyMaxpool) x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (1, 1), (1, 1));
                 // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
-                if (this._condition1) x = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1), count_include_pad: false);
+                if (this._applyAvgpool) x = global::TorchSharp.torch.nn.functional.avg_pool2d(x, (3, 3), (1, 1), (1, 1), count_include_pad: false);
                 // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
                 x = this.Conv2d_0b_1x1.forward(x);
                 return x;
@@ -216,7 +216,7 @@ namespace InceptionDsl.Models
             private readonly PoolBranch Branch_3;
 
             /// <summary>
-            /// Builds a Mixed block.
+            /// Builds the Mixed block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="b0">b0</param>
@@ -270,7 +270,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential Branch_1;
 
             /// <summary>
-            /// Builds a Reduction block.
+            /// Builds the Reduction block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="b0Red">b0_red</param>

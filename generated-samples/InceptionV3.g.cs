@@ -206,7 +206,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
-            /// Builds a InceptionA block.
+            /// Builds the InceptionA block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="poolFeatures">pool_features</param>
@@ -265,7 +265,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d branch3x3dbl_3;
 
             /// <summary>
-            /// Builds a InceptionB block.
+            /// Builds the InceptionB block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionB(long inChannels) : base(nameof(InceptionB))
@@ -332,7 +332,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
-            /// Builds a InceptionC block.
+            /// Builds the InceptionC block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="channels7x7">channels_7x7</param>
@@ -397,7 +397,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Linear fc;
 
             /// <summary>
-            /// Builds a InceptionAux block.
+            /// Builds the InceptionAux block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="numClasses">number of classes</param>
@@ -450,7 +450,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d branch7x7x3_4;
 
             /// <summary>
-            /// Builds a InceptionD block.
+            /// Builds the InceptionD block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionD(long inChannels) : base(nameof(InceptionD))
@@ -520,7 +520,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d branch_pool;
 
             /// <summary>
-            /// Builds a InceptionE block.
+            /// Builds the InceptionE block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionE(long inChannels) : base(nameof(InceptionE))

@@ -108,7 +108,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d conv;
 
             /// <summary>
-            /// Builds a Mixed3a block.
+            /// Builds the Mixed3a block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed3a(long inChannels) : base(nameof(Mixed3a))
@@ -142,7 +142,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
-            /// Builds a Mixed4a block.
+            /// Builds the Mixed4a block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed4a(long inChannels) : base(nameof(Mixed4a))
@@ -180,7 +180,7 @@ namespace InceptionDsl.Models
             private readonly BasicConv2d conv;
 
             /// <summary>
-            /// Builds a Mixed5a block.
+            /// Builds the Mixed5a block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public Mixed5a(long inChannels) : base(nameof(Mixed5a))
@@ -220,7 +220,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
-            /// Builds a InceptionA block.
+            /// Builds the InceptionA block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionA(long inChannels) : base(nameof(InceptionA))
@@ -268,7 +268,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
-            /// Builds a ReductionA block.
+            /// Builds the ReductionA block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="k">k</param>
@@ -318,7 +318,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
-            /// Builds a InceptionB block.
+            /// Builds the InceptionB block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionB(long inChannels) : base(nameof(InceptionB))
@@ -369,7 +369,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch1;
 
             /// <summary>
-            /// Builds a ReductionB block.
+            /// Builds the ReductionB block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public ReductionB(long inChannels) : base(nameof(ReductionB))
@@ -436,7 +436,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential branch3;
 
             /// <summary>
-            /// Builds a InceptionC block.
+            /// Builds the InceptionC block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             public InceptionC(long inChannels) : base(nameof(InceptionC))

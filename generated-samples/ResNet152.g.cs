@@ -185,7 +185,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
             /// <summary>
-            /// Builds a Bottleneck block.
+            /// Builds the Bottleneck block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="planes">planes</param>

@@ -137,7 +137,7 @@ namespace InceptionDsl.Models
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
             /// <summary>
-            /// Builds a BasicBlock block.
+            /// Builds the BasicBlock block.
             /// </summary>
             /// <param name="inChannels">channels of the input</param>
             /// <param name="planes">planes</param>

@@ -51,11 +51,13 @@ internal sealed class ForwardWriter
         }
     }
 
+    /// <summary>A step that may leave its input untouched needs the output to start as a copy of it.</summary>
     private static bool NeedsCopy(StepIR step) => step switch
     {
         ModuleStep module => module.Optional,
         FunctionalStep functional => functional.Condition is not null,
-        _ => true,
+        AuxTapStep => true,
+        _ => false,
     };
 
     private void WriteStep(StepIR step, string source, string target, string output)
@@ -139,21 +141,24 @@ internal sealed class ForwardWriter
     }
 
     /// <summary>Run-time conditions of functional steps, which forward reads from fields.</summary>
-    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps)
+    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps) => ConditionalSteps(steps).Select(s => s.Condition!);
+
+    /// <summary>The functional steps that run only when a run-time condition holds.</summary>
+    public static IEnumerable<FunctionalStep> ConditionalSteps(IEnumerable<StepIR> steps)
     {
         foreach (var step in steps)
         {
             switch (step)
             {
-                case FunctionalStep { Condition: { } condition }:
-                    yield return condition;
+                case FunctionalStep { Condition: not null } functional:
+                    yield return functional;
                     break;
                 case ConcatStep concat:
-                    foreach (var inner in concat.Branches.SelectMany(b => Conditions(b.Steps)))
+                    foreach (var inner in concat.Branches.SelectMany(b => ConditionalSteps(b.Steps)))
                         yield return inner;
                     break;
                 case ResidualStep residual:
-                    foreach (var inner in Conditions(residual.Body).Concat(Conditions(residual.Shortcut)))
+                    foreach (var inner in ConditionalSteps(residual.Body).Concat(ConditionalSteps(residual.Shortcut)))
                         yield return inner;
                     break;
             }

@@ -106,7 +106,7 @@ public static class ModelEmitter
         var conditionFields = new Dictionary<string, string>();
         foreach (var condition in conditions)
         {
-            var field = Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition" + conditionFields.Count.ToString(CultureInfo.InvariantCulture);
+            var field = ConditionFieldName(condition, block.Forward, conditionFields.Values);
             conditionFields[condition] = field;
             w.Line($"// Run-time switch: {condition}");
             w.Line($"private readonly bool {field};");
@@ -126,7 +126,7 @@ public static class ModelEmitter
 
         WriteFields(w, block.Members);
         var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
-        w.Summary($"Builds a {block.Name} block.");
+        w.Summary($"Builds the {block.Name} block.");
         foreach (var parameter in block.Params)
             w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{CodeWriter.Escape(parameter.Comment)}</param>");
         w.Open($"public {block.Name}({parameters}) : base(nameof({block.Name}))");
@@ -147,6 +147,22 @@ public static class ModelEmitter
         w.Line("return x;");
         w.Close();
         w.Close();
+    }
+
+    /// <summary>
+    /// The field holding a run-time switch: named after what it enables (<c>_applyRelu</c>), or
+    /// after the parameter it copies.
+    /// </summary>
+    private static string ConditionFieldName(string condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
+    {
+        var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault();
+        var name = kind is not null && Syntax.Identifiers.IsIdentifier(kind)
+            ? "_apply" + char.ToUpperInvariant(kind[0]) + kind.Substring(1)
+            : Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition";
+        var candidate = name;
+        for (int i = 1; taken.Contains(candidate); i++)
+            candidate = name + i.ToString(CultureInfo.InvariantCulture);
+        return candidate;
     }
 
     private static void WriteFields(CodeWriter w, IEnumerable<MemberIR> members)
