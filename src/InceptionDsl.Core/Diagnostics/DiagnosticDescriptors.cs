@@ -35,7 +35,7 @@ public static class Descriptors
     public static readonly SpecDiagnosticDescriptor BadNode = new("IDSL017", "Invalid node", "{0}");
     public static readonly SpecDiagnosticDescriptor ResidualMismatch = new("IDSL020", "Residual shape mismatch", "Residual '{0}': shortcut {1} and body {2} differ; an add needs equal shapes");
     public static readonly SpecDiagnosticDescriptor ConcatMismatch = new("IDSL021", "Concat spatial mismatch", "Concat '{0}': branch '{1}' is {2} but branch '{3}' is {4}; branches must agree in spatial size");
-    public static readonly SpecDiagnosticDescriptor SpatialCollapsed = new("IDSL022", "Spatial size collapsed", "'{0}' turns input {1} into {2}: the spatial size must stay positive");
+    public static readonly SpecDiagnosticDescriptor SpatialCollapsed = new("IDSL022", "Spatial size collapsed", "'{0}': earlier layers reduced the map to {1}, and a kernel {2} leaves no output; the spatial size must stay positive (remove a reduction or enlarge the input)");
     public static readonly SpecDiagnosticDescriptor KernelTooLarge = new("IDSL023", "Kernel larger than input", "'{0}': kernel {1} is larger than its padded input {2}");
     public static readonly SpecDiagnosticDescriptor ClassifierMismatch = new("IDSL024", "Classifier input mismatch", "Linear '{0}' expects {1} input features, but its input is {2}");
     public static readonly SpecDiagnosticDescriptor AuxTargetMissing = new("IDSL025", "Aux head target not found", "Aux head '{0}' is attached at '{1}', which is not a top-level node of the model");

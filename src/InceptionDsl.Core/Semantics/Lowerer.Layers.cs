@@ -146,16 +146,13 @@ internal sealed partial class Lowerer
     private long? Spatial(string label, TensorShape input, long size, long kernel, long stride, long pad, long dilation, bool? ceil, Options options)
     {
         long effective = dilation * (kernel - 1) + 1;
-        if (size + 2 * pad < effective)
-        {
-            _diagnostics.Add(Descriptors.KernelTooLarge.Create(options.SpanOf("k"), label, $"{kernel} (effective {effective})", $"{input} padded by {pad}"));
-            return null;
-        }
-
         long output = ceil is null ? ShapeRules.ConvOut(size, kernel, stride, pad, dilation) : ShapeRules.PoolOut(size, kernel, stride, pad, dilation, ceil.Value);
-        if (output <= 0)
+        if (size + 2 * pad < effective || output <= 0)
         {
-            _diagnostics.Add(Descriptors.SpatialCollapsed.Create(options.Span, label, input, output));
+            // A map already reduced to one pixel has collapsed; otherwise the kernel is simply too big.
+            _diagnostics.Add(size == 1
+                ? Descriptors.SpatialCollapsed.Create(options.Span, label, input, $"{kernel} (effective {effective})")
+                : Descriptors.KernelTooLarge.Create(options.SpanOf("k"), label, $"{kernel} (effective {effective})", $"{input} padded by {pad}"));
             return null;
         }
 

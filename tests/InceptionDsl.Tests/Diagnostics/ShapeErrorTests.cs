@@ -57,7 +57,7 @@ public sealed class ShapeErrorTests
           - maxpool: { k: 2 }
           - maxpool: { k: 2 }
           - maxpool: { k: 2 }
-        """), "IDSL023", 10, "[8, 1, 1]", "kernel 2");
+        """), "IDSL022", 10, "[8, 1, 1]", "kernel 2");
 
     [Fact]
     public void KernelLargerThanPaddedInputNamesTheNode() => AssertError(Specs.Wrap("""
