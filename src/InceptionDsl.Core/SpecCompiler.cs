@@ -57,8 +57,15 @@ public static class SpecCompiler
                 }
 
                 seen[variant.Model] = variant.Span;
-                if (Lowerer.Lower(document, variant, diagnostics) is { } model)
-                    models.Add(model);
+                try
+                {
+                    if (Lowerer.Lower(document, variant, diagnostics) is { } model)
+                        models.Add(model);
+                }
+                catch (OverflowException)
+                {
+                    diagnostics.Add(Descriptors.LimitExceeded.Create(variant.Span, $"The parameter or FLOP count of '{variant.Model}'", "2^63"));
+                }
             }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

@@ -23,6 +23,11 @@ public static class ExprEvaluator
             diagnostics.Add(error.Diagnostic);
             return null;
         }
+        catch (OverflowException)
+        {
+            diagnostics.Add(Descriptors.ExpressionType.Create(expression.Span, expression.Display, "overflows a 64-bit integer"));
+            return null;
+        }
     }
 
     private static Value Eval(ExprSyntax expression, Scope scope)

@@ -56,11 +56,11 @@ internal sealed partial class Lowerer
         CurrentSpan = options.Span;
         if (!RequireMap(label, input))
             return null;
-        var filters = options.Int("filters", null, 1);
+        var filters = options.Int("filters", null, 1, SpecLimits.MaxChannels);
         var kernel = options.Pair("k", null, 1);
         var stride = options.Pair("stride", 1, 1);
         var dilation = options.Pair("dilation", 1, 1);
-        var groups = options.Int("groups", 1, 1);
+        var groups = options.Int("groups", 1, 1, SpecLimits.MaxChannels);
         var withBn = options.Bool("bn", false);
         var bias = withBn is null ? null : options.Bool("bias", !withBn.Value);
         var eps = options.Number("eps", 1e-5, 0, 1);
@@ -244,8 +244,8 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        var outFeatures = options.Int("out", null, 1);
-        var declaredIn = options.Has("in") ? options.Int("in", null, 1) : null;
+        var outFeatures = options.Int("out", null, 1, SpecLimits.MaxChannels);
+        var declaredIn = options.Has("in") ? options.Int("in", null, 1, SpecLimits.MaxChannels) : null;
         var bias = options.Bool("bias", true);
         if (outFeatures is null || bias is null)
             return null;

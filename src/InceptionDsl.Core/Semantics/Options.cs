@@ -39,7 +39,7 @@ internal sealed class Options
     public Value? Raw(string key) => _values.TryGetValue(key, out var option) ? ExprEvaluator.Evaluate(option.Value, _scope, _diagnostics) : null;
 
     /// <summary>A required or defaulted integer with a lower bound.</summary>
-    public IntValue? Int(string key, long? fallback, long minimum)
+    public IntValue? Int(string key, long? fallback, long minimum, long maximum = SpecLimits.MaxSpatial)
     {
         if (!_values.ContainsKey(key))
         {
@@ -67,6 +67,12 @@ internal sealed class Options
             return null;
         }
 
+        if (integer.Number > maximum)
+        {
+            _diagnostics.Add(Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {integer.Number}", maximum.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return null;
+        }
+
         return integer;
     }
 
@@ -88,6 +94,12 @@ internal sealed class Options
                 if (side.Number < minimum)
                 {
                     _diagnostics.Add(Descriptors.OutOfRange.Create(SpanOf(key), key, minimum == 1 ? "positive" : $"at least {minimum}", side.Number));
+                    return null;
+                }
+
+                if (side.Number > SpecLimits.MaxSpatial)
+                {
+                    _diagnostics.Add(Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {side.Number}", SpecLimits.MaxSpatial.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     return null;
                 }
             }

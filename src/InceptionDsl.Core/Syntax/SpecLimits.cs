@@ -24,6 +24,12 @@ public static class SpecLimits
     /// <summary>Most layers one model may expand to.</summary>
     public const long MaxLayers = 100_000;
 
+    /// <summary>Most channels, filters or features of one layer.</summary>
+    public const long MaxChannels = 1 << 20;
+
+    /// <summary>Largest input side, kernel, stride, padding or dilation.</summary>
+    public const long MaxSpatial = 1 << 16;
+
     /// <summary>Longest expression text.</summary>
     public const int MaxExpressionChars = 500;
 }

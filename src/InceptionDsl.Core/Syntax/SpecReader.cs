@@ -152,6 +152,12 @@ public sealed class SpecReader
         var pair = ReadIntPair(sizeNode, "size");
         if (pair is null || channels <= 0)
             return null;
+        if (channels > SpecLimits.MaxChannels || pair.Value.Item1 > SpecLimits.MaxSpatial || pair.Value.Item2 > SpecLimits.MaxSpatial)
+        {
+            Report(Descriptors.LimitExceeded.Create(node.Span, $"input [{channels}, {pair.Value.Item1}, {pair.Value.Item2}]",
+                $"{SpecLimits.MaxChannels} channels and {SpecLimits.MaxSpatial} pixels a side"));
+            return null;
+        }
         return new InputDecl(channels, pair.Value.Item1, pair.Value.Item2, node.Span);
     }
 
