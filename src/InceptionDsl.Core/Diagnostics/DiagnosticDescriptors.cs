@@ -38,7 +38,7 @@ public static class Descriptors
     public static readonly SpecDiagnosticDescriptor SpatialCollapsed = new("IDSL022", "Spatial size collapsed", "'{0}': earlier layers reduced the map to {1}, and a kernel {2} leaves no output; the spatial size must stay positive (remove a reduction or enlarge the input)");
     public static readonly SpecDiagnosticDescriptor KernelTooLarge = new("IDSL023", "Kernel larger than input", "'{0}': kernel {1} is larger than its padded input {2}");
     public static readonly SpecDiagnosticDescriptor ClassifierMismatch = new("IDSL024", "Classifier input mismatch", "Linear '{0}' expects {1} input features, but its input is {2}");
-    public static readonly SpecDiagnosticDescriptor AuxTargetMissing = new("IDSL025", "Aux head target not found", "Aux head '{0}' is attached at '{1}', which is not a top-level node of the model");
+    public static readonly SpecDiagnosticDescriptor AuxTargetMissing = new("IDSL025", "Aux head target not found", "Aux head '{0}' is attached at '{1}', which is not a named node of the model's body");
     public static readonly SpecDiagnosticDescriptor ConditionalChangesShape = new("IDSL026", "Conditional node changes shape", "'{0}' is conditional but turns {1} into {2}; a node that may be skipped must keep the shape");
     public static readonly SpecDiagnosticDescriptor ChannelMismatch = new("IDSL027", "Channel mismatch", "'{0}': {1}");
     public static readonly SpecDiagnosticDescriptor InternalError = new("IDSL099", "Internal error", "InceptionDsl could not process this spec: {0}. Please report it.");

@@ -28,6 +28,10 @@ internal sealed partial class Lowerer
     private readonly List<LayerRow> _layers = new();
     private readonly HashSet<string> _reservedNames;
     private Scope _globals = null!;
+    private ClassBuilder? _modelOwner;
+    private Dictionary<string, List<AuxDecl>> _auxByTarget = new();
+    private readonly HashSet<string> _auxFound = new();
+    private readonly List<AuxIR> _aux = new();
     private long _layerCount;
     private bool _limitReported;
 
@@ -82,10 +86,9 @@ internal sealed partial class Lowerer
         var steps = new List<StepIR>();
         var shape = TensorShape.Map(new IntValue(_spec.Input.Channels) { Code = "inChannels" }, _spec.Input.Height, _spec.Input.Width);
 
-        var auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
-        var auxFound = new HashSet<string>();
-        var aux = new List<AuxIR>();
-        long parameters = 0, flops = 0, auxParameters = 0;
+        _modelOwner = owner;
+        _auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
+        long parameters = 0, flops = 0;
         TensorShape? current = shape;
         foreach (var node in _spec.Body)
         {
@@ -99,23 +102,13 @@ internal sealed partial class Lowerer
             parameters += lowered.Value.Parameters;
             flops += lowered.Value.Flops;
             current = lowered.Value.Output;
-            if (node.Name is not null && auxByTarget.TryGetValue(node.Name, out var heads))
-            {
-                foreach (var head in heads)
-                {
-                    auxFound.Add(head.At);
-                    if (LowerAux(head, current, frame, steps) is { } auxIr)
-                    {
-                        aux.Add(auxIr);
-                        auxParameters += auxIr.Parameters;
-                    }
-                }
-            }
         }
 
         foreach (var head in _spec.Aux)
-            if (current is not null && !auxFound.Contains(head.At))
+            if (current is not null && !_auxFound.Contains(head.At))
                 _diagnostics.Add(Descriptors.AuxTargetMissing.Create(head.AtSpan, head.Name, head.At));
+        var aux = _aux;
+        long auxParameters = aux.Sum(a => a.Parameters);
 
         if (current is null || ErrorCount() > errorsBefore)
             return null;
@@ -128,6 +121,19 @@ internal sealed partial class Lowerer
         return new ModelIR(variant.Model, _spec.Path, variant.Metadata, _spec.Input.Channels, _spec.Input.Height, _spec.Input.Width,
             classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
             parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray());
+    }
+
+    /// <summary>Builds the aux heads attached at a node of the model's body, right after it.</summary>
+    private void TapAuxHeads(string name, TensorShape output, Frame frame, List<StepIR> steps)
+    {
+        if (!_auxByTarget.TryGetValue(name, out var heads))
+            return;
+        foreach (var head in heads)
+        {
+            _auxFound.Add(head.At);
+            if (LowerAux(head, output, frame, steps) is { } auxIr)
+                _aux.Add(auxIr);
+        }
     }
 
     /// <summary>Moves each aux head with <c>register_after</c> behind that member (state_dict order).</summary>
@@ -190,6 +196,8 @@ internal sealed partial class Lowerer
             }
 
             shape = lowered.Value.Output;
+            if (name is not null && frame.Owner == _modelOwner)
+                TapAuxHeads(name, shape, frame, steps);
             // A run-time condition that is false for this use costs nothing here.
             if (condition.Active)
             {
