@@ -19,6 +19,9 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
         [CommandOption("--model <NAME>")]
         [Description("Only this model.")]
         public string? Model { get; init; }
+
+        public override ValidationResult Validate() =>
+            Batch is >= 1 and <= 256 ? ValidationResult.Success() : ValidationResult.Error("--batch must be between 1 and 256");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
