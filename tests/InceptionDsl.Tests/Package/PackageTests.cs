@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using InceptionDsl.Reference;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace InceptionDsl.Tests.Package;
+
+/// <summary>
+/// The NuGet package as a user meets it: <c>dotnet pack src/InceptionDsl.Generator</c> into a local
+/// folder, then a brand-new console project outside the repository (so none of the repository's
+/// Directory.Build.* files apply) that references <c>InceptionDsl</c> and TorchSharp-cpu from that
+/// folder and the user's usual NuGet sources, holds one spec, builds, runs a forward pass and prints
+/// the output shape; then the spec is broken and the build must fail at the spec's line.
+/// </summary>
+/// <remarks>
+/// The package gets a unique prerelease version per run, so the machine's global packages folder
+/// (where TorchSharp-cpu and libtorch are already extracted: no 600 MB copy) never serves a stale
+/// InceptionDsl; that version folder is deleted again at the end.
+/// </remarks>
+public sealed partial class PackageTests(ITestOutputHelper output)
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    private const string Spec = """
+        # A tiny network for the package test: two conv-BN-ReLU units, a pool, a classifier.
+        model: TinyNet
+        input: { channels: 3, size: [32, 32] }
+        classes: 10
+        defaults:
+          conv: { bias: false, bn: true, act: relu }
+        body:
+          - { name: stem, conv: { filters: 16, k: 3, pad: 1 } }
+          - maxpool: { k: 2 }
+          - { name: features, conv: { filters: 32, k: 3, pad: 1 } }
+          - global_avgpool
+          - { name: fc, linear: $classes }
+
+        """;
+
+    private const string Program = """
+        using PackageSmoke.Nets;
+        using TorchSharp;
+
+        var model = new TinyNet(numClasses: 10);
+        model.eval();
+        using var input = torch.randn(2, 3, 32, 32);
+        using var logits = model.forward(input);
+        Console.WriteLine($"output {string.Join("x", logits.shape)}");
+        Console.WriteLine($"parameters {TinyNet.ParameterCount}");
+
+        """;
+
+    [GeneratedRegex("""<PackageReference\s+Include="TorchSharp-cpu"\s+Version="([^"]+)"\s*/>""")]
+    private static partial Regex TorchSharpReference();
+
+    [Fact]
+    public void PackedPackageBuildsAndRunsAFreshConsoleProjectAndReportsSpecErrorsAtTheirLine()
+    {
+        var version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        var root = Path.Combine(Path.GetTempPath(), $"inceptiondsl-package-{Guid.NewGuid():N}");
+        var feed = Path.Combine(root, "feed");
+        var app = Path.Combine(root, "app");
+        Directory.CreateDirectory(feed);
+        Directory.CreateDirectory(app);
+        try
+        {
+            // 1. Pack what the test run has just built (the test project references the generator).
+            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Generator", "InceptionDsl.Generator.csproj"),
+                "--no-build", "-c", Configuration, "-o", feed,
+                $"-p:PackageVersion={version}", $"-p:NuspecOutputPath={Path.Combine(root, "nuspec")}{Path.DirectorySeparatorChar}")
+                .AssertSuccess("dotnet pack");
+            var package = Path.Combine(feed, $"InceptionDsl.{version}.nupkg");
+            CheckPackageLayout(package, version);
+
+            // 2. A brand-new console project: empty Directory.Build.* files stop MSBuild's upward search
+            //    at the temp root, whatever lies above it.
+            foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
+                File.WriteAllText(Path.Combine(root, name), "<Project />\n");
+            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="inceptiondsl-local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(app, "PackageSmoke.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <InceptionDslNamespace>PackageSmoke.Nets</InceptionDslNamespace>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="InceptionDsl" Version="{version}" />
+                    <PackageReference Include="TorchSharp-cpu" Version="{TorchSharpVersion()}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+            var specDir = Path.Combine(app, "Nets");
+            Directory.CreateDirectory(specDir);
+            var spec = Path.Combine(specDir, "tiny.inception.yaml");
+            File.WriteAllText(spec, Spec);
+
+            // 3. Build (restore included) and run a forward pass: the generated TinyNet, in the chosen namespace.
+            //    Hard links instead of copies of libtorch (1 GB per build otherwise); the TorchSharp native
+            //    fix replaces its one file by a patched copy, so the NuGet cache stays untouched.
+            Run(app, "build", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true").AssertSuccess("dotnet build");
+            var run = Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageSmoke.dll"));
+            run.AssertSuccess("the console app");
+            Assert.Contains("output 2x10", run.Output);
+            Assert.Contains("parameters 5466", run.Output);
+
+            // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
+            File.WriteAllText(spec, Spec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
+            var broken = Run(app, "build", "--no-restore", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true");
+            Assert.NotEqual(0, broken.ExitCode);
+            Assert.Contains($"{spec}(10,44): error IDSL002: Unknown key 'kernel'", broken.Output);
+        }
+        finally
+        {
+            TryDelete(root);
+            TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl", version));
+        }
+    }
+
+    /// <summary>The package holds the generator and its two dependencies as analyzers, the build
+    /// files, the readme, complete metadata, and no dependency (TorchSharp is the user's choice).</summary>
+    private static void CheckPackageLayout(string package, string version)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[]
+                 {
+                     "analyzers/dotnet/cs/InceptionDsl.Generator.dll", "analyzers/dotnet/cs/InceptionDsl.Core.dll",
+                     "analyzers/dotnet/cs/YamlDotNet.dll", "buildTransitive/InceptionDsl.props",
+                     "buildTransitive/InceptionDsl.targets", "buildTransitive/TorchSharpNativeFix.targets", "README.md",
+                 })
+            Assert.Contains(expected, entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+
+        using var nuspecStream = zip.GetEntry("InceptionDsl.nuspec")!.Open();
+        var metadata = XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+        Assert.Equal("InceptionDsl", Value("id"));
+        Assert.Equal(version, Value("version"));
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+        Assert.False(string.IsNullOrWhiteSpace(Value("description")));
+        Assert.Contains("torchsharp", Value("tags"), StringComparison.Ordinal);
+        Assert.Equal("git", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("type")?.Value);
+        Assert.DoesNotContain(metadata.Descendants(), e => e.Name.LocalName == "dependency");
+    }
+
+    /// <summary>The TorchSharp-cpu version the zoo builds with, so the test app uses the cached one.</summary>
+    private static string TorchSharpVersion()
+    {
+        var csproj = File.ReadAllText(Path.Combine(ReferencePaths.RepoRoot, "src", "InceptionDsl.Models", "InceptionDsl.Models.csproj"));
+        var match = TorchSharpReference().Match(csproj);
+        Assert.True(match.Success, "no TorchSharp-cpu reference in InceptionDsl.Models.csproj");
+        return match.Groups[1].Value;
+    }
+
+    private static string GlobalPackagesFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private sealed record Result(string Command, int ExitCode, string Output, TimeSpan Elapsed)
+    {
+        public void AssertSuccess(string what) =>
+            Assert.True(ExitCode == 0, $"{what} failed with exit code {ExitCode}: {Command}\n{Output}");
+    }
+
+    /// <summary>Runs <c>dotnet</c> with the given arguments, as a user would from a shell: without
+    /// the MSBuild variables the test host may have inherited from <c>dotnet test</c>.</summary>
+    private Result Run(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        foreach (var key in info.Environment.Keys.ToList())
+        {
+            if (key.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || key.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase))
+                info.Environment.Remove(key);
+        }
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+
+        var command = "dotnet " + string.Join(" ", args);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(StepTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"timed out after {StepTimeout}: {command}");
+        }
+        process.WaitForExit();
+        var text = stdout.Result + stderr.Result;
+        output.WriteLine($"{command}: exit {process.ExitCode} in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        return new Result(command, process.ExitCode, text, stopwatch.Elapsed);
+    }
+}
