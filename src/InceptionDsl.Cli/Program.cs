@@ -7,6 +7,7 @@ app.Configure(config =>
     config.SetApplicationName("inceptiondsl");
     config.AddCommand<ZooCommand>("zoo").WithDescription("Build every model of the zoo, run a forward pass, and print parameters, output shape and time.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Compare a generated model with a peer reference file: state_dict names and shapes, parameters, logits.");
+    config.AddCommand<TrainCommand>("train").WithDescription("Train a model on the generated shapes dataset or an image folder: aux-head loss, SGD/Adam, checkpoints, top-1/top-5.");
     config.AddCommand<CheckCommand>("check").WithDescription("Check spec files and print their diagnostics as the build does.");
 });
 return app.Run(args);

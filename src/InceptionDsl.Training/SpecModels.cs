@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using InceptionDsl.Emit;
+using InceptionDsl.Semantics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using TorchSharp;
+
+namespace InceptionDsl.Training;
+
+/// <summary>
+/// Builds a model from a spec file at run time: the generator's pipeline (SpecCompiler, ModelEmitter) and Roslyn,
+/// compiled in memory against InceptionDsl.Models (for BasicConv2d and IInceptionDslModel). A spec of the zoo gives the
+/// same C# as the build.
+/// </summary>
+public static class SpecModels
+{
+    /// <summary>A spec's models, or its error diagnostics (compiler format).</summary>
+    public sealed record Result(IReadOnlyList<ModelIR> Models, IReadOnlyList<string> Errors);
+
+    public static Result Read(string path)
+    {
+        var result = SpecCompiler.Compile(path, File.ReadAllText(path));
+        var errors = result.Diagnostics.Where(d => d.Severity == InceptionDsl.Diagnostics.SpecSeverity.Error).Select(d => d.ToString()).ToList();
+        return new Result(result.Models.ToList(), errors);
+    }
+
+    /// <summary>Emits and compiles the model, then builds it with (numClasses, inChannels[, aux]).</summary>
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> Create(ModelIR model, long numClasses, long inChannels, bool aux)
+    {
+        // A namespace of its own so the class does not collide with the zoo's class of the same name.
+        const string Namespace = "InceptionDsl.RuntimeModels";
+        // Emitted for InceptionDsl.Models (support types such as BasicConv2d and IInceptionDslModel live there), then moved.
+        var code = ModelEmitter.Emit(model, EmitOptions.Default).Replace("\r\n", "\n", StringComparison.Ordinal);
+        const string Declaration = "namespace InceptionDsl.Models\n{\n";
+        if (!code.Contains(Declaration, StringComparison.Ordinal)) throw new InvalidOperationException("unexpected generated code layout");
+        code = code.Replace(Declaration, "namespace " + Namespace + "\n{\n    using global::InceptionDsl.Models;\n", StringComparison.Ordinal);
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
+        var references = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator)
+            .Where(p => p.Length > 0).Select(p => MetadataReference.CreateFromFile(p)).ToList<MetadataReference>();
+        foreach (var assembly in new[] { typeof(torch).Assembly, typeof(InceptionDsl.Models.IInceptionDslModel).Assembly })
+            if (!references.OfType<PortableExecutableReference>().Any(r => string.Equals(r.FilePath, assembly.Location, StringComparison.Ordinal)))
+                references.Add(MetadataReference.CreateFromFile(assembly.Location));
+        var compilation = CSharpCompilation.Create("InceptionDsl.Runtime." + model.ClassName, new[] { tree }, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+        using var stream = new MemoryStream();
+        var emitted = compilation.Emit(stream);
+        if (!emitted.Success)
+            throw new InvalidOperationException("The generated C# does not compile:\n" +
+                string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
+        var loaded = Assembly.Load(stream.ToArray());
+        var type = loaded.GetType(Namespace + "." + model.ClassName) ?? throw new InvalidOperationException("no class " + model.ClassName);
+        var constructor = type.GetConstructors().Single();
+        var parameters = constructor.GetParameters();
+        var arguments = parameters.Length == 3 ? new object[] { numClasses, inChannels, aux } : new object[] { numClasses, inChannels };
+        return (torch.nn.Module<torch.Tensor, torch.Tensor>)constructor.Invoke(arguments);
+    }
+}

@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using InceptionDsl.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Training;
+
+/// <summary>Optimizer, schedule and checkpointing of a training run.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 64;
+    /// <summary>"sgd" (momentum, Nesterov) or "adam".</summary>
+    public string Optimizer { get; init; } = "sgd";
+    public double LearningRate { get; init; } = 0.05;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>"cosine" (per step, to 0 over the run), "step" (x0.1 at 50% and 75% of the epochs) or "constant".</summary>
+    public string Schedule { get; init; } = "cosine";
+    /// <summary>Linear warm-up steps at the start of the run.</summary>
+    public int WarmupSteps { get; init; }
+    public int Seed { get; init; } = 0;
+    /// <summary>Folder of the checkpoint written after every epoch (model.dat, optimizer.dat, checkpoint.json); null: none.</summary>
+    public string? CheckpointDir { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDir"/> when there is one.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Stop after this many optimizer steps in total (tests); null: run all epochs.</summary>
+    public int? MaxSteps { get; init; }
+}
+
+/// <summary>Figures of one epoch (accuracies 0..1).</summary>
+public sealed record EpochResult(int Epoch, int Epochs, double TrainLoss, double TrainTop1, double ValidationLoss, double ValidationTop1, double ValidationTop5,
+    double LearningRate, TimeSpan Elapsed);
+
+/// <summary>What the trainer reports while it runs.</summary>
+public interface ITrainingObserver
+{
+    void EpochStarted(int epoch, int epochs, int batches) { }
+    /// <summary>After every batch: running mean loss and top-1 of the epoch so far.</summary>
+    void BatchCompleted(int epoch, int batch, int batches, double loss, double top1) { }
+    void EpochCompleted(EpochResult result) { }
+    void Resumed(int epoch, string checkpointDir) { }
+}
+
+/// <summary>The saved state: the epochs completed so far and the run it belongs to.</summary>
+public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epochs, string Optimizer, long Steps, double BestValidationTop1, List<EpochResult> History);
+
+/// <summary>
+/// Trains a generated model: forward with aux heads in training mode, loss = main + declared weight x each aux loss,
+/// SGD or Adam with a warm-up and cosine or step schedule, evaluation (eval mode, logits only) after every epoch, and a
+/// checkpoint written after every epoch that a later run resumes from.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly string modelName;
+    private readonly TrainingOptions options;
+
+    public Trainer(nn.Module<Tensor, Tensor> model, TrainingOptions options)
+    {
+        this.model = model;
+        this.options = options;
+        modelName = model is IInceptionDslModel m ? m.ModelName : model.GetName();
+    }
+
+    /// <summary>The epochs of this run (resumed epochs are included from the checkpoint's history).</summary>
+    public List<EpochResult> Fit(ImageDataset train, ImageDataset validation, ITrainingObserver? observer = null, CancellationToken cancellation = default)
+    {
+        observer ??= new NullObserver();
+        manual_seed(options.Seed);
+        var shuffle = new Generator((ulong)options.Seed);
+        var parameters = model.parameters();
+        optim.Optimizer optimizer = options.Optimizer.ToLowerInvariant() switch
+        {
+            "sgd" => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0),
+            "adam" => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            "adamw" => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            var other => throw new ArgumentException($"Unknown optimizer '{other}' (sgd, adam, adamw)."),
+        };
+        int batches = train.BatchCount(options.BatchSize);
+        long totalSteps = (long)batches * options.Epochs;
+        int startEpoch = 1;
+        long step = 0;
+        var history = new List<EpochResult>();
+        double best = 0;
+        if (options.Resume && options.CheckpointDir is not null && TryLoadCheckpoint(options.CheckpointDir, optimizer) is { } info)
+        {
+            startEpoch = info.EpochsCompleted + 1;
+            step = info.Steps;
+            history.AddRange(info.History);
+            best = info.BestValidationTop1;
+            // Replay the shuffles of the completed epochs so a resumed run sees the batches an uninterrupted one would.
+            for (int e = 1; e < startEpoch; e++) randperm(train.Count, generator: shuffle).Dispose();
+            observer.Resumed(info.EpochsCompleted, options.CheckpointDir);
+        }
+
+        for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            model.train();
+            observer.EpochStarted(epoch, options.Epochs, batches);
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int batch = 0;
+            double lr = options.LearningRate;
+            foreach (var (images, labels) in train.Batches(options.BatchSize, shuffle))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                lr = LearningRateAt(step, totalSteps, batches);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.zero_grad();
+                var (loss, logits) = TrainingStepLoss(images, labels);
+                loss.backward();
+                optimizer.step();
+                step++;
+                batch++;
+                long n = labels.shape[0];
+                lossSum += loss.item<float>() * n;
+                correct += Accuracy.CorrectTopK(logits, labels, 1);
+                seen += n;
+                observer.BatchCompleted(epoch, batch, batches, lossSum / seen, (double)correct / seen);
+                if (options.MaxSteps is { } max && step >= max) break;
+            }
+            var (valLoss, top1, top5) = Evaluate(validation, options.BatchSize);
+            var result = new EpochResult(epoch, options.Epochs, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), valLoss, top1, top5, lr, watch.Elapsed);
+            history.Add(result);
+            best = Math.Max(best, top1);
+            if (options.CheckpointDir is not null)
+                SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history));
+            observer.EpochCompleted(result);
+            if (options.MaxSteps is { } maxSteps && step >= maxSteps) break;
+        }
+        return history;
+    }
+
+    /// <summary>The loss of one training batch (aux heads included when the model has them) and the main logits.</summary>
+    public (Tensor Loss, Tensor Logits) TrainingStepLoss(Tensor images, Tensor labels)
+    {
+        if (model is IInceptionDslModel generated)
+        {
+            var output = generated.ForwardWithAux(images, computeAux: true);
+            var loss = AuxiliaryLoss.Compute(generated, output, labels);
+            return (loss.Total, output.Logits);
+        }
+        var logits = model.forward(images);
+        return (AuxiliaryLoss.CrossEntropy(logits, labels), logits);
+    }
+
+    /// <summary>Mean loss, top-1 and top-5 of the main classifier in eval mode (aux heads not computed).</summary>
+    public (double Loss, double Top1, double Top5) Evaluate(ImageDataset data, int batchSize)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        double lossSum = 0;
+        long top1 = 0, top5 = 0;
+        foreach (var (images, labels) in data.Batches(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.forward(images);
+            lossSum += AuxiliaryLoss.CrossEntropy(logits, labels).item<float>() * labels.shape[0];
+            top1 += Accuracy.CorrectTopK(logits, labels, 1);
+            top5 += Accuracy.CorrectTopK(logits, labels, 5);
+        }
+        double count = Math.Max(1, data.Count);
+        return (lossSum / count, top1 / count, top5 / count);
+    }
+
+    /// <summary>Warm-up, then the schedule: cosine to 0 per step, or x0.1 at half and three quarters of the run.</summary>
+    public double LearningRateAt(long step, long totalSteps, int stepsPerEpoch)
+    {
+        double lr = options.LearningRate;
+        if (options.WarmupSteps > 0 && step < options.WarmupSteps)
+            return lr * (step + 1) / options.WarmupSteps;
+        switch (options.Schedule.ToLowerInvariant())
+        {
+            case "cosine":
+                long span = Math.Max(1, totalSteps - options.WarmupSteps);
+                double t = Math.Min(1.0, (double)(step - options.WarmupSteps) / span);
+                return lr * 0.5 * (1 + Math.Cos(Math.PI * t));
+            case "step":
+                double epoch = (double)step / Math.Max(1, stepsPerEpoch);
+                if (epoch >= options.Epochs * 0.75) return lr * 0.01;
+                if (epoch >= options.Epochs * 0.5) return lr * 0.1;
+                return lr;
+            case "constant":
+                return lr;
+            default:
+                throw new ArgumentException($"Unknown schedule '{options.Schedule}' (cosine, step, constant).");
+        }
+    }
+
+    public const string ModelFile = "model.dat", OptimizerFile = "optimizer.dat", InfoFile = "checkpoint.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private void SaveCheckpoint(string dir, optim.Optimizer optimizer, CheckpointInfo info)
+    {
+        Directory.CreateDirectory(dir);
+        // Write beside, then move: an interrupted save leaves the previous checkpoint intact.
+        model.save(Path.Combine(dir, ModelFile + ".tmp"));
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(dir, OptimizerFile + ".tmp"));
+        File.WriteAllText(Path.Combine(dir, InfoFile + ".tmp"), JsonSerializer.Serialize(info, Json));
+        foreach (var name in new[] { ModelFile, OptimizerFile, InfoFile })
+            File.Move(Path.Combine(dir, name + ".tmp"), Path.Combine(dir, name), overwrite: true);
+    }
+
+    /// <summary>Reads checkpoint.json of a folder, or null when there is none.</summary>
+    public static CheckpointInfo? ReadCheckpointInfo(string dir)
+    {
+        var path = Path.Combine(dir, InfoFile);
+        return File.Exists(path) ? JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(path)) : null;
+    }
+
+    private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer)
+    {
+        var info = ReadCheckpointInfo(dir);
+        if (info is null) return null;
+        if (info.Model != modelName)
+            throw new InvalidOperationException($"The checkpoint in '{dir}' is of {info.Model}, not {modelName}.");
+        model.load(Path.Combine(dir, ModelFile));
+        var optimizerPath = Path.Combine(dir, OptimizerFile);
+        if (File.Exists(optimizerPath) && string.Equals(info.Optimizer, options.Optimizer, StringComparison.OrdinalIgnoreCase))
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
+        return info;
+    }
+
+    private sealed class NullObserver : ITrainingObserver { }
+}
