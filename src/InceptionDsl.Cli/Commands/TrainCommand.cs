@@ -68,8 +68,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Schedule { get; init; } = "cosine";
 
         [CommandOption("--warmup <STEPS>")]
-        [Description("Linear warm-up steps (default 100).")]
-        public int Warmup { get; init; } = 100;
+        [Description("Linear warm-up steps (default: a tenth of the run, at most 100).")]
+        public int? Warmup { get; init; }
 
         [CommandOption("--weight-decay <W>")]
         [Description("Weight decay (default 5e-4).")]
@@ -126,7 +126,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Optimizer = settings.Optimizer,
             LearningRate = settings.LearningRate ?? (settings.Optimizer.StartsWith("adam", StringComparison.OrdinalIgnoreCase) ? 0.002 : 0.05),
             Schedule = settings.Schedule,
-            WarmupSteps = settings.Warmup,
+            WarmupSteps = settings.Warmup ?? Math.Min(100, data.Train.BatchCount(settings.BatchSize) * settings.Epochs / 10),
             WeightDecay = settings.WeightDecay,
             Seed = settings.Seed,
             CheckpointDir = settings.Checkpoint ?? Path.Combine("checkpoints", name),
@@ -159,12 +159,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         var last = history[^1];
         var time = TimeSpan.FromSeconds(history.Sum(h => h.Elapsed.TotalSeconds));
-        Console.WriteLine($"{name}: validation top-1 {last.ValidationTop1 * 100:F2}%, top-5 {last.ValidationTop5 * 100:F2}% after {last.Epoch} epochs " +
+        Console.WriteLine($"{name}: validation top-1 {last.ValidationTop1 * 100:F2}%, top-5 {last.ValidationTop5 * 100:F2}% after {last.Epoch} epoch{(last.Epoch == 1 ? "" : "s")} " +
             $"({data.Validation.Count} images, {time.TotalSeconds:F0} s of training)");
         return 0;
     }
 
-    /// <summary>A zoo model by name, or a spec file (its model built from the zoo when it is one, else compiled now).</summary>
+    /// <summary>A zoo model by name, or a spec file (its model compiled now from the file, so edits count without a rebuild).</summary>
     private static bool TryResolveModel(Settings settings, out string name, out long inChannels, out int size, out bool hasAux,
         out Func<long, long, bool, nn.Module<Tensor, Tensor>> create)
     {
