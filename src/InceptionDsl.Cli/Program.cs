@@ -9,5 +9,10 @@ app.Configure(config =>
     config.AddCommand<VerifyCommand>("verify").WithDescription("Compare a generated model with a peer reference file: state_dict names and shapes, parameters, logits.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train a model on the generated shapes dataset or an image folder: aux-head loss, SGD/Adam, checkpoints, top-1/top-5.");
     config.AddCommand<CheckCommand>("check").WithDescription("Check spec files and print their diagnostics as the build does.");
+    config.AddCommand<SummaryCommand>("summary").WithDescription("Per-layer table of a model from its spec: output shapes, parameters, FLOPs, stage subtotals.");
+    config.AddCommand<ExplainCommand>("explain").WithDescription("A readable walk through a model's architecture: stem, blocks and branches, reductions, residuals, heads.");
+    config.AddCommand<DiffCommand>("diff").WithDescription("Structural differences between two models or specs, with parameter and FLOP deltas per stage.");
+    config.AddCommand<DiagramCommand>("diagram").WithDescription("Draw a model's block graph as SVG (or Graphviz DOT, Mermaid).");
+    config.AddCommand<SchemaCommand>("schema").WithDescription("Write the JSON Schema of the spec format (specs/inceptiondsl.schema.json).");
 });
 return app.Run(args);

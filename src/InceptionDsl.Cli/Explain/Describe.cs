@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace InceptionDsl.Cli.Explain;
+
+/// <summary>Small readers of the labels and shapes in the graph, shared by explain, diff and diagram.</summary>
+public static class Describe
+{
+    /// <summary>"[384, 35, 35]" -> (384, 35, 35); a vector [1000] -> (1000, 0, 0).</summary>
+    public static (long C, long H, long W)? ParseShape(string shape)
+    {
+        var parts = shape.Trim('[', ']').Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var numbers = new List<long>();
+        foreach (var p in parts)
+        {
+            if (!long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+                return null;
+            numbers.Add(n);
+        }
+
+        return numbers.Count switch { 3 => (numbers[0], numbers[1], numbers[2]), 1 => (numbers[0], 0, 0), _ => null };
+    }
+
+    /// <summary>"35x35" for a map, "vector" for a flat output, "" when unknown.</summary>
+    public static string Grid(string shape) => ParseShape(shape) is { } s ? s.H == 0 ? "vector" : $"{s.H}x{s.W}" : "";
+
+    /// <summary>A compact label: "conv-bn-relu 3x3/2 pad 1, 96" -> "3x3/2 conv, 96".</summary>
+    public static string Short(OpNode op)
+    {
+        var label = op.Label;
+        if (op.Kind == "conv")
+        {
+            var m = Regex.Match(label, @"^(conv[-a-z]*) (\S+)(?: pad \S+)?, (.+)$");
+            if (m.Success)
+                return $"{m.Groups[2].Value} conv, {m.Groups[3].Value}";
+        }
+
+        label = label.Replace("max pool ", "maxpool ").Replace("avg pool ", "avgpool ");
+        label = Regex.Replace(label, @" pad \S+", "");
+        return label;
+    }
+
+    /// <summary>The kernel of a conv label, e.g. (1, 7).</summary>
+    public static (int H, int W)? Kernel(OpNode op)
+    {
+        if (op.Kind != "conv")
+            return null;
+        var m = Regex.Match(op.Label, @" (\d+)x(\d+)");
+        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
+    }
+
+    /// <summary>Branch text: "1x1 conv, 64 > 3x3 conv, 96".</summary>
+    public static string Chain(IEnumerable<GraphNode> nodes) => string.Join(" > ", nodes.Select(Text));
+
+    public static string Text(GraphNode node) => node switch
+    {
+        OpNode op => Short(op),
+        BlockNode b => b.ClassName,
+        ConcatNode c => "concat(" + string.Join(" | ", c.Branches.Select(br => Chain(br.Nodes))) + ")",
+        ResidualNode r => $"residual(body {Chain(r.Body)}{(r.Shortcut.Count > 0 ? "; shortcut " + Chain(r.Shortcut) : "")}{(r.Scale is null ? "" : "; scale " + r.Scale)})",
+        AuxNode a => "aux " + a.Name,
+        _ => "",
+    };
+
+    /// <summary>Notes on factorized convolutions in a chain: 1xn followed by nx1, or stacked 3x3s.</summary>
+    public static IEnumerable<string> Factorizations(IReadOnlyList<GraphNode> chain)
+    {
+        var convs = chain.OfType<OpNode>().Where(o => o.Kind == "conv").Select(o => Kernel(o)).ToList();
+        for (int i = 0; i + 1 < convs.Count; i++)
+        {
+            if (convs[i] is { } a && convs[i + 1] is { } b)
+            {
+                if (a.H == 1 && a.W > 1 && b.W == 1 && b.H == a.W)
+                    yield return $"1x{a.W} then {b.H}x1 = a factorized {a.W}x{a.W}";
+                else if (a.W == 1 && a.H > 1 && b.H == 1 && b.W == a.H)
+                    yield return $"{a.H}x1 then 1x{b.W} = a factorized {a.H}x{a.H}";
+                else if (a.H == 3 && a.W == 3 && b.H == 3 && b.W == 3)
+                    yield return "two stacked 3x3 = a 5x5 receptive field";
+            }
+        }
+    }
+
+    public static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Signed(long value) => (value > 0 ? "+" : value < 0 ? "-" : "") + Math.Abs(value).ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string SignedG(long flops) => (flops >= 0 ? "+" : "-") + (Math.Abs(flops) / 1e9).ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>Parameters and FLOPs of a top-level node (functional ops have none).</summary>
+    public static (long Params, long Flops) Cost(GraphNode node) => node switch
+    {
+        OpNode op => (op.Parameters, op.Flops),
+        BlockNode b => (b.Parameters, b.Flops),
+        AuxNode a => (a.Head?.Parameters ?? 0, 0),
+        _ => ModelGraph.Descendants(new[] { node }).OfType<OpNode>().Aggregate((0L, 0L), (acc, o) => (acc.Item1 + o.Parameters, acc.Item2 + o.Flops)),
+    };
+
+    public static string ShapeOf(GraphNode node) => node switch
+    {
+        OpNode op => op.Shape,
+        BlockNode b => b.Shape,
+        ConcatNode c => c.Shape,
+        ResidualNode r => r.Shape,
+        _ => "",
+    };
+
+    public static string PathOf(GraphNode node) => node switch
+    {
+        OpNode { Path: { } p } => p,
+        BlockNode b => b.Path,
+        _ => "",
+    };
+}

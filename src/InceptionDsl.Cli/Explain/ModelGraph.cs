@@ -1,0 +1,218 @@
+using System.Text.RegularExpressions;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Cli.Explain;
+
+/// <summary>A node of a model's block graph, built from the IR's forward steps and layer rows.</summary>
+public abstract record GraphNode;
+
+/// <summary>One layer: a conv unit, a pool, a linear layer, an activation.</summary>
+/// <param name="Path">state_dict path, or null for a parameter-free functional op.</param>
+/// <param name="Kind">conv, bn, relu, maxpool, avgpool, linear, ...</param>
+/// <param name="Label">e.g. "conv-bn-relu 3x3/2, 96".</param>
+/// <param name="Shape">output shape, empty when only known symbolically.</param>
+public sealed record OpNode(string? Path, string Kind, string Label, string Shape, long Parameters, long Flops) : GraphNode;
+
+/// <summary>An instance of a block class, with its body.</summary>
+public sealed record BlockNode(string Path, string ClassName, string? Doc, string Shape, long Parameters, long Flops, IReadOnlyList<GraphNode> Body) : GraphNode;
+
+/// <summary>Parallel branches concatenated on channels.</summary>
+public sealed record ConcatNode(IReadOnlyList<BranchNode> Branches, string Shape) : GraphNode;
+
+public sealed record BranchNode(string Name, IReadOnlyList<GraphNode> Nodes);
+
+/// <summary><c>body(x) * scale + shortcut(x)</c>; an empty shortcut is the identity.</summary>
+public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, string Shape) : GraphNode;
+
+/// <summary>An auxiliary head reading the trunk at this point.</summary>
+public sealed record AuxNode(string Name, string At, double Weight, BlockNode? Head) : GraphNode;
+
+/// <summary>The block graph of a model, its top-level nodes in forward order.</summary>
+public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
+{
+    public static ModelGraph Build(ModelIR model) => new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null));
+
+    private sealed class Builder(ModelIR model)
+    {
+        private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
+        private readonly Dictionary<string, ClassIR> _classes = model.Blocks.ToDictionary(b => b.Name);
+        private readonly string _classCount = model.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        private string Concrete(string label) => label.Replace("numClasses", _classCount);
+
+        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs)
+        {
+            var nodes = new List<GraphNode>();
+            foreach (var step in steps)
+            {
+                switch (step)
+                {
+                    case ModuleStep module:
+                        var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
+                        var path = prefix + (member?.StateName ?? module.Field);
+                        if (_rows.TryGetValue(path, out var row))
+                            nodes.AddRange(Expand(row, member?.Init ?? ""));
+                        break;
+                    case FunctionalStep functional:
+                        var (kind, label, shape) = ParseComment(functional.Comment);
+                        nodes.Add(new OpNode(null, kind, Concrete(label), prefix.Length == 0 ? shape : "", 0, 0));
+                        break;
+                    case ConcatStep concat:
+                        var (_, _, concatShape) = ParseComment(concat.Comment);
+                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, ctorArgs))).ToList();
+                        nodes.Add(new ConcatNode(branches, prefix.Length == 0 ? concatShape : ConcatShape(branches)));
+                        break;
+                    case ResidualStep residual:
+                        var scale = residual.Scale;
+                        if (scale is not null && ctorArgs is not null && Regex.Match(ctorArgs, $@"\b{Regex.Escape(scale)}: ([^,()]+)") is { Success: true } bound)
+                            scale = bound.Groups[1].Value.Trim();
+                        nodes.Add(new ResidualNode(Steps(residual.Body, prefix, owner, ctorArgs), Steps(residual.Shortcut, prefix, owner, ctorArgs), scale, ""));
+                        break;
+                    case AuxTapStep tap:
+                        var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
+                        if (aux is null)
+                            break;
+                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init).OfType<BlockNode>().FirstOrDefault() : null;
+                        nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
+                        break;
+                }
+            }
+
+            return nodes;
+        }
+
+        private IEnumerable<GraphNode> Expand(LayerRow row, string init)
+        {
+            if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
+            {
+                var body = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail));
+                // The block's last concat (or residual) produces its output.
+                if (body.Count > 0 && body[^1] is ConcatNode { Shape: "" } lastConcat)
+                    body[^1] = lastConcat with { Shape = row.OutputShape };
+                else if (body.Count > 0 && body[^1] is ResidualNode { Shape: "" } lastResidual)
+                    body[^1] = lastResidual with { Shape = row.OutputShape };
+                return new[] { new BlockNode(row.Path, cls.Name, cls.Doc, row.OutputShape, row.Parameters, row.Flops, body) };
+            }
+
+            if (row.Kind == "seq")
+            {
+                var children = model.Layers.Where(r => r.Depth == row.Depth + 1 && r.Path.StartsWith(row.Path + ".", StringComparison.Ordinal)).ToList();
+                var result = new List<GraphNode>();
+                foreach (var child in children)
+                {
+                    var index = child.Path.Substring(row.Path.Length + 1);
+                    result.AddRange(Expand(child, ChildInit(init, index)));
+                }
+
+                return result;
+            }
+
+            return new[] { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.OutputShape, row.Parameters, row.Flops) };
+        }
+
+        /// <summary>[sum of channels, H, W] when every branch ends in a layer of known shape.</summary>
+        private static string ConcatShape(List<BranchNode> branches)
+        {
+            long channels = 0;
+            (long H, long W)? grid = null;
+            foreach (var branch in branches)
+            {
+                var last = branch.Nodes.LastOrDefault();
+                if (last is null || Describe.ParseShape(Describe.ShapeOf(last)) is not { } shape || shape.H == 0)
+                    return "";
+                channels += shape.C;
+                grid = (shape.H, shape.W);
+            }
+
+            return grid is { } g ? $"[{channels}, {g.H}, {g.W}]" : "";
+        }
+
+        /// <summary>The arguments of <c>new Class(...)</c> in a member initializer.</summary>
+        private static string? CtorArgs(string init, string className)
+        {
+            var start = init.IndexOf("new " + className + "(", StringComparison.Ordinal);
+            return start < 0 ? null : Balanced(init, start + className.Length + 5);
+        }
+
+        /// <summary>The initializer of child <paramref name="name"/> of a Sequential initializer.</summary>
+        private static string ChildInit(string init, string name)
+        {
+            var start = init.IndexOf($"(\"{name}\", ", StringComparison.Ordinal);
+            return start < 0 ? "" : Balanced(init, start + 1);
+        }
+
+        private static string Balanced(string text, int start)
+        {
+            int depth = 1, i = start;
+            for (; i < text.Length && depth > 0; i++)
+            {
+                if (text[i] == '(') depth++;
+                else if (text[i] == ')') depth--;
+            }
+
+            return text.Substring(start, Math.Max(0, i - 1 - start));
+        }
+    }
+
+    /// <summary>"maxpool: max pool 3x3/2 -> [64, 56, 56]" -> (maxpool, max pool 3x3/2, [64, 56, 56]).</summary>
+    internal static (string Kind, string Label, string Shape) ParseComment(string comment)
+    {
+        var colon = comment.IndexOf(": ", StringComparison.Ordinal);
+        var kind = colon < 0 ? "" : comment.Substring(0, colon);
+        var rest = colon < 0 ? comment : comment.Substring(colon + 2);
+        var arrow = rest.LastIndexOf(" -> ", StringComparison.Ordinal);
+        return arrow < 0 ? (kind, rest, "") : (kind, rest.Substring(0, arrow), rest.Substring(arrow + 4));
+    }
+
+    /// <summary>Every node below <paramref name="nodes"/>, depth first.</summary>
+    public static IEnumerable<GraphNode> Descendants(IEnumerable<GraphNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            yield return node;
+            var children = node switch
+            {
+                BlockNode b => b.Body,
+                ConcatNode c => c.Branches.SelectMany(b => b.Nodes).ToList(),
+                ResidualNode r => r.Body.Concat(r.Shortcut).ToList(),
+                _ => (IReadOnlyList<GraphNode>)Array.Empty<GraphNode>(),
+            };
+            foreach (var child in Descendants(children))
+                yield return child;
+        }
+    }
+
+    /// <summary>A short structural signature of a node (for collapsing repeats and for diff).</summary>
+    public static string Signature(GraphNode node) => node switch
+    {
+        OpNode op => op.Label,
+        BlockNode b => b.ClassName + "(" + string.Join(";", b.Body.Select(Signature)) + ")",
+        ConcatNode c => "concat[" + string.Join("|", c.Branches.Select(b => string.Join(">", b.Nodes.Select(Signature)))) + "]",
+        ResidualNode r => $"res[{string.Join(">", r.Body.Select(Signature))}|{string.Join(">", r.Shortcut.Select(Signature))}|{r.Scale}]",
+        AuxNode a => "aux " + a.Name,
+        _ => "",
+    };
+
+    /// <summary>Consecutive equal blocks collapsed into (node, count) groups.</summary>
+    public static List<(GraphNode Node, int Count, GraphNode Last)> Collapse(IReadOnlyList<GraphNode> nodes)
+    {
+        var groups = new List<(GraphNode, int, GraphNode)>();
+        foreach (var node in nodes)
+        {
+            if (groups.Count > 0 && node is BlockNode b && groups[^1].Item1 is BlockNode prev && prev.ClassName == b.ClassName
+                && Signature(prev) == Signature(b) && StripShape(prev) == StripShape(b))
+            {
+                var (first, count, _) = groups[^1];
+                groups[^1] = (first, count + 1, node);
+            }
+            else
+            {
+                groups.Add((node, 1, node));
+            }
+        }
+
+        return groups;
+    }
+
+    private static string StripShape(BlockNode block) => block.Shape;
+}
