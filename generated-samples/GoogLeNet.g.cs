@@ -69,12 +69,12 @@ namespace InceptionDsl.Models
         private readonly InceptionAux? aux2;
 
         // fc: linear 1024 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear fc;
+        private readonly global::TorchSharp.Modules.Linear? fc;
 
         /// <summary>
         /// Builds GoogLeNet.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no fc): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         /// <param name="auxLogits">Whether to build the auxiliary heads (aux1, aux2).</param>
         public GoogLeNet(long numClasses = 1000, long inChannels = 3, bool auxLogits = true) : base(nameof(GoogLeNet))
@@ -97,7 +97,9 @@ namespace InceptionDsl.Models
             this.aux2 = auxLogits
                 ? new InceptionAux(528, numClasses: numClasses)
                 : null;
-            this.fc = global::TorchSharp.torch.nn.Linear(1024, numClasses);
+            this.fc = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(1024, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -161,11 +163,73 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [1024]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
             // fc: linear 1024 -> numClasses -> [1000]
-            x = this.fc.forward(x);
+            if (this.fc is not null) x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("conv3", 4, 192), new global::InceptionDsl.Models.FeatureInfo("inception3b", 8, 480), new global::InceptionDsl.Models.FeatureInfo("inception4e", 16, 832), new global::InceptionDsl.Models.FeatureInfo("inception5b", 32, 1024) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (conv3), 8 (inception3b), 16 (inception4e), 32 (inception5b); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // conv1: conv-bn-relu 7x7/2 pad 3, 64 -> [64, 112, 112]
+            var x = this.conv1.forward(input);
+            // maxpool: max pool 3x3/2 ceil -> [64, 56, 56]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0), ceil_mode: true);
+            // conv2: conv-bn-relu 1x1, 64 -> [64, 56, 56]
+            x = this.conv2.forward(x);
+            // conv3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
+            x = this.conv3.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("conv3", 4, scope.MoveToOuter(x)));
+            // maxpool: max pool 3x3/2 ceil -> [192, 28, 28]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0), ceil_mode: true);
+            // inception3a: Inception -> [256, 28, 28]
+            x = this.inception3a.forward(x);
+            // inception3b: Inception -> [480, 28, 28]
+            x = this.inception3b.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("inception3b", 8, scope.MoveToOuter(x)));
+            // maxpool: max pool 3x3/2 ceil -> [480, 14, 14]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0), ceil_mode: true);
+            // inception4a: Inception -> [512, 14, 14]
+            x = this.inception4a.forward(x);
+            // inception4b: Inception -> [512, 14, 14]
+            x = this.inception4b.forward(x);
+            // inception4c: Inception -> [512, 14, 14]
+            x = this.inception4c.forward(x);
+            // inception4d: Inception -> [528, 14, 14]
+            x = this.inception4d.forward(x);
+            // inception4e: Inception -> [832, 14, 14]
+            x = this.inception4e.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("inception4e", 16, scope.MoveToOuter(x)));
+            // maxpool: max pool 2x2/2 ceil -> [832, 7, 7]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (2, 2), (2, 2), (0, 0), ceil_mode: true);
+            // inception5a: Inception -> [832, 7, 7]
+            x = this.inception5a.forward(x);
+            // inception5b: Inception -> [1024, 7, 7]
+            x = this.inception5b.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("inception5b", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public GoogLeNet Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'Inception': four parallel branches (1x1, 1x1-&gt;3x3, 1x1-&gt;3x3, maxpool-&gt;1x1) concatenated. Output [ch1x1 + ch3x3 + ch5x5 + poolProj, H', W'].

@@ -63,12 +63,12 @@ namespace InceptionDsl.Models
         private readonly Block8 block8;
 
         // logits: linear 1792 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear logits;
+        private readonly global::TorchSharp.Modules.Linear? logits;
 
         /// <summary>
         /// Builds InceptionResNetV1.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no logits): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         public InceptionResNetV1(long numClasses = 1000, long inChannels = 3) : base(nameof(InceptionResNetV1))
         {
@@ -104,7 +104,9 @@ namespace InceptionDsl.Models
                 ("3", new Block8(1792, scale: 0.2)),
                 ("4", new Block8(1792, scale: 0.2)));
             this.block8 = new Block8(1792, noRelu: true);
-            this.logits = global::TorchSharp.torch.nn.Linear(1792, numClasses);
+            this.logits = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(1792, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -159,11 +161,67 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [1792]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
             // logits: linear 1792 -> numClasses -> [1000]
-            x = this.logits.forward(x);
+            if (this.logits is not null) x = this.logits.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("conv2d_4a", 4, 192), new global::InceptionDsl.Models.FeatureInfo("repeat_1", 8, 256), new global::InceptionDsl.Models.FeatureInfo("repeat_2", 16, 896), new global::InceptionDsl.Models.FeatureInfo("block8", 32, 1792) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (conv2d_4a), 8 (repeat_1), 16 (repeat_2), 32 (block8); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
+            var x = this.conv2d_1a.forward(input);
+            // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
+            x = this.conv2d_2a.forward(x);
+            // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
+            x = this.conv2d_2b.forward(x);
+            // maxpool: max pool 3x3/2 -> [64, 73, 73]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
+            // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
+            x = this.conv2d_3b.forward(x);
+            // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
+            x = this.conv2d_4a.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("conv2d_4a", 4, scope.MoveToOuter(x)));
+            // conv2d_4b: conv-bn-relu 3x3/2, 256 -> [256, 35, 35]
+            x = this.conv2d_4b.forward(x);
+            // repeat_1: Sequential of 5 -> [256, 35, 35]
+            x = this.repeat_1.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("repeat_1", 8, scope.MoveToOuter(x)));
+            // mixed_6a: Mixed_6a -> [896, 17, 17]
+            x = this.mixed_6a.forward(x);
+            // repeat_2: Sequential of 10 -> [896, 17, 17]
+            x = this.repeat_2.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("repeat_2", 16, scope.MoveToOuter(x)));
+            // mixed_7a: Mixed_7a -> [1792, 8, 8]
+            x = this.mixed_7a.forward(x);
+            // repeat_3: Sequential of 5 -> [1792, 8, 8]
+            x = this.repeat_3.forward(x);
+            // block8: Block8 -> [1792, 8, 8]
+            x = this.block8.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("block8", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public InceptionResNetV1 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'Block35': Inception-ResNet-A, 35x35 (paper figure 10). Output [256, H', W'].

@@ -66,12 +66,12 @@ namespace InceptionDsl.Models
         private readonly BasicConv2d conv2d_7b;
 
         // classif: linear 1536 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear classif;
+        private readonly global::TorchSharp.Modules.Linear? classif;
 
         /// <summary>
         /// Builds InceptionResNetV2.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no classif): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         public InceptionResNetV2(long numClasses = 1000, long inChannels = 3) : base(nameof(InceptionResNetV2))
         {
@@ -127,7 +127,9 @@ namespace InceptionDsl.Models
                 ("8", new Block8(2080, scale: 0.2)));
             this.block8 = new Block8(2080, noRelu: true);
             this.conv2d_7b = new BasicConv2d(2080, 1536, kernel: (1, 1), eps: 0.001);
-            this.classif = global::TorchSharp.torch.nn.Linear(1536, numClasses);
+            this.classif = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(1536, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -186,11 +188,71 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0 -> [1536]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
             // classif: linear 1536 -> numClasses -> [1000]
-            x = this.classif.forward(x);
+            if (this.classif is not null) x = this.classif.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("conv2d_4a", 4, 192), new global::InceptionDsl.Models.FeatureInfo("repeat", 8, 320), new global::InceptionDsl.Models.FeatureInfo("repeat_1", 16, 1088), new global::InceptionDsl.Models.FeatureInfo("conv2d_7b", 32, 1536) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (conv2d_4a), 8 (repeat), 16 (repeat_1), 32 (conv2d_7b); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
+            var x = this.conv2d_1a.forward(input);
+            // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
+            x = this.conv2d_2a.forward(x);
+            // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
+            x = this.conv2d_2b.forward(x);
+            // maxpool: max pool 3x3/2 -> [64, 73, 73]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
+            // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
+            x = this.conv2d_3b.forward(x);
+            // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
+            x = this.conv2d_4a.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("conv2d_4a", 4, scope.MoveToOuter(x)));
+            // maxpool: max pool 3x3/2 -> [192, 35, 35]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
+            // mixed_5b: Mixed_5b -> [320, 35, 35]
+            x = this.mixed_5b.forward(x);
+            // repeat: Sequential of 10 -> [320, 35, 35]
+            x = this.repeat.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("repeat", 8, scope.MoveToOuter(x)));
+            // mixed_6a: Mixed_6a -> [1088, 17, 17]
+            x = this.mixed_6a.forward(x);
+            // repeat_1: Sequential of 20 -> [1088, 17, 17]
+            x = this.repeat_1.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("repeat_1", 16, scope.MoveToOuter(x)));
+            // mixed_7a: Mixed_7a -> [2080, 8, 8]
+            x = this.mixed_7a.forward(x);
+            // repeat_2: Sequential of 9 -> [2080, 8, 8]
+            x = this.repeat_2.forward(x);
+            // block8: Block8 -> [2080, 8, 8]
+            x = this.block8.forward(x);
+            // conv2d_7b: conv-bn-relu 1x1, 1536 -> [1536, 8, 8]
+            x = this.conv2d_7b.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("conv2d_7b", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public InceptionResNetV2 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'Mixed_5b': end of the TF-slim stem, 35x35, 192 -&gt; 320 channels. Output [320, H', W'].

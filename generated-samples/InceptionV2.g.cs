@@ -66,12 +66,12 @@ namespace InceptionDsl.Models
         private readonly Mixed Mixed_5c;
 
         // Logits: linear 1024 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear Logits;
+        private readonly global::TorchSharp.Modules.Linear? Logits;
 
         /// <summary>
         /// Builds InceptionV2.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no Logits): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         public InceptionV2(long numClasses = 1000, long inChannels = 3) : base(nameof(InceptionV2))
         {
@@ -90,7 +90,9 @@ namespace InceptionDsl.Models
             this.Mixed_5a = new Reduction(576, b0Red: 128, b0: 192, b1Red: 192, b1: 256);
             this.Mixed_5b = new Mixed(1024, b0: 352, b1Red: 192, b1: 320, b2Red: 160, b2: 224, poolProj: 128);
             this.Mixed_5c = new Mixed(1024, b0: 352, b1Red: 192, b1: 320, b2Red: 192, b2: 224, poolProj: 128, maxPool: true);
-            this.Logits = global::TorchSharp.torch.nn.Linear(1024, numClasses);
+            this.Logits = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(1024, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -151,11 +153,71 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [1024]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
             // Logits: linear 1024 -> numClasses -> [1000]
-            x = this.Logits.forward(x);
+            if (this.Logits is not null) x = this.Logits.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("Conv2d_2c_3x3", 4, 192), new global::InceptionDsl.Models.FeatureInfo("Mixed_3c", 8, 320), new global::InceptionDsl.Models.FeatureInfo("Mixed_4e", 16, 576), new global::InceptionDsl.Models.FeatureInfo("Mixed_5c", 32, 1024) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (Conv2d_2c_3x3), 8 (Mixed_3c), 16 (Mixed_4e), 32 (Mixed_5c); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // Conv2d_1a_7x7: Sequential of 2 -> [64, 112, 112]
+            var x = this.Conv2d_1a_7x7.forward(input);
+            // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
+            // Conv2d_2b_1x1: conv-bn-relu 1x1, 64 -> [64, 56, 56]
+            x = this.Conv2d_2b_1x1.forward(x);
+            // Conv2d_2c_3x3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
+            x = this.Conv2d_2c_3x3.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Conv2d_2c_3x3", 4, scope.MoveToOuter(x)));
+            // maxpool: max pool 3x3/2 pad 1 -> [192, 28, 28]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
+            // Mixed_3b: Mixed -> [256, 28, 28]
+            x = this.Mixed_3b.forward(x);
+            // Mixed_3c: Mixed -> [320, 28, 28]
+            x = this.Mixed_3c.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_3c", 8, scope.MoveToOuter(x)));
+            // Mixed_4a: Reduction -> [576, 14, 14]
+            x = this.Mixed_4a.forward(x);
+            // Mixed_4b: Mixed -> [576, 14, 14]
+            x = this.Mixed_4b.forward(x);
+            // Mixed_4c: Mixed -> [576, 14, 14]
+            x = this.Mixed_4c.forward(x);
+            // Mixed_4d: Mixed -> [576, 14, 14]
+            x = this.Mixed_4d.forward(x);
+            // Mixed_4e: Mixed -> [576, 14, 14]
+            x = this.Mixed_4e.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_4e", 16, scope.MoveToOuter(x)));
+            // Mixed_5a: Reduction -> [1024, 7, 7]
+            x = this.Mixed_5a.forward(x);
+            // Mixed_5b: Mixed -> [1024, 7, 7]
+            x = this.Mixed_5b.forward(x);
+            // Mixed_5c: Mixed -> [1024, 7, 7]
+            x = this.Mixed_5c.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_5c", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public InceptionV2 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'PoolBranch': Branch_3, a 3x3/1 SAME pool (average excluding padding, or max in Mixed_5c) then a 1x1 conv. Output [filters, H', W'].

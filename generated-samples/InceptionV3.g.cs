@@ -78,12 +78,12 @@ namespace InceptionDsl.Models
         private readonly InceptionE Mixed_7c;
 
         // fc: linear 2048 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear fc;
+        private readonly global::TorchSharp.Modules.Linear? fc;
 
         /// <summary>
         /// Builds InceptionV3.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no fc): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         /// <param name="auxLogits">Whether to build the auxiliary heads (AuxLogits).</param>
         public InceptionV3(long numClasses = 1000, long inChannels = 3, bool auxLogits = true) : base(nameof(InceptionV3))
@@ -107,7 +107,9 @@ namespace InceptionDsl.Models
             this.Mixed_7a = new InceptionD(768);
             this.Mixed_7b = new InceptionE(1280);
             this.Mixed_7c = new InceptionE(2048);
-            this.fc = global::TorchSharp.torch.nn.Linear(2048, numClasses);
+            this.fc = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(2048, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -173,11 +175,77 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.5 -> [2048]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.5, this.training);
             // fc: linear 2048 -> numClasses -> [1000]
-            x = this.fc.forward(x);
+            if (this.fc is not null) x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("Conv2d_4a_3x3", 4, 192), new global::InceptionDsl.Models.FeatureInfo("Mixed_5d", 8, 288), new global::InceptionDsl.Models.FeatureInfo("Mixed_6e", 16, 768), new global::InceptionDsl.Models.FeatureInfo("Mixed_7c", 32, 2048) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (Conv2d_4a_3x3), 8 (Mixed_5d), 16 (Mixed_6e), 32 (Mixed_7c); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // Conv2d_1a_3x3: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
+            var x = this.Conv2d_1a_3x3.forward(input);
+            // Conv2d_2a_3x3: conv-bn-relu 3x3, 32 -> [32, 147, 147]
+            x = this.Conv2d_2a_3x3.forward(x);
+            // Conv2d_2b_3x3: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
+            x = this.Conv2d_2b_3x3.forward(x);
+            // maxpool: max pool 3x3/2 -> [64, 73, 73]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
+            // Conv2d_3b_1x1: conv-bn-relu 1x1, 80 -> [80, 73, 73]
+            x = this.Conv2d_3b_1x1.forward(x);
+            // Conv2d_4a_3x3: conv-bn-relu 3x3, 192 -> [192, 71, 71]
+            x = this.Conv2d_4a_3x3.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Conv2d_4a_3x3", 4, scope.MoveToOuter(x)));
+            // maxpool: max pool 3x3/2 -> [192, 35, 35]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (0, 0));
+            // Mixed_5b: InceptionA -> [256, 35, 35]
+            x = this.Mixed_5b.forward(x);
+            // Mixed_5c: InceptionA -> [288, 35, 35]
+            x = this.Mixed_5c.forward(x);
+            // Mixed_5d: InceptionA -> [288, 35, 35]
+            x = this.Mixed_5d.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_5d", 8, scope.MoveToOuter(x)));
+            // Mixed_6a: InceptionB -> [768, 17, 17]
+            x = this.Mixed_6a.forward(x);
+            // Mixed_6b: InceptionC -> [768, 17, 17]
+            x = this.Mixed_6b.forward(x);
+            // Mixed_6c: InceptionC -> [768, 17, 17]
+            x = this.Mixed_6c.forward(x);
+            // Mixed_6d: InceptionC -> [768, 17, 17]
+            x = this.Mixed_6d.forward(x);
+            // Mixed_6e: InceptionC -> [768, 17, 17]
+            x = this.Mixed_6e.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_6e", 16, scope.MoveToOuter(x)));
+            // Mixed_7a: InceptionD -> [1280, 8, 8]
+            x = this.Mixed_7a.forward(x);
+            // Mixed_7b: InceptionE -> [2048, 8, 8]
+            x = this.Mixed_7b.forward(x);
+            // Mixed_7c: InceptionE -> [2048, 8, 8]
+            x = this.Mixed_7c.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("Mixed_7c", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public InceptionV3 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'InceptionA': 35x35 block (paper figure 5) with a 5x5 branch and a double 3x3 branch. Output [poolFeatures + 224, H', W'].

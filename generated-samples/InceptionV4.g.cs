@@ -30,12 +30,12 @@ namespace InceptionDsl.Models
         private readonly global::TorchSharp.Modules.Sequential features;
 
         // last_linear: linear 1536 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear last_linear;
+        private readonly global::TorchSharp.Modules.Linear? last_linear;
 
         /// <summary>
         /// Builds InceptionV4.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no last_linear): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         public InceptionV4(long numClasses = 1000, long inChannels = 3) : base(nameof(InceptionV4))
         {
@@ -62,7 +62,9 @@ namespace InceptionDsl.Models
                 ("19", new InceptionC(1536)),
                 ("20", new InceptionC(1536)),
                 ("21", new InceptionC(1536)));
-            this.last_linear = global::TorchSharp.torch.nn.Linear(1536, numClasses);
+            this.last_linear = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(1536, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -93,11 +95,48 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0 -> [1536]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
             // last_linear: linear 1536 -> numClasses -> [1000]
-            x = this.last_linear.forward(x);
+            if (this.last_linear is not null) x = this.last_linear.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("features.4", 4, 192), new global::InceptionDsl.Models.FeatureInfo("features.9", 8, 384), new global::InceptionDsl.Models.FeatureInfo("features.17", 16, 1024), new global::InceptionDsl.Models.FeatureInfo("features.21", 32, 1536) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (features.4), 8 (features.9), 16 (features.17), 32 (features.21); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            var x = input;
+            // features: Sequential of 22 -> [1536, 8, 8] (child by child, to read the stages inside it)
+            foreach (var (childName, child) in this.features.named_children())
+            {
+                x = ((global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)child).forward(x);
+                if (childName == "4") features.Add(new global::InceptionDsl.Models.FeatureMap("features.4", 4, scope.MoveToOuter(x)));
+                if (childName == "9") features.Add(new global::InceptionDsl.Models.FeatureMap("features.9", 8, scope.MoveToOuter(x)));
+                if (childName == "17") features.Add(new global::InceptionDsl.Models.FeatureMap("features.17", 16, scope.MoveToOuter(x)));
+                if (childName == "21") features.Add(new global::InceptionDsl.Models.FeatureMap("features.21", 32, scope.MoveToOuter(x)));
+                if (childName == "21") break;
+            }
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public InceptionV4 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'Mixed3a': stem, 147x147 -&gt; 73x73 (paper figure 3); max pool and a stride-2 conv side by side. Output [inChannels + 96, H', W'].

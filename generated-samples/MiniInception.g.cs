@@ -40,12 +40,12 @@ namespace InceptionDsl.Models
         private readonly Inception inception4a;
 
         // fc: linear 224 -> numClasses -> [10]
-        private readonly global::TorchSharp.Modules.Linear fc;
+        private readonly global::TorchSharp.Modules.Linear? fc;
 
         /// <summary>
         /// Builds MiniInception.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no fc): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         /// <param name="auxLogits">Whether to build the auxiliary heads (aux1).</param>
         public MiniInception(long numClasses = 10, long inChannels = 3, bool auxLogits = true) : base(nameof(MiniInception))
@@ -57,7 +57,9 @@ namespace InceptionDsl.Models
                 ? new InceptionAux(112, numClasses: numClasses)
                 : null;
             this.inception4a = new Inception(112, ch1x1: 64, ch3x3red: 48, ch3x3: 96, ch5x5red: 16, ch5x5: 32, poolProj: 32);
-            this.fc = global::TorchSharp.torch.nn.Linear(224, numClasses);
+            this.fc = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(224, numClasses)
+                : null;
             RegisterComponents();
         }
 
@@ -99,11 +101,50 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [224]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
             // fc: linear 224 -> numClasses -> [10]
-            x = this.fc.forward(x);
+            if (this.fc is not null) x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
+
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("inception4a", 4, 224) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (inception4a); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(1);
+            // conv1: conv-bn-relu 3x3 pad 1, 32 -> [32, 32, 32]
+            var x = this.conv1.forward(input);
+            // maxpool: max pool 3x3/2 pad 1 -> [32, 16, 16]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
+            // conv2: conv-bn-relu 3x3 pad 1, 64 -> [64, 16, 16]
+            x = this.conv2.forward(x);
+            // inception3a: Inception -> [112, 16, 16]
+            x = this.inception3a.forward(x);
+            // maxpool: max pool 3x3/2 pad 1 -> [112, 8, 8]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
+            // inception4a: Inception -> [224, 8, 8]
+            x = this.inception4a.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("inception4a", 4, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public MiniInception Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
 
         /// <summary>
         /// Block 'Inception': four parallel branches (1x1, 1x1-&gt;3x3, 1x1-&gt;3x3, maxpool-&gt;1x1) concatenated. Output [ch1x1 + ch3x3 + ch5x5 + poolProj, H', W'].

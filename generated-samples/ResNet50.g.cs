@@ -12,7 +12,7 @@ namespace InceptionDsl.Models
     /// Input [3, 224, 224] -&gt; output [1000]; 25,557,032 parameters; 8,178,368,512 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class ResNet50 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class ResNet50 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Models.IFoldsBatchNorm
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 25557032;
@@ -44,12 +44,12 @@ namespace InceptionDsl.Models
         private readonly global::TorchSharp.Modules.Sequential layer4;
 
         // fc: linear 2048 -> numClasses -> [1000]
-        private readonly global::TorchSharp.Modules.Linear fc;
+        private readonly global::TorchSharp.Modules.Linear? fc;
 
         /// <summary>
         /// Builds ResNet50.
         /// </summary>
-        /// <param name="numClasses">Outputs of the classifier.</param>
+        /// <param name="numClasses">Outputs of the classifier; 0 builds the model head-less (no fc): forward returns the pooled features.</param>
         /// <param name="inChannels">Channels of the input image.</param>
         public ResNet50(long numClasses = 1000, long inChannels = 3) : base(nameof(ResNet50))
         {
@@ -75,8 +75,23 @@ namespace InceptionDsl.Models
                 ("0", new Bottleneck(1024, planes: 512, stride: 2)),
                 ("1", new Bottleneck(2048, planes: 512)),
                 ("2", new Bottleneck(2048, planes: 512)));
-            this.fc = global::TorchSharp.torch.nn.Linear(2048, numClasses);
+            this.fc = numClasses > 0
+                ? global::TorchSharp.torch.nn.Linear(2048, numClasses)
+                : null;
             RegisterComponents();
+        }
+
+        // Set by FoldBatchNorms: forward skips the BatchNorms folded into the convolutions before them.
+        private bool _bnFolded;
+
+        /// <summary>
+        /// Inference only: folds bn1 into conv1; forward then skips them.
+        /// </summary>
+        public void FoldBatchNorms()
+        {
+            if (this._bnFolded) return;
+            global::InceptionDsl.Models.InceptionDslInference.FoldBatchNorm(this.conv1, this.bn1);
+            this._bnFolded = true;
         }
 
         /// <inheritdoc />
@@ -102,7 +117,7 @@ namespace InceptionDsl.Models
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
             var x = this.conv1.forward(input);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
-            x = this.bn1.forward(x);
+            if (!this._bnFolded) x = this.bn1.forward(x);
             // relu: ReLU -> [64, 112, 112]
             x = global::TorchSharp.torch.nn.functional.relu(x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
@@ -118,16 +133,62 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [2048]
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // fc: linear 2048 -> numClasses -> [1000]
-            x = this.fc.forward(x);
+            if (this.fc is not null) x = this.fc.forward(x);
             foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
                 auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
             return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
         }
 
+        private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("layer1", 4, 256), new global::InceptionDsl.Models.FeatureInfo("layer2", 8, 512), new global::InceptionDsl.Models.FeatureInfo("layer3", 16, 1024), new global::InceptionDsl.Models.FeatureInfo("layer4", 32, 2048) };
+
+        /// <inheritdoc />
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureInfo> FeatureStages => FeatureInfos;
+
+        /// <summary>
+        /// Feature maps at strides 4 (layer1), 8 (layer2), 16 (layer3), 32 (layer4); the head is not run.
+        /// </summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var features = new global::System.Collections.Generic.List<global::InceptionDsl.Models.FeatureMap>(4);
+            // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
+            var x = this.conv1.forward(input);
+            // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
+            if (!this._bnFolded) x = this.bn1.forward(x);
+            // relu: ReLU -> [64, 112, 112]
+            x = global::TorchSharp.torch.nn.functional.relu(x);
+            // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
+            // layer1: Sequential of 3 -> [256, 56, 56]
+            x = this.layer1.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("layer1", 4, scope.MoveToOuter(x)));
+            // layer2: Sequential of 4 -> [512, 28, 28]
+            x = this.layer2.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("layer2", 8, scope.MoveToOuter(x)));
+            // layer3: Sequential of 6 -> [1024, 14, 14]
+            x = this.layer3.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("layer3", 16, scope.MoveToOuter(x)));
+            // layer4: Sequential of 3 -> [2048, 7, 7]
+            x = this.layer4.forward(x);
+            features.Add(new global::InceptionDsl.Models.FeatureMap("layer4", 32, scope.MoveToOuter(x)));
+            return features;
+        }
+
+        /// <summary>
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// </summary>
+        public ResNet50 Fuse()
+        {
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            return this;
+        }
+
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+
         /// <summary>
         /// Block 'Bottleneck': 1x1 reduce, 3x3 (grouped, with the stride, as v1.5), 1x1 expand x4, plus the shortcut, then ReLU. Output [planes * 4, H', W'].
         /// </summary>
-        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm
         {
             // conv1: conv 1x1, width -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -173,6 +234,21 @@ namespace InceptionDsl.Models
                 RegisterComponents();
             }
 
+            // Set by FoldBatchNorms: forward skips the BatchNorms folded into the convolutions before them.
+            private bool _bnFolded;
+
+            /// <summary>
+            /// Inference only: folds bn1 into conv1, bn2 into conv2, bn3 into conv3; forward then skips them.
+            /// </summary>
+            public void FoldBatchNorms()
+            {
+                if (this._bnFolded) return;
+                global::InceptionDsl.Models.InceptionDslInference.FoldBatchNorm(this.conv1, this.bn1);
+                global::InceptionDsl.Models.InceptionDslInference.FoldBatchNorm(this.conv2, this.bn2);
+                global::InceptionDsl.Models.InceptionDslInference.FoldBatchNorm(this.conv3, this.bn3);
+                this._bnFolded = true;
+            }
+
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
@@ -183,19 +259,19 @@ namespace InceptionDsl.Models
                 // conv1: conv 1x1, width -> [width, H, W]
                 var residual = this.conv1.forward(x);
                 // bn1: batchnorm eps 1e-05 -> [width, H, W]
-                residual = this.bn1.forward(residual);
+                if (!this._bnFolded) residual = this.bn1.forward(residual);
                 // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
                 // conv2: conv 3x3/stride pad 1, width -> [width, H, W]
                 residual = this.conv2.forward(residual);
                 // bn2: batchnorm eps 1e-05 -> [width, H, W]
-                residual = this.bn2.forward(residual);
+                if (!this._bnFolded) residual = this.bn2.forward(residual);
                 // relu: ReLU -> [width, H, W]
                 residual = global::TorchSharp.torch.nn.functional.relu(residual);
                 // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
                 residual = this.conv3.forward(residual);
                 // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
-                residual = this.bn3.forward(residual);
+                if (!this._bnFolded) residual = this.bn3.forward(residual);
                 x = residual + shortcut;
                 // relu: ReLU -> [planes * 4, H, W]
                 x = global::TorchSharp.torch.nn.functional.relu(x);

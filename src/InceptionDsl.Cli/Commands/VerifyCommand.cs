@@ -27,9 +27,33 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         [Description("Largest accepted max|diff| / logits_abs_max (default 1e-4).")]
         public double Tolerance { get; init; } = VerifierOptions.DefaultTolerance;
 
+        [CommandOption("--weights <FILE>")]
+        [Description("A PyTorch state_dict (.safetensors or torch.save .pt): load it instead of the deterministic weights and compare with --logits.")]
+        public string? Weights { get; init; }
+
+        [CommandOption("--logits <FILE>")]
+        [Description("With --weights: the expected logits (default: the weights file's name with .logits.json).")]
+        public string? Logits { get; init; }
+
+        [CommandOption("--abs-tolerance <ABS>")]
+        [Description("With --weights: largest accepted max|diff| of the logits (default 1e-5).")]
+        public double AbsTolerance { get; init; } = CheckpointVerification.DefaultTolerance;
+
+        [CommandOption("--dtype <TYPE>")]
+        [Description("With --weights: float64 (default; the logits file is float64) or float32.")]
+        public string DType { get; init; } = "float64";
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
+            if (!string.IsNullOrWhiteSpace(Weights))
+            {
+                if (!File.Exists(Weights)) return ValidationResult.Error($"weights file not found: {Weights}");
+                var logits = Logits ?? CheckpointVerification.DefaultLogitsPath(Weights);
+                if (!File.Exists(logits)) return ValidationResult.Error($"logits file not found: {logits} (give --logits)");
+                return ValidationResult.Success();
+            }
+
             if (string.IsNullOrWhiteSpace(Reference)) return ValidationResult.Error("--reference is required");
             if (!File.Exists(Reference)) return ValidationResult.Error($"reference file not found: {Reference}");
             return ValidationResult.Success();
@@ -44,6 +68,9 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
             Console.WriteLine($"FAIL unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
             return 1;
         }
+
+        if (!string.IsNullOrWhiteSpace(settings.Weights))
+            return VerifyWeights(entry, settings);
 
         ReferenceModel reference;
         try
@@ -61,5 +88,45 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         foreach (var line in report.ToLines())
             Console.WriteLine(line);
         return report.Passed ? 0 : 1;
+    }
+
+    /// <summary>--weights: load a PyTorch checkpoint and compare the logits with a logits file.</summary>
+    private static int VerifyWeights(ZooEntry entry, Settings settings)
+    {
+        var weights = settings.Weights!;
+        var logitsPath = settings.Logits ?? CheckpointVerification.DefaultLogitsPath(weights);
+        try
+        {
+            var expected = CheckpointLogits.Load(logitsPath);
+            long classes = expected.LogitsFloat64.Length > 0 ? expected.LogitsFloat64[0].Length : entry.Classes;
+            long inChannels = expected.Input.Count > 1 ? expected.Input[1] : entry.InChannels;
+            // Build the aux heads only when the checkpoint has their weights.
+            bool withAux = entry.HasAux && CheckpointVerification.HasEntriesUnder(weights, AuxNames(entry));
+            using var model = entry.Create(classes, inChannels, withAux);
+            var computeType = string.Equals(settings.DType, "float32", StringComparison.OrdinalIgnoreCase) ? ScalarType.Float32 : ScalarType.Float64;
+            var report = CheckpointVerification.Verify(model, weights, expected, settings.AbsTolerance, computeType);
+            Console.WriteLine($"model: {entry.Name}{(entry.HasAux ? withAux ? " (with aux heads)" : " (without aux heads)" : "")}");
+            foreach (var line in report.ToLines())
+                Console.WriteLine(line);
+            return report.Passed ? 0 : 1;
+        }
+        catch (CheckpointMismatchException error)
+        {
+            Console.WriteLine(error.Message);
+            Console.WriteLine($"FAIL {Path.GetFileName(weights)} does not fit {entry.Name}");
+            return 1;
+        }
+        // Any malformed file is a FAIL with the reason, never a stack trace.
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Console.WriteLine($"FAIL cannot read {weights} / {logitsPath}: {error.Message}");
+            return 1;
+        }
+    }
+
+    private static IEnumerable<string> AuxNames(ZooEntry entry)
+    {
+        using var probe = entry.Create(entry.Classes, entry.InChannels, false);
+        return probe is IInceptionDslModel generated ? generated.AuxHeads.Select(a => a.Name).ToList() : new List<string>();
     }
 }

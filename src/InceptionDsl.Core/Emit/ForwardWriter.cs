@@ -17,9 +17,13 @@ internal sealed class ForwardWriter
 
     private readonly IReadOnlyDictionary<string, string> _valueFields;
 
+    /// <summary>BatchNorm fields that FoldBatchNorms may fold into the convolution before them: skipped once folded.</summary>
+    private readonly IReadOnlyCollection<string> _folded;
+
     public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IReadOnlyDictionary<string, string> conditionFields,
-        IReadOnlyDictionary<string, string>? valueFields = null)
+        IReadOnlyDictionary<string, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
     {
+        _folded = folded ?? System.Array.Empty<string>();
         _writer = writer;
         _locals = new HashSet<string>(reserved);
         _conditionFields = conditionFields;
@@ -67,7 +71,8 @@ internal sealed class ForwardWriter
             case ModuleStep module:
                 _writer.Line("// " + module.Comment);
                 var call = $"{target} = this.{module.Field}.forward({source});";
-                _writer.Line(module.Optional ? $"if (this.{module.Field} is not null) {call}" : call);
+                _writer.Line(module.Optional ? $"if (this.{module.Field} is not null) {call}"
+                    : _folded.Contains(module.Field) ? $"if (!this.{InferenceEmitter.FoldedFlag}) {call}" : call);
                 break;
             case FunctionalStep functional:
                 _writer.Line("// " + functional.Comment);

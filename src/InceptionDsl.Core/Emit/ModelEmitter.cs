@@ -29,6 +29,9 @@ public static class ModelEmitter
 
     private static void WriteModelClass(CodeWriter w, ModelIR model, string ns)
     {
+        var body = InferenceEmitter.WithOptionalClassifier(model.Body, out var classifier);
+        var foldPairs = InferenceEmitter.FoldPairs(body);
+        var folded = foldPairs.Select(p => p.Bn).ToList();
         var meta = model.Metadata;
         var summary = new List<string> { $"{model.ClassName}, generated from {System.IO.Path.GetFileName(model.SpecPath)}." };
         if (meta.Paper is not null) summary.Add($"Paper: {meta.Paper}.");
@@ -38,7 +41,7 @@ public static class ModelEmitter
             + (model.Aux.Count > 0 ? $" ({model.Parameters - model.AuxParameters:N0} without aux heads)" : "") + $"; {model.Flops:N0} FLOPs at batch 1.");
         w.Summary(summary.ToArray());
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
-        w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel");
+        w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : ""));
 
         w.Line($"/// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>");
         w.Line($"public const long ParameterCount = {model.Parameters};");
@@ -52,19 +55,22 @@ public static class ModelEmitter
         var auxInfos = string.Join(", ", model.Aux.Select(a => $"new global::{ns}.AuxHeadInfo(\"{a.Name}\", \"{a.At}\", {Expressions.FloatValue.FormatDouble(a.Weight)})"));
         w.Line($"private static readonly global::{ns}.AuxHeadInfo[] AuxHeadInfos = {(model.Aux.Count == 0 ? $"global::System.Array.Empty<global::{ns}.AuxHeadInfo>()" : $"new[] {{ {auxInfos} }}")};");
         w.Line();
-        WriteFields(w, model.Body.Members);
+        WriteFields(w, body.Members);
 
         var parameters = "long numClasses = " + model.Classes + ", long inChannels = " + model.InChannels + (model.Aux.Count > 0 ? ", bool auxLogits = true" : "");
         w.Summary($"Builds {model.ClassName}.");
-        w.Line("/// <param name=\"numClasses\">Outputs of the classifier.</param>");
+        w.Line(classifier is null ? "/// <param name=\"numClasses\">Outputs of the classifier.</param>"
+            : "/// <param name=\"numClasses\">Outputs of the classifier; 0 builds the model head-less (no " + classifier.TrimStart('@') + "): forward returns the pooled features.</param>");
         w.Line("/// <param name=\"inChannels\">Channels of the input image.</param>");
         if (model.Aux.Count > 0)
             w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + string.Join(", ", model.Aux.Select(a => a.Name)) + ").</param>");
         w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
-        WriteInitializers(w, model.Body.Members);
+        WriteInitializers(w, body.Members);
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
+        if (foldPairs.Count > 0)
+            InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
 
         w.Line("/// <inheritdoc />");
         w.Line("public string ModelName => nameof(" + model.ClassName + ");");
@@ -82,26 +88,38 @@ public static class ModelEmitter
         w.Line($"var auxOutputs = new global::System.Collections.Generic.Dictionary<string, {Tensor}>();");
         if (model.Aux.Count == 0)
             w.Line("_ = computeAuxHeads;");
-        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, new Dictionary<string, string>());
-        forward.Write(model.Body.Forward, "input", "x", declareOutput: true);
+        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, new Dictionary<string, string>(), folded: folded);
+        forward.Write(body.Forward, "input", "x", declareOutput: true);
         w.Line("foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))");
         w.Line("    auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);");
         w.Line($"return new global::{ns}.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);");
         w.Close();
+        w.Line();
+        InferenceEmitter.WriteForwardFeatures(w, model, body, ns, folded);
+        w.Line();
+        w.Summary("Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.");
+        w.Line($"public {model.ClassName} Fuse()");
+        w.Line("{");
+        w.Line($"    global::{ns}.InceptionDslInference.Fuse(this);");
+        w.Line("    return this;");
+        w.Line("}");
+        w.Line();
+        w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse() => Fuse();");
 
         foreach (var block in model.Blocks)
         {
             w.Line();
-            WriteBlockClass(w, block);
+            WriteBlockClass(w, block, ns);
         }
 
         w.Close();
     }
 
-    private static void WriteBlockClass(CodeWriter w, ClassIR block)
+    private static void WriteBlockClass(CodeWriter w, ClassIR block, string ns)
     {
+        var foldPairs = InferenceEmitter.FoldPairs(block);
         w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
-        w.Open($"public sealed class {block.Name} : {Module}");
+        w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : ""));
         var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
         var conditionFields = new Dictionary<string, string>();
         foreach (var condition in conditions)
@@ -140,9 +158,11 @@ public static class ModelEmitter
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
+        if (foldPairs.Count > 0)
+            InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
         w.Line("/// <inheritdoc />");
         w.Open($"public override {Tensor} forward({Tensor} x)");
-        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields, valueFields);
+        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
         forward.Write(block.Forward, "x", "x", declareOutput: false);
         w.Line("return x;");
         w.Close();

@@ -28,6 +28,7 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
     private readonly global::TorchSharp.Modules.Conv2d conv;
     private readonly global::TorchSharp.Modules.BatchNorm2d bn;
     private readonly bool relu;
+    private bool fused;
 
     /// <summary>Builds the unit; the convolution has no bias unless asked, as BatchNorm follows it.</summary>
     public BasicConv2d(long inChannels, long outChannels, (long, long) kernel, (long, long)? stride = null, (long, long)? padding = null,
@@ -44,8 +45,132 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
     /// <inheritdoc />
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
     {
-        var y = this.bn.forward(this.conv.forward(x));
+        var y = this.fused ? this.conv.forward(x) : this.bn.forward(this.conv.forward(x));
         return this.relu ? global::TorchSharp.torch.nn.functional.relu(y) : y;
+    }
+
+    /// <summary>Whether <see cref=""Fuse""/> folded the BatchNorm into the convolution.</summary>
+    public bool IsFused => this.fused;
+
+    /// <summary>
+    /// Inference only: folds the BatchNorm's running statistics and affine parameters into the
+    /// convolution's weight and bias, after which forward skips the BatchNorm. Irreversible.
+    /// </summary>
+    public void Fuse()
+    {
+        if (this.fused)
+            return;
+        InceptionDslInference.FoldBatchNorm(this.conv, this.bn);
+        this.fused = true;
+    }
+}
+
+/// <summary>A module whose forward can skip BatchNorms folded into the convolutions before them.</summary>
+public interface IFoldsBatchNorm
+{
+    /// <summary>Folds each (convolution, BatchNorm) pair the generator knows to be adjacent; forward then skips those BatchNorms.</summary>
+    void FoldBatchNorms();
+}
+
+/// <summary>A feature map of <see cref=""IInceptionDslModel.ForwardFeatures""/>: the stage it comes from, its stride, the map.</summary>
+public sealed record FeatureMap(string Stage, int Stride, global::TorchSharp.torch.Tensor Map);
+
+/// <summary>A feature stage known at build time: its name, stride (input size / map size) and channels.</summary>
+public sealed record FeatureInfo(string Stage, int Stride, long Channels);
+
+/// <summary>The inference path: BatchNorm folding and evaluation under inference mode.</summary>
+public static class InceptionDslInference
+{
+    /// <summary>
+    /// Folds <paramref name=""bn""/> into <paramref name=""conv""/> in place (computed in float64):
+    /// w' = w * gamma / sqrt(var + eps), b' = (b - mean) * gamma / sqrt(var + eps) + beta.
+    /// </summary>
+    public static void FoldBatchNorm(global::TorchSharp.Modules.Conv2d conv, global::TorchSharp.Modules.BatchNorm2d bn)
+    {
+        using var scope = global::TorchSharp.torch.NewDisposeScope();
+        using var noGrad = global::TorchSharp.torch.no_grad();
+        var dtype = conv.weight!.dtype;
+        var outChannels = conv.weight.shape[0];
+        var mean = bn.running_mean!.to_type(global::TorchSharp.torch.ScalarType.Float64);
+        var variance = bn.running_var!.to_type(global::TorchSharp.torch.ScalarType.Float64);
+        var gamma = bn.weight is null ? global::TorchSharp.torch.ones(outChannels, global::TorchSharp.torch.ScalarType.Float64) : bn.weight.to_type(global::TorchSharp.torch.ScalarType.Float64);
+        var beta = bn.bias is null ? global::TorchSharp.torch.zeros(outChannels, global::TorchSharp.torch.ScalarType.Float64) : bn.bias.to_type(global::TorchSharp.torch.ScalarType.Float64);
+        var factor = gamma / (variance + bn.eps).sqrt();
+        var weight = conv.weight.to_type(global::TorchSharp.torch.ScalarType.Float64) * factor.reshape(outChannels, 1, 1, 1);
+        var bias = conv.bias is null ? global::TorchSharp.torch.zeros(outChannels, global::TorchSharp.torch.ScalarType.Float64) : conv.bias.to_type(global::TorchSharp.torch.ScalarType.Float64);
+        var newBias = (bias - mean) * factor + beta;
+        conv.weight.copy_(weight.to_type(dtype));
+        if (conv.bias is null)
+        {
+            var parameter = new global::TorchSharp.Modules.Parameter(newBias.to_type(dtype).detach(), requires_grad: false);
+            parameter.DetachFromDisposeScope();
+            conv.bias = parameter;
+        }
+        else
+            conv.bias.copy_(newBias.to_type(dtype));
+    }
+
+    /// <summary>
+    /// Folds every BatchNorm that directly follows a convolution in <paramref name=""root""/>: the conv
+    /// units (<see cref=""BasicConv2d.Fuse""/>), generated blocks' (conv, bn) field pairs, and
+    /// (Conv2d, BatchNorm2d) neighbours inside a Sequential (that BatchNorm becomes the identity).
+    /// Puts the module in eval mode first: folding uses the running statistics. Returns the pairs folded.
+    /// </summary>
+    public static int Fuse(global::TorchSharp.torch.nn.Module root)
+    {
+        root.eval();
+        int folded = 0;
+        var modules = new global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> { root };
+        foreach (var (_, module) in root.named_modules())
+            modules.Add(module);
+        foreach (var module in modules)
+        {
+            switch (module)
+            {
+                case BasicConv2d unit:
+                    if (!unit.IsFused) { unit.Fuse(); folded++; }
+                    break;
+                case IFoldsBatchNorm block:
+                    block.FoldBatchNorms();
+                    folded++;
+                    break;
+                case global::TorchSharp.Modules.Sequential sequence:
+                    global::TorchSharp.torch.nn.Module? previous = null;
+                    foreach (var (_, child) in sequence.named_children())
+                    {
+                        if (previous is global::TorchSharp.Modules.Conv2d conv && child is global::TorchSharp.Modules.BatchNorm2d norm)
+                        {
+                            FoldBatchNorm(conv, norm);
+                            MakeIdentity(norm);
+                            folded++;
+                        }
+
+                        previous = child;
+                    }
+
+                    break;
+            }
+        }
+
+        return folded;
+    }
+
+    /// <summary>Runs <paramref name=""model""/> in eval mode under <c>torch.inference_mode()</c>.</summary>
+    public static global::TorchSharp.torch.Tensor Infer(global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> model, global::TorchSharp.torch.Tensor input)
+    {
+        model.eval();
+        using var mode = global::TorchSharp.torch.inference_mode();
+        return model.forward(input);
+    }
+
+    /// <summary>A BatchNorm whose statistics were folded away: mean 0, variance 1 - eps, gamma 1, beta 0.</summary>
+    private static void MakeIdentity(global::TorchSharp.Modules.BatchNorm2d bn)
+    {
+        using var noGrad = global::TorchSharp.torch.no_grad();
+        bn.running_mean!.zero_();
+        bn.running_var!.fill_(1.0 - bn.eps);
+        bn.weight?.fill_(1.0);
+        bn.bias?.zero_();
     }
 }
 
@@ -66,5 +191,14 @@ public interface IInceptionDslModel
 
     /// <summary>Logits plus, when computeAux is true (default: in training mode), the built aux heads' outputs.</summary>
     InceptionDslOutput ForwardWithAux(global::TorchSharp.torch.Tensor input, bool? computeAux = null);
+
+    /// <summary>The stages <see cref=""ForwardFeatures""/> returns: the last node at each stride 4, 8, 16, 32 the model reaches.</summary>
+    global::System.Collections.Generic.IReadOnlyList<FeatureInfo> FeatureStages { get; }
+
+    /// <summary>The feature maps at strides 4, 8, 16 and 32 (as timm's features_only), with their stage names; no head is run.</summary>
+    global::System.Collections.Generic.IReadOnlyList<FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input);
+
+    /// <summary>Inference only: folds every BatchNorm into the convolution before it (see <see cref=""InceptionDslInference.Fuse""/>) and returns the model.</summary>
+    IInceptionDslModel Fuse();
 }";
 }

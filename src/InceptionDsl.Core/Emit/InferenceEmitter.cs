@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>
+/// The inference and feature-extraction parts of a generated model: which BatchNorms fold into the
+/// convolution before them, the head-less build (numClasses = 0), and ForwardFeatures' stages.
+/// </summary>
+internal static class InferenceEmitter
+{
+    public const string Conv2dType = "global::TorchSharp.Modules.Conv2d";
+    public const string BatchNormType = "global::TorchSharp.Modules.BatchNorm2d";
+    public const string LinearType = "global::TorchSharp.Modules.Linear";
+    public const string SequentialType = "global::TorchSharp.Modules.Sequential";
+    public const string FoldedFlag = "_bnFolded";
+    private const string Tensor = "global::TorchSharp.torch.Tensor";
+
+    /// <summary>(conv field, bn field) pairs where a BatchNorm field directly follows a plain Conv2d field in one step list.</summary>
+    public static List<(string Conv, string Bn)> FoldPairs(ClassIR cls)
+    {
+        var members = cls.Members.ToDictionary(m => m.Field, m => m);
+        var pairs = new List<(string, string)>();
+        void Walk(IReadOnlyList<StepIR> steps)
+        {
+            for (int i = 0; i < steps.Count; i++)
+            {
+                switch (steps[i])
+                {
+                    case ConcatStep concat:
+                        foreach (var branch in concat.Branches)
+                            Walk(branch.Steps);
+                        break;
+                    case ResidualStep residual:
+                        Walk(residual.Body);
+                        Walk(residual.Shortcut);
+                        break;
+                    case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
+                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Type == Conv2dType && convMember.Condition is null
+                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Type == BatchNormType && bnMember.Condition is null:
+                        pairs.Add((conv.Field, bn.Field));
+                        break;
+                }
+            }
+        }
+
+        Walk(cls.Forward);
+        return pairs;
+    }
+
+    /// <summary>Writes <c>FoldBatchNorms</c> for a class with fold pairs (the class implements IFoldsBatchNorm).</summary>
+    public static void WriteFoldMethod(CodeWriter w, IReadOnlyList<(string Conv, string Bn)> pairs, string ns)
+    {
+        w.Line("// Set by FoldBatchNorms: forward skips the BatchNorms folded into the convolutions before them.");
+        w.Line($"private bool {FoldedFlag};");
+        w.Line();
+        w.Summary("Inference only: folds " + string.Join(", ", pairs.Select(p => p.Bn.TrimStart('@') + " into " + p.Conv.TrimStart('@'))) + "; forward then skips them.");
+        w.Open("public void FoldBatchNorms()");
+        w.Line($"if (this.{FoldedFlag}) return;");
+        foreach (var (conv, bn) in pairs)
+            w.Line($"global::{ns}.InceptionDslInference.FoldBatchNorm(this.{conv}, this.{bn});");
+        w.Line($"this.{FoldedFlag} = true;");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// The head-less build: the classifier (the last top-level Linear sized by numClasses) is built
+    /// only when numClasses &gt; 0; with numClasses = 0 forward returns the pooled features.
+    /// </summary>
+    public static ClassIR WithOptionalClassifier(ClassIR body, out string? classifier)
+    {
+        classifier = null;
+        var step = body.Forward.OfType<ModuleStep>().LastOrDefault(s => !s.Optional && body.Members.Any(m => m.Field == s.Field && m.Type == LinearType
+            && m.Condition is null && m.Init.Contains("numClasses")));
+        if (step is null)
+            return body;
+        classifier = step.Field;
+        var members = body.Members.Select(m => m.Field == step.Field ? m with { Condition = "numClasses > 0" } : m).ToEquatableArray();
+        var forward = body.Forward.Select(s => ReferenceEquals(s, step) ? step with { Optional = true } : s).ToEquatableArray();
+        return body with { Members = members, Forward = forward };
+    }
+
+    /// <summary>A node ForwardFeatures can read: a top-level step, or a child of a top-level Sequential.</summary>
+    private sealed record FeatureNode(int StepIndex, string? Child, string Stage, int Level, long Channels);
+
+    /// <summary>A stage at stride 2^Level, read after a node.</summary>
+    private sealed record Stage(FeatureNode Node, int Stride);
+
+    private static List<Stage> Stages(ModelIR model)
+    {
+        var nodes = new List<FeatureNode>();
+        var members = model.Body.Members.ToDictionary(m => m.Field, m => m);
+        (long C, long H)? shape = null;
+        for (int i = 0; i < model.Body.Forward.Count; i++)
+        {
+            var step = model.Body.Forward[i];
+            if (step is AuxTapStep)
+                continue;
+            var parsed = ParseShape(step.Comment);
+            if (parsed is { } found)
+                shape = found.IsVector ? null : (found.C, found.H);
+            else if (step.Comment != "relu")
+                shape = null;
+            if (shape is null)
+                break;
+            string stage = step switch
+            {
+                ModuleStep module when members.TryGetValue(module.Field, out var member) => member.StateName,
+                _ => step.Comment.Split(':')[0],
+            };
+            // The stages inside a top-level Sequential whose children change the stride.
+            if (step is ModuleStep { Optional: false } seq && members.TryGetValue(seq.Field, out var seqMember) && seqMember.Type == SequentialType)
+            {
+                var prefix = seqMember.StateName + ".";
+                var children = model.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal) && r.Path.IndexOf('.', prefix.Length) < 0)
+                    .Select(r => (Name: r.Path.Substring(prefix.Length), Shape: ParseShape("-> " + r.OutputShape)))
+                    .ToList();
+                if (children.Count > 0 && children.All(c => c.Shape is { IsVector: false }))
+                {
+                    var levels = children.Select(c => Level(model.Height, c.Shape!.Value.H)).Distinct().Count();
+                    if (levels > 1)
+                    {
+                        foreach (var (name, childShape) in children)
+                            nodes.Add(new FeatureNode(i, name, prefix + name, Level(model.Height, childShape!.Value.H), childShape.Value.C));
+                        continue;
+                    }
+                }
+            }
+
+            nodes.Add(new FeatureNode(i, null, stage, Level(model.Height, shape.Value.H), shape.Value.C));
+        }
+
+        var stages = new List<Stage>();
+        for (int level = 2; level <= 5; level++)
+        {
+            var last = nodes.LastOrDefault(n => n.Level == level);
+            if (last is not null)
+                stages.Add(new Stage(last, 1 << level));
+        }
+
+        return stages;
+    }
+
+    private static int Level(long inputHeight, long height) => (int)Math.Round(Math.Log(inputHeight / (double)Math.Max(1, height), 2));
+
+    /// <summary>The last <c>-&gt; [C, H, W]</c> or <c>-&gt; [F]</c> of a model-level comment.</summary>
+    private static (long C, long H, bool IsVector)? ParseShape(string comment)
+    {
+        int arrow = comment.LastIndexOf("-> [", StringComparison.Ordinal);
+        if (arrow < 0)
+            return null;
+        int end = comment.IndexOf(']', arrow);
+        if (end < 0)
+            return null;
+        var parts = comment.Substring(arrow + 4, end - arrow - 4).Split(',');
+        var numbers = new List<long>();
+        foreach (var part in parts)
+        {
+            if (!long.TryParse(part.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+                return null;
+            numbers.Add(value);
+        }
+
+        return numbers.Count switch
+        {
+            1 => (numbers[0], 1, true),
+            3 => (numbers[0], numbers[1], false),
+            _ => null,
+        };
+    }
+
+    /// <summary>Writes FeatureStages and ForwardFeatures: the trunk up to the stride-32 stage, capturing each stage's map.</summary>
+    public static void WriteForwardFeatures(CodeWriter w, ModelIR model, ClassIR body, string ns, IReadOnlyCollection<string> folded)
+    {
+        var stages = Stages(model);
+        var infos = string.Join(", ", stages.Select(s => $"new global::{ns}.FeatureInfo(\"{s.Node.Stage}\", {s.Stride}, {s.Node.Channels})"));
+        w.Line($"private static readonly global::{ns}.FeatureInfo[] FeatureInfos = {(stages.Count == 0 ? $"global::System.Array.Empty<global::{ns}.FeatureInfo>()" : $"new[] {{ {infos} }}")};");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<global::{ns}.FeatureInfo> FeatureStages => FeatureInfos;");
+        w.Line();
+        w.Summary("Feature maps at strides " + (stages.Count == 0 ? "(none)" : string.Join(", ", stages.Select(s => $"{s.Stride} ({s.Node.Stage})"))) + "; the head is not run.");
+        w.Open($"public global::System.Collections.Generic.IReadOnlyList<global::{ns}.FeatureMap> ForwardFeatures({Tensor} input)");
+        w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line($"var features = new global::System.Collections.Generic.List<global::{ns}.FeatureMap>({stages.Count});");
+        if (stages.Count == 0)
+        {
+            w.Line("_ = input;");
+            w.Line("return features;");
+            w.Close();
+            return;
+        }
+
+        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, new Dictionary<string, string>(), folded: folded);
+        int lastStep = stages[stages.Count - 1].Node.StepIndex;
+        bool declared = false;
+        var pending = new List<StepIR>();
+        void Flush()
+        {
+            if (pending.Count == 0)
+                return;
+            writer.Write(pending, declared ? "x" : "input", "x", declareOutput: !declared);
+            declared = true;
+            pending.Clear();
+        }
+
+        for (int i = 0; i <= lastStep; i++)
+        {
+            var step = body.Forward[i];
+            if (step is AuxTapStep)
+                continue;
+            var here = stages.Where(s => s.Node.StepIndex == i).ToList();
+            if (here.Any(s => s.Node.Child is not null))
+            {
+                Flush();
+                if (!declared)
+                    w.Line("var x = input;");
+                declared = true;
+                var module = (ModuleStep)step;
+                w.Line("// " + step.Comment + " (child by child, to read the stages inside it)");
+                w.Open($"foreach (var (childName, child) in this.{module.Field}.named_children())");
+                w.Line($"x = ((global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>)child).forward(x);");
+                foreach (var stage in here)
+                    w.Line($"if (childName == \"{stage.Node.Child}\") features.Add(new global::{ns}.FeatureMap(\"{stage.Node.Stage}\", {stage.Stride}, scope.MoveToOuter(x)));");
+                if (i == lastStep)
+                    w.Line($"if (childName == \"{here[here.Count - 1].Node.Child}\") break;");
+                w.Close();
+                continue;
+            }
+
+            pending.Add(step);
+            if (here.Count > 0)
+            {
+                Flush();
+                foreach (var stage in here)
+                    w.Line($"features.Add(new global::{ns}.FeatureMap(\"{stage.Node.Stage}\", {stage.Stride}, scope.MoveToOuter(x)));");
+            }
+        }
+
+        w.Line("return features;");
+        w.Close();
+    }
+}

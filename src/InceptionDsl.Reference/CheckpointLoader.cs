@@ -1,0 +1,168 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Reference;
+
+/// <summary>The on-disk format of a PyTorch state_dict file.</summary>
+public enum CheckpointFormat
+{
+    /// <summary>A <c>.safetensors</c> file (8-byte header length, JSON header, raw data).</summary>
+    Safetensors,
+
+    /// <summary>A <c>torch.save(model.state_dict(), path)</c> zip archive with a pickle.</summary>
+    TorchSave,
+}
+
+/// <summary>What <see cref="CheckpointLoader.Load"/> copied into a module.</summary>
+/// <param name="Path">The file read.</param>
+/// <param name="Format">Its format.</param>
+/// <param name="Entries">State_dict entries copied.</param>
+/// <param name="DTypes">The dtypes found in the file (e.g. <c>Float16</c>), converted to the module's.</param>
+public sealed record CheckpointLoadResult(string Path, CheckpointFormat Format, int Entries, IReadOnlyList<string> DTypes);
+
+/// <summary>
+/// A checkpoint that does not fit the module: every missing, unexpected and mis-shaped key is
+/// listed in <see cref="Exception.Message"/>, and available as lists.
+/// </summary>
+public sealed class CheckpointMismatchException : Exception
+{
+    /// <summary>Creates the exception with a readable message listing every problem.</summary>
+    public CheckpointMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped)
+        : base(Describe(path, missing, unexpected, misShaped))
+    {
+        Missing = missing;
+        Unexpected = unexpected;
+        MisShaped = misShaped;
+    }
+
+    /// <summary>Keys the module has and the file lacks.</summary>
+    public IReadOnlyList<string> Missing { get; }
+
+    /// <summary>Keys the file has and the module lacks.</summary>
+    public IReadOnlyList<string> Unexpected { get; }
+
+    /// <summary>Keys on both sides whose shapes differ (Expected = the module's, Actual = the file's).</summary>
+    public IReadOnlyList<EntryMismatch> MisShaped { get; }
+
+    private static string Describe(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped)
+    {
+        var text = new StringBuilder();
+        text.Append("The checkpoint ").Append(System.IO.Path.GetFileName(path)).Append(" does not fit the module: ")
+            .Append(missing.Count).Append(" missing, ").Append(unexpected.Count).Append(" unexpected, ")
+            .Append(misShaped.Count).Append(" mis-shaped key(s).");
+        foreach (var key in missing)
+            text.Append("\n  missing in the file: ").Append(key);
+        foreach (var key in unexpected)
+            text.Append("\n  unexpected (not in the module): ").Append(key);
+        foreach (var entry in misShaped)
+            text.Append("\n  mis-shaped: ").Append(entry.Name).Append(": module ").Append(entry.Expected).Append(", file ").Append(entry.Actual);
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// Loads PyTorch state_dict files — <c>.safetensors</c> and <c>torch.save</c> pickles, read by
+/// TorchSharp.PyBridge — into any TorchSharp module whose state_dict names match (every
+/// InceptionDsl model uses its peer's names). Keys and shapes are compared first: a mismatch throws
+/// <see cref="CheckpointMismatchException"/> naming each key, and nothing is copied. Values of
+/// another floating dtype (float16, bfloat16, float64) are converted to the module's dtype.
+/// </summary>
+public static class CheckpointLoader
+{
+    /// <summary>Detects the format from the file's first bytes (a zip archive is a torch.save file).</summary>
+    public static CheckpointFormat DetectFormat(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[9];
+        int read = stream.Read(head);
+        if (read >= 2 && head[0] == (byte)'P' && head[1] == (byte)'K')
+            return CheckpointFormat.TorchSave;
+        if (read == 9 && head[8] == (byte)'{')
+            return CheckpointFormat.Safetensors;
+        throw new InvalidDataException($"{path} is neither a safetensors file nor a torch.save zip archive.");
+    }
+
+    /// <summary>Reads every tensor of a state_dict file, by key (the caller disposes them).</summary>
+    public static Dictionary<string, Tensor> Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        if (DetectFormat(path) == CheckpointFormat.Safetensors)
+            return Safetensors.LoadStateDict(path);
+        var table = PyTorchUnpickler.UnpickleStateDict(path);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Value is Tensor tensor)
+                result[(string)entry.Key] = tensor;
+            else
+                throw new InvalidDataException($"{path}: the entry '{entry.Key}' is not a tensor; save model.state_dict(), not the model or a training checkpoint.");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="path"/> into <paramref name="module"/>: checks keys and shapes, then
+    /// copies every entry (converting the dtype when needed). Throws
+    /// <see cref="CheckpointMismatchException"/> before copying anything if the file does not fit.
+    /// </summary>
+    public static CheckpointLoadResult Load(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var format = DetectFormat(path);
+        var file = Read(path);
+        try
+        {
+            var target = module.state_dict();
+            var missing = target.Keys.Where(k => !file.ContainsKey(k)).ToList();
+            var unexpected = file.Keys.Where(k => !target.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            var misShaped = target.Where(kv => file.TryGetValue(kv.Key, out var source) && !source.shape.SequenceEqual(kv.Value.shape))
+                .Select(kv => new EntryMismatch(kv.Key, Shape(kv.Value.shape), Shape(file[kv.Key].shape))).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0)
+                throw new CheckpointMismatchException(path, missing, unexpected, misShaped);
+
+            using (no_grad())
+            {
+                foreach (var (key, destination) in target)
+                {
+                    var source = file[key];
+                    if (source.dtype == destination.dtype)
+                        destination.copy_(source);
+                    else
+                    {
+                        using var converted = source.to_type(destination.dtype);
+                        destination.copy_(converted);
+                    }
+                }
+            }
+
+            var dtypes = file.Values.Select(t => t.dtype.ToString()).Distinct().OrderBy(d => d, StringComparer.Ordinal).ToList();
+            return new CheckpointLoadResult(path, format, target.Count, dtypes);
+        }
+        finally
+        {
+            foreach (var tensor in file.Values)
+                tensor.Dispose();
+        }
+    }
+
+    /// <summary>Saves a module's state_dict in PyTorch's format (<c>.safetensors</c> by extension, otherwise a torch.save file).</summary>
+    public static void Save(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            module.save_safetensors(path);
+        else
+            module.save_py(path);
+    }
+
+    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+}
