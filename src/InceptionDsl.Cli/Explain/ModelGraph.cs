@@ -30,7 +30,11 @@ public sealed record AuxNode(string Name, string At, double Weight, BlockNode? H
 /// <summary>The block graph of a model, its top-level nodes in forward order.</summary>
 public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 {
-    public static ModelGraph Build(ModelIR model) => new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null));
+    public static ModelGraph Build(ModelIR model)
+    {
+        var nodes = new Builder(model).Steps(model.Body.Forward, "", model.Body, null);
+        return new(model, ShapeFill.Fill(nodes, $"[{model.InChannels}, {model.Height}, {model.Width}]").Nodes);
+    }
 
     private sealed class Builder(ModelIR model)
     {
@@ -54,8 +58,8 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                             nodes.AddRange(Expand(row, member?.Init ?? ""));
                         break;
                     case FunctionalStep functional:
-                        var (kind, label, shape) = ParseComment(functional.Comment);
-                        nodes.Add(new OpNode(null, kind, Concrete(label), prefix.Length == 0 ? shape : "", 0, 0));
+                        var (_, label, shape) = ParseComment(functional.Comment);
+                        nodes.Add(new OpNode(null, ShapeFill.KindOf(label), Concrete(label), prefix.Length == 0 ? shape : "", 0, 0));
                         break;
                     case ConcatStep concat:
                         var (_, _, concatShape) = ParseComment(concat.Comment);

@@ -23,6 +23,9 @@ public class DiagramTests
         Assert.Contains("concat", texts);
         Assert.Contains("[1536, 8, 8]", texts);
         Assert.Contains("linear 1536 -> 1000", texts);
+        // Shapes the layer rows lack are inferred: Mixed3a's max pool branch, Mixed5a's concat.
+        Assert.Equal("[64, 73, 73]", texts[texts.IndexOf("maxpool 3x3/2") + 1]);
+        Assert.Contains("[384, 35, 35]", texts);
         // One frame per collapsed group: 3 stem blocks, A, Red-A, B, Red-B, C.
         Assert.Equal(8, doc.Descendants(Svg + "rect").Count(r => (string?)r.Attribute("class") == "frame"));
     }
