@@ -114,9 +114,19 @@ public sealed class LayerSummary
         }
 
         sb.AppendLine(rule);
-        sb.AppendLine("Stages");
-        foreach (var stage in Stages)
-            sb.AppendLine(Line("  " + stage.Name, stage.Kind + (stage.IsAux ? " (aux)" : ""), stage.Shape, Num(stage.Parameters), Num(stage.Flops)));
+        sb.AppendLine("Stages (consecutive equal stages summed)");
+        for (int i = 0; i < Stages.Count;)
+        {
+            var stage = Stages[i];
+            int j = i + 1;
+            while (j < Stages.Count && Stages[j].Kind == stage.Kind && Stages[j].Shape == stage.Shape && Stages[j].Parameters == stage.Parameters && !stage.IsAux)
+                j++;
+            var group = Stages.Skip(i).Take(j - i).ToList();
+            var name = group.Count == 1 ? stage.Name : $"{stage.Name}..{group[^1].Name.Split('.')[^1]}";
+            var kind = (group.Count == 1 ? stage.Kind : $"{group.Count} x {stage.Kind}") + (stage.IsAux ? " (aux)" : "");
+            sb.AppendLine(Line("  " + name, kind, stage.Shape, Num(group.Sum(g => g.Parameters)), Num(group.Sum(g => g.Flops))));
+            i = j;
+        }
         sb.AppendLine(rule);
         if (m.Aux.Count > 0)
             sb.AppendLine($"params without aux heads={ParametersWithoutAux.ToString(CultureInfo.InvariantCulture)} ({Num(ParametersWithoutAux)})");
@@ -159,9 +169,9 @@ public sealed class LayerSummary
 
     public static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>One table line: path 30, detail 27, shape 14, params 11, FLOPs 14 columns = 100.</summary>
+    /// <summary>One table line: path 27, detail 30, shape 14, params 11, FLOPs 14 columns = 100.</summary>
     public static string Line(string path, string detail, string shape, string parameters, string flops) =>
-        $"{Fit(path, 30)} {Fit(detail, 27)} {Fit(shape, 14)} {Fit(parameters, 11, right: true)} {Fit(flops, 14, right: true)}".TrimEnd();
+        $"{Fit(path, 27)} {Fit(detail, 30)} {Fit(shape, 14)} {Fit(parameters, 11, right: true)} {Fit(flops, 14, right: true)}".TrimEnd();
 
     public static string Fit(string text, int width, bool right = false)
     {

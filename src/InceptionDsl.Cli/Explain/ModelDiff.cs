@@ -122,7 +122,17 @@ public sealed class ModelDiff
         void Flush()
         {
             if (members.Count == 0) return;
-            var text = string.Join(", ", ModelGraph.Collapse(members).Select(g => (g.Count > 1 ? $"{g.Count} x " : "") + Label(g.Node)));
+            // Consecutive blocks of one kind and width count as one entry, even where inner widths differ.
+            var labels = new List<(string Label, int Count)>();
+            foreach (var label in members.Select(Label))
+            {
+                if (labels.Count > 0 && labels[^1].Label == label && label.Contains('['))
+                    labels[^1] = (label, labels[^1].Count + 1);
+                else
+                    labels.Add((label, 1));
+            }
+
+            var text = string.Join(", ", labels.Select(l => (l.Count > 1 ? $"{l.Count} x " : "") + l.Label));
             long p = members.Sum(n => Describe.Cost(n).Params), f = members.Sum(n => Describe.Cost(n).Flops);
             result.Add(new GridGroup(grid, text, p, f));
             members.Clear();
