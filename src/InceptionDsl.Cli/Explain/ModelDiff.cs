@@ -239,8 +239,9 @@ public sealed class ModelDiff
     }
 
     private static List<string> Residuals(ModelGraph graph) =>
-        graph.Nodes.OfType<BlockNode>().Where(b => b.Body.Any(n => n is ResidualNode)).GroupBy(b => b.ClassName)
-            .Select(g => $"{g.Count()} x {g.Key}" + (g.First().Body.OfType<ResidualNode>().First().Scale is { } s ? $" (scale {s})" : "")).ToList();
+        graph.Nodes.OfType<BlockNode>().Where(b => b.Body.Any(n => n is ResidualNode))
+            .GroupBy(b => (b.ClassName, b.Body.OfType<ResidualNode>().First().Scale))
+            .Select(g => $"{g.Count()} x {g.Key.ClassName}" + (g.Key.Scale is { } s ? $" (scale {s})" : "")).ToList();
 
     public string ToText()
     {

@@ -70,6 +70,8 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                         var scale = residual.Scale;
                         if (scale is not null && ctorArgs is not null && Regex.Match(ctorArgs, $@"\b{Regex.Escape(scale)}: ([^,()]+)") is { Success: true } bound)
                             scale = bound.Groups[1].Value.Trim();
+                        else if (scale is not null && owner.Params.FirstOrDefault(p => p.Name == scale) is { Default: { } fallback })
+                            scale = fallback;  // not passed: the parameter's default
                         nodes.Add(new ResidualNode(Steps(residual.Body, prefix, owner, ctorArgs), Steps(residual.Shortcut, prefix, owner, ctorArgs), scale, ""));
                         break;
                     case AuxTapStep tap:
