@@ -20,19 +20,24 @@ public static class SyntheticShapes
     /// <summary>Per-channel mean and standard deviation used to normalize the generated images.</summary>
     public const float Mean = 0.5f, Std = 0.25f;
 
-    /// <summary>Train and validation splits (disjoint random streams of one seed), size x size RGB, normalized.</summary>
-    public static DatasetSplits Create(int trainCount = 5000, int validationCount = 1000, int size = 32, int classes = 10, int seed = 1234)
+    /// <summary>
+    /// Train and validation splits (disjoint random streams of one seed), size x size RGB, normalized. Difficulty:
+    /// maxNoise (per-pixel Gaussian sigma, drawn per image up to this), minContrast (brightness gap of figure and
+    /// background) and shading (amplitude of the background's linear gradient).
+    /// </summary>
+    public static DatasetSplits Create(int trainCount = 5000, int validationCount = 1000, int size = 32, int classes = 10, int seed = 1234,
+        float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f)
     {
         if (classes < 2 || classes > ClassNames.Count) throw new ArgumentOutOfRangeException(nameof(classes), $"2..{ClassNames.Count} classes");
         if (size < 8) throw new ArgumentOutOfRangeException(nameof(size), "at least 8 pixels");
-        var train = Generate(trainCount, size, classes, seed);
-        var validation = Generate(validationCount, size, classes, seed + 7919);
+        var train = Generate(trainCount, size, classes, seed, maxNoise, minContrast, shading);
+        var validation = Generate(validationCount, size, classes, seed + 7919, maxNoise, minContrast, shading);
         return new DatasetSplits(train, validation,
             $"generated shapes: {classes} classes, {size}x{size}, {trainCount} train / {validationCount} validation, seed {seed}");
     }
 
     /// <summary>count images, classes balanced in turn (image i has class i mod classes, shuffled by the seed).</summary>
-    public static ImageDataset Generate(int count, int size, int classes, int seed)
+    public static ImageDataset Generate(int count, int size, int classes, int seed, float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f)
     {
         var random = new Random(seed);
         var pixels = new float[(long)count * 3 * size * size];
@@ -46,17 +51,20 @@ public static class SyntheticShapes
             int label = order[i];
             labels[i] = label;
             Draw(label, size, random, mask);
-            // Foreground and background colours differ by at least 0.35 in brightness.
+            // Foreground and background colours differ by at least minContrast in brightness; the background has a linear
+            // shading gradient and every pixel Gaussian noise, so the classes are not separable by colour alone.
             var background = RandomColor(random);
             float[] foreground;
             do foreground = RandomColor(random);
-            while (Math.Abs(Brightness(foreground) - Brightness(background)) < 0.35f);
-            float noise = 0.02f + 0.08f * (float)random.NextDouble();
+            while (Math.Abs(Brightness(foreground) - Brightness(background)) < minContrast);
+            float noise = maxNoise * (0.2f + 0.8f * (float)random.NextDouble());
+            float gx = shading * ((float)random.NextDouble() - 0.5f), gy = shading * ((float)random.NextDouble() - 0.5f);
             long offset = (long)i * 3 * size * size;
             for (int c = 0; c < 3; c++)
                 for (int p = 0; p < size * size; p++)
                 {
-                    float value = background[c] + (foreground[c] - background[c]) * mask[p] + noise * Gaussian(random);
+                    float shade = gx * ((p % size) / (float)size - 0.5f) + gy * ((p / size) / (float)size - 0.5f);
+                    float value = background[c] + shade + (foreground[c] - background[c]) * mask[p] + noise * Gaussian(random);
                     pixels[offset + c * size * size + p] = (Math.Clamp(value, 0f, 1f) - Mean) / Std;
                 }
         }
