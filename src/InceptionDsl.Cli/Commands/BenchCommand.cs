@@ -1,0 +1,199 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using InceptionDsl.Models;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Cli.Commands;
+
+/// <summary>
+/// Inference speed: generated GoogLeNet, Inception-v3, ResNet-18 and ResNet-50, unfused and fused,
+/// against TorchVision's hand-written TorchSharp models, at batch 1 and 8, interleaved and
+/// repeated (medians); achieved GFLOP/s of the generated Inception-v4 and ResNet-50 against a
+/// libtorch matrix product in the same run. Eval mode under torch.inference_mode(). The last line
+/// starts with <c>ratio:</c>.
+/// </summary>
+public sealed class BenchCommand : Command<BenchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--rounds <N>")]
+        [Description("Interleaved rounds; each times every model once per variant and batch (default 5).")]
+        public int Rounds { get; init; } = 5;
+
+        [CommandOption("--batches <LIST>")]
+        [Description("Batch sizes, comma-separated (default 1,8).")]
+        public string Batches { get; init; } = "1,8";
+
+        [CommandOption("--peak-batch <N>")]
+        [Description("Batch of the GFLOP/s measurement of Inception-v4 and ResNet-50 (default 8).")]
+        public int PeakBatch { get; init; } = 8;
+
+        [CommandOption("--threads <N>")]
+        [Description("torch.set_num_threads (default: libtorch's choice).")]
+        public int? Threads { get; init; }
+    }
+
+    private sealed record Contender(string Model, long Size, string Variant, nn.Module<Tensor, Tensor> Module);
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Threads is { } threads)
+            torch.set_num_threads(threads);
+        var batches = settings.Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
+        Console.WriteLine("channels_last: not available (TorchSharp 0.107.0 exposes no memory_format / MemoryFormat API), all runs are NCHW contiguous");
+        torch.manual_seed(0);
+
+        var contenders = new List<Contender>();
+        void Add(string model, long size, nn.Module<Tensor, Tensor> handwritten, nn.Module<Tensor, Tensor> generated, nn.Module<Tensor, Tensor> fused)
+        {
+            contenders.Add(new Contender(model, size, "handwritten", handwritten));
+            contenders.Add(new Contender(model, size, "generated", generated));
+            ((IInceptionDslModel)fused).Fuse();
+            contenders.Add(new Contender(model, size, "fused", fused));
+        }
+
+        Add("GoogLeNet", 224, torchvision.models.googlenet(), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false));
+        Add("InceptionV3", 299, torchvision.models.inception_v3(), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false));
+        Add("ResNet18", 224, torchvision.models.resnet18(), new ResNet18(), new ResNet18());
+        Add("ResNet50", 224, torchvision.models.resnet50(), new ResNet50(), new ResNet50());
+        foreach (var c in contenders)
+            c.Module.eval();
+
+        var times = new Dictionary<(string Model, int Batch, string Variant), List<double>>();
+        using (torch.inference_mode())
+        {
+            // Warm-up: one forward of each at each batch.
+            foreach (var batch in batches)
+                foreach (var c in contenders)
+                    Time(c.Module, batch, c.Size);
+            for (int round = 0; round < settings.Rounds; round++)
+            {
+                foreach (var batch in batches)
+                {
+                    foreach (var group in contenders.GroupBy(c => c.Model))
+                    {
+                        // Interleaved, the order rotating every round.
+                        var order = group.ToList();
+                        for (int k = 0; k < round % order.Count; k++)
+                        {
+                            order.Add(order[0]);
+                            order.RemoveAt(0);
+                        }
+
+                        foreach (var c in order)
+                        {
+                            var key = (c.Model, batch, c.Variant);
+                            if (!times.TryGetValue(key, out var list))
+                                times[key] = list = new List<double>();
+                            list.Add(Time(c.Module, batch, c.Size));
+                        }
+                    }
+                }
+
+                Console.Error.WriteLine($"round {round + 1}/{settings.Rounds} done");
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("model        batch  handwritten ms  generated ms  fused ms  generated/hw  fused/hw");
+        var generatedRatios = new List<double>();
+        var fusedRatios = new List<double>();
+        foreach (var model in contenders.Select(c => c.Model).Distinct())
+        {
+            foreach (var batch in batches)
+            {
+                double hw = Median(times[(model, batch, "handwritten")]);
+                double gen = Median(times[(model, batch, "generated")]);
+                double fused = Median(times[(model, batch, "fused")]);
+                generatedRatios.Add(gen / hw);
+                fusedRatios.Add(fused / hw);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{model,-12} {batch,5}  {hw,14:F1}  {gen,12:F1}  {fused,8:F1}  {gen / hw,12:F3}  {fused / hw,8:F3}"));
+            }
+        }
+
+        foreach (var c in contenders)
+            c.Module.Dispose();
+
+        // Achieved GFLOP/s against a libtorch matrix product, in the same run.
+        double matmulPeak = MatmulGflops(settings.Rounds);
+        var (v4Unfused, v4Fused) = ModelGflops(() => new InceptionV4(), InceptionV4.FlopCount, 299, settings.PeakBatch, settings.Rounds);
+        var (r50Unfused, r50Fused) = ModelGflops(() => new ResNet50(), ResNet50.FlopCount, 224, settings.PeakBatch, settings.Rounds);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul 2048x2048 float32: {matmulPeak:F1} GFLOP/s (median)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"InceptionV4 batch {settings.PeakBatch}: {v4Unfused:F1} GFLOP/s unfused, {v4Fused:F1} fused ({v4Fused / matmulPeak:P0} of matmul)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ResNet50 batch {settings.PeakBatch}: {r50Unfused:F1} GFLOP/s unfused, {r50Fused:F1} fused ({r50Fused / matmulPeak:P0} of matmul)"));
+        Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio: generated/handwritten={GeoMean(generatedRatios):F3} fused/handwritten={GeoMean(fusedRatios):F3} inceptionv4/matmul_peak={v4Fused / matmulPeak:F3}"));
+        return 0;
+    }
+
+    private static double Time(nn.Module<Tensor, Tensor> module, int batch, long size)
+    {
+        using var scope = NewDisposeScope();
+        var input = randn(batch, 3, size, size);
+        var watch = Stopwatch.StartNew();
+        var output = module.forward(input);
+        _ = output.shape;
+        watch.Stop();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static double MatmulGflops(int rounds)
+    {
+        const long n = 2048;
+        using var scope = NewDisposeScope();
+        using var mode = torch.inference_mode();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        _ = a.matmul(b);
+        var rates = new List<double>();
+        for (int i = 0; i < Math.Max(5, rounds); i++)
+        {
+            using var inner = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            _ = a.matmul(b);
+            watch.Stop();
+            rates.Add(2.0 * n * n * n / watch.Elapsed.TotalSeconds / 1e9);
+        }
+
+        return Median(rates);
+    }
+
+    private static (double Unfused, double Fused) ModelGflops(Func<nn.Module<Tensor, Tensor>> create, long flopsPerImage, long size, int batch, int rounds)
+    {
+        using var unfused = create();
+        using var fused = create();
+        unfused.eval();
+        ((IInceptionDslModel)fused).Fuse();
+        using var mode = torch.inference_mode();
+        Time(unfused, batch, size);
+        Time(fused, batch, size);
+        var a = new List<double>();
+        var b = new List<double>();
+        for (int i = 0; i < rounds; i++)
+        {
+            a.Add(Time(unfused, batch, size));
+            b.Add(Time(fused, batch, size));
+        }
+
+        double flops = (double)flopsPerImage * batch;
+        return (flops / (Median(a) / 1000) / 1e9, flops / (Median(b) / 1000) / 1e9);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        int m = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
+
+    private static double GeoMean(List<double> values) => Math.Exp(values.Average(Math.Log));
+}
