@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using InceptionDsl.Semantics;
 
@@ -100,11 +99,8 @@ internal static class InferenceEmitter
             var step = model.Body.Forward[i];
             if (step is AuxTapStep)
                 continue;
-            var parsed = ParseShape(step.Comment);
-            if (parsed is { } found)
-                shape = found.IsVector ? null : (found.C, found.H);
-            else if (step.Comment != "relu")
-                shape = null;
+            // Feature stages end where the trunk becomes a vector (or a step has no known output).
+            shape = step.Output is { IsVector: false } output ? (output.Channels, output.Height) : null;
             if (shape is null)
                 break;
             string stage = step switch
@@ -117,15 +113,15 @@ internal static class InferenceEmitter
             {
                 var prefix = seqMember.StateName + ".";
                 var children = model.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal) && r.Path.IndexOf('.', prefix.Length) < 0)
-                    .Select(r => (Name: r.Path.Substring(prefix.Length), Shape: ParseShape("-> " + r.OutputShape)))
+                    .Select(r => (Name: r.Path.Substring(prefix.Length), r.Shape))
                     .ToList();
-                if (children.Count > 0 && children.All(c => c.Shape is { IsVector: false }))
+                if (children.Count > 0 && children.All(c => !c.Shape.IsVector))
                 {
-                    var levels = children.Select(c => Level(model.Height, c.Shape!.Value.H)).Distinct().Count();
+                    var levels = children.Select(c => Level(model.Height, c.Shape.Height)).Distinct().Count();
                     if (levels > 1)
                     {
                         foreach (var (name, childShape) in children)
-                            nodes.Add(new FeatureNode(i, name, prefix + name, Level(model.Height, childShape!.Value.H), childShape.Value.C));
+                            nodes.Add(new FeatureNode(i, name, prefix + name, Level(model.Height, childShape.Height), childShape.Channels));
                         continue;
                     }
                 }
@@ -146,32 +142,6 @@ internal static class InferenceEmitter
     }
 
     private static int Level(long inputHeight, long height) => (int)Math.Round(Math.Log(inputHeight / (double)Math.Max(1, height), 2));
-
-    /// <summary>The last <c>-&gt; [C, H, W]</c> or <c>-&gt; [F]</c> of a model-level comment.</summary>
-    private static (long C, long H, bool IsVector)? ParseShape(string comment)
-    {
-        int arrow = comment.LastIndexOf("-> [", StringComparison.Ordinal);
-        if (arrow < 0)
-            return null;
-        int end = comment.IndexOf(']', arrow);
-        if (end < 0)
-            return null;
-        var parts = comment.Substring(arrow + 4, end - arrow - 4).Split(',');
-        var numbers = new List<long>();
-        foreach (var part in parts)
-        {
-            if (!long.TryParse(part.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-                return null;
-            numbers.Add(value);
-        }
-
-        return numbers.Count switch
-        {
-            1 => (numbers[0], 1, true),
-            3 => (numbers[0], numbers[1], false),
-            _ => null,
-        };
-    }
 
     /// <summary>Writes FeatureStages and ForwardFeatures: the trunk up to the stride-32 stage, capturing each stage's map.</summary>
     public static void WriteForwardFeatures(CodeWriter w, ModelIR model, ClassIR body, string ns, IReadOnlyCollection<string> folded)

@@ -232,16 +232,16 @@ internal sealed partial class Lowerer
             return null;
         if (plan.Functional is not null)
         {
-            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}"));
+            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = plan.Output.ToIR() });
         }
         else
         {
             var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics);
             if (field is null)
                 return null;
-            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}"));
+            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = plan.Output.ToIR() });
             if (plan.ActivationAfter is not null)
-                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu"));
+                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = plan.Output.ToIR() });
             Record(frame, stateName, plan);
         }
 
@@ -357,7 +357,7 @@ internal sealed partial class Lowerer
     {
         if (!frame.RecordLayers)
             return;
-        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToString(), plan.Parameters, plan.Flops, plan.IsBlock);
+        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToIR(), plan.Parameters, plan.Flops, plan.IsBlock);
         if (plan.RowIndex >= 0 && plan.RowIndex <= _layers.Count)
             _layers.Insert(plan.RowIndex, row);
         else

@@ -51,7 +51,20 @@ public sealed record LetIR(string Name, string Type, string Code);
 public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, string? Condition);
 
 /// <summary>One step of a forward method.</summary>
-public abstract record StepIR(string Comment);
+public abstract record StepIR(string Comment)
+{
+    /// <summary>
+    /// The step's output for the use it was lowered with: exact in the model's own forward; in a
+    /// block class, the numbers of the block's first use. Null for steps that do not transform.
+    /// </summary>
+    public ShapeIR? Output { get; init; }
+}
+
+/// <summary>A sample's shape as numbers: channels, height and width, or a flat vector of features.</summary>
+public sealed record ShapeIR(long Channels, long Height, long Width, bool IsVector)
+{
+    public override string ToString() => IsVector ? $"[{Channels}]" : $"[{Channels}, {Height}, {Width}]";
+}
 
 /// <summary><c>x = this.field.forward(x)</c>; skipped when the field is optional and null.</summary>
 public sealed record ModuleStep(string Field, bool Optional, string Comment) : StepIR(Comment);
@@ -74,4 +87,8 @@ public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Commen
 public sealed record AuxIR(string Name, string Field, string At, double Weight, string Type, string Init, string OutputShape, long Parameters);
 
 /// <summary>One row of a layer summary: path, kind, output shape, parameters, FLOPs.</summary>
-public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, string OutputShape, long Parameters, long Flops, bool IsBlock);
+public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, ShapeIR Shape, long Parameters, long Flops, bool IsBlock)
+{
+    /// <summary>The output shape as text, e.g. <c>[192, 28, 28]</c>.</summary>
+    public string OutputShape => Shape.ToString();
+}

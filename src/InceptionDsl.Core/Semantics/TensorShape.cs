@@ -14,7 +14,10 @@ public sealed record TensorShape(IntValue Channels, long Height, long Width, boo
 
     public static TensorShape Vector(IntValue features) => new(features, 1, 1, true);
 
-    public override string ToString() => IsVector ? $"[{C}]" : $"[{C}, {Height}, {Width}]";
+    public override string ToString() => ToIR().ToString();
+
+    /// <summary>The numbers alone, for the IR.</summary>
+    public ShapeIR ToIR() => new(C, Height, Width, IsVector);
 
     /// <summary>Same numbers: what an add or a skipped node needs.</summary>
     public bool SameAs(TensorShape other) => C == other.C && Height == other.Height && Width == other.Width && IsVector == other.IsVector;
