@@ -150,9 +150,7 @@ namespace InceptionDsl.Models
         public global::InceptionDsl.Models.InceptionDslOutput ForwardWithAux(global::TorchSharp.torch.Tensor input, bool? computeAux = null)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            bool computeAuxHeads = computeAux ?? this.training;
-            var auxOutputs = new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>();
-            _ = computeAuxHeads;
+            // This model has no auxiliary heads: computeAux changes nothing.
             // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
             var x = this.conv2d_1a.forward(input);
             // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
@@ -189,9 +187,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
             // classif: linear 1536 -> numClasses -> [1000]
             if (this.classif is not null) x = this.classif.forward(x);
-            foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
-                auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
-            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
+            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>());
         }
 
         private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("conv2d_4a", 4, 192), new global::InceptionDsl.Models.FeatureInfo("repeat", 8, 320), new global::InceptionDsl.Models.FeatureInfo("repeat_1", 16, 1088), new global::InceptionDsl.Models.FeatureInfo("conv2d_7b", 32, 1536) };

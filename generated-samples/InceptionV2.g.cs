@@ -113,9 +113,7 @@ namespace InceptionDsl.Models
         public global::InceptionDsl.Models.InceptionDslOutput ForwardWithAux(global::TorchSharp.torch.Tensor input, bool? computeAux = null)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            bool computeAuxHeads = computeAux ?? this.training;
-            var auxOutputs = new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>();
-            _ = computeAuxHeads;
+            // This model has no auxiliary heads: computeAux changes nothing.
             // Conv2d_1a_7x7: Sequential of 2 -> [64, 112, 112]
             var x = this.Conv2d_1a_7x7.forward(input);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
@@ -154,9 +152,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.2, this.training);
             // Logits: linear 1024 -> numClasses -> [1000]
             if (this.Logits is not null) x = this.Logits.forward(x);
-            foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
-                auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
-            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
+            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>());
         }
 
         private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("Conv2d_2c_3x3", 4, 192), new global::InceptionDsl.Models.FeatureInfo("Mixed_3c", 8, 320), new global::InceptionDsl.Models.FeatureInfo("Mixed_4e", 16, 576), new global::InceptionDsl.Models.FeatureInfo("Mixed_5c", 32, 1024) };

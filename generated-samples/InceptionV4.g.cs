@@ -85,9 +85,7 @@ namespace InceptionDsl.Models
         public global::InceptionDsl.Models.InceptionDslOutput ForwardWithAux(global::TorchSharp.torch.Tensor input, bool? computeAux = null)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            bool computeAuxHeads = computeAux ?? this.training;
-            var auxOutputs = new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>();
-            _ = computeAuxHeads;
+            // This model has no auxiliary heads: computeAux changes nothing.
             // features: Sequential of 22 -> [1536, 8, 8]
             var x = this.features.forward(input);
             // global_avgpool: global average pool -> [1536]
@@ -96,9 +94,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.0, this.training);
             // last_linear: linear 1536 -> numClasses -> [1000]
             if (this.last_linear is not null) x = this.last_linear.forward(x);
-            foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
-                auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
-            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
+            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>());
         }
 
         private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("features.4", 4, 192), new global::InceptionDsl.Models.FeatureInfo("features.9", 8, 384), new global::InceptionDsl.Models.FeatureInfo("features.17", 16, 1024), new global::InceptionDsl.Models.FeatureInfo("features.21", 32, 1536) };

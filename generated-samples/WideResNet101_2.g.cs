@@ -129,9 +129,7 @@ namespace InceptionDsl.Models
         public global::InceptionDsl.Models.InceptionDslOutput ForwardWithAux(global::TorchSharp.torch.Tensor input, bool? computeAux = null)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            bool computeAuxHeads = computeAux ?? this.training;
-            var auxOutputs = new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>();
-            _ = computeAuxHeads;
+            // This model has no auxiliary heads: computeAux changes nothing.
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
             var x = this.conv1.forward(input);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
@@ -152,9 +150,7 @@ namespace InceptionDsl.Models
             x = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
             // fc: linear 2048 -> numClasses -> [1000]
             if (this.fc is not null) x = this.fc.forward(x);
-            foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))
-                auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);
-            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);
+            return new global::InceptionDsl.Models.InceptionDslOutput(scope.MoveToOuter(x), new global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>());
         }
 
         private static readonly global::InceptionDsl.Models.FeatureInfo[] FeatureInfos = new[] { new global::InceptionDsl.Models.FeatureInfo("layer1", 4, 256), new global::InceptionDsl.Models.FeatureInfo("layer2", 8, 512), new global::InceptionDsl.Models.FeatureInfo("layer3", 16, 1024), new global::InceptionDsl.Models.FeatureInfo("layer4", 32, 2048) };

@@ -84,15 +84,27 @@ public static class ModelEmitter
         w.Summary("Logits and, when computeAux is true (by default: in training mode), each built auxiliary head's output.");
         w.Open($"public global::{ns}.InceptionDslOutput ForwardWithAux({Tensor} input, bool? computeAux = null)");
         w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-        w.Line("bool computeAuxHeads = computeAux ?? this.training;");
-        w.Line($"var auxOutputs = new global::System.Collections.Generic.Dictionary<string, {Tensor}>();");
-        if (model.Aux.Count == 0)
-            w.Line("_ = computeAuxHeads;");
+        bool hasAux = model.Aux.Count > 0;
+        if (hasAux)
+        {
+            w.Line("bool computeAuxHeads = computeAux ?? this.training;");
+            w.Line($"var auxOutputs = new global::System.Collections.Generic.Dictionary<string, {Tensor}>();");
+        }
+        else
+        {
+            w.Line("// This model has no auxiliary heads: computeAux changes nothing.");
+        }
+
         var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, new Dictionary<string, string>(), folded: folded);
         forward.Write(body.Forward, "input", "x", declareOutput: true);
-        w.Line("foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))");
-        w.Line("    auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);");
-        w.Line($"return new global::{ns}.InceptionDslOutput(scope.MoveToOuter(x), auxOutputs);");
+        if (hasAux)
+        {
+            w.Line("foreach (var key in new global::System.Collections.Generic.List<string>(auxOutputs.Keys))");
+            w.Line("    auxOutputs[key] = scope.MoveToOuter(auxOutputs[key]);");
+        }
+
+        var aux = hasAux ? "auxOutputs" : $"new global::System.Collections.Generic.Dictionary<string, {Tensor}>()";
+        w.Line($"return new global::{ns}.InceptionDslOutput(scope.MoveToOuter(x), {aux});");
         w.Close();
         w.Line();
         InferenceEmitter.WriteForwardFeatures(w, model, body, ns, folded);
