@@ -1,29 +1,22 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Cli.Explain;
+
+/// <summary>The spatial size of an output, "35x35"; a flat vector has none and shows as "vector".</summary>
+public readonly record struct GridSize(long Height, long Width, bool IsVector)
+{
+    public static GridSize? Of(ShapeIR? shape) => shape is null ? null : shape.IsVector ? new(0, 0, true) : new(shape.Height, shape.Width, false);
+
+    public long Area => Height * Width;
+
+    public override string ToString() => IsVector ? "vector" : $"{Height}x{Width}";
+}
 
 /// <summary>Small readers of the labels and shapes in the graph, shared by explain, diff and diagram.</summary>
 public static class Describe
 {
-    /// <summary>"[384, 35, 35]" -> (384, 35, 35); a vector [1000] -> (1000, 0, 0).</summary>
-    public static (long C, long H, long W)? ParseShape(string shape)
-    {
-        var parts = shape.Trim('[', ']').Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var numbers = new List<long>();
-        foreach (var p in parts)
-        {
-            if (!long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-                return null;
-            numbers.Add(n);
-        }
-
-        return numbers.Count switch { 3 => (numbers[0], numbers[1], numbers[2]), 1 => (numbers[0], 0, 0), _ => null };
-    }
-
-    /// <summary>"35x35" for a map, "vector" for a flat output, "" when unknown.</summary>
-    public static string Grid(string shape) => ParseShape(shape) is { } s ? s.H == 0 ? "vector" : $"{s.H}x{s.W}" : "";
-
     /// <summary>A compact label: "conv-bn-relu 3x3/2 pad 1, 96" -> "3x3/2 conv, 96".</summary>
     public static string Short(OpNode op)
     {
@@ -95,14 +88,18 @@ public static class Describe
         _ => ModelGraph.Descendants(new[] { node }).OfType<OpNode>().Aggregate((0L, 0L), (acc, o) => (acc.Item1 + o.Parameters, acc.Item2 + o.Flops)),
     };
 
-    public static string ShapeOf(GraphNode node) => node switch
+    /// <summary>A node's output shape; null when not known (and for an aux tap, which passes the trunk on).</summary>
+    public static ShapeIR? ShapeOf(GraphNode node) => node switch
     {
         OpNode op => op.Shape,
         BlockNode b => b.Shape,
         ConcatNode c => c.Shape,
         ResidualNode r => r.Shape,
-        _ => "",
+        _ => null,
     };
+
+    /// <summary>A shape as the tables and diagrams print it, "[384, 35, 35]"; empty when not known.</summary>
+    public static string Show(ShapeIR? shape) => shape?.ToString() ?? "";
 
     public static string PathOf(GraphNode node) => node switch
     {

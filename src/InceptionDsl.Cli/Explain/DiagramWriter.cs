@@ -178,10 +178,10 @@ public static class DiagramWriter
         OpNode op => OpBox(op),
         BlockNode block => new Frame(BlockTitle(block, count, last as BlockNode), Body(block.Body)),
         ConcatNode concat => new Parallel(concat.Branches.Select(b => (Element)Body(b.Nodes)).ToList(),
-            new Box("merge", "concat", concat.Shape)),
+            new Box("merge", "concat", Describe.Show(concat.Shape))),
         ResidualNode residual => new Parallel(
             new List<Element> { Body(residual.Body), residual.Shortcut.Count == 0 ? new Box("op", "identity") : Body(residual.Shortcut) },
-            new Box("add", residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut", residual.Shape)),
+            new Box("add", residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut", Describe.Show(residual.Shape))),
         AuxNode aux => new Box("aux", $"aux head {aux.Name}: {aux.Head?.ClassName} on {aux.At}, loss x{aux.Weight.ToString(CultureInfo.InvariantCulture)}",
             aux.Head is null ? "" : $"{Describe.Num(aux.Head.Parameters)} params -> {aux.Head.Shape}"),
         _ => new Box("op", "?"),
@@ -199,7 +199,7 @@ public static class DiagramWriter
             "linear" => "fc",
             _ => "op",
         };
-        return new Box(style, Describe.Short(op), op.Shape);
+        return new Box(style, Describe.Short(op), Describe.Show(op.Shape));
     }
 
     private static string BlockTitle(BlockNode block, int count, BlockNode? last)
@@ -278,7 +278,7 @@ public static class DiagramWriter
                 case OpNode op:
                 {
                     var id = g.Id();
-                    Node(g, id, Describe.Short(op) + (op.Shape.Length > 0 ? "\\n" + op.Shape : ""), indent, op.Kind switch
+                    Node(g, id, Describe.Short(op) + (op.Shape is null ? "" : "\\n" + op.Shape), indent, op.Kind switch
                     {
                         "maxpool" or "avgpool" or "adaptive_avgpool" or "global_avgpool" => "#fdf1c7",
                         "linear" => "#f6d6e6",
@@ -308,7 +308,7 @@ public static class DiagramWriter
                     foreach (var branch in concat.Branches)
                         outs.AddRange(branch.Nodes.Count == 0 ? inputs : Emit(g, branch.Nodes, inputs, indent));
                     var id = g.Id();
-                    Node(g, id, "concat" + (concat.Shape.Length > 0 ? "\\n" + concat.Shape : ""), indent, "#d5f0d5");
+                    Node(g, id, "concat" + (concat.Shape is null ? "" : "\\n" + concat.Shape), indent, "#d5f0d5");
                     foreach (var o in outs) Edge(g, o, id, indent);
                     inputs = new List<string> { id };
                     break;

@@ -33,7 +33,7 @@ public static class Explainer
         int lastBlock = groups.FindLastIndex(g => g.Node is BlockNode);
 
         sb.AppendLine("Stages (in forward order; grid = spatial size of the output):");
-        string previousGrid = $"{m.Height}x{m.Width}";
+        var previousGrid = new GridSize(m.Height, m.Width, false);
         for (int i = 0; i < groups.Count; i++)
         {
             var (node, count, last) = groups[i];
@@ -41,16 +41,16 @@ public static class Explainer
             if (i == firstBlock && firstBlock > 0) sb.AppendLine("  body");
             if (i == lastBlock + 1) sb.AppendLine("  head");
             var shape = Describe.ShapeOf(last);
-            var grid = Describe.Grid(shape);
+            var grid = GridSize.Of(shape);
             long parameters = 0;
             for (int k = IndexOf(graph.Nodes, node); k >= 0 && k <= IndexOf(graph.Nodes, last); k++)
                 parameters += graph.Nodes[k] is AuxNode ? 0 : Describe.Cost(graph.Nodes[k]).Params;
             var name = count > 1 ? $"{Describe.PathOf(node)} .. {Describe.PathOf(last)}" : Describe.PathOf(node);
             var what = node is BlockNode block ? (count > 1 ? $"{count} x {block.ClassName}" : block.ClassName) : Describe.Text(node);
-            var reduction = grid.Length > 0 && grid != "vector" && previousGrid.Length > 0 && grid != previousGrid ? $"  grid -> {grid}" : "";
-            if (grid == "vector" && previousGrid != "vector") reduction = "  to a vector";
-            sb.AppendLine($"    {LayerSummary.Fit(name, 26)} {LayerSummary.Fit(what, 24)} {LayerSummary.Fit(shape, 15)} {LayerSummary.Fit(parameters == 0 ? "" : Describe.Num(parameters), 11, right: true)}{reduction}".TrimEnd());
-            if (grid.Length > 0) previousGrid = grid;
+            var reduction = grid is { IsVector: false } && grid != previousGrid ? $"  grid -> {grid}" : "";
+            if (grid is { IsVector: true } && !previousGrid.IsVector) reduction = "  to a vector";
+            sb.AppendLine($"    {LayerSummary.Fit(name, 26)} {LayerSummary.Fit(what, 24)} {LayerSummary.Fit(Describe.Show(shape), 15)} {LayerSummary.Fit(parameters == 0 ? "" : Describe.Num(parameters), 11, right: true)}{reduction}".TrimEnd());
+            if (grid is { } known) previousGrid = known;
             foreach (var aux in graph.Nodes.OfType<AuxNode>().Where(a => IsWithin(graph.Nodes, a, node, last)))
                 sb.AppendLine($"      + auxiliary head {aux.Name} reads {aux.At} (loss weight {aux.Weight.ToString(CultureInfo.InvariantCulture)})");
         }

@@ -7,7 +7,7 @@ using InceptionDsl.Semantics;
 namespace InceptionDsl.Cli.Explain;
 
 /// <summary>A group of top-level layers: a block, a layer, or one child of an all-holding Sequential (timm's features.N).</summary>
-public sealed record Stage(string Name, string Kind, string Shape, long Parameters, long Flops, bool IsAux);
+public sealed record Stage(string Name, string Kind, ShapeIR Shape, long Parameters, long Flops, bool IsAux);
 
 /// <summary>
 /// The per-layer table of a model (like torchinfo) computed from the spec alone: every layer row of
@@ -31,11 +31,11 @@ public sealed class LayerSummary
             // A Sequential holding blocks of several kinds (timm's `features`) is the whole network: its children are the stages.
             if (row.Kind == "seq" && children.Where(c => c.IsBlock).Select(c => c.Detail).Distinct().Count() > 1)
             {
-                stages.AddRange(children.Select(c => new Stage(c.Path, c.IsBlock ? c.Detail : c.Kind, c.OutputShape, c.Parameters, c.Flops, isAux)));
+                stages.AddRange(children.Select(c => new Stage(c.Path, c.IsBlock ? c.Detail : c.Kind, c.Shape, c.Parameters, c.Flops, isAux)));
                 continue;
             }
 
-            stages.Add(new Stage(row.Path, row.IsBlock ? row.Detail : row.Kind == "seq" ? StageKind(children) : row.Kind, row.OutputShape, row.Parameters, row.Flops, isAux));
+            stages.Add(new Stage(row.Path, row.IsBlock ? row.Detail : row.Kind == "seq" ? StageKind(children) : row.Kind, row.Shape, row.Parameters, row.Flops, isAux));
         }
 
         Stages = stages;
@@ -124,7 +124,7 @@ public sealed class LayerSummary
             var group = Stages.Skip(i).Take(j - i).ToList();
             var name = group.Count == 1 ? stage.Name : $"{stage.Name}..{group[^1].Name.Split('.')[^1]}";
             var kind = (group.Count == 1 ? stage.Kind : $"{group.Count} x {stage.Kind}") + (stage.IsAux ? " (aux)" : "");
-            sb.AppendLine(Line("  " + name, kind, stage.Shape, Num(group.Sum(g => g.Parameters)), Num(group.Sum(g => g.Flops))));
+            sb.AppendLine(Line("  " + name, kind, stage.Shape.ToString(), Num(group.Sum(g => g.Parameters)), Num(group.Sum(g => g.Flops))));
             i = j;
         }
         sb.AppendLine(rule);
@@ -150,7 +150,7 @@ public sealed class LayerSummary
 
         var stages = new JsonArray();
         foreach (var s in Stages)
-            stages.Add(new JsonObject { ["name"] = s.Name, ["kind"] = s.Kind, ["output_shape"] = s.Shape, ["params"] = s.Parameters, ["flops"] = s.Flops, ["aux"] = s.IsAux });
+            stages.Add(new JsonObject { ["name"] = s.Name, ["kind"] = s.Kind, ["output_shape"] = s.Shape.ToString(), ["params"] = s.Parameters, ["flops"] = s.Flops, ["aux"] = s.IsAux });
         return new JsonObject
         {
             ["model"] = m.ClassName,

@@ -34,7 +34,7 @@ public sealed class ModelDiff
             if (!order.Contains(g))
             {
                 // Keep grids in decreasing size: insert before the first smaller one.
-                int index = order.FindIndex(o => Area(o) < Area(g));
+                int index = order.FindIndex(o => (o?.Area ?? 0) < (g?.Area ?? 0));
                 order.Insert(index < 0 ? order.Count : index, g);
             }
         }
@@ -43,7 +43,7 @@ public sealed class ModelDiff
         {
             var ga = gridsA.FirstOrDefault(x => x.Grid == g);
             var gb = gridsB.FirstOrDefault(x => x.Grid == g);
-            return new GridRow(g, ga?.Text ?? "-", gb?.Text ?? "-", ga?.Params ?? 0, gb?.Params ?? 0, ga?.Flops ?? 0, gb?.Flops ?? 0);
+            return new GridRow(g?.ToString() ?? "", ga?.Text ?? "-", gb?.Text ?? "-", ga?.Params ?? 0, gb?.Params ?? 0, ga?.Flops ?? 0, gb?.Flops ?? 0);
         }).ToList();
 
         var kindsA = Kinds(a);
@@ -104,20 +104,14 @@ public sealed class ModelDiff
     public IReadOnlyDictionary<string, BlockNode> BlocksA { get; }
     public IReadOnlyDictionary<string, BlockNode> BlocksB { get; }
 
-    private static long Area(string grid)
-    {
-        var parts = grid.Split('x');
-        return parts.Length == 2 && long.TryParse(parts[0], out var h) && long.TryParse(parts[1], out var w) ? h * w : 0;
-    }
-
-    private sealed record GridGroup(string Grid, string Text, long Params, long Flops);
+    private sealed record GridGroup(GridSize? Grid, string Text, long Params, long Flops);
 
     /// <summary>Top-level nodes grouped by the grid of their output, in order.</summary>
     private static List<GridGroup> ByGrid(ModelGraph graph)
     {
         var result = new List<GridGroup>();
         var nodes = graph.Nodes.Where(n => n is not AuxNode).ToList();
-        string grid = "";
+        GridSize? grid = null;
         var members = new List<GraphNode>();
         void Flush()
         {
@@ -140,8 +134,7 @@ public sealed class ModelDiff
 
         foreach (var node in nodes)
         {
-            var g = Describe.Grid(Describe.ShapeOf(node));
-            if (g.Length == 0) g = grid;
+            var g = GridSize.Of(Describe.ShapeOf(node)) ?? grid;
             if (g != grid) Flush();
             grid = g;
             members.Add(node);
@@ -154,7 +147,7 @@ public sealed class ModelDiff
 
     private static string Label(GraphNode node) => node switch
     {
-        BlockNode b => $"{b.ClassName} [{Describe.ParseShape(b.Shape)?.C}]",
+        BlockNode b => $"{b.ClassName} [{b.Shape.Channels}]",
         OpNode op => Describe.Short(op),
         _ => Describe.Text(node),
     };
@@ -163,21 +156,21 @@ public sealed class ModelDiff
     public static List<BlockKind> Kinds(ModelGraph graph)
     {
         var kinds = new List<BlockKind>();
-        var grid = $"{graph.Model.Height}x{graph.Model.Width}";
+        var grid = new GridSize(graph.Model.Height, graph.Model.Width, false);
         foreach (var node in graph.Nodes.Where(n => n is not AuxNode))
         {
-            var output = Describe.Grid(Describe.ShapeOf(node));
+            var output = GridSize.Of(Describe.ShapeOf(node));
             if (node is BlockNode block)
             {
                 int index = kinds.FindIndex(k => k.Name == block.ClassName);
                 if (index >= 0)
                     kinds[index] = kinds[index] with { Count = kinds[index].Count + 1 };
                 else
-                    kinds.Add(new BlockKind(block.ClassName, block, 1, output == grid || output.Length == 0 ? grid : $"{grid} -> {output}"));
+                    kinds.Add(new BlockKind(block.ClassName, block, 1, output is null || output == grid ? grid.ToString() : $"{grid} -> {output}"));
             }
 
-            if (output.Length > 0)
-                grid = output;
+            if (output is { } known)
+                grid = known;
         }
 
         return kinds;

@@ -10,19 +10,19 @@ public abstract record GraphNode;
 /// <param name="Path">state_dict path, or null for a parameter-free functional op.</param>
 /// <param name="Kind">conv, bn, relu, maxpool, avgpool, linear, ...</param>
 /// <param name="Label">e.g. "conv-bn-relu 3x3/2, 96".</param>
-/// <param name="Shape">output shape, empty when only known symbolically.</param>
-public sealed record OpNode(string? Path, string Kind, string Label, string Shape, long Parameters, long Flops) : GraphNode;
+/// <param name="Shape">output shape, null when not known.</param>
+public sealed record OpNode(string? Path, string Kind, string Label, ShapeIR? Shape, long Parameters, long Flops) : GraphNode;
 
 /// <summary>An instance of a block class, with its body.</summary>
-public sealed record BlockNode(string Path, string ClassName, string? Doc, string Shape, long Parameters, long Flops, IReadOnlyList<GraphNode> Body) : GraphNode;
+public sealed record BlockNode(string Path, string ClassName, string? Doc, ShapeIR Shape, long Parameters, long Flops, IReadOnlyList<GraphNode> Body) : GraphNode;
 
 /// <summary>Parallel branches concatenated on channels.</summary>
-public sealed record ConcatNode(IReadOnlyList<BranchNode> Branches, string Shape) : GraphNode;
+public sealed record ConcatNode(IReadOnlyList<BranchNode> Branches, ShapeIR? Shape) : GraphNode;
 
 public sealed record BranchNode(string Name, IReadOnlyList<GraphNode> Nodes);
 
 /// <summary><c>body(x) * scale + shortcut(x)</c>; an empty shortcut is the identity.</summary>
-public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, string Shape) : GraphNode;
+public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, ShapeIR? Shape) : GraphNode;
 
 /// <summary>An auxiliary head reading the trunk at this point.</summary>
 public sealed record AuxNode(string Name, string At, double Weight, BlockNode? Head) : GraphNode;
@@ -30,11 +30,8 @@ public sealed record AuxNode(string Name, string At, double Weight, BlockNode? H
 /// <summary>The block graph of a model, its top-level nodes in forward order.</summary>
 public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 {
-    public static ModelGraph Build(ModelIR model)
-    {
-        var nodes = new Builder(model).Steps(model.Body.Forward, "", model.Body, null);
-        return new(model, ShapeFill.Fill(nodes, $"[{model.InChannels}, {model.Height}, {model.Width}]").Nodes);
-    }
+    public static ModelGraph Build(ModelIR model) =>
+        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null, new ShapeIR(model.InChannels, model.Height, model.Width, false)).Nodes);
 
     private sealed class Builder(ModelIR model)
     {
@@ -44,27 +41,52 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 
         private string Concrete(string label) => label.Replace("numClasses", _classCount);
 
-        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs)
+        /// <summary>
+        /// The nodes of <paramref name="steps"/> run on <paramref name="input"/>, with the shape each
+        /// produces, and the shape that leaves the last. Layers take their shape from their row; the
+        /// model's own forward steps carry exact shapes; steps of a block class carry its first use's,
+        /// so there parameter-free ops and concats are worked out from this instance's input.
+        /// </summary>
+        public (List<GraphNode> Nodes, ShapeIR Output) Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, ShapeIR input)
         {
             var nodes = new List<GraphNode>();
+            var current = input;
             foreach (var step in steps)
             {
+                var exact = prefix.Length == 0 ? step.Output : null;
                 switch (step)
                 {
                     case ModuleStep module:
                         var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
                         var path = prefix + (member?.StateName ?? module.Field);
                         if (_rows.TryGetValue(path, out var row))
-                            nodes.AddRange(Expand(row, member?.Init ?? ""));
+                        {
+                            var (layers, output) = Expand(row, member?.Init ?? "", current);
+                            nodes.AddRange(layers);
+                            current = output;
+                        }
+
                         break;
                     case FunctionalStep functional:
-                        var (_, label, shape) = ParseComment(functional.Comment);
-                        nodes.Add(new OpNode(null, ShapeFill.KindOf(label), Concrete(label), prefix.Length == 0 ? shape : "", 0, 0));
+                        var label = LabelOf(functional.Comment);
+                        var op = new OpNode(null, KindOf(label), Concrete(label), null, 0, 0);
+                        op = op with { Shape = exact ?? ShapeFill.Infer(op, current) };
+                        nodes.Add(op);
+                        current = op.Shape ?? current;
                         break;
                     case ConcatStep concat:
-                        var (_, _, concatShape) = ParseComment(concat.Comment);
-                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, ctorArgs))).ToList();
-                        nodes.Add(new ConcatNode(branches, prefix.Length == 0 ? concatShape : ConcatShape(branches)));
+                        var branches = new List<BranchNode>();
+                        var ends = new List<ShapeIR?>();
+                        foreach (var branch in concat.Branches)
+                        {
+                            var (branchNodes, _) = Steps(branch.Steps, prefix, owner, ctorArgs, current);
+                            branches.Add(new BranchNode(branch.Hint, branchNodes));
+                            ends.Add(branchNodes.Count == 0 ? current : Describe.ShapeOf(branchNodes[^1]));
+                        }
+
+                        var concatShape = exact ?? ShapeFill.Concat(ends);
+                        nodes.Add(new ConcatNode(branches, concatShape));
+                        current = concatShape ?? current;
                         break;
                     case ResidualStep residual:
                         var scale = residual.Scale;
@@ -72,65 +94,54 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                             scale = bound.Groups[1].Value.Trim();
                         else if (scale is not null && owner.Params.FirstOrDefault(p => p.Name == scale) is { Default: { } fallback })
                             scale = fallback;  // not passed: the parameter's default
-                        nodes.Add(new ResidualNode(Steps(residual.Body, prefix, owner, ctorArgs), Steps(residual.Shortcut, prefix, owner, ctorArgs), scale, ""));
+                        var (body, bodyOutput) = Steps(residual.Body, prefix, owner, ctorArgs, current);
+                        var (shortcut, _) = Steps(residual.Shortcut, prefix, owner, ctorArgs, current);
+                        current = exact ?? bodyOutput;
+                        nodes.Add(new ResidualNode(body, shortcut, scale, current));
                         break;
                     case AuxTapStep tap:
                         var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
                         if (aux is null)
                             break;
-                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init).OfType<BlockNode>().FirstOrDefault() : null;
+                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init, current).Nodes.OfType<BlockNode>().FirstOrDefault() : null;
                         nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
                         break;
                 }
             }
 
-            return nodes;
+            return (nodes, current);
         }
 
-        private IEnumerable<GraphNode> Expand(LayerRow row, string init)
+        private (List<GraphNode> Nodes, ShapeIR Output) Expand(LayerRow row, string init, ShapeIR input)
         {
             if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
             {
-                var body = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail));
+                var (body, _) = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail), input);
                 // The block's last concat (or residual) produces its output.
-                if (body.Count > 0 && body[^1] is ConcatNode { Shape: "" } lastConcat)
-                    body[^1] = lastConcat with { Shape = row.OutputShape };
-                else if (body.Count > 0 && body[^1] is ResidualNode { Shape: "" } lastResidual)
-                    body[^1] = lastResidual with { Shape = row.OutputShape };
-                return new[] { new BlockNode(row.Path, cls.Name, cls.Doc, row.OutputShape, row.Parameters, row.Flops, body) };
+                if (body.Count > 0 && body[^1] is ConcatNode lastConcat)
+                    body[^1] = lastConcat with { Shape = row.Shape };
+                else if (body.Count > 0 && body[^1] is ResidualNode lastResidual)
+                    body[^1] = lastResidual with { Shape = row.Shape };
+                return (new List<GraphNode> { new BlockNode(row.Path, cls.Name, cls.Doc, row.Shape, row.Parameters, row.Flops, body) }, row.Shape);
             }
 
             if (row.Kind == "seq")
             {
                 var children = model.Layers.Where(r => r.Depth == row.Depth + 1 && r.Path.StartsWith(row.Path + ".", StringComparison.Ordinal)).ToList();
                 var result = new List<GraphNode>();
+                var current = input;
                 foreach (var child in children)
                 {
                     var index = child.Path.Substring(row.Path.Length + 1);
-                    result.AddRange(Expand(child, ChildInit(init, index)));
+                    var (nodes, output) = Expand(child, ChildInit(init, index), current);
+                    result.AddRange(nodes);
+                    current = output;
                 }
 
-                return result;
+                return (result, current);
             }
 
-            return new[] { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.OutputShape, row.Parameters, row.Flops) };
-        }
-
-        /// <summary>[sum of channels, H, W] when every branch ends in a layer of known shape.</summary>
-        private static string ConcatShape(List<BranchNode> branches)
-        {
-            long channels = 0;
-            (long H, long W)? grid = null;
-            foreach (var branch in branches)
-            {
-                var last = branch.Nodes.LastOrDefault();
-                if (last is null || Describe.ParseShape(Describe.ShapeOf(last)) is not { } shape || shape.H == 0)
-                    return "";
-                channels += shape.C;
-                grid = (shape.H, shape.W);
-            }
-
-            return grid is { } g ? $"[{channels}, {g.H}, {g.W}]" : "";
+            return (new List<GraphNode> { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.Shape, row.Parameters, row.Flops) }, row.Shape);
         }
 
         /// <summary>The arguments of <c>new Class(...)</c> in a member initializer.</summary>
@@ -160,15 +171,27 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         }
     }
 
-    /// <summary>"maxpool: max pool 3x3/2 -> [64, 56, 56]" -> (maxpool, max pool 3x3/2, [64, 56, 56]).</summary>
-    internal static (string Kind, string Label, string Shape) ParseComment(string comment)
+    /// <summary>The label of a step comment: "maxpool: max pool 3x3/2 -> [64, 56, 56]" -> "max pool 3x3/2".</summary>
+    internal static string LabelOf(string comment)
     {
         var colon = comment.IndexOf(": ", StringComparison.Ordinal);
-        var kind = colon < 0 ? "" : comment.Substring(0, colon);
         var rest = colon < 0 ? comment : comment.Substring(colon + 2);
         var arrow = rest.LastIndexOf(" -> ", StringComparison.Ordinal);
-        return arrow < 0 ? (kind, rest, "") : (kind, rest.Substring(0, arrow), rest.Substring(arrow + 4));
+        return arrow < 0 ? rest : rest.Substring(0, arrow);
     }
+
+    /// <summary>The kind of a layer from its label (functional ops carry only the label).</summary>
+    internal static string KindOf(string label) => label switch
+    {
+        _ when label.StartsWith("max pool", StringComparison.Ordinal) => "maxpool",
+        _ when label.StartsWith("avg pool", StringComparison.Ordinal) => "avgpool",
+        _ when label.StartsWith("adaptive avg pool", StringComparison.Ordinal) => "adaptive_avgpool",
+        _ when label.StartsWith("global average pool", StringComparison.Ordinal) => "global_avgpool",
+        _ when label.StartsWith("dropout", StringComparison.Ordinal) => "dropout",
+        "ReLU" => "relu",
+        "flatten" => "flatten",
+        _ => label.Split(' ')[0],
+    };
 
     /// <summary>Every node below <paramref name="nodes"/>, depth first.</summary>
     public static IEnumerable<GraphNode> Descendants(IEnumerable<GraphNode> nodes)
@@ -206,7 +229,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         foreach (var node in nodes)
         {
             if (groups.Count > 0 && node is BlockNode b && groups[^1].Item1 is BlockNode prev && prev.ClassName == b.ClassName
-                && Signature(prev) == Signature(b) && StripShape(prev) == StripShape(b))
+                && Signature(prev) == Signature(b) && prev.Shape == b.Shape)
             {
                 var (first, count, _) = groups[^1];
                 groups[^1] = (first, count + 1, node);
@@ -219,6 +242,4 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 
         return groups;
     }
-
-    private static string StripShape(BlockNode block) => block.Shape;
 }
