@@ -221,15 +221,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public GoogLeNet Fuse()
+        public GoogLeNet Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'Inception': four parallel branches (1x1, 1x1-&gt;3x3, 1x1-&gt;3x3, maxpool-&gt;1x1) concatenated. Output [ch1x1 + ch3x3 + ch5x5 + poolProj, H', W'].
@@ -328,8 +328,8 @@ namespace InceptionDsl.Models
                 x = x.flatten(1);
                 // fc1: linear 2048 -> 1024 -> [1024]
                 x = this.fc1.forward(x);
-                // relu: ReLU -> [1024]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                // relu: ReLU -> [1024] (in place)
+                x.relu_();
                 // dropout: dropout p=0.7 -> [1024]
                 x = global::TorchSharp.torch.nn.functional.dropout(x, 0.7, this.training);
                 // fc2: linear 1024 -> numClasses -> [numClasses]

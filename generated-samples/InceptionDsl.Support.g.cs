@@ -33,7 +33,8 @@ namespace InceptionDsl.Models
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
         {
             var y = this.fused ? this.conv.forward(x) : this.bn.forward(this.conv.forward(x));
-            return this.relu ? global::TorchSharp.torch.nn.functional.relu(y) : y;
+            // In place, as torchvision's ReLU(inplace=True): y is this unit's own new tensor.
+            return this.relu ? y.relu_() : y;
         }
     
         /// <summary>Whether <see cref="Fuse"/> folded the BatchNorm into the convolution.</summary>
@@ -65,7 +66,7 @@ namespace InceptionDsl.Models
     /// <summary>A feature stage known at build time: its name, stride (input size / map size) and channels.</summary>
     public sealed record FeatureInfo(string Stage, int Stride, long Channels);
     
-    /// <summary>The inference path: BatchNorm folding and evaluation under inference mode.</summary>
+    /// <summary>The inference path: BatchNorm folding, channels-last weights and evaluation under inference mode.</summary>
     public static class InceptionDslInference
     {
         /// <summary>
@@ -101,9 +102,11 @@ namespace InceptionDsl.Models
         /// Folds every BatchNorm that directly follows a convolution in <paramref name="root"/>: the conv
         /// units (<see cref="BasicConv2d.Fuse"/>), generated blocks' (conv, bn) field pairs, and
         /// (Conv2d, BatchNorm2d) neighbours inside a Sequential (that BatchNorm becomes the identity).
-        /// Puts the module in eval mode first: folding uses the running statistics. Returns the pairs folded.
+        /// Puts the module in eval mode first: folding uses the running statistics. Then, unless
+        /// <paramref name="channelsLast"/> is false, stores the convolution weights channels-last
+        /// (<see cref="ToChannelsLast(global::TorchSharp.torch.nn.Module)"/>). Returns the pairs folded.
         /// </summary>
-        public static int Fuse(global::TorchSharp.torch.nn.Module root)
+        public static int Fuse(global::TorchSharp.torch.nn.Module root, bool channelsLast = true)
         {
             root.eval();
             int folded = 0;
@@ -139,7 +142,59 @@ namespace InceptionDsl.Models
                 }
             }
     
+            if (channelsLast)
+                ToChannelsLast(root);
             return folded;
+        }
+    
+        /// <summary>
+        /// Stores every 4-D convolution weight in <paramref name="root"/> channels-last (NHWC strides,
+        /// same shape and values). libtorch's CPU convolution then works in NHWC without reordering:
+        /// the first convolution's output takes its weight's layout and the ops after it (convolutions,
+        /// pools, concatenation, adds) keep it, so inputs need no conversion, and the model's maps are
+        /// channels-last too (<c>.contiguous()</c> gives NCHW). Outputs equal the NCHW model's up to
+        /// float rounding.
+        /// </summary>
+        public static void ToChannelsLast(global::TorchSharp.torch.nn.Module root)
+        {
+            using var noGrad = global::TorchSharp.torch.no_grad();
+            var modules = new global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> { root };
+            foreach (var (_, module) in root.named_modules())
+                modules.Add(module);
+            foreach (var module in modules)
+            {
+                if (module is not global::TorchSharp.Modules.Conv2d { weight: { } weight } conv || weight.dim() != 4)
+                    continue;
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var parameter = new global::TorchSharp.Modules.Parameter(ToChannelsLast(weight).detach(), requires_grad: weight.requires_grad);
+                parameter.DetachFromDisposeScope();
+                conv.weight = parameter;
+            }
+        }
+    
+        /// <summary>A 4-D tensor with channels-last (NHWC) strides, same shape and values; other tensors as they are.</summary>
+        public static global::TorchSharp.torch.Tensor ToChannelsLast(global::TorchSharp.torch.Tensor tensor) =>
+            tensor.dim() == 4 ? tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : tensor;
+    
+        /// <summary>
+        /// Whether <paramref name="tensor"/> is a 4-D tensor laid out channels-last (NHWC), as
+        /// libtorch's is_contiguous(channels_last): the strides of size-1 dimensions do not matter.
+        /// </summary>
+        public static bool IsChannelsLast(global::TorchSharp.torch.Tensor tensor)
+        {
+            if (tensor.dim() != 4)
+                return false;
+            var stride = tensor.stride();
+            var shape = tensor.shape;
+            long expected = 1;
+            foreach (var dim in new[] { 1, 3, 2, 0 })
+            {
+                if (shape[dim] != 1 && stride[dim] != expected)
+                    return false;
+                expected *= shape[dim];
+            }
+    
+            return true;
         }
     
         /// <summary>Runs <paramref name="model"/> in eval mode under <c>torch.inference_mode()</c>.</summary>
@@ -185,7 +240,11 @@ namespace InceptionDsl.Models
         /// <summary>The feature maps at strides 4, 8, 16 and 32 (as timm's features_only), with their stage names; no head is run.</summary>
         global::System.Collections.Generic.IReadOnlyList<FeatureMap> ForwardFeatures(global::TorchSharp.torch.Tensor input);
     
-        /// <summary>Inference only: folds every BatchNorm into the convolution before it (see <see cref="InceptionDslInference.Fuse"/>) and returns the model.</summary>
-        IInceptionDslModel Fuse();
+        /// <summary>
+        /// Inference only: folds every BatchNorm into the convolution before it and, unless
+        /// <paramref name="channelsLast"/> is false, stores the convolution weights channels-last
+        /// (see <see cref="InceptionDslInference.Fuse"/>); returns the model.
+        /// </summary>
+        IInceptionDslModel Fuse(bool channelsLast = true);
     }
 }

@@ -209,15 +209,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public InceptionResNetV1 Fuse()
+        public InceptionResNetV1 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'Block35': Inception-ResNet-A, 35x35 (paper figure 10). Output [256, H', W'].
@@ -274,9 +274,9 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 // conv2d: conv 1x1, 256 -> [256, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
-                // relu: ReLU -> [256, H, W]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = residual.mul_(this._scale).add_(shortcut);
+                // relu: ReLU -> [256, H, W] (in place)
+                x.relu_();
                 return x;
             }
         }
@@ -368,9 +368,9 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, 896 -> [896, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
-                // relu: ReLU -> [896, H, W]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = residual.mul_(this._scale).add_(shortcut);
+                // relu: ReLU -> [896, H, W] (in place)
+                x.relu_();
                 return x;
             }
         }
@@ -477,7 +477,7 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, 1792 -> [1792, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
+                x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [1792, H, W]
                 if (this._applyRelu) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;

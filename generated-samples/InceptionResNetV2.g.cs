@@ -240,15 +240,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public InceptionResNetV2 Fuse()
+        public InceptionResNetV2 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'Mixed_5b': end of the TF-slim stem, 35x35, 192 -&gt; 320 channels. Output [320, H', W'].
@@ -359,9 +359,9 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
-                // relu: ReLU -> [inChannels, H, W]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = residual.mul_(this._scale).add_(shortcut);
+                // relu: ReLU -> [inChannels, H, W] (in place)
+                x.relu_();
                 return x;
             }
         }
@@ -453,9 +453,9 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
-                // relu: ReLU -> [inChannels, H, W]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = residual.mul_(this._scale).add_(shortcut);
+                // relu: ReLU -> [inChannels, H, W] (in place)
+                x.relu_();
                 return x;
             }
         }
@@ -562,7 +562,7 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
-                x = residual * this._scale + shortcut;
+                x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [inChannels, H, W]
                 if (this._applyRelu) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;

@@ -205,15 +205,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public InceptionV2 Fuse()
+        public InceptionV2 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'PoolBranch': Branch_3, a 3x3/1 SAME pool (average excluding padding, or max in Mixed_5c) then a 1x1 conv. Output [filters, H', W'].

@@ -237,15 +237,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public InceptionV3 Fuse()
+        public InceptionV3 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'InceptionA': 35x35 block (paper figure 5) with a 5x5 branch and a double 3x3 branch. Output [poolFeatures + 224, H', W'].

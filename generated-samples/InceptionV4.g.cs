@@ -124,15 +124,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public InceptionV4 Fuse()
+        public InceptionV4 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'Mixed3a': stem, 147x147 -&gt; 73x73 (paper figure 3); max pool and a stride-2 conv side by side. Output [inChannels + 96, H', W'].

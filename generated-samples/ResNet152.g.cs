@@ -150,8 +150,8 @@ namespace InceptionDsl.Models
             var x = this.conv1.forward(input);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
             if (!this._bnFolded) x = this.bn1.forward(x);
-            // relu: ReLU -> [64, 112, 112]
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            // relu: ReLU -> [64, 112, 112] (in place)
+            x.relu_();
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
             // layer1: Sequential of 3 -> [256, 56, 56]
@@ -185,8 +185,8 @@ namespace InceptionDsl.Models
             var x = this.conv1.forward(input);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
             if (!this._bnFolded) x = this.bn1.forward(x);
-            // relu: ReLU -> [64, 112, 112]
-            x = global::TorchSharp.torch.nn.functional.relu(x);
+            // relu: ReLU -> [64, 112, 112] (in place)
+            x.relu_();
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
             // layer1: Sequential of 3 -> [256, 56, 56]
@@ -205,15 +205,15 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.
+        /// Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.
         /// </summary>
-        public ResNet152 Fuse()
+        public ResNet152 Fuse(bool channelsLast = true)
         {
-            global::InceptionDsl.Models.InceptionDslInference.Fuse(this);
+            global::InceptionDsl.Models.InceptionDslInference.Fuse(this, channelsLast);
             return this;
         }
 
-        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse() => Fuse();
+        global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
         /// <summary>
         /// Block 'Bottleneck': 1x1 reduce, 3x3 (grouped, with the stride, as v1.5), 1x1 expand x4, plus the shortcut, then ReLU. Output [planes * 4, H', W'].
@@ -290,21 +290,21 @@ namespace InceptionDsl.Models
                 var residual = this.conv1.forward(x);
                 // bn1: batchnorm eps 1e-05 -> [width, H, W]
                 if (!this._bnFolded) residual = this.bn1.forward(residual);
-                // relu: ReLU -> [width, H, W]
-                residual = global::TorchSharp.torch.nn.functional.relu(residual);
+                // relu: ReLU -> [width, H, W] (in place)
+                residual.relu_();
                 // conv2: conv 3x3/stride pad 1, width -> [width, H, W]
                 residual = this.conv2.forward(residual);
                 // bn2: batchnorm eps 1e-05 -> [width, H, W]
                 if (!this._bnFolded) residual = this.bn2.forward(residual);
-                // relu: ReLU -> [width, H, W]
-                residual = global::TorchSharp.torch.nn.functional.relu(residual);
+                // relu: ReLU -> [width, H, W] (in place)
+                residual.relu_();
                 // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
                 residual = this.conv3.forward(residual);
                 // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
                 if (!this._bnFolded) residual = this.bn3.forward(residual);
-                x = residual + shortcut;
-                // relu: ReLU -> [planes * 4, H, W]
-                x = global::TorchSharp.torch.nn.functional.relu(x);
+                x = residual.add_(shortcut);
+                // relu: ReLU -> [planes * 4, H, W] (in place)
+                x.relu_();
                 return x;
             }
         }

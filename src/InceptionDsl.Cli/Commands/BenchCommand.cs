@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace InceptionDsl.Cli.Commands;
 
 /// <summary>
-/// Inference speed: generated GoogLeNet, Inception-v3, ResNet-18 and ResNet-50, unfused and fused,
+/// Inference speed: generated GoogLeNet, Inception-v3, ResNet-18 and ResNet-50 — unfused, fused
+/// (Fuse(): BatchNorm folded, channels-last weights) and fused NCHW (Fuse(channelsLast: false)) —
 /// against TorchVision's hand-written TorchSharp models, at batch 1 and 8, interleaved and
 /// repeated (medians); achieved GFLOP/s of the generated Inception-v4 and ResNet-50 against a
 /// libtorch matrix product in the same run. Eval mode under torch.inference_mode(). The last line
@@ -44,22 +45,25 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             torch.set_num_threads(threads);
         var batches = settings.Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
         Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
-        Console.WriteLine("channels_last: not available (TorchSharp 0.107.0 exposes no memory_format / MemoryFormat API), all runs are NCHW contiguous");
+        Console.WriteLine("inputs NCHW contiguous; fused = Fuse() (BatchNorm folded, conv weights channels-last), fused-nchw = Fuse(channelsLast: false)");
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();
-        void Add(string model, long size, nn.Module<Tensor, Tensor> handwritten, nn.Module<Tensor, Tensor> generated, nn.Module<Tensor, Tensor> fused)
+        void Add(string model, long size, nn.Module<Tensor, Tensor> handwritten, nn.Module<Tensor, Tensor> generated, nn.Module<Tensor, Tensor> fused,
+            nn.Module<Tensor, Tensor> fusedNchw)
         {
             contenders.Add(new Contender(model, size, "handwritten", handwritten));
             contenders.Add(new Contender(model, size, "generated", generated));
             ((IInceptionDslModel)fused).Fuse();
             contenders.Add(new Contender(model, size, "fused", fused));
+            ((IInceptionDslModel)fusedNchw).Fuse(channelsLast: false);
+            contenders.Add(new Contender(model, size, "fused-nchw", fusedNchw));
         }
 
-        Add("GoogLeNet", 224, torchvision.models.googlenet(), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false));
-        Add("InceptionV3", 299, torchvision.models.inception_v3(), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false));
-        Add("ResNet18", 224, torchvision.models.resnet18(), new ResNet18(), new ResNet18());
-        Add("ResNet50", 224, torchvision.models.resnet50(), new ResNet50(), new ResNet50());
+        Add("GoogLeNet", 224, torchvision.models.googlenet(), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false));
+        Add("InceptionV3", 299, torchvision.models.inception_v3(), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false));
+        Add("ResNet18", 224, torchvision.models.resnet18(), new ResNet18(), new ResNet18(), new ResNet18());
+        Add("ResNet50", 224, torchvision.models.resnet50(), new ResNet50(), new ResNet50(), new ResNet50());
         foreach (var c in contenders)
             c.Module.eval();
 
@@ -99,9 +103,10 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         }
 
         Console.WriteLine();
-        Console.WriteLine("model        batch  handwritten ms  generated ms  fused ms  generated/hw  fused/hw");
+        Console.WriteLine("model        batch  handwritten ms  generated ms  fused ms  fused-nchw ms  generated/hw  fused/hw  fused-nchw/hw");
         var generatedRatios = new List<double>();
         var fusedRatios = new List<double>();
+        var fusedNchwRatios = new List<double>();
         foreach (var model in contenders.Select(c => c.Model).Distinct())
         {
             foreach (var batch in batches)
@@ -109,10 +114,12 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 double hw = Median(times[(model, batch, "handwritten")]);
                 double gen = Median(times[(model, batch, "generated")]);
                 double fused = Median(times[(model, batch, "fused")]);
+                double fusedNchw = Median(times[(model, batch, "fused-nchw")]);
                 generatedRatios.Add(gen / hw);
                 fusedRatios.Add(fused / hw);
+                fusedNchwRatios.Add(fusedNchw / hw);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{model,-12} {batch,5}  {hw,14:F1}  {gen,12:F1}  {fused,8:F1}  {gen / hw,12:F3}  {fused / hw,8:F3}"));
+                    $"{model,-12} {batch,5}  {hw,14:F1}  {gen,12:F1}  {fused,8:F1}  {fusedNchw,13:F1}  {gen / hw,12:F3}  {fused / hw,8:F3}  {fusedNchw / hw,13:F3}"));
             }
         }
 
@@ -130,6 +137,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ResNet50 batch {settings.PeakBatch}: {r50Unfused:F1} GFLOP/s unfused, {r50Fused:F1} fused ({r50Fused / matmulPeak:P0} of matmul)"));
         Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused-nchw/handwritten={GeoMean(fusedNchwRatios):F3} (BatchNorm folding alone, without channels-last)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratio: generated/handwritten={GeoMean(generatedRatios):F3} fused/handwritten={GeoMean(fusedRatios):F3} inceptionv4/matmul_peak={v4Fused / matmulPeak:F3}"));
         return 0;

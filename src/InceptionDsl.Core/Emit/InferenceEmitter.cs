@@ -165,7 +165,7 @@ internal static class InferenceEmitter
             return;
         }
 
-        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, new Dictionary<string, string>(), folded: folded);
+        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, body.Members, new Dictionary<string, string>(), folded: folded);
         int lastStep = stages[stages.Count - 1].Node.StepIndex;
         bool declared = false;
         var pending = new List<StepIR>();

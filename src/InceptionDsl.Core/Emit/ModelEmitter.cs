@@ -95,7 +95,7 @@ public static class ModelEmitter
             w.Line("// This model has no auxiliary heads: computeAux changes nothing.");
         }
 
-        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, new Dictionary<string, string>(), folded: folded);
+        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, body.Members, new Dictionary<string, string>(), folded: folded);
         forward.Write(body.Forward, "input", "x", declareOutput: true);
         if (hasAux)
         {
@@ -109,14 +109,15 @@ public static class ModelEmitter
         w.Line();
         InferenceEmitter.WriteForwardFeatures(w, model, body, ns, folded);
         w.Line();
-        w.Summary("Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it; forward then skips them. Returns this model.");
-        w.Line($"public {model.ClassName} Fuse()");
+        w.Summary("Inference only: puts the model in eval mode and folds every BatchNorm into the convolution before it (forward then skips them); "
+            + "unless channelsLast is false, stores the convolution weights channels-last (NHWC), which libtorch's CPU convolutions run without reordering. Returns this model.");
+        w.Line($"public {model.ClassName} Fuse(bool channelsLast = true)");
         w.Line("{");
-        w.Line($"    global::{ns}.InceptionDslInference.Fuse(this);");
+        w.Line($"    global::{ns}.InceptionDslInference.Fuse(this, channelsLast);");
         w.Line("    return this;");
         w.Line("}");
         w.Line();
-        w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse() => Fuse();");
+        w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);");
 
         foreach (var block in model.Blocks)
         {
@@ -174,7 +175,7 @@ public static class ModelEmitter
             InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
         w.Line("/// <inheritdoc />");
         w.Open($"public override {Tensor} forward({Tensor} x)");
-        var forward = new ForwardWriter(w, new[] { "x" }, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
+        var forward = new ForwardWriter(w, new[] { "x" }, block.Members, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
         forward.Write(block.Forward, "x", "x", declareOutput: false);
         w.Line("return x;");
         w.Close();

@@ -51,4 +51,8 @@ internal sealed record LayerPlan(
     string? Functional,
     string? ActivationAfter = null,
     bool IsBlock = false,
-    int RowIndex = -1);
+    int RowIndex = -1)
+{
+    /// <summary>The in-place form of <see cref="Functional"/> (and of <see cref="ActivationAfter"/>), if it has one.</summary>
+    public string? InPlaceFunctional { get; init; }
+}

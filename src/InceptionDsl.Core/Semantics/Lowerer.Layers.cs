@@ -12,6 +12,9 @@ internal sealed partial class Lowerer
     private const string Nn = "global::TorchSharp.torch.nn";
     private const string F = "global::TorchSharp.torch.nn.functional";
 
+    /// <summary>ReLU overwriting its input: the emitter's form for a tensor no one else reads.</summary>
+    private const string ReluInPlace = "{0}.relu_()";
+
     private LayerPlan? PlanLayer(NodeSyntax node, string? name, TensorShape input, Frame frame)
     {
         var label = name ?? node.Op;
@@ -29,7 +32,7 @@ internal sealed partial class Lowerer
         {
             "conv" => PlanConv(label, options, input),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input) : null,
-            "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})"),
+            "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})") { InPlaceFunctional = ReluInPlace },
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input),
             "global_avgpool" => RequireMap(label, input)
@@ -114,7 +117,7 @@ internal sealed partial class Lowerer
         if (!bias.Value) named.Add("bias: false");
         var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
         return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
-            ActivationAfter: act == "relu" ? F + ".relu({0})" : null);
+            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null };
     }
 
     /// <summary>pad: an integer, [h, w], "same" (keeps size at stride 1; odd kernels) or "valid" (0).</summary>

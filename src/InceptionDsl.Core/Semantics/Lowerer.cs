@@ -232,7 +232,8 @@ internal sealed partial class Lowerer
             return null;
         if (plan.Functional is not null)
         {
-            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = plan.Output.ToIR() });
+            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
+                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional });
         }
         else
         {
@@ -241,7 +242,7 @@ internal sealed partial class Lowerer
                 return null;
             steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = plan.Output.ToIR() });
             if (plan.ActivationAfter is not null)
-                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = plan.Output.ToIR() });
+                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional });
             Record(frame, stateName, plan);
         }
 

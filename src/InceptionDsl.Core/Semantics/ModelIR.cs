@@ -70,7 +70,14 @@ public sealed record ShapeIR(long Channels, long Height, long Width, bool IsVect
 public sealed record ModuleStep(string Field, bool Optional, string Comment) : StepIR(Comment);
 
 /// <summary>A parameter-free operation; <see cref="Format"/> has <c>{0}</c> for the input.</summary>
-public sealed record FunctionalStep(string Format, string? Condition, string Comment) : StepIR(Comment);
+public sealed record FunctionalStep(string Format, string? Condition, string Comment) : StepIR(Comment)
+{
+    /// <summary>
+    /// The same operation overwriting its input (<c>{0}.relu_()</c>), when it has such a form. The
+    /// emitter uses it only where the input is a tensor no one else reads (see ForwardWriter).
+    /// </summary>
+    public string? InPlaceFormat { get; init; }
+}
 
 /// <summary>Branches applied to the same input, concatenated on channels in order.</summary>
 public sealed record ConcatStep(EquatableArray<BranchIR> Branches, string Comment) : StepIR(Comment);

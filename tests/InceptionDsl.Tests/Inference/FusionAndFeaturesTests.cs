@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace InceptionDsl.Tests.Inference;
 
 /// <summary>
-/// Every zoo model: BatchNorm folding (<c>Fuse()</c>) keeps the logits to 1e-5 relative, and
-/// <c>ForwardFeatures</c> returns the maps at strides 4, 8, 16, 32 as <c>FeatureStages</c> announces.
+/// Every zoo model: BatchNorm folding with channels-last weights (<c>Fuse()</c>) keeps the logits to
+/// 1e-5 relative, forward leaves its input alone (the generated code works in place only on tensors
+/// it owns), and <c>ForwardFeatures</c> returns the maps at strides 4, 8, 16, 32 as <c>FeatureStages</c> announces.
 /// Small inputs keep it fast (the smallest size each model accepts among a few).
 /// </summary>
 public sealed class FusionAndFeaturesTests
@@ -37,6 +38,7 @@ public sealed class FusionAndFeaturesTests
         using var mode = inference_mode();
         var (input, unfused) = FirstAcceptedInput(model, entry.InChannels, Math.Max(entry.Height, entry.Width));
         long size = input.shape[2];
+        var original = input.clone();
 
         // Features: strides 4, 8, 16, 32 (all four for an ImageNet-sized model; a tiny model reaches
         // fewer), channels as announced, maps shrinking stage by stage.
@@ -54,9 +56,10 @@ public sealed class FusionAndFeaturesTests
             previous = map.Map.shape[2];
         }
 
-        // Fused: same logits to 1e-5 relative, same features.
+        // Fused: every convolution weight channels-last, same logits to 1e-5 relative, same features.
         var fusedModel = generated.Fuse();
         Assert.Same(model, fusedModel);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), conv => Assert.True(InceptionDslInference.IsChannelsLast(conv.weight!)));
         var fused = model.forward(input);
         var relative = (fused - unfused).abs().max().item<float>() / unfused.abs().max().item<float>();
         Assert.True(relative < 1e-5, $"{name}: fused vs unfused relative difference {relative:E3} at {size}x{size}");
@@ -64,6 +67,33 @@ public sealed class FusionAndFeaturesTests
         var last = features[^1].Map;
         var lastRelative = (fusedFeatures[^1].Map - last).abs().max().item<float>() / last.abs().max().item<float>();
         Assert.True(lastRelative < 1e-5, $"{name}: fused features relative difference {lastRelative:E3}");
+        Assert.True(input.equal(original).all().item<bool>(), $"{name}: forward changed its input");
+    }
+
+    [Theory]
+    [InlineData("GoogLeNet")]
+    [InlineData("ResNet18")]
+    public void FusedInNchwKeepsTheLayoutAndTheLogits(string name)
+    {
+        var entry = ModelZoo.Find(name)!;
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        torch.manual_seed(5);
+        using var model = entry.Create(entry.Classes, entry.InChannels, false);
+        CheckpointTests.RandomizeBatchNorm(model);
+        model.eval();
+        var input = randn(2, entry.InChannels, 96, 96);
+        var unfused = model.forward(input);
+        ((IInceptionDslModel)model).Fuse(channelsLast: false);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), conv => Assert.True(conv.weight!.is_contiguous()));
+        var features = ((IInceptionDslModel)model).ForwardFeatures(input);
+        Assert.All(features, f => Assert.True(f.Map.is_contiguous(), $"{f.Stage} is not NCHW-contiguous"));
+        var relative = (model.forward(input) - unfused).abs().max().item<float>() / unfused.abs().max().item<float>();
+        Assert.True(relative < 1e-5, $"{name}: fused (NCHW) vs unfused relative difference {relative:E3}");
+
+        // Channels-last after the fact: the maps take the weights' layout from the first convolution on.
+        InceptionDslInference.ToChannelsLast(model);
+        Assert.All(((IInceptionDslModel)model).ForwardFeatures(input), f => Assert.True(InceptionDslInference.IsChannelsLast(f.Map), $"{f.Stage} is not channels-last"));
     }
 
     private static (Tensor Input, Tensor Logits) FirstAcceptedInput(nn.Module<Tensor, Tensor> model, long channels, long native)
