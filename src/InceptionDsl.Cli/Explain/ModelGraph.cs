@@ -45,9 +45,10 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         /// The nodes of <paramref name="steps"/> run on <paramref name="input"/>, with the shape each
         /// produces, and the shape that leaves the last. Layers take their shape from their row; the
         /// model's own forward steps carry exact shapes; steps of a block class carry its first use's,
-        /// so there parameter-free ops and concats are worked out from this instance's input.
+        /// so there parameter-free ops and concats are worked out from this instance's input. A shape
+        /// that cannot be worked out stays unknown (null) until the next layer's row.
         /// </summary>
-        public (List<GraphNode> Nodes, ShapeIR Output) Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, ShapeIR input)
+        public (List<GraphNode> Nodes, ShapeIR? Output) Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, ShapeIR? input)
         {
             var nodes = new List<GraphNode>();
             var current = input;
@@ -70,23 +71,21 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                     case FunctionalStep functional:
                         var label = LabelOf(functional.Comment);
                         var op = new OpNode(null, KindOf(label), Concrete(label), null, 0, 0);
-                        op = op with { Shape = exact ?? ShapeFill.Infer(op, current) };
-                        nodes.Add(op);
-                        current = op.Shape ?? current;
+                        current = exact ?? (current is null ? null : ShapeFill.Infer(op, current));
+                        nodes.Add(op with { Shape = current });
                         break;
                     case ConcatStep concat:
                         var branches = new List<BranchNode>();
                         var ends = new List<ShapeIR?>();
                         foreach (var branch in concat.Branches)
                         {
-                            var (branchNodes, _) = Steps(branch.Steps, prefix, owner, ctorArgs, current);
+                            var (branchNodes, end) = Steps(branch.Steps, prefix, owner, ctorArgs, current);
                             branches.Add(new BranchNode(branch.Hint, branchNodes));
-                            ends.Add(branchNodes.Count == 0 ? current : Describe.ShapeOf(branchNodes[^1]));
+                            ends.Add(end);
                         }
 
-                        var concatShape = exact ?? ShapeFill.Concat(ends);
-                        nodes.Add(new ConcatNode(branches, concatShape));
-                        current = concatShape ?? current;
+                        current = exact ?? ShapeFill.Concat(ends);
+                        nodes.Add(new ConcatNode(branches, current));
                         break;
                     case ResidualStep residual:
                         var scale = residual.Scale;
@@ -112,7 +111,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
             return (nodes, current);
         }
 
-        private (List<GraphNode> Nodes, ShapeIR Output) Expand(LayerRow row, string init, ShapeIR input)
+        private (List<GraphNode> Nodes, ShapeIR? Output) Expand(LayerRow row, string init, ShapeIR? input)
         {
             if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
             {

@@ -9,7 +9,7 @@ namespace InceptionDsl.Cli.Explain;
 /// carry the numbers of its first use only, so inside a block parameter-free functional ops (pools,
 /// activations, flatten) and concats are worked out from the instance's own input.
 /// </summary>
-internal static class ShapeFill
+public static class ShapeFill
 {
     /// <summary>What a parameter-free op makes of <paramref name="input"/>; null when its label says too little.</summary>
     public static ShapeIR? Infer(OpNode op, ShapeIR input)
@@ -26,13 +26,15 @@ internal static class ShapeFill
                 var size = Regex.Match(op.Label, @"to (\d+)x(\d+)");
                 return size.Success ? Map(input.Channels, Long(size.Groups[1]), Long(size.Groups[2])) : null;
             case "maxpool" or "avgpool":
-                var m = Regex.Match(op.Label, @"(\d+)x(\d+)(?:/(\d+)(?:x(\d+))?)?(?: pad (\d+)(?:x(\d+))?)?");
+                // The label's geometry: kernel, then "/stride" unless it is 1, then " pad p" unless it is 0
+                // (a side printed once when equal); a value named by a block parameter leaves it unknown.
+                var m = Regex.Match(op.Label, @"^(?:max|avg) pool (\d+)x(\d+)(?:/(\d+)(?:x(\d+))?)?(?: pad (\d+)(?:x(\d+))?)?(?=$| ceil| excl\. pad)");
                 if (!m.Success || input.IsVector)
                     return null;
                 long Int(int group, long fallback) => m.Groups[group].Success ? Long(m.Groups[group]) : fallback;
-                long kh = Int(1, 1), kw = Int(2, kh), sh = Int(3, kh), sw = Int(4, m.Groups[3].Success ? sh : kw), ph = Int(5, 0), pw = Int(6, ph);
+                long kh = Int(1, 1), kw = Int(2, kh), sh = Int(3, 1), sw = Int(4, sh), ph = Int(5, 0), pw = Int(6, ph);
                 bool ceil = op.Label.Contains(" ceil", StringComparison.Ordinal);
-                return Map(input.Channels, Out(input.Height, kh, sh, ph, ceil), Out(input.Width, kw, sw, pw, ceil));
+                return Map(input.Channels, ShapeRules.PoolOut(input.Height, kh, sh, ph, 1, ceil), ShapeRules.PoolOut(input.Width, kw, sw, pw, 1, ceil));
             default:
                 return null;
         }
@@ -57,14 +59,4 @@ internal static class ShapeFill
     private static ShapeIR Vector(long features) => new(features, 1, 1, true);
 
     private static long Long(Group group) => long.Parse(group.Value, CultureInfo.InvariantCulture);
-
-    /// <summary>PyTorch's pooling output size, ceil mode included (a last window must start inside the input).</summary>
-    private static long Out(long size, long kernel, long stride, long pad, bool ceil)
-    {
-        long span = size + 2 * pad - kernel;
-        long output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceil && (output - 1) * stride >= size + pad)
-            output--;
-        return output;
-    }
 }

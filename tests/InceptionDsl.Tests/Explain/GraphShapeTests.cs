@@ -6,7 +6,8 @@ namespace InceptionDsl.Tests.Explain;
 
 /// <summary>
 /// The graph's shapes are the IR's typed shapes: layers take their row's, the model's own forward
-/// steps their exact output.
+/// steps their exact output, and what is worked out inside a block instance (pools, activations,
+/// concats) agrees with the numbers the IR holds for the block's first use.
 /// </summary>
 public class GraphShapeTests
 {
@@ -24,6 +25,30 @@ public class GraphShapeTests
         Assert.All(all.OfType<BlockNode>(), b => Assert.Equal(rows[b.Path].Shape, b.Shape));
         // The model's own forward steps carry exact shapes.
         Assert.Equal(Exact(model.Body.Forward), Computed(graph.Nodes));
+    }
+
+    [Theory]
+    [MemberData(nameof(ExplainModels.Names), MemberType = typeof(ExplainModels))]
+    public void BlockInteriorsMatchTheIrOfTheFirstUse(string name)
+    {
+        var model = ExplainModels.Get(name).Model;
+        var classes = model.Blocks.ToDictionary(c => c.Name);
+        foreach (var first in AllNodes(ModelGraph.Build(model)).OfType<BlockNode>().GroupBy(b => b.ClassName).Select(g => g.First()))
+            Assert.Equal(Exact(classes[first.ClassName].Forward), Computed(first.Body));
+    }
+
+    [Theory]
+    [InlineData("max pool 3x3 pad 1", 35, 35)]
+    [InlineData("avg pool 3x3 pad 1 excl. pad", 35, 35)]
+    [InlineData("max pool 3x3/2", 17, 17)]
+    [InlineData("max pool 2x2/2 ceil", 18, 18)]
+    [InlineData("max pool 3x1/2x1 pad 1x0", 18, 35)]
+    [InlineData("max pool 3x3/s", null, null)]
+    [InlineData("max pool 3x3 pad p", null, null)]
+    public void PoolShapesFollowTheLabelsGeometry(string label, int? height, int? width)
+    {
+        var output = ShapeFill.Infer(new OpNode(null, label.StartsWith("max", StringComparison.Ordinal) ? "maxpool" : "avgpool", label, null, 0, 0), new ShapeIR(64, 35, 35, false));
+        Assert.Equal(height is null ? null : new ShapeIR(64, height.Value, width!.Value, false), output);
     }
 
     [Fact]
