@@ -154,14 +154,37 @@ public static class CheckpointLoader
         }
     }
 
-    /// <summary>Saves a module's state_dict in PyTorch's format (<c>.safetensors</c> by extension, otherwise a torch.save file).</summary>
+    /// <summary>
+    /// Saves a module's state_dict in PyTorch's format (<c>.safetensors</c> by extension, otherwise a
+    /// torch.save file). The file appears whole or not at all: it is written beside the target and
+    /// moved into place.
+    /// </summary>
     public static void Save(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            module.save_safetensors(path);
-        else
-            module.save_py(path);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // Both formats store each tensor's values in row-major order, which PyBridge reads straight
+        // from memory: a fused model's channels-last weights are written from contiguous copies.
+        var stateDict = module.state_dict().ToDictionary(e => e.Key, e => e.Value.contiguous());
+        var partial = path + ".partial";
+        try
+        {
+            using (var stream = File.Create(partial))
+            {
+                if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                    Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
+                else
+                    PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
+            }
+
+            File.Move(partial, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
     }
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
