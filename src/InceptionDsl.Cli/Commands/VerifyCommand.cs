@@ -16,7 +16,7 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--model <NAME>")]
-        [Description("Generated model class name, e.g. GoogLeNet.")]
+        [Description("Generated model class name, e.g. GoogLeNet (default with --reference: the model whose spec declares the file's id as its reference).")]
         public string Model { get; init; } = "";
 
         [CommandOption("--reference <FILE>")]
@@ -45,7 +45,9 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required");
+            if (string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
+                return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id");
+            if (string.IsNullOrWhiteSpace(Model) && !File.Exists(Reference)) return ValidationResult.Error($"reference file not found: {Reference}");
             if (!string.IsNullOrWhiteSpace(Weights))
             {
                 if (!File.Exists(Weights)) return ValidationResult.Error($"weights file not found: {Weights}");
@@ -62,32 +64,58 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var entry = ModelZoo.Find(settings.Model);
-        if (entry is null)
+        ReferenceModel? reference = null;
+        if (string.IsNullOrWhiteSpace(settings.Model) || string.IsNullOrWhiteSpace(settings.Weights))
         {
-            Console.WriteLine($"FAIL unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
-            return 1;
+            reference = LoadReference(settings.Reference);
+            if (reference is null)
+                return 1;
+        }
+
+        ZooEntry? entry;
+        if (string.IsNullOrWhiteSpace(settings.Model))
+        {
+            entry = ModelVerification.FindByReference(reference!.Id, ModelZoo.Entries, out var error);
+            if (entry is null)
+            {
+                Console.WriteLine($"FAIL {error}");
+                return 1;
+            }
+
+            Console.WriteLine($"model: {entry.Name} (declares reference '{reference.Id}')");
+        }
+        else
+        {
+            entry = ModelZoo.Find(settings.Model);
+            if (entry is null)
+            {
+                Console.WriteLine($"FAIL unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
+                return 1;
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(settings.Weights))
             return VerifyWeights(entry, settings);
 
-        ReferenceModel reference;
+        var report = ModelVerification.Run(entry, reference!, settings.Tolerance);
+        foreach (var line in report.ToLines())
+            Console.WriteLine(line);
+        return report.Passed ? 0 : 1;
+    }
+
+    /// <summary>The reference file, or null after printing why it cannot be read.</summary>
+    private static ReferenceModel? LoadReference(string path)
+    {
         try
         {
-            reference = ReferenceModel.Load(settings.Reference);
+            return ReferenceModel.Load(path);
         }
         // Any malformed file is a FAIL with the reason, never a stack trace.
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            Console.WriteLine($"FAIL cannot read {settings.Reference}: {error.Message}");
-            return 1;
+            Console.WriteLine($"FAIL cannot read {path}: {error.Message}");
+            return null;
         }
-
-        var report = ModelVerification.Run(entry, reference, settings.Tolerance);
-        foreach (var line in report.ToLines())
-            Console.WriteLine(line);
-        return report.Passed ? 0 : 1;
     }
 
     /// <summary>--weights: load a PyTorch checkpoint and compare the logits with a logits file.</summary>

@@ -18,8 +18,8 @@ public static class ZooEmitter
         var w = new CodeWriter();
         SourceHeader.Write(w, "(the catalog of this project's models)");
         w.Open($"namespace {options.Namespace}");
-        w.Summary("One model of the zoo: what the spec says about it, and how to build it.");
-        w.Line("public sealed record ZooEntry(string Name, string Spec, string? Paper, string? Peer, double? Top1, double? Top5,");
+        w.Summary("One model of the zoo: what the spec says about it (Reference: the id of its peer reference file, null for none), and how to build it.");
+        w.Line("public sealed record ZooEntry(string Name, string Spec, string? Paper, string? Peer, string? Reference, double? Top1, double? Top5,");
         w.Line("    long InChannels, long Height, long Width, long Classes, long Parameters, long ParametersWithoutAux, long Flops, bool HasAux,");
         w.Line("    global::System.Func<long, long, bool, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> Create);");
         w.Line();
@@ -35,7 +35,7 @@ public static class ZooEmitter
             var create = model.Aux.Count > 0
                 ? $"(classes, channels, aux) => new {model.ClassName}(classes, channels, aux)"
                 : $"(classes, channels, aux) => new {model.ClassName}(classes, channels)";
-            w.Line($"    new ZooEntry(\"{model.ClassName}\", \"{System.IO.Path.GetFileName(model.SpecPath)}\", {Str(m.Paper)}, {Str(m.Peer)}, {Num(m.Top1)}, {Num(m.Top5)},");
+            w.Line($"    new ZooEntry(\"{model.ClassName}\", \"{System.IO.Path.GetFileName(model.SpecPath)}\", {Str(m.Paper)}, {Str(m.Peer)}, {Str(ReferenceId(m.Reference))}, {Num(m.Top1)}, {Num(m.Top5)},");
             w.Line($"        {model.InChannels}, {model.Height}, {model.Width}, {model.Classes}, {model.Parameters}, {model.Parameters - model.AuxParameters}, {model.Flops}, {(model.Aux.Count > 0 ? "true" : "false")},");
             w.Line($"        {create}),");
         }
@@ -48,6 +48,10 @@ public static class ZooEmitter
         w.Close();
         return w.ToString();
     }
+
+    /// <summary>The declared reference file id; <c>reference: none</c> (no peer file) is null.</summary>
+    private static string? ReferenceId(string? reference) =>
+        string.IsNullOrWhiteSpace(reference) || string.Equals(reference!.Trim(), "none", System.StringComparison.OrdinalIgnoreCase) ? null : reference.Trim();
 
     private static string Str(string? text) => text is null ? "null" : "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Tests.Support;
@@ -138,16 +137,7 @@ public sealed partial class DiagnosticCorpusTests
     /// <summary>Runs the built CLI (copied next to the tests) as the user would.</summary>
     public static (int Exit, string Stdout) RunCheck(params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "inceptiondsl.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("check");
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
+        var (exit, stdout, stderr) = CliProcess.RunIn(Directory.GetCurrentDirectory(), ["check", .. args]);
+        return (exit, stdout + stderr);
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using InceptionDsl.Tests.Support;
 using Xunit;
 
 namespace InceptionDsl.Tests.Explain;
@@ -8,22 +8,7 @@ namespace InceptionDsl.Tests.Explain;
 /// <summary>The explain commands run as the user runs them: the built CLI, in the repository root.</summary>
 public class CliTests
 {
-    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = InceptionDsl.Reference.ReferencePaths.RepoRoot,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "inceptiondsl.dll"));
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    private static (int Exit, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(args);
 
     [Fact]
     public void SummaryPrintsTheTotalLineLastAndProgressOnStderr()
