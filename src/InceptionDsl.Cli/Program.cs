@@ -1,3 +1,4 @@
+using InceptionDsl.Cli;
 using InceptionDsl.Cli.Commands;
 using Spectre.Console.Cli;
 
@@ -5,6 +6,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("inceptiondsl");
+    // A misspelt option is an error, not silently ignored; an unhandled exception is one line, never a stack trace.
+    config.UseStrictParsing();
+    config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
     config.AddCommand<ZooCommand>("zoo").WithDescription("Build every model of the zoo, run a forward pass, and print parameters, output shape and time.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Compare a generated model with a peer reference file: state_dict names and shapes, parameters, logits.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train a model on the generated shapes dataset or an image folder: aux-head loss, SGD/Adam, checkpoints, top-1/top-5.");

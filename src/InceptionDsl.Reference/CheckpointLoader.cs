@@ -34,12 +34,14 @@ public sealed record CheckpointLoadResult(string Path, CheckpointFormat Format, 
 public sealed class CheckpointMismatchException : Exception
 {
     /// <summary>Creates the exception with a readable message listing every problem.</summary>
-    public CheckpointMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped)
-        : base(Describe(path, missing, unexpected, misShaped))
+    public CheckpointMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped,
+        IReadOnlyList<EntryMismatch>? misTyped = null)
+        : base(Describe(path, missing, unexpected, misShaped, misTyped ?? []))
     {
         Missing = missing;
         Unexpected = unexpected;
         MisShaped = misShaped;
+        MisTyped = misTyped ?? [];
     }
 
     /// <summary>Keys the module has and the file lacks.</summary>
@@ -51,18 +53,27 @@ public sealed class CheckpointMismatchException : Exception
     /// <summary>Keys on both sides whose shapes differ (Expected = the module's, Actual = the file's).</summary>
     public IReadOnlyList<EntryMismatch> MisShaped { get; }
 
-    private static string Describe(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped)
+    /// <summary>Keys whose values cannot be converted: an integer or bool tensor for a floating-point one, or the reverse (Expected = the module's dtype, Actual = the file's).</summary>
+    public IReadOnlyList<EntryMismatch> MisTyped { get; }
+
+    private static string Describe(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped,
+        IReadOnlyList<EntryMismatch> misTyped)
     {
         var text = new StringBuilder();
         text.Append("The checkpoint ").Append(System.IO.Path.GetFileName(path)).Append(" does not fit the module: ")
             .Append(missing.Count).Append(" missing, ").Append(unexpected.Count).Append(" unexpected, ")
-            .Append(misShaped.Count).Append(" mis-shaped key(s).");
+            .Append(misShaped.Count).Append(" mis-shaped");
+        if (misTyped.Count > 0)
+            text.Append(", ").Append(misTyped.Count).Append(" mis-typed");
+        text.Append(" key(s).");
         foreach (var key in missing)
             text.Append("\n  missing in the file: ").Append(key);
         foreach (var key in unexpected)
             text.Append("\n  unexpected (not in the module): ").Append(key);
         foreach (var entry in misShaped)
             text.Append("\n  mis-shaped: ").Append(entry.Name).Append(": module ").Append(entry.Expected).Append(", file ").Append(entry.Actual);
+        foreach (var entry in misTyped)
+            text.Append("\n  mis-typed: ").Append(entry.Name).Append(": module ").Append(entry.Expected).Append(", file ").Append(entry.Actual);
         return text.ToString();
     }
 }
@@ -80,6 +91,8 @@ public static class CheckpointLoader
     public static CheckpointFormat DetectFormat(string path)
     {
         using var stream = File.OpenRead(path);
+        if (stream.Length == 0)
+            throw new ReferenceFormatException(path, "the file is empty; expected a safetensors file or a torch.save zip archive");
         Span<byte> head = stackalloc byte[9];
         int read = stream.Read(head);
         if (read >= 2 && head[0] == (byte)'P' && head[1] == (byte)'K')
@@ -89,14 +102,32 @@ public static class CheckpointLoader
         throw new InvalidDataException($"{path} is neither a safetensors file nor a torch.save zip archive.");
     }
 
-    /// <summary>Reads every tensor of a state_dict file, by key (the caller disposes them).</summary>
+    /// <summary>
+    /// Reads every tensor of a state_dict file, by key (the caller disposes them). A safetensors header is
+    /// checked first (<see cref="SafetensorsHeader"/>); a file neither reader understands throws
+    /// <see cref="ReferenceFormatException"/> naming it.
+    /// </summary>
     public static Dictionary<string, Tensor> Read(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"No checkpoint at {path}.", path);
         if (DetectFormat(path) == CheckpointFormat.Safetensors)
+        {
+            SafetensorsHeader.Check(path);
             return Safetensors.LoadStateDict(path);
-        var table = PyTorchUnpickler.UnpickleStateDict(path);
+        }
+
+        Hashtable table;
+        try
+        {
+            table = PyTorchUnpickler.UnpickleStateDict(path);
+        }
+        // Whatever the unpickler or the zip reader trips on is the file's fault; an unreadable file is not.
+        catch (Exception error) when (error is not (OutOfMemoryException or UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException))
+        {
+            throw new ReferenceFormatException(path, $"not a readable torch.save state_dict archive ({error.Message})", inner: error);
+        }
+
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)
         {
@@ -126,8 +157,10 @@ public static class CheckpointLoader
             var unexpected = file.Keys.Where(k => !target.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
             var misShaped = target.Where(kv => file.TryGetValue(kv.Key, out var source) && !source.shape.SequenceEqual(kv.Value.shape))
                 .Select(kv => new EntryMismatch(kv.Key, Shape(kv.Value.shape), Shape(file[kv.Key].shape))).ToList();
-            if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0)
-                throw new CheckpointMismatchException(path, missing, unexpected, misShaped);
+            var misTyped = target.Where(kv => file.TryGetValue(kv.Key, out var source) && IsFloating(source.dtype) != IsFloating(kv.Value.dtype))
+                .Select(kv => new EntryMismatch(kv.Key, kv.Value.dtype.ToString(), file[kv.Key].dtype.ToString())).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0 || misTyped.Count > 0)
+                throw new CheckpointMismatchException(path, missing, unexpected, misShaped, misTyped);
 
             using (no_grad())
             {
@@ -186,6 +219,8 @@ public static class CheckpointLoader
             File.Delete(partial);
         }
     }
+
+    private static bool IsFloating(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -35,20 +35,26 @@ public sealed class CheckpointLogits
     /// <summary>Loads <c>checkpoints/googlenet_det_fp16.logits.json</c>.</summary>
     public static CheckpointLogits LoadGoogLeNetFp16() => Load(ReferencePaths.CheckpointFile(GoogLeNetFp16FileName));
 
-    /// <summary>Loads a <c>*.logits.json</c> file.</summary>
+    /// <summary>Loads a <c>*.logits.json</c> file; a malformed one throws <see cref="ReferenceFormatException"/> naming the place.</summary>
     public static CheckpointLogits Load(string path)
     {
         using FileStream stream = File.OpenRead(path);
-        using JsonDocument doc = JsonDocument.Parse(stream);
-        JsonElement root = doc.RootElement;
+        using JsonDocument doc = JsonRead.Parse(stream, path);
+        var read = new JsonRead(path);
+        JsonElement root = read.Object(doc.RootElement, "the file");
+        var input = read.InputShape(read.Required(root, "input"), "input");
+        var logits = read.Matrix(read.Required(root, "logits_float64"), "logits_float64");
+        if (logits.Length != input[0])
+            throw read.Error($"'logits_float64' has {logits.Length} row(s), but 'input' [{string.Join(", ", input)}] has batch {input[0]}");
+        long keys = read.Count(read.Required(root, "keys"), "keys");
         return new CheckpointLogits
         {
-            Model = JsonRead.Required(root, "model", path).GetString()!,
-            Weights = JsonRead.Required(root, "weights", path).GetString()!,
-            Input = JsonRead.Longs(JsonRead.Required(root, "input", path)),
-            LogitsFloat64 = JsonRead.Matrix(JsonRead.Required(root, "logits_float64", path)),
-            Top5Float64 = JsonRead.Optional(root, "top5_float64") is { } t5 ? JsonRead.IntMatrix(t5) : null,
-            Keys = JsonRead.Required(root, "keys", path).GetInt32(),
+            Model = read.String(read.Required(root, "model"), "model"),
+            Weights = read.String(read.Required(root, "weights"), "weights"),
+            Input = input,
+            LogitsFloat64 = logits,
+            Top5Float64 = read.Optional(root, "top5_float64") is { } t5 ? read.IntMatrix(t5, "top5_float64") : null,
+            Keys = keys <= int.MaxValue ? (int)keys : throw read.Error($"'keys' is out of range: {keys}"),
         };
     }
 }

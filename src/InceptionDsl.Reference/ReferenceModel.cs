@@ -89,56 +89,62 @@ public sealed class ReferenceModel
             .OrderBy(s => s, StringComparer.Ordinal)
             .ToArray();
 
-    /// <summary>Loads a reference model file.</summary>
+    /// <summary>Loads a reference model file; a malformed one throws <see cref="ReferenceFormatException"/> naming the place.</summary>
     public static ReferenceModel Load(string path)
     {
         using FileStream stream = File.OpenRead(path);
-        using JsonDocument doc = JsonDocument.Parse(stream);
+        using JsonDocument doc = JsonRead.Parse(stream, path);
         return Parse(doc.RootElement, path);
     }
 
     /// <summary>Parses the JSON text of a reference model file.</summary>
     public static ReferenceModel Parse(string json)
     {
-        using JsonDocument doc = JsonDocument.Parse(json);
+        using JsonDocument doc = JsonRead.Parse(json, "<json>");
         return Parse(doc.RootElement, null);
     }
 
-    private static ReferenceModel Parse(JsonElement root, string? path)
+    private static ReferenceModel Parse(JsonElement document, string? path)
     {
-        string file = path ?? "<json>";
-        JsonElement Req(string name) => JsonRead.Required(root, name, file);
-        JsonElement? Opt(string name) => JsonRead.Optional(root, name);
+        var read = new JsonRead(path ?? "<json>");
+        var root = read.Object(document, "the file");
+        JsonElement Req(string name) => read.Required(root, name);
+        JsonElement? Opt(string name) => read.Optional(root, name);
 
-        var stateDict = Req("state_dict").EnumerateArray().Select(row =>
+        var stateDict = read.Array(Req("state_dict"), "state_dict").Select((row, i) =>
         {
-            var cells = row.EnumerateArray().ToArray();
-            if (cells.Length != 3) throw new JsonException($"{file}: state_dict row must be [name, shape, dtype].");
-            return new StateDictEntry(cells[0].GetString()!, JsonRead.Longs(cells[1]), cells[2].GetString()!);
+            var cells = read.Array(row, $"state_dict[{i}]");
+            if (cells.Length != 3) throw read.Error($"'state_dict[{i}]' must be [name, shape, dtype], found {cells.Length} item(s)");
+            return new StateDictEntry(read.String(cells[0], $"state_dict[{i}][0]"), read.Shape(cells[1], $"state_dict[{i}][1]"), read.String(cells[2], $"state_dict[{i}][2]"));
         }).ToArray();
 
         var modules = Opt("modules") is { } m
-            ? m.EnumerateArray().Select(r => (r[0].GetString()!, r[1].GetString()!)).ToArray()
+            ? read.Array(m, "modules").Select((r, i) =>
+            {
+                var cells = read.Array(r, $"modules[{i}]");
+                if (cells.Length < 2) throw read.Error($"'modules[{i}]' must be [name, type], found {cells.Length} item(s)");
+                return (read.String(cells[0], $"modules[{i}][0]"), read.String(cells[1], $"modules[{i}][1]"));
+            }).ToArray()
             : [];
 
         return new ReferenceModel
         {
-            Id = Req("id").GetString()!,
-            Source = Req("source").GetString()!,
-            Input = JsonRead.Longs(Req("input")),
-            Params = Req("params").GetInt64(),
-            ParamsWithoutAux = Req("params_without_aux").GetInt64(),
-            Buffers = Req("buffers").GetInt64(),
+            Id = read.String(Req("id"), "id"),
+            Source = read.String(Req("source"), "source"),
+            Input = read.InputShape(Req("input"), "input"),
+            Params = read.Count(Req("params"), "params"),
+            ParamsWithoutAux = read.Count(Req("params_without_aux"), "params_without_aux"),
+            Buffers = read.Count(Req("buffers"), "buffers"),
             StateDict = stateDict,
-            FlopsBatch1 = Req("flops_batch1").GetInt64(),
+            FlopsBatch1 = read.Count(Req("flops_batch1"), "flops_batch1"),
             Modules = modules,
-            Repr = Opt("repr")?.GetString(),
-            LogitsFloat64 = Opt("logits_float64") is { } l64 ? JsonRead.Matrix(l64) : null,
-            LogitsFloat32 = Opt("logits_float32") is { } l32 ? JsonRead.Matrix(l32) : null,
-            AuxLogitsFloat64 = Opt("aux_logits_float64") is { } aux ? JsonRead.MatrixMap(aux) : null,
-            LogitsAbsMax = Opt("logits_abs_max")?.GetDouble(),
-            Float32VsFloat64MaxAbsDiff = Opt("float32_vs_float64_max_abs_diff")?.GetDouble(),
-            Top5Float64 = Opt("top5_float64") is { } t5 ? JsonRead.IntMatrix(t5) : null,
+            Repr = Opt("repr") is { } repr ? read.String(repr, "repr") : null,
+            LogitsFloat64 = Opt("logits_float64") is { } l64 ? read.Matrix(l64, "logits_float64") : null,
+            LogitsFloat32 = Opt("logits_float32") is { } l32 ? read.Matrix(l32, "logits_float32") : null,
+            AuxLogitsFloat64 = Opt("aux_logits_float64") is { } aux ? read.MatrixMap(aux, "aux_logits_float64") : null,
+            LogitsAbsMax = Opt("logits_abs_max") is { } absMax ? read.Double(absMax, "logits_abs_max") : null,
+            Float32VsFloat64MaxAbsDiff = Opt("float32_vs_float64_max_abs_diff") is { } d ? read.Double(d, "float32_vs_float64_max_abs_diff") : null,
+            Top5Float64 = Opt("top5_float64") is { } t5 ? read.IntMatrix(t5, "top5_float64") : null,
             SourcePath = path,
         };
     }

@@ -103,7 +103,7 @@ public static class Verifier
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                problems.Add($"{e.GetType().Name}: {e.Message}");
+                problems.Add(e is System.Runtime.InteropServices.ExternalException ? ErrorText.Of(e) : $"{e.GetType().Name}: {ErrorText.Of(e)}");
             }
         }
 

@@ -21,9 +21,12 @@ public static class SpecModels
     /// <summary>A spec's models, or its error diagnostics (compiler format).</summary>
     public sealed record Result(IReadOnlyList<ModelIR> Models, IReadOnlyList<string> Errors);
 
-    public static Result Read(string path)
+    public static Result Read(string path) => Read(path, File.ReadAllText(path));
+
+    /// <summary>A spec's models from text already read (the CLI reads it strictly as UTF-8).</summary>
+    public static Result Read(string path, string text)
     {
-        var result = SpecCompiler.Compile(path, File.ReadAllText(path));
+        var result = SpecCompiler.Compile(path, text);
         var errors = result.Diagnostics.Where(d => d.Severity == InceptionDsl.Diagnostics.SpecSeverity.Error).Select(d => d.ToString()).ToList();
         return new Result(result.Models.ToList(), errors);
     }

@@ -213,7 +213,21 @@ public sealed class Trainer
     public static CheckpointInfo? ReadCheckpointInfo(string dir)
     {
         var path = Path.Combine(dir, InfoFile);
-        return File.Exists(path) ? JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(path)) : null;
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(path))
+                ?? throw new InvalidDataException($"{path}: holds null, not a checkpoint description");
+        }
+        catch (JsonException error)
+        {
+            // Where and what, without System.Text.Json's 0-based position suffix.
+            var message = error.Message;
+            int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+            if (cut > 0) message = message.Substring(0, cut);
+            throw new InvalidDataException($"{path}({(error.LineNumber ?? 0) + 1},{(error.BytePositionInLine ?? 0) + 1}): not a checkpoint.json written by train{(error.Path is null ? "" : $" (at {error.Path})")}: {message}", error);
+        }
     }
 
     private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer)
@@ -222,7 +236,17 @@ public sealed class Trainer
         if (info is null) return null;
         if (info.Model != modelName)
             throw new InvalidOperationException($"The checkpoint in '{dir}' is of {info.Model}, not {modelName}.");
-        model.load(Path.Combine(dir, ModelFile));
+        var modelPath = Path.Combine(dir, ModelFile);
+        try
+        {
+            model.load(modelPath);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            var reason = error.Message.Split('\n')[0].Trim();
+            throw new InvalidDataException($"{modelPath}: cannot load the checkpoint's weights into {modelName}: {reason}", error);
+        }
+
         var optimizerPath = Path.Combine(dir, OptimizerFile);
         if (File.Exists(optimizerPath) && string.Equals(info.Optimizer, options.Optimizer, StringComparison.OrdinalIgnoreCase))
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);

@@ -20,26 +20,43 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var files = new List<string>();
+        int errors = 0, models = 0;
         foreach (var path in settings.Files)
         {
             if (Directory.Exists(path))
-                files.AddRange(Directory.EnumerateFiles(path, "*.inception.y*ml", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            {
+                var found = Directory.EnumerateFiles(path, "*.inception.y*ml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                if (found.Count == 0)
+                {
+                    // A folder named by mistake must not pass as "no errors".
+                    Console.WriteLine($"{path}(1,1): error IDSL001: the folder holds no spec files (*.inception.yaml)");
+                    errors++;
+                }
+
+                files.AddRange(found);
+            }
             else
+            {
                 files.Add(path);
+            }
         }
 
-        int errors = 0, models = 0;
         var owners = new Dictionary<string, string>();
         foreach (var file in files)
         {
-            if (!File.Exists(file))
+            string text;
+            try
             {
-                Console.WriteLine($"{file}(1,1): error IDSL001: file not found");
+                text = CliFiles.ReadSpec(file);
+            }
+            catch (CliInputException error)
+            {
+                Console.WriteLine($"{file}({Math.Max(1, error.Line)},{Math.Max(1, error.Column)}): error {error.Id}: {error.Detail}");
                 errors++;
                 continue;
             }
 
-            var result = SpecCompiler.Compile(file, File.ReadAllText(file));
+            var result = SpecCompiler.Compile(file, text);
             foreach (var diagnostic in result.Diagnostics)
             {
                 Console.WriteLine(diagnostic.ToString());

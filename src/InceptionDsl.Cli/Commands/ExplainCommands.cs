@@ -78,7 +78,7 @@ public sealed class DiagramCommand : Command<DiagramCommand.Settings>
         }
         else
         {
-            File.WriteAllText(settings.Output, text);
+            CliFiles.WriteOutput(settings.Output, text);
             Console.Error.WriteLine($"wrote {settings.Output} ({text.Length:N0} characters)");
         }
 
@@ -96,13 +96,13 @@ public sealed class SchemaCommand : Command<SchemaCommand.Settings>
         public string? Output { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => ExplainRun.Guard(() =>
     {
         var text = SpecSchema.Text();
         if (settings.Output is null)
             Console.Write(text);
         else
-            File.WriteAllText(settings.Output, text);
+            CliFiles.WriteOutput(settings.Output, text);
         return 0;
-    }
+    }, afterProgress: false);
 }

@@ -52,15 +52,17 @@ public static class ExplainRun
         return model;
     }
 
-    public static int Guard(Func<int> body)
+    /// <summary>Runs a command; a user error is <c>error: message</c> on stderr (after ending the progress line, if any) and exit code 1.</summary>
+    public static int Guard(Func<int> body, bool afterProgress = true)
     {
         try
         {
             return body();
         }
-        catch (ExplainException exception)
+        catch (Exception exception) when (exception is ExplainException or CliInputException)
         {
-            Console.Error.WriteLine();
+            if (afterProgress)
+                Console.Error.WriteLine();
             Console.Error.WriteLine("error: " + exception.Message);
             return 1;
         }

@@ -94,6 +94,38 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--threads <N>")]
         [Description("Torch CPU threads (default: torch's choice).")]
         public int? Threads { get; init; }
+
+        /// <summary>The largest --image-size.</summary>
+        public const int MaxImageSize = 1024;
+
+        /// <summary>The most memory the generated dataset may take (float32 pixels of both splits).</summary>
+        public const long MaxGeneratedBytes = 4L << 30;
+
+        /// <summary>Every option checked before anything is built: the first bad one, with its range.</summary>
+        public override ValidationResult Validate()
+        {
+            static bool Finite(double value) => double.IsFinite(value);
+            string? error =
+                Epochs < 1 ? $"--epochs must be at least 1, not {Epochs}"
+                : BatchSize < 1 ? $"--batch-size must be at least 1, not {BatchSize}"
+                : TrainSize is < 1 or > 1_000_000 ? $"--train-size must be between 1 and 1000000, not {TrainSize}"
+                : ValidationSize is < 1 or > 1_000_000 ? $"--val-size must be between 1 and 1000000, not {ValidationSize}"
+                : Classes is < 2 or > 10 ? $"--classes must be between 2 and 10 (the generated shapes), not {Classes}"
+                : ImageSize is < 8 or > MaxImageSize ? $"--image-size must be between 8 and {MaxImageSize}, not {ImageSize}"
+                : !Finite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1 ? $"--val-fraction must be between 0 and 1 (exclusive), not {ValidationFraction}"
+                : LearningRate is { } lr && (!Finite(lr) || lr <= 0) ? $"--lr must be a positive number, not {lr}"
+                : Warmup < 0 ? $"--warmup must be 0 or more, not {Warmup}"
+                : !Finite(WeightDecay) || WeightDecay < 0 ? $"--weight-decay must be 0 or more, not {WeightDecay}"
+                : Threads < 1 ? $"--threads must be at least 1, not {Threads}"
+                : Optimizer.ToLowerInvariant() is not ("sgd" or "adam" or "adamw") ? $"--optimizer must be sgd, adam or adamw, not '{Optimizer}'"
+                : Schedule.ToLowerInvariant() is not ("cosine" or "step" or "constant") ? $"--schedule must be cosine, step or constant, not '{Schedule}'"
+                : Data is not null && !Directory.Exists(Data) ? $"--data {Data}: {(File.Exists(Data) ? "is a file; give an ImageFolder (one subfolder per class)" : "folder not found")}"
+                : Checkpoint is not null && File.Exists(Checkpoint) ? $"--checkpoint {Checkpoint}: is a file; the checkpoint is a folder"
+                : Data is null && (TrainSize + (long)ValidationSize) * 3 * 4 * (long)(ImageSize ?? 32) * (ImageSize ?? 32) > MaxGeneratedBytes
+                    ? $"the generated dataset ({TrainSize} + {ValidationSize} images of {ImageSize ?? 32}x{ImageSize ?? 32}) would take more than {MaxGeneratedBytes >> 30} GiB; lower --train-size or --image-size"
+                : null;
+            return error is null ? ValidationResult.Success() : ValidationResult.Error(error);
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -102,6 +134,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (!TryResolveModel(settings, out var name, out var inChannels, out var size, out var hasAux, out var create))
             return 1;
         int imageSize = settings.ImageSize ?? size;
+        var checkpointDir = settings.Checkpoint ?? Path.Combine("checkpoints", name);
 
         using var data = settings.Data is null
             ? SyntheticShapes.Create(settings.TrainSize, settings.ValidationSize, imageSize, settings.Classes, seed: 1234 + settings.Seed)
@@ -117,6 +150,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             return 1;
         }
 
+        try
+        {
+            // Made before training (after the data is read), not after the first epoch: a place that cannot hold it fails before any training.
+            Directory.CreateDirectory(checkpointDir);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot create the checkpoint folder {checkpointDir}: {error.Message}");
+            return 1;
+        }
+
         manual_seed(settings.Seed);
         using var model = create(data.Train.Classes.Count, inChannels, hasAux && !settings.NoAux);
         var options = new TrainingOptions
@@ -129,7 +173,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             WarmupSteps = settings.Warmup ?? Math.Min(100, data.Train.BatchCount(settings.BatchSize) * settings.Epochs / 10),
             WeightDecay = settings.WeightDecay,
             Seed = settings.Seed,
-            CheckpointDir = settings.Checkpoint ?? Path.Combine("checkpoints", name),
+            CheckpointDir = checkpointDir,
             Resume = settings.Resume,
         };
         long parameters = model.parameters().Sum(p => p.numel());
@@ -174,9 +218,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         hasAux = false;
         create = (_, _, _) => throw new InvalidOperationException();
         var zoo = ModelZoo.Entries.FirstOrDefault(e => string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase));
-        if (zoo is null && File.Exists(settings.Model))
+        if (zoo is null && (File.Exists(settings.Model) || Directory.Exists(settings.Model) || settings.Model.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)))
         {
-            var spec = SpecModels.Read(settings.Model);
+            SpecModels.Result spec;
+            try
+            {
+                spec = SpecModels.Read(settings.Model, CliFiles.ReadSpec(settings.Model));
+            }
+            catch (CliInputException error)
+            {
+                Console.Error.WriteLine("error: " + error.Message);
+                return false;
+            }
+
             foreach (var error in spec.Errors) Console.WriteLine(error);
             if (spec.Errors.Count > 0) return false;
             var model = settings.Variant is null && spec.Models.Count == 1

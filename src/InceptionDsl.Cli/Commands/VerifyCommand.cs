@@ -45,19 +45,27 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
 
         public override ValidationResult Validate()
         {
+            if (!string.Equals(DType, "float64", StringComparison.OrdinalIgnoreCase) && !string.Equals(DType, "float32", StringComparison.OrdinalIgnoreCase))
+                return ValidationResult.Error($"--dtype must be float64 or float32, not '{DType}'");
+            if (!double.IsFinite(Tolerance) || Tolerance < 0)
+                return ValidationResult.Error($"--tolerance must be a number of 0 or more, not {Tolerance}");
+            if (!double.IsFinite(AbsTolerance) || AbsTolerance < 0)
+                return ValidationResult.Error($"--abs-tolerance must be a number of 0 or more, not {AbsTolerance}");
             if (string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
                 return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id");
-            if (string.IsNullOrWhiteSpace(Model) && !File.Exists(Reference)) return ValidationResult.Error($"reference file not found: {Reference}");
+            if (string.IsNullOrWhiteSpace(Model) && CliFiles.InputProblem(Reference) is { } noReference)
+                return ValidationResult.Error($"--reference {Reference}: {noReference}");
             if (!string.IsNullOrWhiteSpace(Weights))
             {
-                if (!File.Exists(Weights)) return ValidationResult.Error($"weights file not found: {Weights}");
+                if (CliFiles.InputProblem(Weights) is { } noWeights) return ValidationResult.Error($"--weights {Weights}: {noWeights}");
                 var logits = Logits ?? CheckpointVerification.DefaultLogitsPath(Weights);
-                if (!File.Exists(logits)) return ValidationResult.Error($"logits file not found: {logits} (give --logits)");
+                if (CliFiles.InputProblem(logits) is { } noLogits)
+                    return ValidationResult.Error($"--logits {logits}: {noLogits}{(Logits is null ? " (the default beside the weights; give --logits)" : "")}");
                 return ValidationResult.Success();
             }
 
-            if (string.IsNullOrWhiteSpace(Reference)) return ValidationResult.Error("--reference is required");
-            if (!File.Exists(Reference)) return ValidationResult.Error($"reference file not found: {Reference}");
+            if (string.IsNullOrWhiteSpace(Reference)) return ValidationResult.Error("--reference is required (or --weights with --logits)");
+            if (CliFiles.InputProblem(Reference) is { } problem) return ValidationResult.Error($"--reference {Reference}: {problem}");
             return ValidationResult.Success();
         }
     }
@@ -110,10 +118,10 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         {
             return ReferenceModel.Load(path);
         }
-        // Any malformed file is a FAIL with the reason, never a stack trace.
+        // Any malformed file is a FAIL with the reason (file, place, what was expected), never a stack trace.
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            Console.WriteLine($"FAIL cannot read {path}: {error.Message}");
+            Console.WriteLine($"FAIL {CliErrors.Describe(error, path)}");
             return null;
         }
     }
@@ -123,11 +131,23 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
     {
         var weights = settings.Weights!;
         var logitsPath = settings.Logits ?? CheckpointVerification.DefaultLogitsPath(weights);
+        CheckpointLogits expected;
         try
         {
-            var expected = CheckpointLogits.Load(logitsPath);
-            long classes = expected.LogitsFloat64.Length > 0 ? expected.LogitsFloat64[0].Length : entry.Classes;
-            long inChannels = expected.Input.Count > 1 ? expected.Input[1] : entry.InChannels;
+            expected = CheckpointLogits.Load(logitsPath);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Console.WriteLine($"FAIL {CliErrors.Describe(error, logitsPath)}");
+            return 1;
+        }
+
+        // The logits file decides the classes (its columns) and the input channels (its input).
+        long classes = expected.LogitsFloat64[0].Length;
+        long inChannels = expected.Input[1];
+        var input = "[" + string.Join(", ", expected.Input) + "]";
+        try
+        {
             // Build the aux heads only when the checkpoint has their weights.
             bool withAux = entry.HasAux && CheckpointVerification.HasEntriesUnder(weights, AuxNames(entry));
             using var model = entry.Create(classes, inChannels, withAux);
@@ -141,13 +161,22 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         catch (CheckpointMismatchException error)
         {
             Console.WriteLine(error.Message);
+            if (classes != entry.Classes || inChannels != entry.InChannels)
+                Console.WriteLine($"note: {entry.Name} was built for {classes} classes and {inChannels} input channels, as {Path.GetFileName(logitsPath)} says " +
+                    $"(logits of {classes} columns, input {input}); the spec declares {entry.Classes} and {entry.InChannels}");
             Console.WriteLine($"FAIL {Path.GetFileName(weights)} does not fit {entry.Name}");
+            return 1;
+        }
+        catch (System.Runtime.InteropServices.ExternalException error)
+        {
+            // libtorch refused the forward pass, e.g. an input too small for the network's pooling.
+            Console.WriteLine($"FAIL {entry.Name} cannot run on the input {input} of {Path.GetFileName(logitsPath)}: {ErrorText.Of(error)}");
             return 1;
         }
         // Any malformed file is a FAIL with the reason, never a stack trace.
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            Console.WriteLine($"FAIL cannot read {weights} / {logitsPath}: {error.Message}");
+            Console.WriteLine($"FAIL {CliErrors.Describe(error, weights)}");
             return 1;
         }
     }

@@ -41,7 +41,7 @@ public static class ModelResolver
     {
         foreach (var file in SpecFiles())
         {
-            var result = SpecCompiler.Compile(file, File.ReadAllText(file));
+            var result = SpecCompiler.Compile(file, Read(file));
             foreach (var model in result.Models)
                 yield return new ResolvedModel(model, file);
         }
@@ -49,11 +49,9 @@ public static class ModelResolver
 
     public static ResolvedModel Resolve(string modelOrFile, string? variant = null)
     {
-        if (File.Exists(modelOrFile) || modelOrFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || modelOrFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+        if (File.Exists(modelOrFile) || Directory.Exists(modelOrFile) || modelOrFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || modelOrFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
         {
-            if (!File.Exists(modelOrFile))
-                throw new ExplainException($"file not found: {modelOrFile}");
-            var result = SpecCompiler.Compile(modelOrFile, File.ReadAllText(modelOrFile));
+            var result = SpecCompiler.Compile(modelOrFile, Read(modelOrFile));
             if (result.HasErrors)
                 throw new ExplainException($"{modelOrFile} has errors:{Environment.NewLine}" + string.Join(Environment.NewLine, result.Diagnostics.Select(d => d.ToString())));
             if (result.Models.Count == 0)
@@ -69,7 +67,7 @@ public static class ModelResolver
         var names = new List<string>();
         foreach (var file in SpecFiles())
         {
-            var text = File.ReadAllText(file);
+            var text = Read(file);
             // Cheap pre-filter: a spec that declares the model names it.
             if (text.IndexOf(name, StringComparison.OrdinalIgnoreCase) < 0)
             {
@@ -87,6 +85,19 @@ public static class ModelResolver
 
         var all = All().Select(m => m.Model.ClassName).ToList();
         throw new ExplainException($"no model '{name}' in {SpecsDir}; models: {string.Join(", ", all)}");
+    }
+
+    /// <summary>A spec's text; a folder, a missing, unreadable, oversized or non-UTF-8 file is an <see cref="ExplainException"/> saying which and where.</summary>
+    private static string Read(string file)
+    {
+        try
+        {
+            return CliFiles.ReadSpec(file);
+        }
+        catch (CliInputException error)
+        {
+            throw new ExplainException(error.Message);
+        }
     }
 }
 
