@@ -65,12 +65,7 @@ public static class ModelEmitter
         if (model.Aux.Count > 0)
             w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + string.Join(", ", model.Aux.Select(a => a.Name)) + ").</param>");
         w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
-        WriteInitializers(w, body.Members);
-        w.Line("RegisterComponents();");
-        w.Close();
-        w.Line();
-        if (foldPairs.Count > 0)
-            InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
+        FinishConstructor(w, body.Members, foldPairs, ns);
 
         w.Line("/// <inheritdoc />");
         w.Line("public string ModelName => nameof(" + model.ClassName + ");");
@@ -167,12 +162,7 @@ public static class ModelEmitter
             w.Line($"this.{condition.Value} = {condition.Key};");
         foreach (var value in valueFields)
             w.Line($"this.{value.Value} = {value.Key};");
-        WriteInitializers(w, block.Members);
-        w.Line("RegisterComponents();");
-        w.Close();
-        w.Line();
-        if (foldPairs.Count > 0)
-            InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
+        FinishConstructor(w, block.Members, foldPairs, ns);
         w.Line("/// <inheritdoc />");
         w.Open($"public override {Tensor} forward({Tensor} x)");
         var forward = new ForwardWriter(w, new[] { "x" }, block.Members, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
@@ -208,6 +198,17 @@ public static class ModelEmitter
             w.Line($"private readonly {member.Type}{(member.Condition is null ? "" : "?")} {member.Field};");
             w.Line();
         }
+    }
+
+    /// <summary>Ends a module's constructor (fields, then RegisterComponents) and adds FoldBatchNorms when it has fold pairs.</summary>
+    private static void FinishConstructor(CodeWriter w, IEnumerable<MemberIR> members, IReadOnlyList<(string Conv, string Bn)> foldPairs, string ns)
+    {
+        WriteInitializers(w, members);
+        w.Line("RegisterComponents();");
+        w.Close();
+        w.Line();
+        if (foldPairs.Count > 0)
+            InferenceEmitter.WriteFoldMethod(w, foldPairs, ns);
     }
 
     private static void WriteInitializers(CodeWriter w, IEnumerable<MemberIR> members)
