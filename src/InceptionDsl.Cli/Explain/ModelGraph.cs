@@ -3,7 +3,7 @@ using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Cli.Explain;
 
-/// <summary>A node of a model's block graph, built from the IR's forward steps and layer rows.</summary>
+/// <summary>A node of a model's block graph, built from the IR's forward steps, layer rows and block instances.</summary>
 public abstract record GraphNode;
 
 /// <summary>One layer: a conv unit, a pool, a linear layer, an activation.</summary>
@@ -31,61 +31,59 @@ public sealed record AuxNode(string Name, string At, double Weight, BlockNode? H
 public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 {
     public static ModelGraph Build(ModelIR model) =>
-        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null, new ShapeIR(model.InChannels, model.Height, model.Width, false)).Nodes);
+        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null, Outputs.Exact));
+
+    /// <summary>
+    /// Where the shapes of a forward's steps come from: the model's own steps carry exact ones; a
+    /// block instance's are in its <see cref="InstanceIR"/>, one per step of the class in
+    /// <see cref="StepIR.InOrder"/> order, so each is taken when its step is done.
+    /// </summary>
+    private sealed class Outputs(InstanceIR? instance)
+    {
+        private int _next;
+
+        /// <summary>The model's own forward.</summary>
+        public static Outputs Exact { get; } = new(null);
+
+        public ShapeIR? Of(StepIR step) =>
+            ReferenceEquals(this, Exact) ? step.Output : _next < (instance?.Outputs.Count ?? 0) ? instance!.Outputs[_next++] : null;
+    }
 
     private sealed class Builder(ModelIR model)
     {
         private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
+        private readonly Dictionary<string, InstanceIR> _instances = model.Instances.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, ClassIR> _classes = model.Blocks.ToDictionary(b => b.Name);
         private readonly string _classCount = model.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         private string Concrete(string label) => label.Replace("numClasses", _classCount);
 
         /// <summary>
-        /// The nodes of <paramref name="steps"/> run on <paramref name="input"/>, with the shape each
-        /// produces, and the shape that leaves the last. Layers take their shape from their row; the
-        /// model's own forward steps carry exact shapes; steps of a block class carry its first use's,
-        /// so there parameter-free ops and concats are worked out from this instance's input. A shape
-        /// that cannot be worked out stays unknown (null) until the next layer's row.
+        /// The nodes of <paramref name="steps"/>, each with its output shape as the IR holds it:
+        /// layers their row's, other steps the one <paramref name="outputs"/> gives (exact in the
+        /// model's forward, this instance's inside a block).
         /// </summary>
-        public (List<GraphNode> Nodes, ShapeIR? Output) Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, ShapeIR? input)
+        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, Outputs outputs)
         {
             var nodes = new List<GraphNode>();
-            var current = input;
             foreach (var step in steps)
             {
-                var exact = prefix.Length == 0 ? step.Output : null;
                 switch (step)
                 {
                     case ModuleStep module:
+                        outputs.Of(step);  // its layers carry their rows' shapes
                         var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
                         var path = prefix + (member?.StateName ?? module.Field);
                         if (_rows.TryGetValue(path, out var row))
-                        {
-                            var (layers, output) = Expand(row, member?.Init ?? "", current);
-                            nodes.AddRange(layers);
-                            current = output;
-                        }
-
+                            nodes.AddRange(Expand(row, member?.Init ?? ""));
                         break;
                     case FunctionalStep functional:
                         var label = LabelOf(functional.Comment);
-                        var op = new OpNode(null, KindOf(label), Concrete(label), null, 0, 0);
-                        current = exact ?? (current is null ? null : ShapeFill.Infer(op, current));
-                        nodes.Add(op with { Shape = current });
+                        nodes.Add(new OpNode(null, KindOf(label), Concrete(label), outputs.Of(step), 0, 0));
                         break;
                     case ConcatStep concat:
-                        var branches = new List<BranchNode>();
-                        var ends = new List<ShapeIR?>();
-                        foreach (var branch in concat.Branches)
-                        {
-                            var (branchNodes, end) = Steps(branch.Steps, prefix, owner, ctorArgs, current);
-                            branches.Add(new BranchNode(branch.Hint, branchNodes));
-                            ends.Add(end);
-                        }
-
-                        current = exact ?? ShapeFill.Concat(ends);
-                        nodes.Add(new ConcatNode(branches, current));
+                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, ctorArgs, outputs))).ToList();
+                        nodes.Add(new ConcatNode(branches, outputs.Of(step)));
                         break;
                     case ResidualStep residual:
                         var scale = residual.Scale;
@@ -93,54 +91,43 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                             scale = bound.Groups[1].Value.Trim();
                         else if (scale is not null && owner.Params.FirstOrDefault(p => p.Name == scale) is { Default: { } fallback })
                             scale = fallback;  // not passed: the parameter's default
-                        var (body, bodyOutput) = Steps(residual.Body, prefix, owner, ctorArgs, current);
-                        var (shortcut, _) = Steps(residual.Shortcut, prefix, owner, ctorArgs, current);
-                        current = exact ?? bodyOutput;
-                        nodes.Add(new ResidualNode(body, shortcut, scale, current));
+                        var body = Steps(residual.Body, prefix, owner, ctorArgs, outputs);
+                        var shortcut = Steps(residual.Shortcut, prefix, owner, ctorArgs, outputs);
+                        nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)));
                         break;
                     case AuxTapStep tap:
+                        outputs.Of(step);
                         var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
                         if (aux is null)
                             break;
-                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init, current).Nodes.OfType<BlockNode>().FirstOrDefault() : null;
+                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init).OfType<BlockNode>().FirstOrDefault() : null;
                         nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
+                        break;
+                    default:
+                        outputs.Of(step);
                         break;
                 }
             }
 
-            return (nodes, current);
+            return nodes;
         }
 
-        private (List<GraphNode> Nodes, ShapeIR? Output) Expand(LayerRow row, string init, ShapeIR? input)
+        private List<GraphNode> Expand(LayerRow row, string init)
         {
             if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
             {
-                var (body, _) = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail), input);
-                // The block's last concat (or residual) produces its output.
-                if (body.Count > 0 && body[^1] is ConcatNode lastConcat)
-                    body[^1] = lastConcat with { Shape = row.Shape };
-                else if (body.Count > 0 && body[^1] is ResidualNode lastResidual)
-                    body[^1] = lastResidual with { Shape = row.Shape };
-                return (new List<GraphNode> { new BlockNode(row.Path, cls.Name, cls.Doc, row.Shape, row.Parameters, row.Flops, body) }, row.Shape);
+                _instances.TryGetValue(row.Path, out var instance);
+                var body = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail), new Outputs(instance));
+                return new List<GraphNode> { new BlockNode(row.Path, cls.Name, cls.Doc, row.Shape, row.Parameters, row.Flops, body) };
             }
 
             if (row.Kind == "seq")
             {
-                var children = model.Layers.Where(r => r.Depth == row.Depth + 1 && r.Path.StartsWith(row.Path + ".", StringComparison.Ordinal)).ToList();
-                var result = new List<GraphNode>();
-                var current = input;
-                foreach (var child in children)
-                {
-                    var index = child.Path.Substring(row.Path.Length + 1);
-                    var (nodes, output) = Expand(child, ChildInit(init, index), current);
-                    result.AddRange(nodes);
-                    current = output;
-                }
-
-                return (result, current);
+                var children = model.Layers.Where(r => r.Depth == row.Depth + 1 && r.Path.StartsWith(row.Path + ".", StringComparison.Ordinal));
+                return children.SelectMany(child => Expand(child, ChildInit(init, child.Path.Substring(row.Path.Length + 1)))).ToList();
             }
 
-            return (new List<GraphNode> { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.Shape, row.Parameters, row.Flops) }, row.Shape);
+            return new List<GraphNode> { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.Shape, row.Parameters, row.Flops) };
         }
 
         /// <summary>The arguments of <c>new Class(...)</c> in a member initializer.</summary>

@@ -9,13 +9,14 @@ namespace InceptionDsl.Semantics;
 /// </summary>
 internal sealed class Frame
 {
-    public Frame(ClassBuilder owner, Scope scope, string path, int depth, bool recordLayers)
+    public Frame(ClassBuilder owner, Scope scope, string path, int depth, bool recordLayers, StepTrace? trace = null)
     {
         Owner = owner;
         Scope = scope;
         Path = path;
         Depth = depth;
         RecordLayers = recordLayers;
+        Trace = trace;
     }
 
     public ClassBuilder Owner { get; }
@@ -30,7 +31,61 @@ internal sealed class Frame
     /// <summary>False while lowering a block class for emission only: its rows belong to instances.</summary>
     public bool RecordLayers { get; }
 
-    public Frame WithScope(Scope scope) => new(Owner, scope, Path, Depth, RecordLayers);
+    /// <summary>Where the steps of a block's body come from, while lowering its class or one of its uses.</summary>
+    public StepTrace? Trace { get; }
+
+    public Frame WithScope(Scope scope) => new(Owner, scope, Path, Depth, RecordLayers, Trace);
+}
+
+/// <summary>
+/// Ties the forward steps of one walk over a block's body to the nodes that made them, so a use
+/// (concrete arguments) and the class (symbolic ones) can be matched step by step. Both walks
+/// enter the same nodes in the same order; only a node whose <c>if</c> is decided by the use's
+/// arguments can be skipped by the use while the class keeps it (as a run-time condition), and
+/// such a node is a single layer or block use, never a node holding others.
+/// </summary>
+internal sealed class StepTrace
+{
+    private int _entered;
+
+    /// <summary>The node whose steps are being made: its index in entry order.</summary>
+    public int Current { get; set; } = -1;
+
+    /// <summary>Each step made, in the order made, with the node that made it and its output.</summary>
+    public List<(int Node, ShapeIR? Output)> Steps { get; } = new();
+
+    /// <summary>Nodes this walk skipped, with the shape that flowed past them.</summary>
+    public List<(int Node, ShapeIR Input)> Skipped { get; } = new();
+
+    /// <summary>Enters a node (skipped or not); returns its index.</summary>
+    public int Enter() => _entered++;
+
+    /// <summary>
+    /// The output of each of the class's steps for this use, in the order the class made them.
+    /// A step the use skipped gets the shape that flowed past it; consecutive equal shapes share one object.
+    /// </summary>
+    public EquatableArray<ShapeIR> OutputsFor(StepTrace cls, ShapeIR input)
+    {
+        var outputs = new ShapeIR[cls.Steps.Count];
+        int next = 0;
+        var last = input;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var node = cls.Steps[i].Node;
+            ShapeIR? output = null;
+            if (next < Steps.Count && Steps[next].Node == node)
+                output = Steps[next++].Output;
+            else
+                foreach (var skipped in Skipped)
+                    if (skipped.Node == node)
+                        output = skipped.Input;
+            output ??= last;
+            last = output.Equals(last) ? last : output;
+            outputs[i] = last;
+        }
+
+        return new EquatableArray<ShapeIR>(outputs);
+    }
 }
 
 /// <summary>What one lowered node produced: its output shape and its cost.</summary>

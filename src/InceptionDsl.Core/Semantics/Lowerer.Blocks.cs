@@ -169,12 +169,16 @@ internal sealed partial class Lowerer
             if (bound is null || !BindLets(block, scope, symbolic: false, lets: null))
                 return null;
 
-            var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers);
+            // A use with a place in the state_dict records its steps to match them with the class's.
+            var trace = frame.RecordLayers ? new StepTrace() : null;
+            var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers, trace);
             var lowered = LowerChain(block.Body, input, instanceFrame, new List<StepIR>());
             if (lowered is null)
                 return null;
             if (!_blockClassesStarted.Contains(block.Name))
                 LowerBlockClass(block, node, input, frame.Scope);
+            if (trace is not null && _classTraces.TryGetValue(block.Name, out var classTrace))
+                _instances.Add(new InstanceIR(frame.Path + label, block.Name, trace.OutputsFor(classTrace, input.ToIR())));
 
             var arguments = new List<string> { input.Channels.ToCSharp() };
             foreach (var (parameter, value, isExplicit) in bound)
@@ -228,11 +232,13 @@ internal sealed partial class Lowerer
         }
 
         var owner = new ClassBuilder(block.Name, _reservedNames);
-        var frame = new Frame(owner, scope, "", 0, recordLayers: false);
+        var trace = new StepTrace();
+        var frame = new Frame(owner, scope, "", 0, recordLayers: false, trace);
         var steps = new List<StepIR>();
         var lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Code = "inChannels", Precedence = Precedences.Atom } }, frame, steps);
         if (lowered is null)
             return;
+        _classTraces[block.Name] = trace;
         if (scope.Used.Contains("classes"))
         {
             _blockUsesClasses.Add(block.Name);

@@ -135,7 +135,7 @@ internal sealed partial class Lowerer
 
         var channels = Sum(outputs.Select(o => o.Shape.Channels).ToList());
         var output = TensorShape.Map(channels, outputs[0].Shape.Height, outputs[0].Shape.Width);
-        steps.Add(new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}") { Output = output.ToIR() });
+        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}") { Output = output.ToIR() });
         return new Lowered(output, parameters, flops);
     }
 
@@ -191,7 +191,7 @@ internal sealed partial class Lowerer
                 scale = value.ToCSharp();
         }
 
-        steps.Add(new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
+        AddStep(frame, steps, new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
             $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")} -> {ShapeText(body.Value.Output, frame)}") { Output = body.Value.Output.ToIR() });
         return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);
     }

@@ -26,6 +26,8 @@ internal sealed partial class Lowerer
     private readonly HashSet<string> _blockClassesStarted = new();
     private readonly List<string> _blockStack = new();
     private readonly List<LayerRow> _layers = new();
+    private readonly List<InstanceIR> _instances = new();
+    private readonly Dictionary<string, StepTrace> _classTraces = new();
     private readonly HashSet<string> _reservedNames;
     private Scope _globals = null!;
     private ClassBuilder? _modelOwner;
@@ -120,7 +122,7 @@ internal sealed partial class Lowerer
             members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
         return new ModelIR(variant.Model, _spec.Path, variant.Metadata, _spec.Input.Channels, _spec.Input.Height, _spec.Input.Width,
             classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
-            parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray());
+            parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray(), _instances.ToEquatableArray());
     }
 
     /// <summary>Builds the aux heads attached at a node of the model's body, right after it.</summary>
@@ -167,9 +169,15 @@ internal sealed partial class Lowerer
     /// </summary>
     private Lowered? LowerNode(NodeSyntax node, TensorShape input, Frame frame, List<StepIR> steps, bool shortcut = false)
     {
+        var trace = frame.Trace;
+        int entered = trace?.Enter() ?? -1;
         var condition = EvaluateCondition(node, frame.Scope);
         if (condition.Skip)
+        {
+            trace?.Skipped.Add((entered, input.ToIR()));
             return new Lowered(input, 0, 0);
+        }
+
         var count = EvaluateRepeat(node, frame.Scope);
         if (count is null)
             return null;
@@ -186,7 +194,12 @@ internal sealed partial class Lowerer
             }
 
             var name = InstanceName(node, i);
+            int outer = trace?.Current ?? -1;
+            if (trace is not null)
+                trace.Current = entered;
             var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code);
+            if (trace is not null)
+                trace.Current = outer;
             if (lowered is null)
                 return null;
             if (condition.Code is not null && !shortcut && !lowered.Value.Output.SameAs(shape))
@@ -232,7 +245,7 @@ internal sealed partial class Lowerer
             return null;
         if (plan.Functional is not null)
         {
-            steps.Add(new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
+            AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional });
         }
         else
@@ -240,13 +253,21 @@ internal sealed partial class Lowerer
             var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics);
             if (field is null)
                 return null;
-            steps.Add(new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = plan.Output.ToIR() });
+            var output = plan.Output.ToIR();
+            AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = output });
             if (plan.ActivationAfter is not null)
-                steps.Add(new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional });
+                AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = output, InPlaceFormat = plan.InPlaceFunctional });
             Record(frame, stateName, plan);
         }
 
         return new Lowered(plan.Output, plan.Parameters, plan.Flops);
+    }
+
+    /// <summary>Appends a forward step, noting in the frame's trace which node made it.</summary>
+    private static void AddStep(Frame frame, List<StepIR> steps, StepIR step)
+    {
+        steps.Add(step);
+        frame.Trace?.Steps.Add((frame.Trace.Current, step.Output));
     }
 
     private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)

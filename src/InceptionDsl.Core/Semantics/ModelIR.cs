@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Semantics;
@@ -22,7 +24,8 @@ public sealed record ModelIR(
     long Parameters,
     long AuxParameters,
     long Flops,
-    EquatableArray<LayerRow> Layers);
+    EquatableArray<LayerRow> Layers,
+    EquatableArray<InstanceIR> Instances);
 
 /// <summary>
 /// One emitted module class: the model itself or a block. Its constructor parameters, the
@@ -54,8 +57,30 @@ public sealed record MemberIR(string Field, string StateName, string Type, strin
 public abstract record StepIR(string Comment)
 {
     /// <summary>
+    /// <paramref name="steps"/> and the steps nested in them, each after those nested in it: a
+    /// concat after its branches' steps, a residual after its body's then its shortcut's. The
+    /// order of <see cref="InstanceIR.Outputs"/>.
+    /// </summary>
+    public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps)
+    {
+        foreach (var step in steps)
+        {
+            var nested = step switch
+            {
+                ConcatStep concat => concat.Branches.SelectMany(b => InOrder(b.Steps)),
+                ResidualStep residual => InOrder(residual.Body).Concat(InOrder(residual.Shortcut)),
+                _ => Enumerable.Empty<StepIR>(),
+            };
+            foreach (var inner in nested)
+                yield return inner;
+            yield return step;
+        }
+    }
+
+    /// <summary>
     /// The step's output for the use it was lowered with: exact in the model's own forward; in a
-    /// block class, the numbers of the block's first use. Null for steps that do not transform.
+    /// block class, the numbers of the block's first use (each use's are in its <see cref="InstanceIR"/>).
+    /// Null for steps that do not transform.
     /// </summary>
     public ShapeIR? Output { get; init; }
 }
@@ -92,6 +117,15 @@ public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Commen
 
 /// <summary>An auxiliary classifier: its field, the loss weight, and where it attaches.</summary>
 public sealed record AuxIR(string Name, string Field, string At, double Weight, string Type, string Init, string OutputShape, long Parameters);
+
+/// <summary>
+/// One use of a block class, at its state_dict <paramref name="Path"/> (the path of its
+/// <see cref="LayerRow"/>). The class's steps carry the numbers of its first use only;
+/// <paramref name="Outputs"/> holds what this use's input makes of each of them, one per step of
+/// the class's forward in <see cref="StepIR.InOrder"/> order. A step this use skips (an <c>if</c>
+/// false for its arguments) passes its input on, so its output is that input.
+/// </summary>
+public sealed record InstanceIR(string Path, string Block, EquatableArray<ShapeIR> Outputs);
 
 /// <summary>One row of a layer summary: path, kind, output shape, parameters, FLOPs.</summary>
 public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, ShapeIR Shape, long Parameters, long Flops, bool IsBlock)

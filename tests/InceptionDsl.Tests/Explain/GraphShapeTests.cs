@@ -1,13 +1,14 @@
 using InceptionDsl.Cli.Explain;
 using InceptionDsl.Semantics;
+using InceptionDsl.Tests.Support;
 using Xunit;
 
 namespace InceptionDsl.Tests.Explain;
 
 /// <summary>
 /// The graph's shapes are the IR's typed shapes: layers take their row's, the model's own forward
-/// steps their exact output, and what is worked out inside a block instance (pools, activations,
-/// concats) agrees with the numbers the IR holds for the block's first use.
+/// steps their exact output, and the steps inside a block instance (pools, activations, concats,
+/// residuals) the outputs the IR holds for that instance (<see cref="InstanceIR"/>).
 /// </summary>
 public class GraphShapeTests
 {
@@ -38,18 +39,70 @@ public class GraphShapeTests
     }
 
     [Theory]
-    [InlineData("max pool 3x3 pad 1", 35, 35)]
-    [InlineData("avg pool 3x3 pad 1 excl. pad", 35, 35)]
-    [InlineData("max pool 3x3/2", 17, 17)]
-    [InlineData("max pool 2x2/2 ceil", 18, 18)]
-    [InlineData("max pool 3x1/2x1 pad 1x0", 18, 35)]
-    [InlineData("max pool 3x3/s", null, null)]
-    [InlineData("max pool 3x3 pad p", null, null)]
-    public void PoolShapesFollowTheLabelsGeometry(string label, int? height, int? width)
+    [MemberData(nameof(ExplainModels.Names), MemberType = typeof(ExplainModels))]
+    public void EveryNodeOfEveryBlockInstanceHasTheShapeTheIrHoldsForThatInstance(string name)
     {
-        var output = ShapeFill.Infer(new OpNode(null, label.StartsWith("max", StringComparison.Ordinal) ? "maxpool" : "avgpool", label, null, 0, 0), new ShapeIR(64, 35, 35, false));
-        Assert.Equal(height is null ? null : new ShapeIR(64, height.Value, width!.Value, false), output);
+        var model = ExplainModels.Get(name).Model;
+        var classes = model.Blocks.ToDictionary(c => c.Name);
+        var instances = model.Instances.ToDictionary(i => i.Path);
+        var blockRows = model.Layers.Where(r => r.IsBlock).ToList();
+        var rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
+        Assert.Equal(blockRows.Select(r => r.Path).Order(StringComparer.Ordinal), instances.Keys.Order(StringComparer.Ordinal));
+        foreach (var row in blockRows)
+            Assert.Equal(StepIR.InOrder(classes[row.Detail].Forward).Count(), instances[row.Path].Outputs.Count);
+
+        var blocks = AllNodes(ModelGraph.Build(model)).OfType<BlockNode>().ToList();
+        Assert.Equal(blockRows.Count, blocks.Count);
+        foreach (var block in blocks)
+        {
+            var instance = instances[block.Path];
+            var steps = StepIR.InOrder(classes[block.ClassName].Forward).ToList();
+            var expected = steps.Select((step, i) => (step, instance.Outputs[i])).Where(p => p.step is not ModuleStep and not AuxTapStep).Select(p => (ShapeIR?)p.Item2);
+            Assert.Equal(expected, Computed(block.Body));
+            Assert.Equal(block.Shape, instance.Outputs[^1]);
+            // A member's step gives its row's shape (a member this instance leaves out passes its input on).
+            var members = classes[block.ClassName].Members.ToDictionary(m => m.Field);
+            for (int i = 0; i < steps.Count; i++)
+                if (steps[i] is ModuleStep module && rows.TryGetValue(block.Path + "." + members[module.Field].StateName, out var row))
+                    Assert.Equal(row.Shape, instance.Outputs[i]);
+        }
     }
+
+    [Fact]
+    public void PoolsWhoseGeometryIsABlockParameterTakeEachUsesNumbers()
+    {
+        var model = Specs.Model(Specs.Wrap(
+            """
+              - { name: down1, use: Down, args: { k: 3, s: 1, filters: 8 } }
+              - { name: down2, use: Down, args: { k: 3, s: 2, filters: 8 } }
+              - { name: down3, use: Down, args: { k: 5, s: 4, filters: 8 } }
+              - global_avgpool
+              - { name: fc, linear: $classes }
+            """,
+            """
+              Down:
+                params: [k, s, filters]
+                body:
+                  - concat:
+                      - { name: conv, conv: { filters: $filters, k: 1, stride: $s, bn: true, act: relu } }
+                      - { maxpool: { k: $k, stride: $s, pad: $k // 2 } }
+                  - { avgpool: { k: $k, stride: 1, pad: $k // 2 } }
+                  - { relu: {}, if: $s == 1 }
+            """));
+        var blocks = ModelGraph.Build(model).Nodes.OfType<BlockNode>().ToList();
+        Assert.Equal(["down1", "down2", "down3"], blocks.Select(b => b.Path));
+
+        // Per use: the pool branch, the concat, the stride-1 avg pool, the relu (run only where s == 1; elsewhere it passes its input on).
+        ShapeIR Map(long c, long side) => new(c, side, side, false);
+        Assert.Equal([Map(3, 32), Map(11, 32), Map(11, 32), Map(11, 32)], Functional(blocks[0]));
+        Assert.Equal([Map(11, 16), Map(19, 16), Map(19, 16), Map(19, 16)], Functional(blocks[1]));
+        Assert.Equal([Map(19, 4), Map(27, 4), Map(27, 4), Map(27, 4)], Functional(blocks[2]));
+        Assert.All(blocks, b => Assert.Equal(b.Shape, Functional(b)[^1]));
+        Assert.Equal(Map(27, 4), model.Layers.Single(r => r.Path == "down3").Shape);
+    }
+
+    /// <summary>The shapes of a block's parameter-free steps, concats and residuals, each after those nested in it.</summary>
+    private static List<ShapeIR?> Functional(BlockNode block) => Computed(block.Body);
 
     [Fact]
     public void GridsAndShapesPrintAsBefore()
