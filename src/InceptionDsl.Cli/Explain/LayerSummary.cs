@@ -105,7 +105,7 @@ public sealed class LayerSummary
                 if (level > depth)
                     continue;
                 var indent = new string(' ', 2 * row.Depth);
-                var detail = row.IsBlock ? $"{row.Detail} (block)" : row.Detail.Replace("numClasses", m.Classes.ToString(CultureInfo.InvariantCulture));
+                var detail = row.IsBlock ? $"{row.Detail} (block)" : row.Label;
                 sb.AppendLine(Line(indent + row.Path, detail, row.OutputShape, Num(row.Parameters), Num(row.Flops)));
             }
 

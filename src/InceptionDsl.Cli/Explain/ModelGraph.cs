@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Cli.Explain;
@@ -31,22 +31,30 @@ public sealed record AuxNode(string Name, string At, double Weight, BlockNode? H
 public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 {
     public static ModelGraph Build(ModelIR model) =>
-        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, null, Outputs.Exact));
+        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, Outputs.Exact));
 
     /// <summary>
-    /// Where the shapes of a forward's steps come from: the model's own steps carry exact ones; a
-    /// block instance's are in its <see cref="InstanceIR"/>, one per step of the class in
-    /// <see cref="StepIR.InOrder"/> order, so each is taken when its step is done.
+    /// Where the shapes, labels and residual scales of a forward's steps come from: the model's own
+    /// steps carry exact ones; a block instance's are in its <see cref="InstanceIR"/>, one output
+    /// (and functional label) per step of the class in <see cref="StepIR.InOrder"/> order and one
+    /// scale per residual step, so each is taken when its step is done.
     /// </summary>
     private sealed class Outputs(InstanceIR? instance)
     {
-        private int _next;
+        private int _next, _nextScale;
 
         /// <summary>The model's own forward.</summary>
         public static Outputs Exact { get; } = new(null);
 
         public ShapeIR? Of(StepIR step) =>
             ReferenceEquals(this, Exact) ? step.Output : _next < (instance?.Outputs.Count ?? 0) ? instance!.Outputs[_next++] : null;
+
+        /// <summary>A functional step's label for this use, before its <see cref="Of"/>.</summary>
+        public string LabelOf(FunctionalStep step) =>
+            !ReferenceEquals(this, Exact) && _next < (instance?.Labels.Count ?? 0) && instance!.Labels[_next] is { } label ? label : step.Label;
+
+        public double ScaleOf(ResidualStep step) =>
+            ReferenceEquals(this, Exact) ? step.ScaleValue : _nextScale < (instance?.Scales.Count ?? 0) ? instance!.Scales[_nextScale++] : step.ScaleValue;
     }
 
     private sealed class Builder(ModelIR model)
@@ -54,16 +62,12 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, InstanceIR> _instances = model.Instances.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, ClassIR> _classes = model.Blocks.ToDictionary(b => b.Name);
-        private readonly string _classCount = model.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-        private string Concrete(string label) => label.Replace("numClasses", _classCount);
-
         /// <summary>
         /// The nodes of <paramref name="steps"/>, each with its output shape as the IR holds it:
         /// layers their row's, other steps the one <paramref name="outputs"/> gives (exact in the
         /// model's forward, this instance's inside a block).
         /// </summary>
-        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, string? ctorArgs, Outputs outputs)
+        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, Outputs outputs)
         {
             var nodes = new List<GraphNode>();
             foreach (var step in steps)
@@ -75,24 +79,22 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                         var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
                         var path = prefix + (member?.StateName ?? module.Field);
                         if (_rows.TryGetValue(path, out var row))
-                            nodes.AddRange(Expand(row, member?.Init ?? ""));
+                            nodes.AddRange(Expand(row, member?.Children ?? default));
                         break;
                     case FunctionalStep functional:
-                        var label = LabelOf(functional.Comment);
-                        nodes.Add(new OpNode(null, KindOf(label), Concrete(label), outputs.Of(step), 0, 0));
+                        var label = outputs.LabelOf(functional);
+                        nodes.Add(new OpNode(null, functional.Kind, label, outputs.Of(step), 0, 0));
                         break;
                     case ConcatStep concat:
-                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, ctorArgs, outputs))).ToList();
+                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, outputs))).ToList();
                         nodes.Add(new ConcatNode(branches, outputs.Of(step)));
                         break;
                     case ResidualStep residual:
-                        var scale = residual.Scale;
-                        if (scale is not null && ctorArgs is not null && Regex.Match(ctorArgs, $@"\b{Regex.Escape(scale)}: ([^,()]+)") is { Success: true } bound)
-                            scale = bound.Groups[1].Value.Trim();
-                        else if (scale is not null && owner.Params.FirstOrDefault(p => p.Name == scale) is { Default: { } fallback })
-                            scale = fallback;  // not passed: the parameter's default
-                        var body = Steps(residual.Body, prefix, owner, ctorArgs, outputs);
-                        var shortcut = Steps(residual.Shortcut, prefix, owner, ctorArgs, outputs);
+                        var body = Steps(residual.Body, prefix, owner, outputs);
+                        var shortcut = Steps(residual.Shortcut, prefix, owner, outputs);
+                        // Scales are kept in the order residual steps are made: each after those nested in it.
+                        var value = outputs.ScaleOf(residual);
+                        var scale = residual.Scale is null ? null : FloatValue.FormatDouble(value);
                         nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)));
                         break;
                     case AuxTapStep tap:
@@ -100,7 +102,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                         var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
                         if (aux is null)
                             break;
-                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, aux.Init).OfType<BlockNode>().FirstOrDefault() : null;
+                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, default).OfType<BlockNode>().FirstOrDefault() : null;
                         nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
                         break;
                     default:
@@ -112,72 +114,28 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
             return nodes;
         }
 
-        private List<GraphNode> Expand(LayerRow row, string init)
+        /// <summary>The nodes of a layer row: a block instance's body, a Sequential's children (as its member lists them), or one op.</summary>
+        private List<GraphNode> Expand(LayerRow row, EquatableArray<SequentialChildIR> children)
         {
             if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
             {
                 _instances.TryGetValue(row.Path, out var instance);
-                var body = Steps(cls.Forward, row.Path + ".", cls, CtorArgs(init, row.Detail), new Outputs(instance));
+                var body = Steps(cls.Forward, row.Path + ".", cls, new Outputs(instance));
                 return new List<GraphNode> { new BlockNode(row.Path, cls.Name, cls.Doc, row.Shape, row.Parameters, row.Flops, body) };
             }
 
             if (row.Kind == "seq")
             {
-                var children = model.Layers.Where(r => r.Depth == row.Depth + 1 && r.Path.StartsWith(row.Path + ".", StringComparison.Ordinal));
-                return children.SelectMany(child => Expand(child, ChildInit(init, child.Path.Substring(row.Path.Length + 1)))).ToList();
+                var nodes = new List<GraphNode>();
+                foreach (var child in children)
+                    if (_rows.TryGetValue(row.Path + "." + child.Name, out var childRow))
+                        nodes.AddRange(Expand(childRow, child.Children));
+                return nodes;
             }
 
-            return new List<GraphNode> { new OpNode(row.Path, row.Kind, Concrete(row.Detail), row.Shape, row.Parameters, row.Flops) };
-        }
-
-        /// <summary>The arguments of <c>new Class(...)</c> in a member initializer.</summary>
-        private static string? CtorArgs(string init, string className)
-        {
-            var start = init.IndexOf("new " + className + "(", StringComparison.Ordinal);
-            return start < 0 ? null : Balanced(init, start + className.Length + 5);
-        }
-
-        /// <summary>The initializer of child <paramref name="name"/> of a Sequential initializer.</summary>
-        private static string ChildInit(string init, string name)
-        {
-            var start = init.IndexOf($"(\"{name}\", ", StringComparison.Ordinal);
-            return start < 0 ? "" : Balanced(init, start + 1);
-        }
-
-        private static string Balanced(string text, int start)
-        {
-            int depth = 1, i = start;
-            for (; i < text.Length && depth > 0; i++)
-            {
-                if (text[i] == '(') depth++;
-                else if (text[i] == ')') depth--;
-            }
-
-            return text.Substring(start, Math.Max(0, i - 1 - start));
+            return new List<GraphNode> { new OpNode(row.Path, row.Kind, row.Label, row.Shape, row.Parameters, row.Flops) };
         }
     }
-
-    /// <summary>The label of a step comment: "maxpool: max pool 3x3/2 -> [64, 56, 56]" -> "max pool 3x3/2".</summary>
-    internal static string LabelOf(string comment)
-    {
-        var colon = comment.IndexOf(": ", StringComparison.Ordinal);
-        var rest = colon < 0 ? comment : comment.Substring(colon + 2);
-        var arrow = rest.LastIndexOf(" -> ", StringComparison.Ordinal);
-        return arrow < 0 ? rest : rest.Substring(0, arrow);
-    }
-
-    /// <summary>The kind of a layer from its label (functional ops carry only the label).</summary>
-    internal static string KindOf(string label) => label switch
-    {
-        _ when label.StartsWith("max pool", StringComparison.Ordinal) => "maxpool",
-        _ when label.StartsWith("avg pool", StringComparison.Ordinal) => "avgpool",
-        _ when label.StartsWith("adaptive avg pool", StringComparison.Ordinal) => "adaptive_avgpool",
-        _ when label.StartsWith("global average pool", StringComparison.Ordinal) => "global_avgpool",
-        _ when label.StartsWith("dropout", StringComparison.Ordinal) => "dropout",
-        "ReLU" => "relu",
-        "flatten" => "flatten",
-        _ => label.Split(' ')[0],
-    };
 
     /// <summary>Every node below <paramref name="nodes"/>, depth first.</summary>
     public static IEnumerable<GraphNode> Descendants(IEnumerable<GraphNode> nodes)

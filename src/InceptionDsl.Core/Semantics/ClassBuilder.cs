@@ -36,7 +36,8 @@ internal sealed class ClassBuilder
     public List<MemberIR> Members { get; } = new();
 
     /// <summary>Registers a field; returns its C# name, or null after reporting a duplicate.</summary>
-    public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics)
+    public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics,
+        EquatableArray<SequentialChildIR> children = default)
     {
         if (_stateNames.TryGetValue(stateName, out var first))
         {
@@ -58,7 +59,7 @@ internal sealed class ClassBuilder
         }
 
         _fields.Add(field);
-        Members.Add(new MemberIR(field, stateName, type, init, comment, condition));
+        Members.Add(new MemberIR(field, stateName, type, init, comment, condition) { Children = children });
         return field;
     }
 }

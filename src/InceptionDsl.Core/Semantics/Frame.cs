@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Expressions;
 
 namespace InceptionDsl.Semantics;
@@ -51,8 +52,11 @@ internal sealed class StepTrace
     /// <summary>The node whose steps are being made: its index in entry order.</summary>
     public int Current { get; set; } = -1;
 
-    /// <summary>Each step made, in the order made, with the node that made it and its output.</summary>
-    public List<(int Node, ShapeIR? Output)> Steps { get; } = new();
+    /// <summary>Each step made, in the order made, with the node that made it, its output and a functional step's label in numbers.</summary>
+    public List<(int Node, ShapeIR? Output, string? Label)> Steps { get; } = new();
+
+    /// <summary>The scale of each residual step made, in the order made (residuals are never skipped).</summary>
+    public List<double> Scales { get; } = new();
 
     /// <summary>Nodes this walk skipped, with the shape that flowed past them.</summary>
     public List<(int Node, ShapeIR Input)> Skipped { get; } = new();
@@ -63,10 +67,13 @@ internal sealed class StepTrace
     /// <summary>
     /// The output of each of the class's steps for this use, in the order the class made them.
     /// A step the use skipped gets the shape that flowed past it; consecutive equal shapes share one object.
+    /// With them, each functional step's label where this use's numbers read differently from the
+    /// class's (null elsewhere; empty when none does).
     /// </summary>
-    public EquatableArray<ShapeIR> OutputsFor(StepTrace cls, ShapeIR input)
+    public (EquatableArray<ShapeIR> Outputs, EquatableArray<string?> Labels) OutputsFor(StepTrace cls, ShapeIR input)
     {
         var outputs = new ShapeIR[cls.Steps.Count];
+        string?[]? labels = null;
         int next = 0;
         var last = input;
         for (int i = 0; i < outputs.Length; i++)
@@ -74,7 +81,11 @@ internal sealed class StepTrace
             var node = cls.Steps[i].Node;
             ShapeIR? output = null;
             if (next < Steps.Count && Steps[next].Node == node)
+            {
+                if (Steps[next].Label is { } label && label != cls.Steps[i].Label)
+                    (labels ??= new string?[outputs.Length])[i] = label;
                 output = Steps[next++].Output;
+            }
             else
                 foreach (var skipped in Skipped)
                     if (skipped.Node == node)
@@ -84,8 +95,12 @@ internal sealed class StepTrace
             outputs[i] = last;
         }
 
-        return new EquatableArray<ShapeIR>(outputs);
+        return (new EquatableArray<ShapeIR>(outputs), labels is null ? EquatableArray<string?>.Empty : new EquatableArray<string?>(labels));
     }
+
+    /// <summary>This use's residual scales; empty when they are the class's (its first use's).</summary>
+    public EquatableArray<double> ScalesFor(StepTrace cls) =>
+        Scales.SequenceEqual(cls.Scales) ? EquatableArray<double>.Empty : Scales.ToEquatableArray();
 }
 
 /// <summary>What one lowered node produced: its output shape and its cost.</summary>
@@ -110,4 +125,13 @@ internal sealed record LayerPlan(
 {
     /// <summary>The in-place form of <see cref="Functional"/> (and of <see cref="ActivationAfter"/>), if it has one.</summary>
     public string? InPlaceFunctional { get; init; }
+
+    /// <summary>
+    /// <see cref="Detail"/> with every value as its number, for a use's summary row and graph;
+    /// null when it is <see cref="Detail"/> (no value computed at run time, or a class's walk).
+    /// </summary>
+    public string? Label { get; init; }
+
+    /// <summary>A Sequential's children, as its member carries them.</summary>
+    public EquatableArray<SequentialChildIR> Children { get; init; }
 }

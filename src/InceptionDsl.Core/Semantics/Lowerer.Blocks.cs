@@ -178,7 +178,10 @@ internal sealed partial class Lowerer
             if (!_blockClassesStarted.Contains(block.Name))
                 LowerBlockClass(block, node, input, frame.Scope);
             if (trace is not null && _classTraces.TryGetValue(block.Name, out var classTrace))
-                _instances.Add(new InstanceIR(frame.Path + label, block.Name, trace.OutputsFor(classTrace, input.ToIR())));
+            {
+                var (outputs, labels) = trace.OutputsFor(classTrace, input.ToIR());
+                _instances.Add(new InstanceIR(frame.Path + label, block.Name, outputs) { Labels = labels, Scales = trace.ScalesFor(classTrace) });
+            }
 
             var arguments = new List<string> { input.Channels.ToCSharp() };
             foreach (var (parameter, value, isExplicit) in bound)
@@ -303,7 +306,8 @@ internal sealed partial class Lowerer
         if (field is null)
             return null;
         Record(frame, head.Name, plan);
-        steps.Add(new AuxTapStep(field, $"{head.Name}: auxiliary classifier on {head.At} (loss weight {head.Weight})"));
+        steps.Add(new AuxTapStep(field, $"{head.Name}: auxiliary classifier on {head.At} (loss weight {head.Weight})")
+            { Kind = "aux", Label = head.Name });
         return new AuxIR(head.Name, field, head.At, head.Weight, plan.ModuleType, plan.ModuleInit, plan.Output.ToString(), plan.Parameters);
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Diagnostics;
@@ -30,18 +31,18 @@ internal sealed partial class Lowerer
         var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
         return node.Op switch
         {
-            "conv" => PlanConv(label, options, input),
-            "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input) : null,
+            "conv" => PlanConv(label, options, input, frame.RecordLayers),
+            "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})") { InPlaceFunctional = ReluInPlace },
-            "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input),
-            "adaptive_avgpool" => PlanAdaptivePool(label, options, input),
+            "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
+            "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
             "global_avgpool" => RequireMap(label, input)
                 ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, Nn + ".Sequential",
                     $"{Nn}.Sequential({Nn}.AdaptiveAvgPool2d(1), {Nn}.Flatten())", F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
                 : null,
-            "dropout" => PlanDropout(options, input),
+            "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
-            "linear" => PlanLinear(label, options, input),
+            "linear" => PlanLinear(label, options, input, frame.RecordLayers),
             _ => null,
         };
     }
@@ -54,7 +55,7 @@ internal sealed partial class Lowerer
         return false;
     }
 
-    private LayerPlan? PlanConv(string label, Options options, TensorShape input)
+    private LayerPlan? PlanConv(string label, Options options, TensorShape input, bool numbers)
     {
         CurrentSpan = options.Span;
         if (!RequireMap(label, input))
@@ -93,8 +94,10 @@ internal sealed partial class Lowerer
         long parameters = filters.Number * perFilter + (bias.Value ? filters.Number : 0) + (withBn.Value ? 2 * filters.Number : 0);
         long flops = 2 * filters.Number * height.Value * width.Value * perFilter;
         var output = TensorShape.Map(filters, height.Value, width.Value);
-        var geometry = Geometry(kernel.Value, stride.Value, padding.Value);
-        var detail = $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {geometry}, {filters.Shown}{(groups.ToCSharp() != "1" ? $", groups {groups.Shown}" : "")}";
+        string Describe(Func<Value, string> show) =>
+            $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {Geometry(kernel.Value, stride.Value, padding.Value, show)}, {show(filters)}{(show(groups) != "1" ? $", groups {show(groups)}" : "")}";
+        var detail = Describe(Shown);
+        var numbered = numbers && !(filters.IsConstant && groups.IsConstant && Constant(kernel.Value) && Constant(stride.Value) && Constant(padding.Value)) ? Describe(Number) : null;
 
         var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
         if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
@@ -110,14 +113,14 @@ internal sealed partial class Lowerer
             if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
             if (act == "none") named.Add("relu: false");
             var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null);
+            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered };
         }
 
         named[0] = Tuple(kernel.Value);
         if (!bias.Value) named.Add("bias: false");
         var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
         return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
-            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null };
+            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null, Label = numbered };
     }
 
     /// <summary>pad: an integer, [h, w], "same" (keeps size at stride 1; odd kernels) or "valid" (0).</summary>
@@ -162,15 +165,16 @@ internal sealed partial class Lowerer
         return output;
     }
 
-    private LayerPlan PlanBatchNorm(Options options, TensorShape input)
+    private LayerPlan PlanBatchNorm(Options options, TensorShape input, bool numbers)
     {
         var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
         var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
         var init = $"{Nn}.BatchNorm2d({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()}, momentum: {momentum.ToCSharp()})";
-        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null);
+        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null)
+            { Label = numbers && !eps.IsConstant ? $"batchnorm eps {eps.Display}" : null };
     }
 
-    private LayerPlan? PlanPool(string op, string label, Options options, TensorShape input)
+    private LayerPlan? PlanPool(string op, string label, Options options, TensorShape input, bool numbers)
     {
         CurrentSpan = options.Span;
         if (!RequireMap(label, input))
@@ -195,21 +199,23 @@ internal sealed partial class Lowerer
 
         var output = TensorShape.Map(input.Channels, height.Value, width.Value);
         var flags = (ceil.Value ? ", ceil_mode: true" : "") + (op == "avgpool" && !includePad.Value ? ", count_include_pad: false" : "");
-        var geometry = Geometry(kernel.Value, stride.Value, pad.Value);
-        var detail = $"{(op == "maxpool" ? "max" : "avg")} pool {geometry}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
+        string Describe(Func<Value, string> show) =>
+            $"{(op == "maxpool" ? "max" : "avg")} pool {Geometry(kernel.Value, stride.Value, pad.Value, show)}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
+        var detail = Describe(Shown);
+        var numbered = numbers && !(Constant(kernel.Value) && Constant(stride.Value) && Constant(pad.Value)) ? Describe(Number) : null;
         if (op == "maxpool")
         {
             return new LayerPlan("maxpool", detail, output, 0, 0, Nn + ".MaxPool2d",
                 $"{Nn}.MaxPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})");
+                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered };
         }
 
         return new LayerPlan("avgpool", detail, output, 0, 0, Nn + ".AvgPool2d",
             $"{Nn}.AvgPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})");
+            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered };
     }
 
-    private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input)
+    private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input, bool numbers)
     {
         CurrentSpan = options.Span;
         var size = options.Pair("size", null, 1);
@@ -217,16 +223,17 @@ internal sealed partial class Lowerer
             return null;
         var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
         return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
-            $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})");
+            $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})")
+            { Label = numbers && !Constant(size.Value) ? $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}" : null };
     }
 
-    private LayerPlan? PlanDropout(Options options, TensorShape input)
+    private LayerPlan? PlanDropout(Options options, TensorShape input, bool numbers)
     {
         var p = options.Number("p", 0.5, 0, 1);
         if (p is null)
             return null;
         return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
-            $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)");
+            $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)") { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
     }
 
     private LayerPlan PlanFlatten(string label, TensorShape input)
@@ -239,7 +246,7 @@ internal sealed partial class Lowerer
         return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
     }
 
-    private LayerPlan? PlanLinear(string label, Options options, TensorShape input)
+    private LayerPlan? PlanLinear(string label, Options options, TensorShape input, bool numbers)
     {
         if (!input.IsVector)
         {
@@ -261,15 +268,24 @@ internal sealed partial class Lowerer
         long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
         var init = $"{Nn}.Linear({input.Channels.ToCSharp()}, {outFeatures.ToCSharp()}{(bias.Value ? "" : ", hasBias: false")})";
         return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
-            "global::TorchSharp.Modules.Linear", init, null);
+            "global::TorchSharp.Modules.Linear", init, null)
+            { Label = numbers && !(input.Channels.IsConstant && outFeatures.IsConstant) ? $"linear {input.Channels.Display} -> {outFeatures.Display}" : null };
     }
 
     private static string Tuple((IntValue H, IntValue W) pair) => $"({pair.H.ToCSharp()}, {pair.W.ToCSharp()})";
 
-    private static string Geometry((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad)
+    /// <summary>A value in a comment: the number, or the C# that computes it in a block class.</summary>
+    private static string Shown(Value value) => value.Shown;
+
+    /// <summary>A value in a label for one use: the number.</summary>
+    private static string Number(Value value) => value.Display;
+
+    private static bool Constant((IntValue H, IntValue W) pair) => pair.H.IsConstant && pair.W.IsConstant;
+
+    private static string Geometry((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad, Func<Value, string> show)
     {
-        string Side((IntValue H, IntValue W) p) => p.H.Shown == p.W.Shown ? p.H.Shown : $"{p.H.Shown}x{p.W.Shown}";
-        var text = $"{kernel.H.Shown}x{kernel.W.Shown}";
+        string Side((IntValue H, IntValue W) p) => show(p.H) == show(p.W) ? show(p.H) : $"{show(p.H)}x{show(p.W)}";
+        var text = $"{show(kernel.H)}x{show(kernel.W)}";
         if (Side(stride) != "1") text += "/" + Side(stride);
         if (Side(pad) != "0") text += " pad " + Side(pad);
         return text;

@@ -20,6 +20,7 @@ internal sealed partial class Lowerer
         int rowIndex = _layers.Count;
         var childFrame = new Frame(new ClassBuilder(label, new HashSet<string>()), frame.Scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers);
         var children = new List<string>();
+        var childIRs = new List<SequentialChildIR>();
         var names = new Dictionary<string, SourceSpan>();
         var shape = input;
         long parameters = 0, flops = 0;
@@ -74,6 +75,7 @@ internal sealed partial class Lowerer
 
                 Record(childFrame, childName, plan);
                 children.Add($"(\"{childName}\", {plan.ModuleInit})");
+                childIRs.Add(new SequentialChildIR(childName, plan.Kind, plan.Detail) { Children = plan.Children });
                 shape = plan.Output;
                 parameters += plan.Parameters;
                 flops += plan.Flops;
@@ -87,7 +89,8 @@ internal sealed partial class Lowerer
         }
 
         var init = $"{Nn}.Sequential(\n" + string.Join(",\n", children.Select(c => "    " + c.Replace("\n", "\n    "))) + ")";
-        return new LayerPlan("seq", $"Sequential of {children.Count}", shape, parameters, flops, "global::TorchSharp.Modules.Sequential", init, null, RowIndex: rowIndex);
+        return new LayerPlan("seq", $"Sequential of {children.Count}", shape, parameters, flops, "global::TorchSharp.Modules.Sequential", init, null, RowIndex: rowIndex)
+            { Children = childIRs.ToEquatableArray() };
     }
 
     /// <summary>Parallel branches on the same input, concatenated on channels in declared order.</summary>
@@ -135,7 +138,8 @@ internal sealed partial class Lowerer
 
         var channels = Sum(outputs.Select(o => o.Shape.Channels).ToList());
         var output = TensorShape.Map(channels, outputs[0].Shape.Height, outputs[0].Shape.Width);
-        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}") { Output = output.ToIR() });
+        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}")
+            { Output = output.ToIR(), Kind = "concat", Label = label });
         return new Lowered(output, parameters, flops);
     }
 
@@ -181,18 +185,22 @@ internal sealed partial class Lowerer
         }
 
         string? scale = null;
+        double scaleValue = 1.0;
         var options = new Options(node, Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
         if (options.Has("scale"))
         {
             var value = options.Number("scale", 1.0, double.MinValue, double.MaxValue);
             if (value is null)
                 return null;
+            scaleValue = ExprEvaluator.ToDouble(value);
             if (!(value.IsConstant && ExprEvaluator.ToDouble(value) == 1.0))
                 scale = value.ToCSharp();
         }
 
         AddStep(frame, steps, new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
-            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")} -> {ShapeText(body.Value.Output, frame)}") { Output = body.Value.Output.ToIR() });
+            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")} -> {ShapeText(body.Value.Output, frame)}")
+            { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue });
+        frame.Trace?.Scales.Add(scaleValue);
         return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);
     }
 }

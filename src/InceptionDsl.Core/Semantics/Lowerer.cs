@@ -246,17 +246,19 @@ internal sealed partial class Lowerer
         if (plan.Functional is not null)
         {
             AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
-                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional });
+                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail }, plan.Label ?? plan.Detail);
         }
         else
         {
-            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics);
+            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics, plan.Children);
             if (field is null)
                 return null;
             var output = plan.Output.ToIR();
-            AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}") { Output = output });
+            AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
+                { Output = output, Kind = plan.Kind, Label = plan.Detail });
             if (plan.ActivationAfter is not null)
-                AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu") { Output = output, InPlaceFormat = plan.InPlaceFunctional });
+                AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu")
+                    { Output = output, InPlaceFormat = plan.InPlaceFunctional, Kind = "relu", Label = "ReLU" }, "ReLU");
             Record(frame, stateName, plan);
         }
 
@@ -264,10 +266,10 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Appends a forward step, noting in the frame's trace which node made it.</summary>
-    private static void AddStep(Frame frame, List<StepIR> steps, StepIR step)
+    private static void AddStep(Frame frame, List<StepIR> steps, StepIR step, string? label = null)
     {
         steps.Add(step);
-        frame.Trace?.Steps.Add((frame.Trace.Current, step.Output));
+        frame.Trace?.Steps.Add((frame.Trace.Current, step.Output, label));
     }
 
     private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)
@@ -379,7 +381,7 @@ internal sealed partial class Lowerer
     {
         if (!frame.RecordLayers)
             return;
-        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToIR(), plan.Parameters, plan.Flops, plan.IsBlock);
+        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToIR(), plan.Parameters, plan.Flops, plan.IsBlock) { Label = plan.Label ?? plan.Detail };
         if (plan.RowIndex >= 0 && plan.RowIndex <= _layers.Count)
             _layers.Insert(plan.RowIndex, row);
         else

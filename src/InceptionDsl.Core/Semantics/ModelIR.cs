@@ -51,7 +51,21 @@ public sealed record LetIR(string Name, string Type, string Code);
 /// <see cref="Field"/> the field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it
 /// optional (null when false).
 /// </summary>
-public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, string? Condition);
+public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, string? Condition)
+{
+    /// <summary>A Sequential's children in order (empty for any other module): what <see cref="Init"/> builds, as data.</summary>
+    public EquatableArray<SequentialChildIR> Children { get; init; }
+}
+
+/// <summary>
+/// One child of a Sequential: its state_dict segment (its position, or its own name), its kind
+/// (conv, maxpool, block, seq, ...) and its label as the lowerer writes it (a block's class name);
+/// a Sequential child has its own <see cref="Children"/>.
+/// </summary>
+public sealed record SequentialChildIR(string Name, string Kind, string Label)
+{
+    public EquatableArray<SequentialChildIR> Children { get; init; }
+}
 
 /// <summary>One step of a forward method.</summary>
 public abstract record StepIR(string Comment)
@@ -83,6 +97,18 @@ public abstract record StepIR(string Comment)
     /// Null for steps that do not transform.
     /// </summary>
     public ShapeIR? Output { get; init; }
+
+    /// <summary>
+    /// What the step does: a layer kind (conv, maxpool, relu, linear, block, seq, ...), or concat,
+    /// residual, aux. <see cref="Comment"/> is composed from it and <see cref="Label"/>.
+    /// </summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>
+    /// The step's label, e.g. <c>max pool 3x3/2</c> or <c>conv-bn-relu 3x3, 64</c>; a concat's or
+    /// residual's name, an aux tap's head. In a block class, run-time values show as their C#.
+    /// </summary>
+    public string Label { get; init; } = "";
 }
 
 /// <summary>A sample's shape as numbers: channels, height and width, or a flat vector of features.</summary>
@@ -110,7 +136,14 @@ public sealed record ConcatStep(EquatableArray<BranchIR> Branches, string Commen
 public sealed record BranchIR(string Hint, EquatableArray<StepIR> Steps);
 
 /// <summary><c>body(x) * scale + shortcut(x)</c>.</summary>
-public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<StepIR> Shortcut, string? Scale, string Comment) : StepIR(Comment);
+public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<StepIR> Shortcut, string? Scale, string Comment) : StepIR(Comment)
+{
+    /// <summary>
+    /// The scale's value for the use it was lowered with (1 when none): exact in the model's own
+    /// forward; in a block class, its first use's (each use's are in <see cref="InstanceIR.Scales"/>).
+    /// </summary>
+    public double ScaleValue { get; init; } = 1.0;
+}
 
 /// <summary>Where an auxiliary head reads the trunk (model forward only).</summary>
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);
@@ -125,11 +158,34 @@ public sealed record AuxIR(string Name, string Field, string At, double Weight, 
 /// the class's forward in <see cref="StepIR.InOrder"/> order. A step this use skips (an <c>if</c>
 /// false for its arguments) passes its input on, so its output is that input.
 /// </summary>
-public sealed record InstanceIR(string Path, string Block, EquatableArray<ShapeIR> Outputs);
+public sealed record InstanceIR(string Path, string Block, EquatableArray<ShapeIR> Outputs)
+{
+    /// <summary>
+    /// This use's value of each <see cref="ResidualStep"/>'s scale (1 when none), one per residual
+    /// step of the class's forward in <see cref="StepIR.InOrder"/> order; empty when they are the
+    /// class's own (<see cref="ResidualStep.ScaleValue"/>, its first use's).
+    /// </summary>
+    public EquatableArray<double> Scales { get; init; }
+
+    /// <summary>
+    /// This use's label, in numbers, of each <see cref="FunctionalStep"/> of the class where it reads
+    /// differently from the step's <see cref="StepIR.Label"/> (a value the class computes at run
+    /// time), indexed as <see cref="Outputs"/>; null elsewhere, empty when none does.
+    /// </summary>
+    public EquatableArray<string?> Labels { get; init; }
+}
 
 /// <summary>One row of a layer summary: path, kind, output shape, parameters, FLOPs.</summary>
 public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, ShapeIR Shape, long Parameters, long Flops, bool IsBlock)
 {
+    private readonly string? _label;
+
+    /// <summary>
+    /// <see cref="Detail"/> (the generated comment's text) with every value as its number for this
+    /// use, e.g. <c>linear 1024 -> 1000</c> where the detail reads <c>linear 1024 -> numClasses</c>.
+    /// </summary>
+    public string Label { get => _label ?? Detail; init => _label = value; }
+
     /// <summary>The output shape as text, e.g. <c>[192, 28, 28]</c>.</summary>
     public string OutputShape => Shape.ToString();
 }
