@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Cli.Explain;
@@ -17,30 +16,30 @@ public readonly record struct GridSize(long Height, long Width, bool IsVector)
 /// <summary>Small readers of the labels and shapes in the graph, shared by explain, diff and diagram.</summary>
 public static class Describe
 {
-    /// <summary>A compact label: "conv-bn-relu 3x3/2 pad 1, 96" -> "3x3/2 conv, 96".</summary>
-    public static string Short(OpNode op)
+    /// <summary>
+    /// A compact label, from the op's geometry where it has one: "3x3/2 conv, 96" for a conv-bn-relu
+    /// 3x3 stride 2 pad 1 with 96 filters, "maxpool 3x3/2 ceil"; padding is left out.
+    /// </summary>
+    public static string Short(OpNode op) => op switch
     {
-        var label = op.Label;
-        if (op.Kind == "conv")
-        {
-            var m = Regex.Match(label, @"^(conv[-a-z]*) (\S+)(?: pad \S+)?, (.+)$");
-            if (m.Success)
-                return $"{m.Groups[2].Value} conv, {m.Groups[3].Value}";
-        }
+        { Kind: "conv", Geometry: { } g } => $"{Window(g)} conv, {N(g.Filters)}{(g.Groups != 1 ? $", groups {N(g.Groups)}" : "")}",
+        { Kind: "maxpool" or "avgpool", Geometry: { } g } =>
+            $"{op.Kind} {Window(g)}{(g.Ceil ? " ceil" : "")}{(g.ExcludePad ? " excl. pad" : "")}",
+        { Kind: "adaptive_avgpool", Shape: { IsVector: false } s } => $"adaptive avgpool to {N(s.Height)}x{N(s.Width)}",
+        _ => op.Label,
+    };
 
-        label = label.Replace("max pool ", "maxpool ").Replace("avg pool ", "avgpool ");
-        label = Regex.Replace(label, @" pad \S+", "");
-        return label;
+    /// <summary>Kernel and stride as a label shows them: "3x3", "1x7", "3x3/2", "1x1/2x1".</summary>
+    private static string Window(LayerGeometry g)
+    {
+        var kernel = $"{N(g.KernelH)}x{N(g.KernelW)}";
+        if (g.StrideH == 1 && g.StrideW == 1)
+            return kernel;
+        return kernel + "/" + (g.StrideH == g.StrideW ? N(g.StrideH) : $"{N(g.StrideH)}x{N(g.StrideW)}");
     }
 
-    /// <summary>The kernel of a conv label, e.g. (1, 7).</summary>
-    public static (int H, int W)? Kernel(OpNode op)
-    {
-        if (op.Kind != "conv")
-            return null;
-        var m = Regex.Match(op.Label, @" (\d+)x(\d+)");
-        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
-    }
+    /// <summary>The kernel of a conv, e.g. (1, 7).</summary>
+    public static (int H, int W)? Kernel(OpNode op) => op is { Kind: "conv", Geometry: { } g } ? (g.KernelH, g.KernelW) : null;
 
     /// <summary>Branch text: "1x1 conv, 64 > 3x3 conv, 96".</summary>
     public static string Chain(IEnumerable<GraphNode> nodes) => string.Join(" > ", nodes.Select(Text));
@@ -74,6 +73,8 @@ public static class Describe
     }
 
     public static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Signed(long value) => (value > 0 ? "+" : value < 0 ? "-" : "") + Math.Abs(value).ToString("N0", CultureInfo.InvariantCulture);
 

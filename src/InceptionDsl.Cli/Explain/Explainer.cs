@@ -133,7 +133,7 @@ public static class Explainer
                                 sb.AppendLine($"{indent}    (splits into {inner.Branches.Count} parallel convs: {string.Join(" | ", inner.Branches.Select(b => Describe.Chain(b.Nodes)))})");
                     }
 
-                    var strided = ModelGraph.Descendants(new[] { concat }).OfType<OpNode>().Any(o => o.Label.Contains("/2", StringComparison.Ordinal));
+                    var strided = ModelGraph.Descendants(new[] { concat }).OfType<OpNode>().Any(o => o.Geometry is { } g && (g.StrideH == 2 || g.StrideW == 2));
                     if (strided)
                         sb.AppendLine($"{indent}reduces the grid: its branches use stride 2 (conv or pool side by side)");
                     break;

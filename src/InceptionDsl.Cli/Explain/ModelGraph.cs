@@ -11,7 +11,11 @@ public abstract record GraphNode;
 /// <param name="Kind">conv, bn, relu, maxpool, avgpool, linear, ...</param>
 /// <param name="Label">e.g. "conv-bn-relu 3x3/2, 96".</param>
 /// <param name="Shape">output shape, null when not known.</param>
-public sealed record OpNode(string? Path, string Kind, string Label, ShapeIR? Shape, long Parameters, long Flops) : GraphNode;
+public sealed record OpNode(string? Path, string Kind, string Label, ShapeIR? Shape, long Parameters, long Flops) : GraphNode
+{
+    /// <summary>A conv's or pool's kernel, stride, padding, filters and groups for this use; null for other ops.</summary>
+    public LayerGeometry? Geometry { get; init; }
+}
 
 /// <summary>An instance of a block class, with its body.</summary>
 public sealed record BlockNode(string Path, string ClassName, string? Doc, ShapeIR Shape, long Parameters, long Flops, IReadOnlyList<GraphNode> Body) : GraphNode;
@@ -53,6 +57,10 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         public string LabelOf(FunctionalStep step) =>
             !ReferenceEquals(this, Exact) && _next < (instance?.Labels.Count ?? 0) && instance!.Labels[_next] is { } label ? label : step.Label;
 
+        /// <summary>A functional step's geometry for this use, before its <see cref="Of"/>.</summary>
+        public LayerGeometry? GeometryOf(FunctionalStep step) =>
+            !ReferenceEquals(this, Exact) && _next < (instance?.Geometries.Count ?? 0) && instance!.Geometries[_next] is { } geometry ? geometry : step.Geometry;
+
         public double ScaleOf(ResidualStep step) =>
             ReferenceEquals(this, Exact) ? step.ScaleValue : _nextScale < (instance?.Scales.Count ?? 0) ? instance!.Scales[_nextScale++] : step.ScaleValue;
     }
@@ -83,7 +91,8 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                         break;
                     case FunctionalStep functional:
                         var label = outputs.LabelOf(functional);
-                        nodes.Add(new OpNode(null, functional.Kind, label, outputs.Of(step), 0, 0));
+                        var geometry = outputs.GeometryOf(functional);
+                        nodes.Add(new OpNode(null, functional.Kind, label, outputs.Of(step), 0, 0) { Geometry = geometry });
                         break;
                     case ConcatStep concat:
                         var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, outputs))).ToList();
@@ -133,7 +142,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                 return nodes;
             }
 
-            return new List<GraphNode> { new OpNode(row.Path, row.Kind, row.Label, row.Shape, row.Parameters, row.Flops) };
+            return new List<GraphNode> { new OpNode(row.Path, row.Kind, row.Label, row.Shape, row.Parameters, row.Flops) { Geometry = row.Geometry } };
         }
     }
 

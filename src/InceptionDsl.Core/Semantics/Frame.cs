@@ -52,8 +52,8 @@ internal sealed class StepTrace
     /// <summary>The node whose steps are being made: its index in entry order.</summary>
     public int Current { get; set; } = -1;
 
-    /// <summary>Each step made, in the order made, with the node that made it, its output and a functional step's label in numbers.</summary>
-    public List<(int Node, ShapeIR? Output, string? Label)> Steps { get; } = new();
+    /// <summary>Each step made, in the order made, with the node that made it, its output and a functional step's label in numbers and geometry.</summary>
+    public List<(int Node, ShapeIR? Output, string? Label, LayerGeometry? Geometry)> Steps { get; } = new();
 
     /// <summary>The scale of each residual step made, in the order made (residuals are never skipped).</summary>
     public List<double> Scales { get; } = new();
@@ -68,12 +68,13 @@ internal sealed class StepTrace
     /// The output of each of the class's steps for this use, in the order the class made them.
     /// A step the use skipped gets the shape that flowed past it; consecutive equal shapes share one object.
     /// With them, each functional step's label where this use's numbers read differently from the
-    /// class's (null elsewhere; empty when none does).
+    /// class's (null elsewhere; empty when none does), and likewise each functional step's geometry.
     /// </summary>
-    public (EquatableArray<ShapeIR> Outputs, EquatableArray<string?> Labels) OutputsFor(StepTrace cls, ShapeIR input)
+    public (EquatableArray<ShapeIR> Outputs, EquatableArray<string?> Labels, EquatableArray<LayerGeometry?> Geometries) OutputsFor(StepTrace cls, ShapeIR input)
     {
         var outputs = new ShapeIR[cls.Steps.Count];
         string?[]? labels = null;
+        LayerGeometry?[]? geometries = null;
         int next = 0;
         var last = input;
         for (int i = 0; i < outputs.Length; i++)
@@ -84,6 +85,8 @@ internal sealed class StepTrace
             {
                 if (Steps[next].Label is { } label && label != cls.Steps[i].Label)
                     (labels ??= new string?[outputs.Length])[i] = label;
+                if (Steps[next].Geometry is { } geometry && !geometry.Equals(cls.Steps[i].Geometry))
+                    (geometries ??= new LayerGeometry?[outputs.Length])[i] = geometry;
                 output = Steps[next++].Output;
             }
             else
@@ -95,7 +98,8 @@ internal sealed class StepTrace
             outputs[i] = last;
         }
 
-        return (new EquatableArray<ShapeIR>(outputs), labels is null ? EquatableArray<string?>.Empty : new EquatableArray<string?>(labels));
+        return (new EquatableArray<ShapeIR>(outputs), labels is null ? EquatableArray<string?>.Empty : new EquatableArray<string?>(labels),
+            geometries is null ? EquatableArray<LayerGeometry?>.Empty : new EquatableArray<LayerGeometry?>(geometries));
     }
 
     /// <summary>This use's residual scales; empty when they are the class's (its first use's).</summary>
@@ -131,6 +135,12 @@ internal sealed record LayerPlan(
     /// null when it is <see cref="Detail"/> (no value computed at run time, or a class's walk).
     /// </summary>
     public string? Label { get; init; }
+
+    /// <summary>
+    /// A conv's or pool's geometry in numbers, for a use's rows and a pool's functional step (a
+    /// class's walk has its first use's); null for other layers, and for a conv in a class's walk.
+    /// </summary>
+    public LayerGeometry? Geometry { get; init; }
 
     /// <summary>A Sequential's children, as its member carries them.</summary>
     public EquatableArray<SequentialChildIR> Children { get; init; }

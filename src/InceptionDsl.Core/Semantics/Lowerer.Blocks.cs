@@ -179,8 +179,8 @@ internal sealed partial class Lowerer
                 LowerBlockClass(block, node, input, frame.Scope);
             if (trace is not null && _classTraces.TryGetValue(block.Name, out var classTrace))
             {
-                var (outputs, labels) = trace.OutputsFor(classTrace, input.ToIR());
-                _instances.Add(new InstanceIR(frame.Path + label, block.Name, outputs) { Labels = labels, Scales = trace.ScalesFor(classTrace) });
+                var (outputs, labels, geometries) = trace.OutputsFor(classTrace, input.ToIR());
+                _instances.Add(new InstanceIR(frame.Path + label, block.Name, outputs) { Labels = labels, Geometries = geometries, Scales = trace.ScalesFor(classTrace) });
             }
 
             var arguments = new List<string> { input.Channels.ToCSharp() };

@@ -98,6 +98,8 @@ internal sealed partial class Lowerer
             $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {Geometry(kernel.Value, stride.Value, padding.Value, show)}, {show(filters)}{(show(groups) != "1" ? $", groups {show(groups)}" : "")}";
         var detail = Describe(Shown);
         var numbered = numbers && !(filters.IsConstant && groups.IsConstant && Constant(kernel.Value) && Constant(stride.Value) && Constant(padding.Value)) ? Describe(Number) : null;
+        // Only a use's rows read a conv's geometry (a conv is never a functional step).
+        var geometry = numbers ? GeometryOf(kernel.Value, stride.Value, padding.Value, (int)filters.Number, (int)groups.Number) : null;
 
         var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
         if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
@@ -113,14 +115,14 @@ internal sealed partial class Lowerer
             if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
             if (act == "none") named.Add("relu: false");
             var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered };
+            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered, Geometry = geometry };
         }
 
         named[0] = Tuple(kernel.Value);
         if (!bias.Value) named.Add("bias: false");
         var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
         return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
-            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null, Label = numbered };
+            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null, Label = numbered, Geometry = geometry };
     }
 
     /// <summary>pad: an integer, [h, w], "same" (keeps size at stride 1; odd kernels) or "valid" (0).</summary>
@@ -203,16 +205,17 @@ internal sealed partial class Lowerer
             $"{(op == "maxpool" ? "max" : "avg")} pool {Geometry(kernel.Value, stride.Value, pad.Value, show)}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
         var detail = Describe(Shown);
         var numbered = numbers && !(Constant(kernel.Value) && Constant(stride.Value) && Constant(pad.Value)) ? Describe(Number) : null;
+        var geometry = GeometryOf(kernel.Value, stride.Value, pad.Value, 0, 1, ceil.Value, op == "avgpool" && !includePad.Value);
         if (op == "maxpool")
         {
             return new LayerPlan("maxpool", detail, output, 0, 0, Nn + ".MaxPool2d",
                 $"{Nn}.MaxPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered };
+                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
         }
 
         return new LayerPlan("avgpool", detail, output, 0, 0, Nn + ".AvgPool2d",
             $"{Nn}.AvgPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered };
+            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
     }
 
     private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input, bool numbers)
@@ -281,6 +284,11 @@ internal sealed partial class Lowerer
     private static string Number(Value value) => value.Display;
 
     private static bool Constant((IntValue H, IntValue W) pair) => pair.H.IsConstant && pair.W.IsConstant;
+
+    /// <summary>A conv's or pool's geometry in numbers (checked against the spec limits, so each fits an int).</summary>
+    private static LayerGeometry GeometryOf((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad,
+        int filters, int groups, bool ceil = false, bool excludePad = false) =>
+        new((int)kernel.H.Number, (int)kernel.W.Number, (int)stride.H.Number, (int)stride.W.Number, (int)pad.H.Number, (int)pad.W.Number, filters, groups, ceil, excludePad);
 
     private static string Geometry((IntValue H, IntValue W) kernel, (IntValue H, IntValue W) stride, (IntValue H, IntValue W) pad, Func<Value, string> show)
     {

@@ -246,7 +246,7 @@ internal sealed partial class Lowerer
         if (plan.Functional is not null)
         {
             AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
-                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail }, plan.Label ?? plan.Detail);
+                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
         }
         else
         {
@@ -266,10 +266,10 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Appends a forward step, noting in the frame's trace which node made it.</summary>
-    private static void AddStep(Frame frame, List<StepIR> steps, StepIR step, string? label = null)
+    private static void AddStep(Frame frame, List<StepIR> steps, StepIR step, string? label = null, LayerGeometry? geometry = null)
     {
         steps.Add(step);
-        frame.Trace?.Steps.Add((frame.Trace.Current, step.Output, label));
+        frame.Trace?.Steps.Add((frame.Trace.Current, step.Output, label, geometry));
     }
 
     private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)
@@ -381,7 +381,7 @@ internal sealed partial class Lowerer
     {
         if (!frame.RecordLayers)
             return;
-        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToIR(), plan.Parameters, plan.Flops, plan.IsBlock) { Label = plan.Label ?? plan.Detail };
+        var row = new LayerRow(frame.Path + name, plan.Kind, plan.Detail, frame.Depth, plan.Output.ToIR(), plan.Parameters, plan.Flops, plan.IsBlock) { Label = plan.Label ?? plan.Detail, Geometry = plan.Geometry };
         if (plan.RowIndex >= 0 && plan.RowIndex <= _layers.Count)
             _layers.Insert(plan.RowIndex, row);
         else

@@ -124,6 +124,12 @@ public sealed record ModuleStep(string Field, bool Optional, string Comment) : S
 public sealed record FunctionalStep(string Format, string? Condition, string Comment) : StepIR(Comment)
 {
     /// <summary>
+    /// A pool's geometry for the use it was lowered with (null for other operations): exact in the
+    /// model's own forward; in a block class, its first use's (each use's are in <see cref="InstanceIR.Geometries"/>).
+    /// </summary>
+    public LayerGeometry? Geometry { get; init; }
+
+    /// <summary>
     /// The same operation overwriting its input (<c>{0}.relu_()</c>), when it has such a form. The
     /// emitter uses it only where the input is a tensor no one else reads (see ForwardWriter).
     /// </summary>
@@ -173,7 +179,23 @@ public sealed record InstanceIR(string Path, string Block, EquatableArray<ShapeI
     /// time), indexed as <see cref="Outputs"/>; null elsewhere, empty when none does.
     /// </summary>
     public EquatableArray<string?> Labels { get; init; }
+
+    /// <summary>
+    /// This use's geometry of each <see cref="FunctionalStep"/> of the class where it differs from
+    /// the step's <see cref="FunctionalStep.Geometry"/>, indexed as <see cref="Outputs"/>; null
+    /// elsewhere, empty when none does.
+    /// </summary>
+    public EquatableArray<LayerGeometry?> Geometries { get; init; }
 }
+
+/// <summary>
+/// A conv's or pool's geometry in numbers for one use: kernel, stride and padding (height, width);
+/// a conv's filters and groups (0 and 1 for a pool); a pool's ceil mode and, for an average pool,
+/// whether the padding is left out of the count. What its label shows, as data. Every value is
+/// within the spec limits (sides up to 2^16, channels up to 2^20).
+/// </summary>
+public sealed record LayerGeometry(int KernelH, int KernelW, int StrideH, int StrideW, int PadH, int PadW,
+    int Filters = 0, int Groups = 1, bool Ceil = false, bool ExcludePad = false);
 
 /// <summary>One row of a layer summary: path, kind, output shape, parameters, FLOPs.</summary>
 public sealed record LayerRow(string Path, string Kind, string Detail, int Depth, ShapeIR Shape, long Parameters, long Flops, bool IsBlock)
@@ -185,6 +207,9 @@ public sealed record LayerRow(string Path, string Kind, string Detail, int Depth
     /// use, e.g. <c>linear 1024 -> 1000</c> where the detail reads <c>linear 1024 -> numClasses</c>.
     /// </summary>
     public string Label { get => _label ?? Detail; init => _label = value; }
+
+    /// <summary>A conv's or pool's geometry in numbers for this use; null for other layers.</summary>
+    public LayerGeometry? Geometry { get; init; }
 
     /// <summary>The output shape as text, e.g. <c>[192, 28, 28]</c>.</summary>
     public string OutputShape => Shape.ToString();
