@@ -110,10 +110,7 @@ namespace InceptionDsl.Models
         {
             root.eval();
             int folded = 0;
-            var modules = new global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> { root };
-            foreach (var (_, module) in root.named_modules())
-                modules.Add(module);
-            foreach (var module in modules)
+            foreach (var module in SelfAndDescendants(root))
             {
                 switch (module)
                 {
@@ -158,10 +155,7 @@ namespace InceptionDsl.Models
         public static void ToChannelsLast(global::TorchSharp.torch.nn.Module root)
         {
             using var noGrad = global::TorchSharp.torch.no_grad();
-            var modules = new global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> { root };
-            foreach (var (_, module) in root.named_modules())
-                modules.Add(module);
-            foreach (var module in modules)
+            foreach (var module in SelfAndDescendants(root))
             {
                 if (module is not global::TorchSharp.Modules.Conv2d { weight: { } weight } conv || weight.dim() != 4)
                     continue;
@@ -170,6 +164,18 @@ namespace InceptionDsl.Models
                 parameter.DetachFromDisposeScope();
                 conv.weight = parameter;
             }
+        }
+    
+        /// <summary>
+        /// <paramref name="root"/> and every module below it, collected before the caller walks them:
+        /// folding and the layout change replace parameters on the way.
+        /// </summary>
+        private static global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> SelfAndDescendants(global::TorchSharp.torch.nn.Module root)
+        {
+            var modules = new global::System.Collections.Generic.List<global::TorchSharp.torch.nn.Module> { root };
+            foreach (var (_, module) in root.named_modules())
+                modules.Add(module);
+            return modules;
         }
     
         /// <summary>A 4-D tensor with channels-last (NHWC) strides, same shape and values; other tensors as they are.</summary>

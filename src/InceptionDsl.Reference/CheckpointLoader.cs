@@ -201,7 +201,9 @@ public static class CheckpointLoader
         // Both formats store each tensor's values in row-major order, which PyBridge reads straight
         // from memory: a fused model's channels-last weights are written from contiguous copies.
         var stateDict = module.state_dict().ToDictionary(e => e.Key, e => e.Value.contiguous());
-        var partial = path + ".partial";
+        // A unique name: two saves to one path never share a temporary file.
+        var full = Path.GetFullPath(path);
+        var partial = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
         try
         {
             using (var stream = File.Create(partial))
@@ -212,7 +214,7 @@ public static class CheckpointLoader
                     PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
             }
 
-            File.Move(partial, path, overwrite: true);
+            File.Move(partial, full, overwrite: true);
         }
         finally
         {
