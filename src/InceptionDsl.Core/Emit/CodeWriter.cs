@@ -34,16 +34,17 @@ internal sealed class CodeWriter
         Line("}" + suffix);
     }
 
-    /// <summary>A /// summary doc comment; text is XML-escaped.</summary>
+    /// <summary>A /// summary doc comment; each line goes through <see cref="CSharpText.XmlDoc"/>.</summary>
     public void Summary(params string[] lines)
     {
         Line("/// <summary>");
         foreach (var line in lines)
-            Line("/// " + Escape(line));
+            Line("/// " + CSharpText.XmlDoc(line));
         Line("/// </summary>");
     }
 
-    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>A // comment line; the text goes through <see cref="CSharpText.Comment"/>.</summary>
+    public void Comment(string text) => Line("// " + CSharpText.Comment(text));
 
     public override string ToString() => _builder.ToString();
 }

@@ -154,7 +154,7 @@ public static class ModelEmitter
         var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
         w.Summary($"Builds the {block.Name} block.");
         foreach (var parameter in block.Params)
-            w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{CodeWriter.Escape(parameter.Comment)}</param>");
+            w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{CSharpText.XmlDoc(parameter.Comment)}</param>");
         w.Open($"public {block.Name}({parameters}) : base(nameof({block.Name}))");
         foreach (var let in block.Lets)
             w.Line($"{let.Type} {let.Name} = {let.Code};");

@@ -53,7 +53,7 @@ public static class ZooEmitter
     private static string? ReferenceId(string? reference) =>
         string.IsNullOrWhiteSpace(reference) || string.Equals(reference!.Trim(), "none", System.StringComparison.OrdinalIgnoreCase) ? null : reference.Trim();
 
-    private static string Str(string? text) => text is null ? "null" : "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    private static string Str(string? text) => CSharpText.LiteralOrNull(text);
 
     private static string Num(double? value) => value is null ? "null" : value.Value.ToString("R", CultureInfo.InvariantCulture);
 }
