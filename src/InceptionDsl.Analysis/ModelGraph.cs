@@ -1,7 +1,7 @@
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>A node of a model's block graph, built from the IR's forward steps, layer rows and block instances.</summary>
 public abstract record GraphNode;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using InceptionDsl.Semantics;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>The spatial size of an output, "35x35"; a flat vector has none and shows as "vector".</summary>
 public readonly record struct GridSize(long Height, long Width, bool IsVector)

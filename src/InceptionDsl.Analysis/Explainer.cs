@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>
 /// A readable walk through a model, from its graph: the stem, every stage in order with its output

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security;
 using System.Text;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>
 /// Draws a model's block graph: one row per top-level node, each block framed with its branches side
