@@ -47,6 +47,9 @@ public static class SpecCompiler
         var models = new List<ModelIR>();
         try
         {
+            // Names that would not compile (collisions with generated code, keywords, hint names) stop here.
+            if (!NameChecks.Check(document, diagnostics))
+                return Result(document.Path, models, diagnostics);
             var seen = new Dictionary<string, SourceSpan>();
             foreach (var variant in document.Variants)
             {

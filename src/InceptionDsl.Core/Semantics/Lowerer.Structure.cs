@@ -74,7 +74,7 @@ internal sealed partial class Lowerer
                 }
 
                 Record(childFrame, childName, plan);
-                children.Add($"(\"{childName}\", {plan.ModuleInit})");
+                children.Add($"({Emit.CSharpText.Literal(childName)}, {plan.ModuleInit})");
                 childIRs.Add(new SequentialChildIR(childName, plan.Kind, plan.Detail) { Children = plan.Children });
                 shape = plan.Output;
                 parameters += plan.Parameters;
