@@ -105,7 +105,11 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         if (!string.IsNullOrWhiteSpace(settings.Weights))
             return VerifyWeights(entry, settings);
 
-        var report = ModelVerification.Run(entry, reference!, settings.Tolerance);
+        long inChannels = reference!.Input.Count > 1 ? reference.Input[1] : entry.InChannels;
+        long classes = ModelVerification.ReferenceClasses(entry, reference, inChannels);
+        if (classes != entry.Classes || inChannels != entry.InChannels)
+            Console.WriteLine($"note: {entry.Name} was built for {classes} classes and {inChannels} input channels, as the reference {reference.Id} says; the spec declares {entry.Classes} and {entry.InChannels}");
+        var report = ModelVerification.Run(entry, reference, settings.Tolerance, classes);
         foreach (var line in report.ToLines())
             Console.WriteLine(line);
         return report.Passed ? 0 : 1;

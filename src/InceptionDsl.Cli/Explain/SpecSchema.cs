@@ -15,10 +15,10 @@ public static class SpecSchema
 {
     public const string FileName = "inceptiondsl.schema.json";
 
-    public static readonly string[] TopKeys = { "$schema", "model", "paper", "peer", "accuracy", "notes", "reference", "input", "classes", "params", "variants", "defaults", "blocks", "body", "aux" };
-    public static readonly string[] VariantKeys = { "model", "args", "paper", "peer", "accuracy", "notes", "reference" };
-    public static readonly string[] BlockKeys = { "params", "let", "body", "inline", "doc" };
-    public static readonly string[] AuxKeys = { "name", "at", "use", "args", "weight", "register_after" };
+    public static readonly string[] TopKeys = LanguageCatalog.Names(LanguageCatalog.TopKeys);
+    public static readonly string[] VariantKeys = LanguageCatalog.Names(LanguageCatalog.VariantKeys);
+    public static readonly string[] BlockKeys = LanguageCatalog.Names(LanguageCatalog.BlockKeys);
+    public static readonly string[] AuxKeys = LanguageCatalog.Names(LanguageCatalog.AuxKeys);
 
     public static string Text() => Build().ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
 
@@ -75,6 +75,8 @@ public static class SpecSchema
             {
                 ["model"] = Ref("name"), ["args"] = Ref("args"), ["paper"] = new JsonObject { ["type"] = "string" }, ["peer"] = new JsonObject { ["type"] = "string" },
                 ["accuracy"] = Ref("accuracy"), ["notes"] = new JsonObject { ["type"] = "string" }, ["reference"] = new JsonObject { ["type"] = "string" },
+                ["classes"] = Desc(Ref("expr"), "This variant's class count (may use the family's parameters); default: the spec's classes."),
+                ["input"] = Desc(InputSchema(), "This variant's input; default: the spec's input."),
             },
         };
         var defaults = new JsonObject { ["type"] = "object", ["additionalProperties"] = false, ["properties"] = new JsonObject() };
@@ -101,10 +103,11 @@ public static class SpecSchema
                 ["use"] = Desc(new JsonObject { ["type"] = "string" }, "The block that makes the head."), ["args"] = Ref("args"),
                 ["weight"] = Desc(new JsonObject { ["type"] = "number" }, "Loss weight in training."),
                 ["register_after"] = Desc(new JsonObject { ["type"] = "string" }, "Place the head's parameters after this node in the state_dict."),
+                ["if"] = Ref("expr"),
             },
         };
 
-        return new JsonObject
+        var schema = new JsonObject
         {
             ["$schema"] = "http://json-schema.org/draft-07/schema#",
             ["$id"] = "https://inceptiondsl.local/" + FileName,
@@ -123,15 +126,7 @@ public static class SpecSchema
                 ["accuracy"] = Ref("accuracy"),
                 ["notes"] = new JsonObject { ["type"] = "string" },
                 ["reference"] = Desc(new JsonObject { ["type"] = "string" }, "Id of the reference file (models/<id>.json)."),
-                ["input"] = new JsonObject
-                {
-                    ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "channels", "size" }),
-                    ["properties"] = new JsonObject
-                    {
-                        ["channels"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 },
-                        ["size"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, ["minItems"] = 2, ["maxItems"] = 2 }) },
-                    },
-                },
+                ["input"] = InputSchema(),
                 ["classes"] = Ref("expr"),
                 ["params"] = Ref("params"),
                 ["variants"] = new JsonObject { ["type"] = "array", ["items"] = variant },
@@ -142,7 +137,51 @@ public static class SpecSchema
             },
             ["definitions"] = definitions,
         };
+        DescribeFromCatalog(schema);
+        return schema;
     }
+
+    /// <summary>A key's description as the schema shows it: what it means, then its type and default.</summary>
+    public static string Description(KeyInfo key) => $"{key.Description} ({key.Type}{(key.Default is null ? "" : "; default: " + key.Default)})";
+
+    /// <summary>Every key's description and default, from the language catalog (LanguageCatalog).</summary>
+    private static void DescribeFromCatalog(JsonObject schema)
+    {
+        void Describe(JsonNode? properties, IEnumerable<KeyInfo> keys)
+        {
+            foreach (var key in keys)
+                if (properties?[key.Name] is JsonObject property)
+                    property["description"] = Description(key);
+        }
+
+        var definitions = schema["definitions"]!;
+        Describe(schema["properties"], LanguageCatalog.TopKeys);
+        Describe(schema["properties"]!["variants"]!["items"]!["properties"], LanguageCatalog.VariantKeys);
+        Describe(schema["properties"]!["blocks"]!["additionalProperties"]!["properties"], LanguageCatalog.BlockKeys);
+        Describe(schema["properties"]!["aux"]!["items"]!["properties"], LanguageCatalog.AuxKeys);
+        Describe(schema["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
+        Describe(schema["properties"]!["variants"]!["items"]!["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
+        Describe(definitions["accuracy"]!["properties"], LanguageCatalog.AccuracyKeys);
+        var node = definitions["node"]!["anyOf"]![1]!["properties"]!;
+        Describe(node, LanguageCatalog.NodeKeys);
+        Describe(node["residual"]!["properties"], LanguageCatalog.ResidualKeys);
+        foreach (var (op, options) in LanguageCatalog.Options)
+        {
+            Describe(definitions["options_" + op]?["anyOf"]?[1]?["properties"], options);
+            Describe(schema["properties"]!["defaults"]!["properties"]![op]?["properties"], options);
+        }
+    }
+
+    /// <summary>The input a model is checked for: channels and spatial size.</summary>
+    private static JsonObject InputSchema() => new()
+    {
+        ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "channels", "size" }),
+        ["properties"] = new JsonObject
+        {
+            ["channels"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 },
+            ["size"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, ["minItems"] = 2, ["maxItems"] = 2 }) },
+        },
+    };
 
     private static JsonObject OptionProperties(OpInfo op)
     {

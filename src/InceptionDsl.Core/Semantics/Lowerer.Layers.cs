@@ -28,6 +28,8 @@ internal sealed partial class Lowerer
                 return PlanBlockInstance(node, label, input, frame);
         }
 
+        // Messages name the node by its spec path (features.3.branch1.1), not by its bare name or position.
+        label = frame.Path + label;
         var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
         return node.Op switch
         {

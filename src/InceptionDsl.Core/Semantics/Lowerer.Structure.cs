@@ -60,7 +60,7 @@ internal sealed partial class Lowerer
                     return null;
                 if (plan.ActivationAfter is not null)
                 {
-                    _diagnostics.Add(Descriptors.BadNode.Create(child.Span, "In a seq, a conv without bn cannot carry 'act'; add a relu node after it"));
+                    _diagnostics.Add(ActInSeq(child, childFrame.Path + childName));
                     return null;
                 }
 
@@ -75,6 +75,7 @@ internal sealed partial class Lowerer
 
                 names[childName] = child.Span;
                 Record(childFrame, childName, plan);
+                Observe(child, childFrame.Path + childName, null, shape, plan.Output, plan.Parameters, plan.Flops, childFrame);
                 childIRs.Add(new SequentialChildIR(childName, plan.Kind, plan.Detail) { Children = plan.Children });
                 shape = plan.Output;
                 parameters += plan.Parameters;
@@ -91,13 +92,13 @@ internal sealed partial class Lowerer
         string init;
         if (members.All(m => m.Condition is null))
         {
-            init = $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    (\"{m.Position}\", {m.Init.Replace("\n", "\n    ")})")) + ")";
+            init = $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    ({Emit.CSharpText.Literal(m.Position)}, {m.Init.Replace("\n", "\n    ")})")) + ")";
         }
         else
         {
             // Unnamed members are numbered at construction, among those kept.
             init = $"{SequentialOf}(\n" + string.Join(",\n", members.Select(m =>
-                $"    ({(m.Name is null ? "null" : $"\"{m.Name}\"")}, {(m.Condition is null ? m.Init : $"{m.Condition}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
+                $"    ({(m.Name is null ? "null" : Emit.CSharpText.Literal(m.Name))}, {(m.Condition is null ? m.Init : $"{m.Condition}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
         }
 
         return new LayerPlan("seq", $"Sequential of {childIRs.Count}", shape, parameters, flops, "global::TorchSharp.Modules.Sequential", init, null, RowIndex: rowIndex)
@@ -110,7 +111,7 @@ internal sealed partial class Lowerer
     /// <summary>Parallel branches on the same input, concatenated on channels in declared order.</summary>
     private Lowered? LowerConcat(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
     {
-        var label = name ?? "concat";
+        var label = frame.Path + (name ?? "concat");
         if (node.Children.Count < 2)
         {
             _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"concat '{label}' needs at least two branches"));
@@ -182,7 +183,7 @@ internal sealed partial class Lowerer
     /// </summary>
     private Lowered? LowerResidual(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
     {
-        var label = name ?? "residual";
+        var label = frame.Path + (name ?? "residual");
         // The order in which body and shortcut register their modules is the state_dict's order:
         // torchvision's and timm's ResNets register the body first, timm's Xception its skip first.
         bool shortcutFirst = node.Options.Any(o => o.Key == "shortcut_first" && o.Value is LiteralExpr { Value: true });
@@ -231,7 +232,7 @@ internal sealed partial class Lowerer
     /// </summary>
     private Lowered? LowerGate(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
     {
-        var label = name ?? "gate";
+        var label = frame.Path + (name ?? "gate");
         if (!RequireMap(label, input))
             return null;
         if (node.Children.Count == 0)
@@ -257,5 +258,22 @@ internal sealed partial class Lowerer
         AddStep(frame, steps, new GateStep(branchSteps.ToEquatableArray(), $"{label}: input * the weights its branch computes -> {ShapeText(input, frame)}")
             { Output = input.ToIR(), Kind = "gate", Label = label });
         return new Lowered(input, branch.Value.Parameters, branch.Value.Flops);
+    }
+
+    /// <summary>
+    /// A conv without bn that carries <c>act</c> inside a seq: in a block body the activation is a
+    /// step of forward, but a Sequential member is one module at one position, and a plain Conv2d has
+    /// no activation. Reported at the <c>act</c> that asks for it (the <c>defaults:</c> line when it
+    /// comes from there), with the conv as a related place.
+    /// </summary>
+    private SpecDiagnostic ActInSeq(NodeSyntax conv, string path)
+    {
+        var own = conv.Options.FirstOrDefault(o => o.Key == "act");
+        var inherited = own is null && _defaults.TryGetValue("conv", out var defaults) ? defaults.LastOrDefault(o => o.Key == "act") : null;
+        var where = own?.Span ?? inherited?.Span ?? conv.Span;
+        var source = inherited is not null ? $"'act: {inherited.Value.Display}' from defaults: (line {inherited.Span.Line})" : $"'act: {own?.Value.Display ?? "relu"}'";
+        var diagnostic = Descriptors.BadNode.Create(where,
+            $"'{path}' is a conv without bn in a seq, where each member is one module at one position: its {source} would need a position of its own; write 'act: none' on it and add a '- relu' member after it, or give it 'bn'");
+        return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }
 }
