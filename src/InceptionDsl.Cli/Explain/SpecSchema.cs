@@ -15,6 +15,12 @@ public static class SpecSchema
 {
     public const string FileName = "inceptiondsl.schema.json";
 
+    /// <summary>
+    /// The schema's stable identity: a name (URN), not a download address, so it never points nowhere;
+    /// editors find the file through the spec's modeline (docs/language.md, "Editor schema").
+    /// </summary>
+    public const string Id = "urn:inceptiondsl:spec-schema:v1";
+
     public static readonly string[] TopKeys = { "$schema", "model", "paper", "peer", "accuracy", "notes", "reference", "input", "classes", "params", "variants", "defaults", "blocks", "body", "aux" };
     public static readonly string[] VariantKeys = { "model", "args", "paper", "peer", "accuracy", "notes", "reference" };
     public static readonly string[] BlockKeys = { "params", "let", "body", "inline", "doc" };
@@ -102,7 +108,7 @@ public static class SpecSchema
         return new JsonObject
         {
             ["$schema"] = "http://json-schema.org/draft-07/schema#",
-            ["$id"] = "https://inceptiondsl.local/" + FileName,
+            ["$id"] = Id,
             ["title"] = "InceptionDsl spec (*.inception.yaml)",
             ["description"] = "A convolutional network declared in YAML and compiled to TorchSharp modules by the InceptionDsl source generator.",
             ["type"] = "object",

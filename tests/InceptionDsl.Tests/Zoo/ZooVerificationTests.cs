@@ -29,7 +29,7 @@ public sealed class ZooVerificationTests
         { "WideResNet50_2", "wide_resnet50_2" },
     };
 
-    [Theory]
+    [ReferenceTheory]
     [MemberData(nameof(Peers))]
     public void GeneratedModelEqualsItsPeer(string model, string referenceId)
     {
@@ -56,7 +56,7 @@ public sealed class ZooVerificationTests
         Assert.True(report.Passed, lines);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void GoogLeNetCountsParametersWithAndWithoutAuxHeads()
     {
         var reference = ReferenceModel.LoadById("googlenet");
