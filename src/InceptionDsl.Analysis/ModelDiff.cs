@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>One row of a diff by grid: what each model does at one spatial resolution.</summary>
 public sealed record GridRow(string Grid, string A, string B, long ParamsA, long ParamsB, long FlopsA, long FlopsB);
@@ -221,6 +221,9 @@ public sealed class ModelDiff
                     }
 
                     result.Add(("add", $"{(r.Scale is null ? "" : r.Scale + " * ")}body + {(r.Shortcut.Count == 0 ? "identity" : Describe.Chain(r.Shortcut))}"));
+                    break;
+                case GateNode g:
+                    result.Add(("gate", "x * " + Describe.Chain(g.Branch)));
                     break;
                 default:
                     result.Add(("then", Describe.Text(node)));

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>
 /// A readable walk through a model, from its graph: the stem, every stage in order with its output
@@ -144,6 +144,9 @@ public static class Explainer
                     DescribeBody(sb, residual.Body, indent + "    ");
                     if (residual.Shortcut.Count > 0)
                         sb.AppendLine(Wrap($"shortcut: {Describe.Chain(residual.Shortcut)} (a projection where shape changes)", indent + "  "));
+                    break;
+                case GateNode gate:
+                    sb.AppendLine(Wrap($"gate: output = x * ({Describe.Chain(gate.Branch)})(x), one weight per channel broadcast over the map", indent));
                     break;
                 case BlockNode inner:
                     DescribeBlock(sb, inner, 1, indent);

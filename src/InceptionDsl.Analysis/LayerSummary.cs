@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using InceptionDsl.Semantics;
 
-namespace InceptionDsl.Cli.Explain;
+namespace InceptionDsl.Analysis;
 
 /// <summary>A group of top-level layers: a block, a layer, or one child of an all-holding Sequential (timm's features.N).</summary>
 public sealed record Stage(string Name, string Kind, ShapeIR Shape, long Parameters, long Flops, bool IsAux);
