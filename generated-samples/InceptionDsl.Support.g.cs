@@ -61,6 +61,24 @@ namespace InceptionDsl.Models
         }
     }
     
+    /// <summary>Builders the generated constructors share.</summary>
+    public static class InceptionDslModules
+    {
+        /// <summary>
+        /// A Sequential of the members that are not null (a constructor argument left the others out):
+        /// an unnamed member is named by its position among those kept, as PyTorch's nn.Sequential(*list).
+        /// </summary>
+        public static global::TorchSharp.Modules.Sequential SequentialOf(
+            params (string? Name, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? Module)[] members)
+        {
+            var kept = new global::System.Collections.Generic.List<(string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)>();
+            foreach (var (name, module) in members)
+                if (module is not null)
+                    kept.Add((name ?? kept.Count.ToString(global::System.Globalization.CultureInfo.InvariantCulture), module));
+            return global::TorchSharp.torch.nn.Sequential(kept.ToArray());
+        }
+    }
+    
     /// <summary>A module whose forward can skip BatchNorms folded into the convolutions before them.</summary>
     public interface IFoldsBatchNorm
     {
