@@ -74,7 +74,8 @@ internal sealed partial class Lowerer
                 }
 
                 Record(childFrame, childName, plan);
-                children.Add($"(\"{childName}\", {plan.ModuleInit})");
+                Observe(child, childFrame.Path + childName, null, shape, plan.Output, plan.Parameters, plan.Flops, childFrame);
+                children.Add($"({Emit.CSharpText.Literal(childName)}, {plan.ModuleInit})");
                 childIRs.Add(new SequentialChildIR(childName, plan.Kind, plan.Detail) { Children = plan.Children });
                 shape = plan.Output;
                 parameters += plan.Parameters;

@@ -54,9 +54,9 @@ internal sealed partial class Lowerer
         _reservedNames = new HashSet<string>(_blocks.Keys) { UnitClass };
     }
 
-    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics)
+    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics, LoweringObserver? observer = null)
     {
-        var lowerer = new Lowerer(spec, diagnostics);
+        var lowerer = new Lowerer(spec, diagnostics) { _observer = observer };
         return lowerer.LowerModel(variant);
     }
 
@@ -229,15 +229,15 @@ internal sealed partial class Lowerer
         switch (node.Op)
         {
             case "chain":
-                return LowerChain(node.Children, input, frame, steps);
+                return Observed(node, input, frame, LowerChain(node.Children, input, frame, steps));
             case "concat":
-                return RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null;
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null);
             case "residual":
-                return RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null;
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null);
         }
 
         if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)
-            return RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps) : null;
+            return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps) : null);
 
         var stateName = name ?? AutoName(node.Op, frame.Owner);
         var plan = PlanLayer(node, stateName, input, frame);
@@ -247,6 +247,7 @@ internal sealed partial class Lowerer
         {
             AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
+            Observe(node, null, null, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
         else
         {
@@ -260,6 +261,7 @@ internal sealed partial class Lowerer
                 AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu")
                     { Output = output, InPlaceFormat = plan.InPlaceFunctional, Kind = "relu", Label = "ReLU" }, "ReLU");
             Record(frame, stateName, plan);
+            Observe(node, frame.Path + stateName, field, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
 
         return new Lowered(plan.Output, plan.Parameters, plan.Flops);

@@ -499,20 +499,19 @@ public sealed class SpecReader
             return name; // a block chosen by a parameter; resolved when evaluated
         if (kind == NameKind.Member || kind == NameKind.Reference)
         {
-            // State-dict names may be any non-empty text without dots (dots separate path segments).
-            if (name.Length == 0 || name.IndexOf('.') >= 0 || name.Any(char.IsWhiteSpace))
+            // State_dict segments: ASCII letters, digits and '_' (docs/security.md, "Names").
+            if (NameAlphabet.SegmentProblem(name, allowTemplate: kind == NameKind.Member) is { } segmentProblem)
             {
-                Report(Descriptors.InvalidIdentifier.Create(node.Span, name, "node name", "names are state_dict segments: no dots or spaces"));
+                Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), "node name", segmentProblem));
                 return null;
             }
 
             return name;
         }
 
-        if (!Identifiers.IsIdentifier(name))
+        if (NameAlphabet.IdentifierProblem(name) is { } problem)
         {
-            Report(Descriptors.InvalidIdentifier.Create(node.Span, name, kind == NameKind.Type ? "C# type name" : "parameter name",
-                "use letters, digits and '_', not starting with a digit"));
+            Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), kind == NameKind.Type ? "C# type name" : "parameter name", problem));
             return null;
         }
 

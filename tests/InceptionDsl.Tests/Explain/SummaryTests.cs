@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using InceptionDsl.Cli.Explain;
+using InceptionDsl.Analysis;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
 using Xunit;
