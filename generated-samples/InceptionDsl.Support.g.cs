@@ -10,7 +10,7 @@ namespace InceptionDsl.Models
     /// models, with the same state_dict keys (conv.weight, bn.weight, bn.bias, bn.running_mean, ...).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
     {
         private readonly global::TorchSharp.Modules.Conv2d conv;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn;
@@ -35,6 +35,14 @@ namespace InceptionDsl.Models
             var y = this.fused ? this.conv.forward(x) : this.bn.forward(this.conv.forward(x));
             // In place, as torchvision's ReLU(inplace=True): y is this unit's own new tensor.
             return this.relu ? y.relu_() : y;
+        }
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+        {
+            var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), input);
+            if (!this.fused) y = graph.BatchNorm(this.bn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn"), y);
+            return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), y) : y;
         }
     
         /// <summary>Whether <see cref="Fuse"/> folded the BatchNorm into the convolution.</summary>

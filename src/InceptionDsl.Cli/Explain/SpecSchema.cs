@@ -15,6 +15,12 @@ public static class SpecSchema
 {
     public const string FileName = "inceptiondsl.schema.json";
 
+    /// <summary>
+    /// The schema's stable identity: a name (URN), not a download address, so it never points nowhere;
+    /// editors find the file through the spec's modeline (docs/language.md, "Editor schema").
+    /// </summary>
+    public const string Id = "urn:inceptiondsl:spec-schema:v1";
+
     public static readonly string[] TopKeys = LanguageCatalog.Names(LanguageCatalog.TopKeys);
     public static readonly string[] VariantKeys = LanguageCatalog.Names(LanguageCatalog.VariantKeys);
     public static readonly string[] BlockKeys = LanguageCatalog.Names(LanguageCatalog.BlockKeys);
@@ -110,7 +116,7 @@ public static class SpecSchema
         var schema = new JsonObject
         {
             ["$schema"] = "http://json-schema.org/draft-07/schema#",
-            ["$id"] = "https://inceptiondsl.local/" + FileName,
+            ["$id"] = Id,
             ["title"] = "InceptionDsl spec (*.inception.yaml)",
             ["description"] = "A convolutional network declared in YAML and compiled to TorchSharp modules by the InceptionDsl source generator.",
             ["type"] = "object",

@@ -259,7 +259,7 @@ internal sealed partial class Lowerer
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
             case "identity":
                 // Outside a seq an identity holds no place in the state_dict and does nothing.
-                return new Lowered(input, 0, 0);
+                return Observed(node, input, frame, new Lowered(input, 0, 0));
         }
 
         if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)

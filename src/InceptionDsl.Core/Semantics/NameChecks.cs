@@ -70,7 +70,7 @@ public static class NameChecks
             if (taken.TryGetValue(csharp, out var other))
             {
                 var party = other.Line == 0 ? $"'{csharp}', {other.What}" : $"{other.What} '{other.Spec}' at line {other.Line}";
-                diagnostics.Add(Descriptors.NameCollision.Create(span, name, $"{party}: both are '{csharp}' in C#"));
+                diagnostics.Add(Descriptors.NameCollision.Create(span, name, $"{party} (both become '{csharp}')"));
                 return;
             }
 

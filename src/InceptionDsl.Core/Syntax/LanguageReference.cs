@@ -5,7 +5,7 @@ using System.Text;
 namespace InceptionDsl.Syntax;
 
 /// <summary>
-/// Writes the language reference (docs/language.md) from <see cref="LanguageCatalog"/> and
+/// Writes the language reference (docs/language-reference.md) from <see cref="LanguageCatalog"/> and
 /// <see cref="OpCatalog"/>: every node kind, key, default and operator, so the reference cannot
 /// drift from what the parser accepts (a test compares the committed file with this text).
 /// </summary>
@@ -24,10 +24,12 @@ public static class LanguageReference
             Line();
         }
 
-        Line("# The InceptionDsl language");
+        Line("# The InceptionDsl language reference");
         Line();
         Line("<!-- Generated from src/InceptionDsl.Core/Syntax/LanguageCatalog.cs and OpCatalog.cs by LanguageReference;");
         Line("     do not edit by hand: INCEPTIONDSL_UPDATE_SAMPLES=1 dotnet test tests/InceptionDsl.Tests --filter LanguageReference -->");
+        Line();
+        Line("[The spec language](language.md) introduces specs, the editor schema and the diagnostics.");
         Line();
         Line("A spec (`specs/*.inception.yaml`) is a YAML mapping. Values are numbers, `true`/`false`, words,");
         Line("lists, or expressions over parameters (`$planes * 4`). The parser accepts exactly the keys below,");

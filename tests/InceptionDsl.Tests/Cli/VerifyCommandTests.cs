@@ -55,7 +55,7 @@ public sealed class VerifyCommandTests
         Assert.Equal("reference id 'googlenet' is declared by GoogLeNet, GoogLeNetCopy; give --model", error);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyWithoutModelPicksItFromTheReferenceFile()
     {
         var (exit, stdout, stderr) = CliProcess.Run("verify", "--reference", ReferencePaths.ModelFile("resnet18"));
@@ -65,7 +65,7 @@ public sealed class VerifyCommandTests
         Assert.StartsWith("PASS resnet18: 122 entries, params 11689512", lines[^1]);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyWithoutModelFailsInOneLineForAnUndeclaredId()
     {
         var json = JsonNode.Parse(File.ReadAllText(ReferencePaths.ModelFile("resnet18")))!;

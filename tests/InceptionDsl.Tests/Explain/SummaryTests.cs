@@ -8,7 +8,7 @@ namespace InceptionDsl.Tests.Explain;
 
 public class SummaryTests
 {
-    [Fact]
+    [ReferenceFact]
     public void TotalsEqualTheReferenceFilesForEveryModelThatHasOne()
     {
         var checkedModels = new List<string>();

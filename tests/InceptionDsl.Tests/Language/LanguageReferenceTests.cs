@@ -6,12 +6,12 @@ using Xunit;
 namespace InceptionDsl.Tests.Language;
 
 /// <summary>
-/// One grammar: the language catalog, the parser, the JSON schema and docs/language.md agree. The
+/// One grammar: the language catalog, the parser, the JSON schema and docs/language-reference.md agree. The
 /// reference is generated from the catalog (set INCEPTIONDSL_UPDATE_SAMPLES=1 to rewrite it).
 /// </summary>
 public sealed class LanguageReferenceTests
 {
-    private static string DocPath => Path.Combine(InceptionDsl.Reference.ReferencePaths.RepoRoot, "docs", "language.md");
+    private static string DocPath => Path.Combine(InceptionDsl.Reference.ReferencePaths.RepoRoot, "docs", "language-reference.md");
 
     [Fact]
     public void CommittedLanguageReferenceIsWhatTheCatalogWrites()

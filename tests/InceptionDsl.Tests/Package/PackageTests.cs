@@ -125,9 +125,30 @@ public sealed partial class PackageTests(ITestOutputHelper output)
 
             // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
             File.WriteAllText(spec, Spec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
-            var broken = Run(app, "build", "--no-restore", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true");
+            var broken = Build(app);
             Assert.NotEqual(0, broken.ExitCode);
             Assert.Contains($"{spec}(10,44): error IDSL002: Unknown key 'kernel'", broken.Output);
+            File.WriteAllText(spec, Spec);
+            Build(app).AssertSuccess("dotnet build of the repaired spec");
+
+            // 5. No stale builds: a rename keeps the file's old time, so only the set of spec paths can tell
+            //    CoreCompile. Renamed out of the spec pattern, TinyNet is gone and Program.cs no longer compiles.
+            var renamed = Path.Combine(specDir, "tiny.yaml");
+            File.Move(spec, renamed);
+            var stale = Build(app);
+            Assert.NotEqual(0, stale.ExitCode);
+            Assert.True(stale.Output.Contains("Program.cs(", StringComparison.Ordinal) && stale.Output.Contains("error CS0246", StringComparison.Ordinal),
+                "the build after the rename did not fail on the generated types Program.cs uses:\n" + stale.Output);
+            //    Renamed back (still the old time), it compiles again.
+            File.Move(renamed, spec);
+            Build(app).AssertSuccess("dotnet build after renaming the spec back");
+
+            // 6. Visible generated code: on the now up-to-date project, the switch alone writes the files.
+            Build(app, "-p:InceptionDslEmitGeneratedFiles=true").AssertSuccess("dotnet build with InceptionDslEmitGeneratedFiles");
+            var generated = Path.Combine(app, "obj", "Debug", "net10.0", "generated", "InceptionDsl.Generator");
+            Assert.True(Directory.Exists(generated), $"no generated files under {generated}");
+            Assert.Contains(Directory.EnumerateFiles(generated, "*.g.cs", SearchOption.AllDirectories),
+                f => File.ReadAllText(f).Contains("class TinyNet", StringComparison.Ordinal));
         }
         finally
         {
@@ -135,6 +156,76 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl", version));
         }
     }
+
+    /// <summary>
+    /// The CLI as a .NET tool: packed for this machine's platform only (the tool is packed per platform,
+    /// libtorch being part of it), installed from a local folder into a tool manifest as the docs show,
+    /// and run: the spec-only commands and one that runs a model with TorchSharp.
+    /// </summary>
+    [Fact]
+    public void PackedToolInstallsFromALocalFolderAndRunsTheDocumentedCommands()
+    {
+        var version = $"0.2.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        var root = Path.Combine(Path.GetTempPath(), $"inceptiondsl-tool-{Guid.NewGuid():N}");
+        var feed = Path.Combine(root, "feed");
+        var work = Path.Combine(root, "work");
+        Directory.CreateDirectory(feed);
+        Directory.CreateDirectory(work);
+        try
+        {
+            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Cli", "InceptionDsl.Cli.csproj"),
+                "-c", Configuration, "-o", feed, $"-p:PackageVersion={version}", $"-p:ToolPackageRuntimeIdentifiers={rid}")
+                .AssertSuccess("dotnet pack of the tool");
+            Assert.True(File.Exists(Path.Combine(feed, $"InceptionDsl.Cli.{version}.nupkg")), "no pointer package");
+            using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"InceptionDsl.Cli.{rid}.{version}.nupkg")))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToList();
+                Assert.Contains("schema/inceptiondsl.schema.json", entries);
+                Assert.Contains(entries, e => e.EndsWith("/inceptiondsl.dll", StringComparison.Ordinal));
+            }
+
+            foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets" })
+                File.WriteAllText(Path.Combine(root, name), "<Project />\n");
+            File.WriteAllText(Path.Combine(work, "tiny.inception.yaml"), Spec);
+            Run(work, "new", "tool-manifest").AssertSuccess("dotnet new tool-manifest");
+            Run(work, "tool", "install", "--local", "--add-source", feed, "InceptionDsl.Cli", "--version", version).AssertSuccess("dotnet tool install");
+
+            var help = Run(work, "inceptiondsl", "--help");
+            help.AssertSuccess("inceptiondsl --help");
+            foreach (var command in new[] { "check", "emit", "schema", "summary", "explain", "diff", "diagram", "zoo", "train", "verify", "bench" })
+                Assert.Contains(command, help.Output);
+            var check = Run(work, "inceptiondsl", "check", "tiny.inception.yaml");
+            check.AssertSuccess("inceptiondsl check");
+            Assert.Contains("1 file(s), 1 model(s), 0 error(s)", check.Output);
+            var emit = Run(work, "inceptiondsl", "emit", "tiny.inception.yaml", "--namespace", "Tool.Nets");
+            emit.AssertSuccess("inceptiondsl emit");
+            Assert.Contains("namespace Tool.Nets", emit.Output);
+            Assert.Contains("public sealed partial class TinyNet", emit.Output);
+            var schema = Run(work, "inceptiondsl", "schema");
+            schema.AssertSuccess("inceptiondsl schema");
+            Assert.Contains("\"$id\": \"urn:inceptiondsl:spec-schema:v1\"", schema.Output);
+            Run(work, "inceptiondsl", "summary", "tiny.inception.yaml").AssertSuccess("inceptiondsl summary");
+            // A zoo class name, with no specs/ folder above the working directory: the tool's own copy of the zoo specs.
+            var zooSummary = Run(work, "inceptiondsl", "summary", "InceptionV4", "--depth", "0");
+            zooSummary.AssertSuccess("inceptiondsl summary InceptionV4");
+            Assert.Contains("total params=42679816", zooSummary.Output);
+            // TorchSharp and libtorch come with the tool: the zoo runs a forward pass.
+            var zoo = Run(work, "inceptiondsl", "zoo", "--model", "MiniInception");
+            zoo.AssertSuccess("inceptiondsl zoo");
+            Assert.Contains("MiniInception", zoo.Output);
+        }
+        finally
+        {
+            TryDelete(root);
+            TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl.cli", version));
+            TryDelete(Path.Combine(GlobalPackagesFolder(), $"inceptiondsl.cli.{rid}", version));
+        }
+    }
+
+    /// <summary>A plain incremental <c>dotnet build</c> of the test app, as a user runs it after an edit.</summary>
+    private Result Build(string app, params string[] extra) =>
+        Run(app, ["build", "--no-restore", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true", .. extra]);
 
     /// <summary>The package holds the generator and its two dependencies as analyzers, the build
     /// files, the readme, complete metadata, and no dependency (TorchSharp is the user's choice).</summary>
@@ -146,7 +237,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
                  {
                      "analyzers/dotnet/cs/InceptionDsl.Generator.dll", "analyzers/dotnet/cs/InceptionDsl.Core.dll",
                      "analyzers/dotnet/cs/YamlDotNet.dll", "buildTransitive/InceptionDsl.props",
-                     "buildTransitive/InceptionDsl.targets", "buildTransitive/TorchSharpNativeFix.targets", "README.md",
+                     "buildTransitive/InceptionDsl.targets", "buildTransitive/InceptionDsl.BuildInputs.targets",
+                     "buildTransitive/TorchSharpNativeFix.targets", "README.md", "schema/inceptiondsl.schema.json",
                  })
             Assert.Contains(expected, entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));

@@ -33,7 +33,7 @@ public sealed class ZooVerificationTests
         { "LegacyXception", "timm_legacy_xception" },
     };
 
-    [Theory]
+    [ReferenceTheory]
     [MemberData(nameof(Peers))]
     public void GeneratedModelEqualsItsPeer(string model, string referenceId)
     {
@@ -60,7 +60,7 @@ public sealed class ZooVerificationTests
         Assert.True(report.Passed, lines);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void GoogLeNetCountsParametersWithAndWithoutAuxHeads()
     {
         var reference = ReferenceModel.LoadById("googlenet");
