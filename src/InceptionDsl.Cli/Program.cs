@@ -19,8 +19,8 @@ app.Configure(config =>
     config.AddCommand<ExplainCommand>("explain").WithDescription("A readable walk through a model's architecture: stem, blocks and branches, reductions, residuals, heads.");
     config.AddCommand<DiffCommand>("diff").WithDescription("Structural differences between two models or specs, with parameter and FLOP deltas per stage.");
     config.AddCommand<DiagramCommand>("diagram").WithDescription("Draw a model's block graph as SVG (or Graphviz DOT, Mermaid).");
-    config.AddCommand<LspCommand>("lsp").WithDescription("Language server for editors on stdin/stdout: diagnostics, hover with shapes, inlay hints, navigation (docs/editors.md).");
     config.AddCommand<EmitCommand>("emit").WithDescription("Print the C# the source generator produces for a spec.");
+    config.AddCommand<LspCommand>("lsp").WithDescription("Language server for editors on stdin/stdout: diagnostics, hover with shapes, inlay hints, navigation (docs/editors.md).");
     config.AddCommand<SchemaCommand>("schema").WithDescription("Write the JSON Schema of the spec format (specs/inceptiondsl.schema.json).");
 });
 return app.Run(args);
