@@ -436,6 +436,7 @@ internal sealed partial class Lowerer
             position = close + 1;
         }
 
+        // The expanded name is a state_dict segment like any other (a negative value would add a '-').
         var expanded = result.ToString();
         if (NameAlphabet.SegmentProblem(expanded, allowTemplate: false) is { } problem)
         {
