@@ -64,7 +64,7 @@ public static partial class DiagnosticsBuilder
             yield return new(Lsp.Location(otherUri, new TextRange(otherLine - 1, otherColumn - 1, otherLine - 1, otherColumn - 1)), "also declared here");
         }
 
-        if (analysis.Index is { } index && Suggestion().Match(diagnostic.Message) is { Success: true } suggestion)
+        if (Suggestion().Match(diagnostic.Message) is { Success: true } suggestion && analysis.Index is { } index)
         {
             var name = suggestion.Groups[1].Value;
             var scope = index.NodeAt(diagnostic.Span.Line - 1, diagnostic.Span.Column - 1)?.Block;
