@@ -12,7 +12,7 @@ namespace InceptionDsl.Models
     /// Input [3, 299, 299] -&gt; output [1000]; 22,855,952 parameters; 16,714,806,992 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class LegacyXception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Models.IFoldsBatchNorm
+    public sealed partial class LegacyXception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 22855952;
@@ -286,10 +286,75 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(LegacyXception), "xception.inception.yaml", "Chollet 2017, \"Xception: Deep Learning with Depthwise Separable Convolutions\"", "timm legacy_xception", null, null, 3, 299, 299);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // conv1: conv 3x3/2, 32 -> [32, 149, 149]
+            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            // bn1: batchnorm eps 1e-05 -> [32, 149, 149]
+            if (!this._bnFolded) x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            // relu: ReLU -> [32, 149, 149]
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+            // conv2: conv 3x3, 64 -> [64, 147, 147]
+            x = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), x);
+            // bn2: batchnorm eps 1e-05 -> [64, 147, 147]
+            if (!this._bnFolded) x = graph.Module(this.bn2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn2"), x);
+            // relu: ReLU -> [64, 147, 147]
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+            // block1: Block -> [128, 74, 74]
+            x = graph.Module(this.block1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block1"), x);
+            // block2: Block -> [256, 37, 37]
+            x = graph.Module(this.block2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block2"), x);
+            // block3: Block -> [728, 19, 19]
+            x = graph.Module(this.block3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block3"), x);
+            // block4: Block -> [728, 19, 19]
+            x = graph.Module(this.block4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block4"), x);
+            // block5: Block -> [728, 19, 19]
+            x = graph.Module(this.block5, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block5"), x);
+            // block6: Block -> [728, 19, 19]
+            x = graph.Module(this.block6, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block6"), x);
+            // block7: Block -> [728, 19, 19]
+            x = graph.Module(this.block7, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block7"), x);
+            // block8: Block -> [728, 19, 19]
+            x = graph.Module(this.block8, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block8"), x);
+            // block9: Block -> [728, 19, 19]
+            x = graph.Module(this.block9, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block9"), x);
+            // block10: Block -> [728, 19, 19]
+            x = graph.Module(this.block10, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block10"), x);
+            // block11: Block -> [728, 19, 19]
+            x = graph.Module(this.block11, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block11"), x);
+            // block12: Block -> [1024, 10, 10]
+            x = graph.Module(this.block12, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block12"), x);
+            // conv3: SeparableConv2d -> [1536, 10, 10]
+            x = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), x);
+            // bn3: batchnorm eps 1e-05 -> [1536, 10, 10]
+            x = graph.Module(this.bn3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn3"), x);
+            // relu: ReLU -> [1536, 10, 10]
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+            // conv4: SeparableConv2d -> [2048, 10, 10]
+            x = graph.Module(this.conv4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv4"), x);
+            // bn4: batchnorm eps 1e-05 -> [2048, 10, 10]
+            x = graph.Module(this.bn4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn4"), x);
+            // relu: ReLU -> [2048, 10, 10]
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+            // global_avgpool: global average pool -> [2048]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // fc: linear 2048 -> numClasses -> [1000]
+            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'SeparableConv2d': depthwise 3x3 conv (one filter per channel) then pointwise 1x1 conv, no bias. Output [filters, H', W'].
         /// </summary>
-        public sealed class SeparableConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class SeparableConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv1: conv 3x3 pad 1, inChannels, groups inChannels -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -318,12 +383,23 @@ namespace InceptionDsl.Models
                 x = this.pointwise.forward(x);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // conv1: conv 3x3 pad 1, inChannels, groups inChannels -> [inChannels, H, W]
+                x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+                // pointwise: conv 1x1, filters -> [filters, H, W]
+                x = graph.Module(this.pointwise, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "pointwise"), x);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Block': reps x (ReLU, separable conv, BN), the channels growing in the first (grow_first) or the last; without start_with_relu the first ReLU is left out; a stride adds a 3x3 max pool; the input is added back, through skip + skipbn where the shape changes. Output [reps == 2 ? filters : mid, H', W'].
         /// </summary>
-        public sealed class Block : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Block : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // skip: conv 1x1/stride, filters -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Conv2d? skip;
@@ -389,6 +465,23 @@ namespace InceptionDsl.Models
                 // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
                 var residual = this.rep.forward(x);
                 x = residual + shortcut;
+                return x;
+            }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // residual: body + shortcut -> [reps == 2 ? filters : mid, H, W]
+                var shortcut0 = x;
+                // skip: conv 1x1/stride, filters -> [filters, H, W]
+                if (this.skip is not null) shortcut0 = graph.Module(this.skip, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skip"), shortcut0);
+                // skipbn: batchnorm eps 1e-05 -> [filters, H, W]
+                if (this.skipbn is not null) shortcut0 = graph.Module(this.skipbn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skipbn"), shortcut0);
+                var residual1 = x;
+                // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
+                residual1 = graph.Module(this.rep, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep"), residual1);
+                x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 return x;
             }
         }

@@ -103,6 +103,16 @@ public sealed class OnnxGraphBuilder
                 return Linear(linear, path, input);
             case TorchSharp.Modules.ReLU:
                 return Relu(path, input);
+            case TorchSharp.Modules.Sigmoid:
+                return Sigmoid(path, input);
+            case TorchSharp.Modules.Hardsigmoid:
+                return HardSigmoid(path, input);
+            case TorchSharp.Modules.SiLU:
+                return Silu(path, input);
+            case TorchSharp.Modules.GELU:
+                return Gelu(path, input);
+            case TorchSharp.Modules.Tanh:
+                return Tanh(path, input);
             case TorchSharp.Modules.MaxPool2d pool:
                 if (pool.dilation is { } dilation && dilation.Any(d => d != 1))
                     throw new NotSupportedException($"{path}: dilated max pooling is not exported");
@@ -237,6 +247,53 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>ReLU.</summary>
     public string Relu(string path, string input) => Unary("Relu", path, input);
+
+    /// <summary>Sigmoid.</summary>
+    public string Sigmoid(string path, string input) => Unary("Sigmoid", path, input);
+
+    /// <summary>Tanh.</summary>
+    public string Tanh(string path, string input) => Unary("Tanh", path, input);
+
+    /// <summary>PyTorch's hardsigmoid, relu6(x + 3) / 6: HardSigmoid with alpha 1/6, beta 0.5.</summary>
+    public string HardSigmoid(string path, string input)
+    {
+        var shape = Read(input);
+        var node = AddNode("HardSigmoid", path, new[] { input }, Float("alpha", 1f / 6), Float("beta", 0.5f));
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>SiLU (swish), x * sigmoid(x): opset 17 has no SiLU operator.</summary>
+    public string Silu(string path, string input)
+    {
+        var gate = Sigmoid(Child(path, "sigmoid"), input);
+        return Multiply(path, input, gate);
+    }
+
+    /// <summary>GELU, exact: x * 0.5 * (1 + erf(x / sqrt 2)) (opset 17 has no Gelu operator).</summary>
+    public string Gelu(string path, string input)
+    {
+        var shape = Read(input, countRead: false);
+        var scaled = Binary("Div", Child(path, "div"), input, AddWeight(Child(path, "sqrt2"), new[] { MathF.Sqrt(2f) }, System.Array.Empty<long>()), shape);
+        var erf = Unary("Erf", Child(path, "erf"), scaled);
+        var plusOne = Binary("Add", Child(path, "add"), erf, AddWeight(Child(path, "one"), new[] { 1f }, System.Array.Empty<long>()), shape);
+        var half = Binary("Mul", Child(path, "half"), input, AddWeight(Child(path, "half_value"), new[] { 0.5f }, System.Array.Empty<long>()), shape);
+        return Binary("Mul", path, half, plusOne, shape);
+    }
+
+    /// <summary><c>x * weights</c>, the weights [N, C, 1, 1] broadcast over the map (squeeze-and-excitation).</summary>
+    public string Gate(string path, string input, string weights) => Multiply(path, input, weights);
+
+    private string Multiply(string path, string input, string other) => Binary("Mul", path, input, other, Read(input, countRead: false) with { SpatialFree = false });
+
+    private string Binary(string op, string path, string left, string right, Shape shape)
+    {
+        if (_shapes.ContainsKey(left)) Read(left);
+        if (_shapes.ContainsKey(right)) Read(right);
+        var node = AddNode(op, path, new[] { left, right });
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
 
     /// <summary>Max pooling with PyTorch's geometry (symmetric padding; ceil mode as PyTorch computes it).</summary>
     public string MaxPool(string path, string input, (long H, long W) kernel, (long H, long W) stride, (long H, long W) pad, bool ceil)

@@ -19,9 +19,9 @@ public static class OnnxVerification
 
         public IEnumerable<string> ToLines()
         {
-            yield return $"onnx: {Model} exported with the deterministic weights of '{ReferenceId}': {Nodes} nodes, {Initializers} initializers, {Bytes:N0} bytes (opset {OnnxGraphBuilder.Opset})";
-            yield return $"onnx runtime vs TorchSharp: max rel diff {RelativeToTorchSharp:E2}";
-            yield return $"{(Passed ? "PASS" : "FAIL")} onnx runtime vs {ReferenceId} logits_float64: max rel diff {RelativeToReference:E2} (tolerance {Tolerance:E0})";
+            yield return FormattableString.Invariant($"onnx: {Model} exported with the deterministic weights of '{ReferenceId}': {Nodes} nodes, {Initializers} initializers, {Bytes:N0} bytes (opset {OnnxGraphBuilder.Opset})");
+            yield return FormattableString.Invariant($"onnx runtime vs TorchSharp: max rel diff {RelativeToTorchSharp:0.00e+00}");
+            yield return FormattableString.Invariant($"{(Passed ? "PASS" : "FAIL")} onnx runtime vs {ReferenceId} logits_float64: max rel diff {RelativeToReference:0.00e+00} (tolerance {Tolerance:0e+00})");
         }
     }
 

@@ -158,7 +158,7 @@ internal sealed class ForwardWriter
                 _writer.Line($"{target} = {sum};");
                 return true;
             case GateStep gate:
-                _writer.Line("// " + gate.Comment);
+                _writer.Comment(gate.Comment);
                 // The branch reads the input (never overwriting it); the product is a new tensor.
                 var weights = Allocate("gate");
                 Write(gate.Branch, source, weights, declareOutput: true);

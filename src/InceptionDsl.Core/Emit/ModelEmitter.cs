@@ -19,6 +19,25 @@ public static class ModelEmitter
 
     public static string Emit(ModelIR model, EmitOptions options)
     {
+        if (options.Onnx)
+        {
+            // A model with a step the ONNX writer has no form for (yet) is emitted without ONNX export
+            // rather than failing the whole spec.
+            try
+            {
+                return Write(model, options);
+            }
+            catch (System.InvalidOperationException)
+            {
+                return Write(model, options with { Onnx = false });
+            }
+        }
+
+        return Write(model, options);
+    }
+
+    private static string Write(ModelIR model, EmitOptions options)
+    {
         var w = new CodeWriter();
         SourceHeader.Write(w, $"from {ZooEmitter.SpecFileName(model.SpecPath)}");
         w.Open($"namespace {options.Namespace}");

@@ -133,6 +133,13 @@ public static class OnnxEmitter
                         : FloatValue.FormatDouble(residual.ScaleValue);
                     _w.Line($"{v} = graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale});");
                     break;
+                case GateStep gate:
+                    _w.Comment(gate.Comment);
+                    var weights = "gate" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {weights} = {v};");
+                    Write(gate.Branch, weights);
+                    _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
+                    break;
                 case AuxTapStep tap:
                     _w.Comment(tap.Comment);
                     _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
@@ -150,13 +157,18 @@ public static class OnnxEmitter
             string? call = step.Kind switch
             {
                 "relu" => $"graph.Relu({name}, {v})",
+                "sigmoid" => $"graph.Sigmoid({name}, {v})",
+                "hard_sigmoid" => $"graph.HardSigmoid({name}, {v})",
+                "silu" => $"graph.Silu({name}, {v})",
+                "gelu" => $"graph.Gelu({name}, {v})",
+                "tanh" => $"graph.Tanh({name}, {v})",
                 "maxpool" => PerUse(step, g => $"graph.MaxPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)})"),
                 "avgpool" => PerUse(step, g => $"graph.AvgPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)}, {Bool(g.ExcludePad)})"),
                 "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",
                 "adaptive_avgpool" => PerUseSize(step, s => $"graph.AdaptiveAvgPool({name}, {v}, {s.Height}, {s.Width})"),
                 "flatten" => $"graph.Flatten({name}, {v})",
-                // Inference: dropout is the identity.
-                "dropout" => null,
+                // Inference: dropout is the identity, as identity is.
+                "dropout" or "identity" => null,
                 _ => throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'"),
             };
             if (call is null)

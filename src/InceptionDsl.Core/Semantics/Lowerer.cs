@@ -415,7 +415,11 @@ internal sealed partial class Lowerer
             position = close + 1;
         }
 
-        return result.ToString();
+        // The expanded name is a state_dict segment like any other (a negative value would add a '-').
+        var expanded = result.ToString();
+        if (NameAlphabet.SegmentProblem(expanded, allowTemplate: false) is { } problem)
+            _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(expanded), "node name", problem));
+        return expanded;
     }
 
     private static string AutoName(string op, ClassBuilder owner)
