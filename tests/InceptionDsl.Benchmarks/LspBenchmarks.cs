@@ -17,6 +17,7 @@ public static class LspBenchmarks
         foreach (var name in new[] { "inception_v4.inception.yaml", "resnet.inception.yaml" })
         {
             var (path, text) = specs[name];
+            AnalysisCost(name, path, text);
             foreach (int debounce in new[] { ServerSettings.DefaultDebounceMs, 0 })
                 KeystrokeToDiagnostics(name, path, text, debounce).GetAwaiter().GetResult();
         }
@@ -29,6 +30,32 @@ public static class LspBenchmarks
 
     /// <summary>A keystroke that keeps the spec valid: a comment typed at its end, one character more each time (up to 60, then again).</summary>
     private static string Edit(string text, int i) => text + "# " + new string('x', i % 60) + "\n";
+
+    /// <summary>Where a keystroke's time goes: the build's checks alone (SpecCompiler), and with what the server adds.</summary>
+    private static void AnalysisCost(string name, string path, string text)
+    {
+        double Median(Action action)
+        {
+            for (int i = 0; i < 10; i++)
+                action();
+            var times = new List<double>();
+            for (int i = 0; i < 40; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                action();
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            times.Sort();
+            return times[times.Count / 2];
+        }
+
+        int models = SpecCompiler.Compile(path, text).Models.Count;
+        double compile = Median(() => SpecCompiler.Compile(path, text));
+        double analysis = Median(() => InceptionDsl.Analysis.Source.SpecAnalysis.Analyze(path, text));
+        double withIndex = Median(() => _ = InceptionDsl.Analysis.Source.SpecAnalysis.Analyze(path, text).Index);
+        Console.WriteLine($"analysis {name,-28} ({models} models): SpecCompiler.Compile {compile,6:F1} ms, + node uses {analysis,6:F1} ms, + source index {withIndex,6:F1} ms (medians)");
+    }
 
     private static async Task KeystrokeToDiagnostics(string name, string path, string text, int debounceMs)
     {

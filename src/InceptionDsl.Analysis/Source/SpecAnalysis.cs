@@ -12,14 +12,16 @@ public sealed class SpecAnalysis
 {
     private readonly Dictionary<(int Line, int Column), List<NodeUse>> _usesByNode = new();
 
-    private SpecAnalysis(string path, TextLines lines, SpecResult result, SpecDocument? document, IReadOnlyList<NodeUse> uses, SourceIndex? index)
+    private readonly Lazy<SourceIndex?> _index;
+
+    private SpecAnalysis(string path, TextLines lines, SpecResult result, SpecDocument? document, IReadOnlyList<NodeUse> uses)
     {
         Path = path;
         Lines = lines;
         Result = result;
         Document = document;
         Uses = uses;
-        Index = index;
+        _index = new Lazy<SourceIndex?>(() => ReadIndex(path, lines), LazyThreadSafetyMode.ExecutionAndPublication);
         foreach (var use in uses)
         {
             var key = (use.Span.Line, use.Span.Column);
@@ -47,28 +49,29 @@ public sealed class SpecAnalysis
     /// <summary>The models (family variants) lowered, in order.</summary>
     public IReadOnlyList<string> Models { get; }
 
-    /// <summary>Positions of names and nodes; null when the YAML does not parse.</summary>
-    public SourceIndex? Index { get; }
+    /// <summary>Positions of names and nodes, read on first need (diagnostics alone do not); null when the YAML does not parse.</summary>
+    public SourceIndex? Index => _index.Value;
 
     public static SpecAnalysis Analyze(string path, string text)
     {
         var lines = new TextLines(text);
         var collector = new NodeUseCollector();
         var result = SpecCompiler.Compile(path, text, collector);
-        SourceIndex? index = null;
+        return new SpecAnalysis(path, lines, result, collector.Document, collector.Uses);
+    }
+
+    private static SourceIndex? ReadIndex(string path, TextLines lines)
+    {
         try
         {
-            var tree = YamlTreeReader.Read(path, text, new List<SpecDiagnostic>());
-            if (tree is not null)
-                index = SourceIndex.Build(tree, lines);
+            var tree = YamlTreeReader.Read(path, lines.Text, new List<SpecDiagnostic>());
+            return tree is null ? null : SourceIndex.Build(tree, lines);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The index only serves navigation; the diagnostics above already say what is wrong.
-            index = null;
+            // The index only serves navigation; the compiler's diagnostics already say what is wrong.
+            return null;
         }
-
-        return new SpecAnalysis(path, lines, result, collector.Document, collector.Uses, index);
     }
 
     /// <summary>The uses of the node written at <paramref name="site"/> (all models; each use once per copy and instance).</summary>

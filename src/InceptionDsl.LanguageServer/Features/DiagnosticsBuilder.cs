@@ -69,7 +69,7 @@ public static partial class DiagnosticsBuilder
             if (place.Span.Path == analysis.Path)
                 yield return new(Lsp.Location(uri, TextRange.From(place.Span)), place.Message);
 
-        if (analysis.Index is { } index && Suggestion().Match(diagnostic.Message) is { Success: true } suggestion)
+        if (Suggestion().Match(diagnostic.Message) is { Success: true } suggestion && analysis.Index is { } index)
         {
             var name = suggestion.Groups[1].Value;
             var scope = index.NodeAt(diagnostic.Span.Line - 1, diagnostic.Span.Column - 1)?.Block;
