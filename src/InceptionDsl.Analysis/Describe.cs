@@ -50,6 +50,7 @@ public static class Describe
         BlockNode b => b.ClassName,
         ConcatNode c => "concat(" + string.Join(" | ", c.Branches.Select(br => Chain(br.Nodes))) + ")",
         ResidualNode r => $"residual(body {Chain(r.Body)}{(r.Shortcut.Count > 0 ? "; shortcut " + Chain(r.Shortcut) : "")}{(r.Scale is null ? "" : "; scale " + r.Scale)})",
+        GateNode g => $"gate(x * {Chain(g.Branch)})",
         AuxNode a => "aux " + a.Name,
         _ => "",
     };
@@ -96,6 +97,7 @@ public static class Describe
         BlockNode b => b.Shape,
         ConcatNode c => c.Shape,
         ResidualNode r => r.Shape,
+        GateNode g => g.Shape,
         _ => null,
     };
 

@@ -182,6 +182,9 @@ public static class DiagramWriter
         ResidualNode residual => new Parallel(
             new List<Element> { Body(residual.Body), residual.Shortcut.Count == 0 ? new Box("op", "identity") : Body(residual.Shortcut) },
             new Box("add", residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut", Describe.Show(residual.Shape))),
+        GateNode gate => new Parallel(
+            new List<Element> { Body(gate.Branch), new Box("op", "identity") },
+            new Box("add", "multiply: x * gate", Describe.Show(gate.Shape))),
         AuxNode aux => new Box("aux", $"aux head {aux.Name}: {aux.Head?.ClassName} on {aux.At}, loss x{aux.Weight.ToString(CultureInfo.InvariantCulture)}",
             aux.Head is null ? "" : $"{Describe.Num(aux.Head.Parameters)} params -> {aux.Head.Shape}"),
         _ => new Box("op", "?"),
@@ -321,6 +324,16 @@ public static class DiagramWriter
                     Node(g, id, residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut", indent, "#fbe0c8");
                     foreach (var o in body) Edge(g, o, id, indent);
                     foreach (var o in shortcut) Edge(g, o, id, indent, dashed: residual.Shortcut.Count == 0);
+                    inputs = new List<string> { id };
+                    break;
+                }
+                case GateNode gate:
+                {
+                    var weights = Emit(g, gate.Branch, inputs, indent);
+                    var id = g.Id();
+                    Node(g, id, "multiply: x * gate", indent, "#fbe0c8");
+                    foreach (var o in weights) Edge(g, o, id, indent);
+                    foreach (var o in inputs) Edge(g, o, id, indent, dashed: true);
                     inputs = new List<string> { id };
                     break;
                 }

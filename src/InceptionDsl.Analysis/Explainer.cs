@@ -145,6 +145,9 @@ public static class Explainer
                     if (residual.Shortcut.Count > 0)
                         sb.AppendLine(Wrap($"shortcut: {Describe.Chain(residual.Shortcut)} (a projection where shape changes)", indent + "  "));
                     break;
+                case GateNode gate:
+                    sb.AppendLine(Wrap($"gate: output = x * ({Describe.Chain(gate.Branch)})(x), one weight per channel broadcast over the map", indent));
+                    break;
                 case BlockNode inner:
                     DescribeBlock(sb, inner, 1, indent);
                     break;

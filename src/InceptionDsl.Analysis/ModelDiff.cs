@@ -222,6 +222,9 @@ public sealed class ModelDiff
 
                     result.Add(("add", $"{(r.Scale is null ? "" : r.Scale + " * ")}body + {(r.Shortcut.Count == 0 ? "identity" : Describe.Chain(r.Shortcut))}"));
                     break;
+                case GateNode g:
+                    result.Add(("gate", "x * " + Describe.Chain(g.Branch)));
+                    break;
                 default:
                     result.Add(("then", Describe.Text(node)));
                     break;

@@ -26,7 +26,14 @@ public sealed record ConcatNode(IReadOnlyList<BranchNode> Branches, ShapeIR? Sha
 public sealed record BranchNode(string Name, IReadOnlyList<GraphNode> Nodes);
 
 /// <summary><c>body(x) * scale + shortcut(x)</c>; an empty shortcut is the identity.</summary>
-public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, ShapeIR? Shape) : GraphNode;
+public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, ShapeIR? Shape) : GraphNode
+{
+    /// <summary>Whether the shortcut registers (and computes) before the body (timm's Xception).</summary>
+    public bool ShortcutFirst { get; init; }
+}
+
+/// <summary><c>x * branch(x)</c>: the branch's output (one weight per channel, or per position) scales the input.</summary>
+public sealed record GateNode(IReadOnlyList<GraphNode> Branch, ShapeIR? Shape) : GraphNode;
 
 /// <summary>An auxiliary head reading the trunk at this point.</summary>
 public sealed record AuxNode(string Name, string At, double Weight, BlockNode? Head) : GraphNode;
@@ -70,6 +77,8 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, InstanceIR> _instances = model.Instances.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, ClassIR> _classes = model.Blocks.ToDictionary(b => b.Name);
+        private readonly Dictionary<string, List<LayerRow>> _childRows = model.Layers.Where(r => r.Path.Contains('.'))
+            .GroupBy(r => r.Path.Substring(0, r.Path.LastIndexOf('.'))).ToDictionary(g => g.Key, g => g.GroupBy(r => r.Path).Select(p => p.First()).ToList());
         /// <summary>
         /// The nodes of <paramref name="steps"/>, each with its output shape as the IR holds it:
         /// layers their row's, other steps the one <paramref name="outputs"/> gives (exact in the
@@ -98,13 +107,18 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                         var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, outputs))).ToList();
                         nodes.Add(new ConcatNode(branches, outputs.Of(step)));
                         break;
+                    case GateStep gate:
+                        nodes.Add(new GateNode(Steps(gate.Branch, prefix, owner, outputs), outputs.Of(step)));
+                        break;
                     case ResidualStep residual:
+                        // Outputs come in the order the steps were made: the shortcut's first where it registers first.
+                        var shortcut = residual.ShortcutFirst ? Steps(residual.Shortcut, prefix, owner, outputs) : null;
                         var body = Steps(residual.Body, prefix, owner, outputs);
-                        var shortcut = Steps(residual.Shortcut, prefix, owner, outputs);
+                        shortcut ??= Steps(residual.Shortcut, prefix, owner, outputs);
                         // Scales are kept in the order residual steps are made: each after those nested in it.
                         var value = outputs.ScaleOf(residual);
                         var scale = residual.Scale is null ? null : FloatValue.FormatDouble(value);
-                        nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)));
+                        nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)) { ShortcutFirst = residual.ShortcutFirst });
                         break;
                     case AuxTapStep tap:
                         outputs.Of(step);
@@ -135,10 +149,18 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
 
             if (row.Kind == "seq")
             {
+                // This use's own children (a member its constructor arguments leave out has no row),
+                // with the class's description of each where it has one.
                 var nodes = new List<GraphNode>();
-                foreach (var child in children)
-                    if (_rows.TryGetValue(row.Path + "." + child.Name, out var childRow))
-                        nodes.AddRange(Expand(childRow, child.Children));
+                if (!_childRows.TryGetValue(row.Path, out var childRows))
+                    return nodes;
+                foreach (var childRow in childRows)
+                {
+                    var name = childRow.Path.Substring(row.Path.Length + 1);
+                    var described = children.FirstOrDefault(c => c.Name == name);
+                    nodes.AddRange(Expand(childRow, described?.Children ?? default));
+                }
+
                 return nodes;
             }
 
@@ -157,6 +179,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                 BlockNode b => b.Body,
                 ConcatNode c => c.Branches.SelectMany(b => b.Nodes).ToList(),
                 ResidualNode r => r.Body.Concat(r.Shortcut).ToList(),
+                GateNode gate => gate.Branch,
                 _ => (IReadOnlyList<GraphNode>)Array.Empty<GraphNode>(),
             };
             foreach (var child in Descendants(children))
@@ -171,6 +194,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         BlockNode b => b.ClassName + "(" + string.Join(";", b.Body.Select(Signature)) + ")",
         ConcatNode c => "concat[" + string.Join("|", c.Branches.Select(b => string.Join(">", b.Nodes.Select(Signature)))) + "]",
         ResidualNode r => $"res[{string.Join(">", r.Body.Select(Signature))}|{string.Join(">", r.Shortcut.Select(Signature))}|{r.Scale}]",
+        GateNode gate => $"gate[{string.Join(">", gate.Branch.Select(Signature))}]",
         AuxNode a => "aux " + a.Name,
         _ => "",
     };

@@ -36,9 +36,14 @@ public sealed class InceptionGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Whether the compilation references InceptionDsl.Onnx: a plain bool, so the pipeline stays
+        // value-equatable (as System.Text.Json's generator checks for its types).
+        var onnx = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(OnnxEmitter.BuilderMetadataName) is not null);
         var options = context.AnalyzerConfigOptionsProvider
-            .Select(static (provider, _) => new EmitOptions(
-                provider.GlobalOptions.TryGetValue("build_property.InceptionDslNamespace", out var ns) && IsNamespace(ns) ? ns : EmitOptions.Default.Namespace))
+            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.InceptionDslNamespace", out var ns) && IsNamespace(ns) ? ns : EmitOptions.Default.Namespace)
+            .Combine(onnx)
+            .Select(static (pair, _) => new EmitOptions(pair.Left, pair.Right))
             .WithTrackingName(Steps.Options);
 
         var specs = context.AdditionalTextsProvider

@@ -94,6 +94,7 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         ["body"] = ("The residual branch's nodes.", null),
         ["shortcut"] = ("A projection node on the identity path (1x1 conv + BN).", "identity"),
         ["scale"] = ("Multiplies the body's output before the add.", "1"),
+        ["shortcut_first"] = ("Register the shortcut's modules before the body's (the state_dict order of timm's Xception).", "false"),
     };
 
     public IReadOnlyList<CatalogEntry> OptionsOf(string kind) =>

@@ -26,7 +26,7 @@ public sealed class NeovimTests
         var folder = Directory.CreateTempSubdirectory("idsl-nvim-");
         try
         {
-            var text = File.ReadAllText(Repo.Spec("resnet")).Replace("filters: 64, k: 7", "filtrs: 64, k: 7");
+            var text = File.ReadAllText(Repo.Fixture("resnet")).Replace("filters: 64, k: 7", "filtrs: 64, k: 7");
             var spec = Path.Combine(folder.FullName, "typo.inception.yaml");
             File.WriteAllText(spec, text);
             var output = Path.Combine(folder.FullName, "out.json");

@@ -19,5 +19,8 @@ public static class Repo
 
     public static string Spec(string name) => Path.Combine(SpecsDir, name + ".inception.yaml");
 
+    /// <summary>A spec kept for these tests (Fixtures/): the zoo's specs change, these tests' positions must not.</summary>
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".inception.yaml");
+
     public static string Uri(string path) => new Uri(path).AbsoluteUri;
 }

@@ -9,7 +9,7 @@ namespace InceptionDsl.LanguageServer.Tests;
 /// <summary>The server driven in process over a duplex pipe, as an editor drives it (framing, JSON, notifications).</summary>
 public sealed class ServerTests
 {
-    private static readonly string ResNetPath = Repo.Spec("resnet");
+    private static readonly string ResNetPath = Repo.Fixture("resnet");
     private static readonly string ResNetUri = Repo.Uri(ResNetPath);
     private static readonly string ResNet = File.ReadAllText(ResNetPath);
 

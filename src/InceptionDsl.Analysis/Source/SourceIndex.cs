@@ -340,7 +340,7 @@ public sealed partial class SourceIndex
                 }
 
                 break;
-            case "seq" or "concat":
+            case "seq" or "concat" or "gate":
                 ReadNodes(opEntry.Value, block, depth + 1, children);
                 break;
             case "residual" when opEntry.Value is YMapping residual:

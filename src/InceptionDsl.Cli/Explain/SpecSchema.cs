@@ -46,6 +46,11 @@ public static class SpecSchema
         {
             ["expr"] = new JsonObject { ["description"] = "A number, a boolean, a list, or an expression string such as $planes * 4.", ["type"] = Types("number", "integer", "string", "boolean", "array") },
             ["name"] = new JsonObject { ["type"] = "string", ["pattern"] = "^[A-Za-z_][A-Za-z0-9_{}]*$" },
+            ["member_name"] = new JsonObject
+            {
+                ["type"] = "string", ["pattern"] = "^[^.\\s]+$",
+                ["description"] = "A state_dict segment: any text without dots or spaces; {expression} parts are replaced by their value, i the repeat index (block{i+4}).",
+            },
             ["accuracy"] = new JsonObject
             {
                 ["type"] = "object", ["additionalProperties"] = false,
@@ -168,7 +173,7 @@ public static class SpecSchema
     {
         var properties = new JsonObject
         {
-            ["name"] = Desc(Ref("name"), "The state_dict segment ({i} is the repeat index)."),
+            ["name"] = Desc(Ref("member_name"), "The state_dict segment ({i} is the repeat index, {i+4} an expression of it)."),
             ["repeat"] = Desc(Ref("expr"), "Repeat the node this many times."),
             ["if"] = Desc(Ref("expr"), "Create the node only when this holds."),
             ["doc"] = new JsonObject { ["type"] = "string" },
@@ -184,7 +189,13 @@ public static class SpecSchema
                 OpShape.Residual => Desc(new JsonObject
                 {
                     ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "body" }),
-                    ["properties"] = new JsonObject { ["body"] = Ref("nodes"), ["shortcut"] = Ref("node"), ["scale"] = Ref("expr") },
+                    ["properties"] = new JsonObject
+                    {
+                        ["body"] = Desc(Ref("nodes"), "The nodes of the residual branch."),
+                        ["shortcut"] = Desc(new JsonObject { ["anyOf"] = new JsonArray(Ref("node"), Ref("nodes")) }, "The shortcut: a node, a list of nodes (each may have its own 'if'), or the word identity (the default)."),
+                        ["scale"] = Desc(Ref("expr"), "The body's output is multiplied by this before the add (default 1)."),
+                        ["shortcut_first"] = Desc(new JsonObject { ["type"] = "boolean" }, "Register the shortcut's modules before the body's (state_dict order, as timm's Xception); default false."),
+                    },
                 }, op.Description),
                 _ => Desc(new JsonObject { ["type"] = "string" }, op.Description),
             };

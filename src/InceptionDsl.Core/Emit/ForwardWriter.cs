@@ -157,6 +157,13 @@ internal sealed class ForwardWriter
                     : scale is null ? $"{body} + {shortcut}" : $"{body} * {scale} + {shortcut}";
                 _writer.Line($"{target} = {sum};");
                 return true;
+            case GateStep gate:
+                _writer.Comment(gate.Comment);
+                // The branch reads the input (never overwriting it); the product is a new tensor.
+                var weights = Allocate("gate");
+                Write(gate.Branch, source, weights, declareOutput: true);
+                _writer.Line($"{target} = {source} * {weights};");
+                return true;
             case AuxTapStep tap:
                 _writer.Comment(tap.Comment);
                 _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add({CSharpText.Literal(tap.AuxField)}, this.{tap.AuxField}.forward({source}));");
@@ -200,6 +207,10 @@ internal sealed class ForwardWriter
                     foreach (var inner in concat.Branches.SelectMany(b => RunTimeScales(b.Steps)))
                         yield return inner;
                     break;
+                case GateStep gate:
+                    foreach (var inner in RunTimeScales(gate.Branch))
+                        yield return inner;
+                    break;
             }
         }
     }
@@ -223,6 +234,10 @@ internal sealed class ForwardWriter
                     break;
                 case ResidualStep residual:
                     foreach (var inner in ConditionalSteps(residual.Body).Concat(ConditionalSteps(residual.Shortcut)))
+                        yield return inner;
+                    break;
+                case GateStep gate:
+                    foreach (var inner in ConditionalSteps(gate.Branch))
                         yield return inner;
                     break;
             }

@@ -37,6 +37,9 @@ internal static class InferenceEmitter
                         Walk(residual.Body);
                         Walk(residual.Shortcut);
                         break;
+                    case GateStep gate:
+                        Walk(gate.Branch);
+                        break;
                     case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
                         && members.TryGetValue(conv.Field, out var convMember) && convMember.Type == Conv2dType && convMember.Condition is null
                         && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Type == BatchNormType && bnMember.Condition is null:

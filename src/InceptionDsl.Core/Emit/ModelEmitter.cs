@@ -19,16 +19,36 @@ public static class ModelEmitter
 
     public static string Emit(ModelIR model, EmitOptions options)
     {
+        if (options.Onnx)
+        {
+            // A model with a step the ONNX writer has no form for (yet) is emitted without ONNX export
+            // rather than failing the whole spec.
+            try
+            {
+                return Write(model, options);
+            }
+            catch (System.InvalidOperationException)
+            {
+                return Write(model, options with { Onnx = false });
+            }
+        }
+
+        return Write(model, options);
+    }
+
+    private static string Write(ModelIR model, EmitOptions options)
+    {
         var w = new CodeWriter();
         SourceHeader.Write(w, $"from {ZooEmitter.SpecFileName(model.SpecPath)}");
         w.Open($"namespace {options.Namespace}");
-        WriteModelClass(w, model, options.Namespace);
+        WriteModelClass(w, model, options);
         w.Close();
         return w.ToString();
     }
 
-    private static void WriteModelClass(CodeWriter w, ModelIR model, string ns)
+    private static void WriteModelClass(CodeWriter w, ModelIR model, EmitOptions options)
     {
+        var ns = options.Namespace;
         var body = InferenceEmitter.WithOptionalClassifier(model.Body, out var classifier);
         var foldPairs = InferenceEmitter.FoldPairs(body);
         var folded = foldPairs.Select(p => p.Bn).ToList();
@@ -41,7 +61,8 @@ public static class ModelEmitter
             + (model.Aux.Count > 0 ? $" ({model.Parameters - model.AuxParameters:N0} without aux heads)" : "") + $"; {model.Flops:N0} FLOPs at batch 1.");
         w.Summary(summary.ToArray());
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
-        w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : ""));
+        w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
+            + (options.Onnx ? ", " + OnnxEmitter.ModelInterface : ""));
 
         w.Line($"/// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>");
         w.Line($"public const long ParameterCount = {model.Parameters};");
@@ -113,21 +134,28 @@ public static class ModelEmitter
         w.Line("}");
         w.Line();
         w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);");
+        if (options.Onnx)
+        {
+            w.Line();
+            OnnxEmitter.WriteModel(w, model, body, folded);
+        }
 
         foreach (var block in model.Blocks)
         {
             w.Line();
-            WriteBlockClass(w, block, ns);
+            WriteBlockClass(w, model, block, options);
         }
 
         w.Close();
     }
 
-    private static void WriteBlockClass(CodeWriter w, ClassIR block, string ns)
+    private static void WriteBlockClass(CodeWriter w, ModelIR model, ClassIR block, EmitOptions options)
     {
+        var ns = options.Namespace;
         var foldPairs = InferenceEmitter.FoldPairs(block);
         w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
-        w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : ""));
+        w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
+            + (options.Onnx ? ", " + OnnxEmitter.BlockInterface : ""));
         var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
         var conditionFields = new Dictionary<string, string>();
         // Switch and scale fields take names no submodule field or generated member has.
@@ -175,6 +203,8 @@ public static class ModelEmitter
         forward.Write(block.Forward, "x", "x", declareOutput: false);
         w.Line("return x;");
         w.Close();
+        if (options.Onnx)
+            OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
         w.Close();
     }
 

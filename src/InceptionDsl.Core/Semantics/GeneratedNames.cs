@@ -14,14 +14,14 @@ public static class GeneratedNames
     public static IReadOnlyList<string> SupportTypes { get; } = new[]
     {
         "BasicConv2d", "IFoldsBatchNorm", "FeatureMap", "FeatureInfo", "InceptionDslInference", "AuxHeadInfo",
-        "InceptionDslOutput", "IInceptionDslModel", "ZooEntry", "ModelZoo",
+        "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo",
     };
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>
     public static IReadOnlyList<string> ModelMembers { get; } = new[]
     {
         "ParameterCount", "ParameterCountWithoutAux", "FlopCount", "AuxHeadInfos", "FeatureInfos", "FeatureStages", "ModelName",
-        "AuxHeads", "forward", "ForwardWithAux", "ForwardFeatures", "Fuse", "FoldBatchNorms", InferenceEmitter.FoldedFlag,
+        "AuxHeads", "forward", "ForwardWithAux", "ForwardFeatures", "Fuse", "FoldBatchNorms", InferenceEmitter.FoldedFlag, "OnnxModelInfo",
     };
 
     /// <summary>Members the emitters give a block class besides its fields and run-time switch fields.</summary>
@@ -37,7 +37,11 @@ public static class GeneratedNames
         "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad", "Dispose", "GetType", "ToString", "Equals",
         "GetHashCode", "register_module", "register_buffer", "register_parameter", "named_children", "named_modules",
         "named_parameters", "named_buffers", "half", "float", "double", "bfloat16", "RegisterComponents", "call",
-        "MemberwiseClone", "Finalize", "ReferenceEquals",
+        "MemberwiseClone", "Finalize", "ReferenceEquals", "_deviceIndex", "_deviceType", "_internal_buffers", "_internal_params",
+        "_internal_submodules", "_named_buffers", "_named_parameters", "_parameters", "_to", "_toEpilog", "add_module", "ClearModules",
+        "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "get_buffer", "get_parameter", "GetDefaultDeviceAndType",
+        "GetName", "has_buffer", "has_parameter", "load", "module_post_hooks", "module_pre_hooks", "post_hooks", "pre_hooks",
+        "register_forward_hook", "register_forward_pre_hook", "ReplaceBuffer", "ReplaceParameter", "save", "save_state_dict",
     };
 
     /// <summary>Names the generated methods use unqualified: a field named <c>_</c> would turn the discard <c>_ = input;</c> into an assignment.</summary>

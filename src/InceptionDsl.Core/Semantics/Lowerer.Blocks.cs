@@ -122,7 +122,7 @@ internal sealed partial class Lowerer
     /// An inline block expands in place. A body of one unnamed node takes the use's name, so a
     /// template can build a named Sequential (ResNet's <c>layer1</c>).
     /// </summary>
-    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps)
+    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition = null, bool shortcut = false)
     {
         if (!EnterBlock(block, node.Span))
             return null;
@@ -133,6 +133,8 @@ internal sealed partial class Lowerer
             if (BindArguments(block.Params, node.Args, frame.Scope, scope, node.Span, block.Name, symbolic: false) is null || !BindLets(block, scope, symbolic: false, lets: null))
                 return null;
             var inner = frame.WithScope(scope);
+            if (condition is not null)
+                return LowerOne(block.Body[0] with { Name = block.Body[0].Name ?? name }, block.Body[0].Name ?? name, input, inner, steps, condition, shortcut);
             if (block.Body.Count == 1 && block.Body[0].Name is null && name is not null)
                 return LowerNode(block.Body[0] with { Name = name }, input, inner, steps);
             return LowerChain(block.Body, input, inner, steps);

@@ -193,11 +193,11 @@ internal sealed partial class Lowerer
                 scope.Set("i", new IntValue(i));
             }
 
-            var name = InstanceName(node, i);
+            var name = InstanceName(node, i, scope);
             int outer = trace?.Current ?? -1;
             if (trace is not null)
                 trace.Current = entered;
-            var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code);
+            var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code, shortcut);
             if (trace is not null)
                 trace.Current = outer;
             if (lowered is null)
@@ -222,22 +222,31 @@ internal sealed partial class Lowerer
         return new Lowered(shape, parameters, flops);
     }
 
-    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition)
+    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut = false)
     {
         if (!CountLayer(node.Span))
             return null;
         switch (node.Op)
         {
             case "chain":
-                return Observed(node, input, frame, LowerChain(node.Children, input, frame, steps));
+                return Observed(node, input, frame, LowerChain(node.Children, input, frame, steps, shortcut));
             case "concat":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null);
             case "residual":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null);
+            case "gate":
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
+            case "identity":
+                // Outside a seq an identity holds no place in the state_dict and does nothing.
+                return Observed(node, input, frame, new Lowered(input, 0, 0));
         }
 
         if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)
-            return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps) : null);
+        {
+            // A template of one single layer (ResNet's Shortcut) can carry the use's run-time condition.
+            bool single = template.Body.Count == 1 && template.Body[0] is { Condition: null, Repeat: null, Op: not ("chain" or "concat" or "residual" or "gate" or "use") };
+            return Observed(node, input, frame, single || RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps, condition, shortcut) : null);
+        }
 
         var stateName = name ?? AutoName(node.Op, frame.Owner);
         var plan = PlanLayer(node, stateName, input, frame);
@@ -274,13 +283,17 @@ internal sealed partial class Lowerer
         frame.Trace?.Steps.Add((frame.Trace.Current, step.Output, label, geometry));
     }
 
-    private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)
+    /// <summary>
+    /// Nodes one after another in the frame's class. In a residual's shortcut (<paramref name="shortcut"/>)
+    /// each may change the shape under a run-time condition, as the shortcut itself may.
+    /// </summary>
+    private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps, bool shortcut = false)
     {
         var shape = input;
         long parameters = 0, flops = 0;
         foreach (var child in nodes)
         {
-            var lowered = LowerNode(child, shape, frame, steps);
+            var lowered = LowerNode(child, shape, frame, steps, shortcut);
             if (lowered is null)
                 return null;
             shape = lowered.Value.Output;
@@ -352,13 +365,61 @@ internal sealed partial class Lowerer
         return count.Number;
     }
 
-    /// <summary>The state_dict name of the i-th copy: <c>{i}</c> in the name is replaced by the index.</summary>
-    private static string? InstanceName(NodeSyntax node, long index)
+    /// <summary>
+    /// The state_dict name of the i-th copy: each <c>{expression}</c> in the name is replaced by its
+    /// value, with <c>i</c> (or <c>$i</c>) the index: <c>block{i}</c>, <c>block{i+4}</c>, <c>stage{$i * 2}</c>.
+    /// </summary>
+    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null)
     {
         if (node.Name is null)
             return null;
         // A repeated name without {i} collides with itself; the duplicate check reports it.
-        return node.Name.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (node.Name.IndexOf('{') < 0)
+            return node.Name;
+        var result = new System.Text.StringBuilder();
+        int position = 0;
+        while (position < node.Name.Length)
+        {
+            int open = node.Name.IndexOf('{', position);
+            int close = open < 0 ? -1 : node.Name.IndexOf('}', open);
+            if (open < 0 || close < 0)
+            {
+                result.Append(node.Name, position, node.Name.Length - position);
+                break;
+            }
+
+            result.Append(node.Name, position, open - position);
+            var inner = node.Name.Substring(open + 1, close - open - 1).Trim();
+            if (inner == "i")
+            {
+                result.Append(text);
+            }
+            else
+            {
+                var indexScope = new Scope(scope ?? _globals, "a repeated name");
+                indexScope.Set("i", new IntValue(index));
+                var source = System.Text.RegularExpressions.Regex.Replace(inner, @"(?<![$\w])i(?!\w)", "$i");
+                var parsed = ExprParser.ParseScalar(source, quoted: false, node.Span, _diagnostics);
+                var value = parsed is null ? null : ExprEvaluator.Evaluate(parsed, indexScope, _diagnostics);
+                if (value is not IntValue { IsConstant: true } number)
+                {
+                    if (value is not null)
+                        _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
+                    return node.Name;
+                }
+
+                result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            position = close + 1;
+        }
+
+        // The expanded name is a state_dict segment like any other (a negative value would add a '-').
+        var expanded = result.ToString();
+        if (NameAlphabet.SegmentProblem(expanded, allowTemplate: false) is { } problem)
+            _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(expanded), "node name", problem));
+        return expanded;
     }
 
     private static string AutoName(string op, ClassBuilder owner)

@@ -70,7 +70,7 @@ public static class NameChecks
             if (taken.TryGetValue(csharp, out var other))
             {
                 var party = other.Line == 0 ? $"'{csharp}', {other.What}" : $"{other.What} '{other.Spec}' at line {other.Line}";
-                diagnostics.Add(Descriptors.NameCollision.Create(span, name, $"{party}: both are '{csharp}' in C#"));
+                diagnostics.Add(Descriptors.NameCollision.Create(span, name, $"{party} (both become '{csharp}')"));
                 return;
             }
 
@@ -83,6 +83,8 @@ public static class NameChecks
     {
         if (name.All(c => c is >= 'a' and <= 'z'))
             return "the rule that a type name has a character besides lower-case letters (CS8981: such names are reserved for C# keywords)";
+        if (GeneratedNames.Unqualified.Contains(name))
+            return $"the discard '{name}', which the generated methods use";
         if (GeneratedNames.SupportTypes.Contains(name))
             return $"the generated type '{name}'";
         if (GeneratedNames.RootNamespaces.Contains(name))

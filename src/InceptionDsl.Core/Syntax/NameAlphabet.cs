@@ -14,12 +14,10 @@ public static class NameAlphabet
     /// <summary>The longest name: keeps generated identifiers and hint (file) names short.</summary>
     public const int MaxLength = 128;
 
-    /// <summary>The repeat template a node name may contain, replaced by the copy's index.</summary>
-    public const string RepeatTemplate = "{i}";
-
     /// <summary>
-    /// Why <paramref name="name"/> is not a state_dict segment (<c>[A-Za-z0-9_]+</c>, plus
-    /// <see cref="RepeatTemplate"/> where <paramref name="allowTemplate"/>), or null when it is.
+    /// Why <paramref name="name"/> is not a state_dict segment (<c>[A-Za-z0-9_]+</c>, plus repeat templates
+    /// <c>{expression}</c> where <paramref name="allowTemplate"/>: printable ASCII inside the braces,
+    /// no quotes or backslashes, replaced by the expression's integer value), or null when it is.
     /// </summary>
     public static string? SegmentProblem(string name, bool allowTemplate)
     {
@@ -27,11 +25,24 @@ public static class NameAlphabet
             return "a name cannot be empty";
         if (name.Length > MaxLength)
             return $"it has {name.Length} characters, more than the {MaxLength} a name may have";
-        var bare = allowTemplate ? name.Replace(RepeatTemplate, "") : name;
-        if (allowTemplate && bare.Length == 0)
-            return "a name needs a character besides " + RepeatTemplate;
-        return FirstOutside(bare, allowDigitFirst: true, "state_dict names use A-Z, a-z, 0-9 and '_'" + (allowTemplate ? " (and " + RepeatTemplate + " in a repeated node)" : ""));
+        var rule = "state_dict names use A-Z, a-z, 0-9 and '_'" + (allowTemplate ? " (and {expression} templates in a repeated node)" : "");
+        bool inTemplate = false;
+        for (int i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (allowTemplate && c == '{' && !inTemplate)
+                inTemplate = true;
+            else if (allowTemplate && c == '}' && inTemplate)
+                inTemplate = false;
+            else if (inTemplate ? !IsTemplateCharacter(c) : !IsSegmentCharacter(c))
+                return $"character {Describe(name, i)} at position {i + 1} is not allowed; {rule}";
+        }
+
+        return inTemplate ? "a '{' template is not closed with '}'; " + rule : null;
     }
+
+    /// <summary>Inside a template's braces: printable ASCII but braces, quotes and backslashes.</summary>
+    private static bool IsTemplateCharacter(char c) => c is >= ' ' and <= '~' and not ('{' or '}' or '"' or '\'' or '\\' or '`');
 
     /// <summary>Why <paramref name="name"/> is not an ASCII C# identifier (<c>[A-Za-z_][A-Za-z0-9_]*</c>), or null when it is.</summary>
     public static string? IdentifierProblem(string name)

@@ -358,7 +358,7 @@ public sealed class SpecReader
     {
         if (Expect<YMapping>(value, "residual", "a mapping with body, shortcut and scale") is not { } map)
             return null;
-        CheckKeys(map, new[] { "body", "shortcut", "scale" }, "residual");
+        CheckKeys(map, new[] { "body", "shortcut", "scale", "shortcut_first" }, "residual");
         var bodyNode = map.Get("body");
         if (bodyNode is null)
         {
@@ -369,6 +369,8 @@ public sealed class SpecReader
         var options = new List<OptionSyntax>();
         if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode) is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
+        if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
+            options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
         NodeSyntax? shortcut = null;
         if (map.Get("shortcut") is { } shortcutNode && !(shortcutNode is YScalar { Value: "identity" }))
             shortcut = ReadNode(shortcutNode);

@@ -72,8 +72,12 @@ public static class HoverText
 
         var selected = Figures.Selected(analysis, settings);
         var first = uses.FirstOrDefault(u => u.Model == selected) ?? uses[0];
+        // An inline block's single node takes the use's name: that node is the module.
+        if (first.Node.Path is null && node.Op == "use" && node.Name is { } name
+            && analysis.Uses.FirstOrDefault(u => u.Model == first.Model && u.Node.Path == name && u.Node.Member is not null) is { } expanded)
+            first = expanded;
         if (first.Node.Member is { } member)
-            sb.AppendLine($"C# `{first.Node.Owner}.{member}`  ");
+            sb.AppendLine($"C# `{first.Node.Owner}.{member}` · state_dict `{first.Node.Path}`  ");
         else if (first.Node.Path is not null)
             sb.AppendLine($"C# a child of a Sequential in `{first.Node.Owner}`  ");
         else

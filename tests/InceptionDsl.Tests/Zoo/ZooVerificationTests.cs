@@ -27,6 +27,10 @@ public sealed class ZooVerificationTests
         { "ResNet152", "resnet152" },
         { "ResNeXt50_32x4d", "resnext50_32x4d" },
         { "WideResNet50_2", "wide_resnet50_2" },
+        { "ResNet50D", "timm_resnet50d" },
+        { "SEResNet50", "timm_seresnet50" },
+        { "SEResNeXt26D_32x4d", "timm_seresnext26d_32x4d" },
+        { "LegacyXception", "timm_legacy_xception" },
     };
 
     [ReferenceTheory]
