@@ -12,7 +12,21 @@ namespace InceptionDsl;
 public sealed record SpecResult(string Path, EquatableArray<ModelIR> Models, EquatableArray<SpecDiagnostic> Diagnostics)
 {
     public bool HasErrors => Diagnostics.Any(d => d.Severity == SpecSeverity.Error);
+
+    /// <summary>
+    /// Where each model is declared (its <c>model:</c> value or its variant), for diagnostics about a model as a
+    /// whole, such as IDSL011. Kept beside the models, not in them, so that an edit which only moves lines
+    /// leaves the models equal and the generator's cached output in place.
+    /// </summary>
+    public EquatableArray<ModelSite> Sites { get; init; }
+
+    /// <summary>Where <paramref name="model"/> is declared in this spec (the file's start if it is not found).</summary>
+    public SourceSpan SiteOf(string model) =>
+        Sites.FirstOrDefault(s => s.Model == model)?.Span ?? SourceSpan.At(Path, 1, 1);
 }
+
+/// <summary>A model name and the place in its spec that declares it.</summary>
+public sealed record ModelSite(string Model, SourceSpan Span);
 
 /// <summary>
 /// The front door of the pipeline: spec text in, checked models and diagnostics out. Used by the
@@ -37,7 +51,7 @@ public static class SpecCompiler
     {
         var diagnostics = new List<SpecDiagnostic>();
         var document = Parse(path, text, diagnostics);
-        return document is null ? Result(path, new List<ModelIR>(), diagnostics) : Analyze(document, diagnostics);
+        return document is null ? Result(path, new List<ModelIR>(), diagnostics, new List<ModelSite>()) : Analyze(document, diagnostics);
     }
 
     /// <summary>Checks and lowers every model a parsed spec declares.</summary>
@@ -45,9 +59,18 @@ public static class SpecCompiler
     {
         diagnostics ??= new List<SpecDiagnostic>();
         var models = new List<ModelIR>();
+        var sites = new List<ModelSite>();
         try
         {
             var seen = new Dictionary<string, SourceSpan>();
+            var budget = new LayerBudget();
+            if (document.Variants.Count > SpecLimits.MaxModels)
+            {
+                diagnostics.Add(Descriptors.LimitExceeded.Create(document.Variants[SpecLimits.MaxModels].Span,
+                    $"The number of models in this spec ({document.Variants.Count})", SpecLimits.MaxModels.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return Result(document.Path, models, diagnostics, sites);
+            }
+
             foreach (var variant in document.Variants)
             {
                 if (seen.TryGetValue(variant.Model, out var first))
@@ -59,8 +82,11 @@ public static class SpecCompiler
                 seen[variant.Model] = variant.Span;
                 try
                 {
-                    if (Lowerer.Lower(document, variant, diagnostics) is { } model)
+                    if (Lowerer.Lower(document, variant, diagnostics, budget) is { } model)
+                    {
                         models.Add(model);
+                        sites.Add(new ModelSite(model.ClassName, variant.Span));
+                    }
                 }
                 catch (OverflowException)
                 {
@@ -73,14 +99,25 @@ public static class SpecCompiler
             diagnostics.Add(Descriptors.InternalError.Create(document.Span, exception.GetType().Name + ": " + exception.Message));
         }
 
-        return Result(document.Path, models, diagnostics);
+        return Result(document.Path, models, diagnostics, sites);
     }
 
-    private static SpecResult Result(string path, List<ModelIR> models, List<SpecDiagnostic> diagnostics)
+    private static SpecResult Result(string path, List<ModelIR> models, List<SpecDiagnostic> diagnostics, List<ModelSite> sites)
     {
         // Class blocks are checked per use and once more for their class: report each finding once.
         var distinct = diagnostics.Distinct().OrderBy(d => d.Span.Line).ThenBy(d => d.Span.Column).ToList();
+        if (distinct.Count > SpecLimits.MaxDiagnostics)
+        {
+            // A spec with 100,000 unknown keys gets the first findings and a count, not 100,000 lines.
+            var first = distinct[SpecLimits.MaxDiagnostics];
+            int found = distinct.Count;
+            distinct = distinct.Take(SpecLimits.MaxDiagnostics).ToList();
+            distinct.Add(Descriptors.LimitExceeded.Create(first.Span, $"The number of diagnostics ({found}; the rest are not shown)",
+                SpecLimits.MaxDiagnostics.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         bool failed = distinct.Any(d => d.Severity == SpecSeverity.Error);
-        return new SpecResult(path, (failed ? new List<ModelIR>() : models).ToEquatableArray(), distinct.ToEquatableArray());
+        return new SpecResult(path, (failed ? new List<ModelIR>() : models).ToEquatableArray(), distinct.ToEquatableArray())
+            { Sites = (failed ? new List<ModelSite>() : sites).ToEquatableArray() };
     }
 }

@@ -99,7 +99,7 @@ public sealed class InceptionGenerator : IIncrementalGenerator
             if (owner.Path == result.Path)
                 files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
             else
-                diagnostics.Add(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path));
+                diagnostics.Add(Descriptors.DuplicateModel.Create(result.SiteOf(model.ClassName), model.ClassName, owner.Path));
         }
 
         return new SpecOutput(result.Path, files.ToEquatableArray(), diagnostics.ToEquatableArray());

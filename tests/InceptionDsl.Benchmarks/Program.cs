@@ -4,7 +4,8 @@ namespace InceptionDsl.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/InceptionDsl.Benchmarks -- --filter '*' [--job short] [--inProcess]
-/// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look.
+/// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look;
+/// `-- --hostile` prints the bounded-work worst cases (HostileSpecBenchmarks) as a table.
 /// </summary>
 public static class Program
 {
@@ -12,6 +13,8 @@ public static class Program
     {
         if (args.Contains("--quick"))
             return Quick.Run();
+        if (args.Contains("--hostile"))
+            return HostileSpecBenchmarks.PrintTable();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

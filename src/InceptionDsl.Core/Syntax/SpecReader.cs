@@ -271,7 +271,7 @@ public sealed class SpecReader
         }
 
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
-        double weight = map.Get("weight") is { } weightNode ? ReadDouble(weightNode, "weight") ?? 0.3 : 0.3;
+        double weight = map.Get("weight") is { } weightNode ? ReadAuxWeight(weightNode) ?? 0.3 : 0.3;
         var registerAfter = map.Get("register_after") is { } afterNode ? ReadName(afterNode, "register_after", NameKind.Reference) : null;
         if (name is null || at is null || block is null)
             return null;
@@ -543,6 +543,16 @@ public sealed class SpecReader
             && !double.IsNaN(value) && !double.IsInfinity(value))
             return value;
         Report(Descriptors.WrongType.Create(node.Span, what, "a number", Describe(node)));
+        return null;
+    }
+
+    /// <summary>An aux head's loss weight: in (0, 1], so the head adds to the loss without outweighing the model's own.</summary>
+    private double? ReadAuxWeight(YNode node)
+    {
+        var weight = ReadDouble(node, "weight");
+        if (weight is null or (> 0 and <= 1))
+            return weight;
+        Report(Descriptors.OutOfRange.Create(node.Span, "weight", "greater than 0 and at most 1", weight.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         return null;
     }
 
