@@ -110,9 +110,8 @@ public static class SpecCompiler
         {
             // A spec with 100,000 unknown keys gets the first findings and a count, not 100,000 lines.
             var first = distinct[SpecLimits.MaxDiagnostics];
-            int found = distinct.Count;
             distinct = distinct.Take(SpecLimits.MaxDiagnostics).ToList();
-            distinct.Add(Descriptors.LimitExceeded.Create(first.Span, $"The number of diagnostics ({found}; the rest are not shown)",
+            distinct.Add(Descriptors.LimitExceeded.Create(first.Span, "The number of diagnostics (the rest are not shown)",
                 SpecLimits.MaxDiagnostics.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 

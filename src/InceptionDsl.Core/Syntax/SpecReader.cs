@@ -311,7 +311,7 @@ public sealed class SpecReader
 
         var map = (YMapping)node;
         var opEntries = map.Entries.Where(e => OpCatalog.TryGet(e.Key.Value, out _)).ToList();
-        foreach (var entry in map.Entries)
+        foreach (var entry in map.Entries.TakeWhile(_ => !Saturated))
             if (!OpCatalog.TryGet(entry.Key.Value, out _) && !OpCatalog.NodeKeys.Contains(entry.Key.Value))
                 Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "a node", DidYouMean.Hint(entry.Key.Value, OpCatalog.OpKeys.Concat(OpCatalog.NodeKeys))));
         if (opEntries.Count != 1)
@@ -613,7 +613,7 @@ public sealed class SpecReader
 
     private void CheckKeys(YMapping map, IReadOnlyList<string> allowed, string where)
     {
-        foreach (var entry in map.Entries)
+        foreach (var entry in map.Entries.TakeWhile(_ => !Saturated))
             if (!allowed.Contains(entry.Key.Value))
                 Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, where, DidYouMean.Hint(entry.Key.Value, allowed)));
     }
@@ -621,4 +621,10 @@ public sealed class SpecReader
     private static string Describe(YNode node) => node is YScalar scalar && !scalar.IsNull ? $"'{scalar.Value}'" : node.KindName;
 
     private void Report(SpecDiagnostic diagnostic) => _diagnostics.Add(diagnostic);
+
+    /// <summary>
+    /// More diagnostics than a spec reports (<see cref="SpecLimits.MaxDiagnostics"/>): the loops over a mapping's
+    /// keys stop looking for unknown ones, which would not be shown (100,000 unknown keys cost no more than 200).
+    /// </summary>
+    private bool Saturated => _diagnostics.Count > SpecLimits.MaxDiagnostics;
 }
