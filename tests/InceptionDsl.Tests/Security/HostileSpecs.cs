@@ -32,7 +32,8 @@ public static class HostileSpecs
         new HostileSpec("layers_19k_accepted", "19,000 convolutions (just under the layer limit), accepted", ManyLayers(19), null),
         new HostileSpec("layers_21k", "21,000 convolutions (just over the layer limit)", ManyLayers(21), "IDSL012"),
         new HostileSpec("variants_many", "a 1 MB spec of variants, each a 1,000-layer model", ManyVariants(), "IDSL012"),
-        new HostileSpec("long_names_150k", "300 KB: blocks and a use whose names are 150,000 characters (did-you-mean)", LongNames(150_000), "IDSL007"),
+        new HostileSpec("long_keys_150k", "300 KB: two misspelt keys of 150,000 characters (did-you-mean on long words)", LongKeys(150_000), "IDSL002"),
+        new HostileSpec("long_names_100_x_1000", "1,000 blocks of 100-character names and a misspelt use (did-you-mean over long names)", ManyLongNames(), "IDSL007"),
         new HostileSpec("long_unknown_keys", "1 MB: unknown keys of 100,000 characters in every mapping", LongUnknownKeys(), "IDSL002"),
         new HostileSpec("scalar_1mb_doc", "a 1 MB doc string, accepted", LongDoc(), null),
         new HostileSpec("scalar_1mb_expression", "a 1 MB plain scalar as a filter count", LongExpression(), "IDSL012"),
@@ -91,16 +92,19 @@ public static class HostileSpecs
         return text.Append(Head).Append("body:\n  - { relu: , repeat: 1000 }\n").ToString();
     }
 
-    /// <summary>Two blocks with names of <paramref name="length"/> characters and a use of a third, similar name.</summary>
-    public static string LongNames(int length)
+    /// <summary>Two unknown keys of <paramref name="length"/> characters that differ in their last character (explicit keys: YAML limits implicit ones to 1024).</summary>
+    public static string LongKeys(int length)
     {
-        var a = new string('a', length);
-        var b = new string('a', length - 1) + "b";
-        var c = new string('a', length - 1) + "c";
-        // YAML limits implicit keys to 1024 characters: explicit keys ('? name') have no such bound.
-        return "model: LongNames\n" + Head + "blocks:\n"
-            + $"  ? {a}\n  : {{ body: [ relu ] }}\n  ? {b}\n  : {{ body: [ relu ] }}\n"
-            + $"body:\n  - {{ name: n, use: {c} }}\n";
+        var a = new string('a', length - 1);
+        return "model: LongKeys\n" + Head + "body:\n  - relu:\n    ? " + a + "b\n    : 1\n    ? " + a + "c\n    : 1\n";
+    }
+
+    private static string ManyLongNames()
+    {
+        var text = new StringBuilder("model: ManyLongNames\n").Append(Head).Append("blocks:\n");
+        for (int i = 0; i < 1000; i++)
+            text.Append("  ").Append('B', 96).Append(i.ToString("D4")).Append(": { body: [ relu ] }\n");
+        return text.Append("body:\n  - { name: n, use: ").Append('B', 96).Append("x999 }\n").ToString();
     }
 
     private static string LongUnknownKeys()

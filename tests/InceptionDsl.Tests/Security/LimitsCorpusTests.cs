@@ -70,10 +70,18 @@ public sealed partial class LimitsCorpusTests
             Assert.Contains(expected.Message, found!.Message);
     }
 
+    /// <summary>
+    /// Once the whole-corpus runner (SecurityCorpusTests, the other half of issue 13) is in the same build, it
+    /// runs these files through the generator and check too; the two theories below then leave it to it.
+    /// </summary>
+    private static readonly bool RunByTheWholeCorpus = typeof(LimitsCorpusTests).Assembly.GetType("InceptionDsl.Tests.Security.SecurityCorpusTests") is not null;
+
     [Theory]
     [MemberData(nameof(Corpus))]
     public void GeneratorReportsTheOutcomeAndNeverThrows(string file)
     {
+        if (RunByTheWholeCorpus)
+            return; // SecurityCorpusTests runs this file through the generator
         var expected = Load(file);
         var (run, output) = GeneratorHarness.Run((expected.Path, expected.Text));
         Assert.All(run.Results, r => Assert.Null(r.Exception));
@@ -90,6 +98,8 @@ public sealed partial class LimitsCorpusTests
     [Fact]
     public void CheckCommandPrintsEachOutcome()
     {
+        if (RunByTheWholeCorpus)
+            return; // SecurityCorpusTests runs every corpus file through check
         var all = Corpus().Select(row => Load((string)row[0])).ToList();
         var (exit, stdout) = DiagnosticCorpusTests.RunCheck(all.Select(e => e.Path).ToArray());
         Assert.Equal(1, exit);
