@@ -47,29 +47,36 @@ public static class SpecCompiler
         }
     }
 
-    public static SpecResult Compile(string path, string text)
+    public static SpecResult Compile(string path, string text) => Compile(path, text, null);
+
+    /// <summary>As <see cref="Compile(string, string)"/>, reporting each node lowered to <paramref name="observer"/>.</summary>
+    public static SpecResult Compile(string path, string text, LoweringObserver? observer)
     {
         var diagnostics = new List<SpecDiagnostic>();
         var document = Parse(path, text, diagnostics);
-        return document is null ? Result(path, new List<ModelIR>(), diagnostics, new List<ModelSite>()) : Analyze(document, diagnostics);
+        return document is null ? Result(path, new List<ModelIR>(), diagnostics, new List<ModelSite>()) : Analyze(document, diagnostics, observer);
     }
 
     /// <summary>Checks and lowers every model a parsed spec declares.</summary>
-    public static SpecResult Analyze(SpecDocument document, List<SpecDiagnostic>? diagnostics = null)
+    public static SpecResult Analyze(SpecDocument document, List<SpecDiagnostic>? diagnostics = null, LoweringObserver? observer = null)
     {
         diagnostics ??= new List<SpecDiagnostic>();
         var models = new List<ModelIR>();
         var sites = new List<ModelSite>();
         try
         {
-            var seen = new Dictionary<string, SourceSpan>();
-            var budget = new LayerBudget();
             if (document.Variants.Count > SpecLimits.MaxModels)
             {
                 diagnostics.Add(Descriptors.LimitExceeded.Create(document.Variants[SpecLimits.MaxModels].Span,
                     $"The number of models in this spec ({document.Variants.Count})", SpecLimits.MaxModels.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return Result(document.Path, models, diagnostics, sites);
             }
+
+            // Names that would not compile (collisions with generated code, keywords, hint names) stop here.
+            if (!NameChecks.Check(document, diagnostics))
+                return Result(document.Path, models, diagnostics, sites);
+            var seen = new Dictionary<string, SourceSpan>();
+            var budget = new LayerBudget();
 
             foreach (var variant in document.Variants)
             {
@@ -82,7 +89,8 @@ public static class SpecCompiler
                 seen[variant.Model] = variant.Span;
                 try
                 {
-                    if (Lowerer.Lower(document, variant, diagnostics, budget) is { } model)
+                    observer?.ModelStarted(document, variant.Model);
+                    if (Lowerer.Lower(document, variant, diagnostics, budget, observer) is { } model)
                     {
                         models.Add(model);
                         sites.Add(new ModelSite(model.ClassName, variant.Span));

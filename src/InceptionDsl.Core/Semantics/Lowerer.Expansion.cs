@@ -18,7 +18,9 @@ namespace InceptionDsl.Semantics;
 /// A node repeated r times over a body of n layers counts r * (1 + n); a block's body is counted
 /// once per distinct set of argument values and reused (memoized). A class block's class is lowered
 /// once more, the first time it is used: its body is added once to a separate sum, so that it is not
-/// multiplied again by the uses around it. Conditions are ignored (every node counts), so the count is an upper bound
+/// multiplied again by the uses around it. Conditions are ignored (every node counts: a seq member's or an aux
+/// head's <c>if</c> too), and every kind of node is one layer plus what it holds (a seq's, chain's, concat's,
+/// residual's or gate's children, a residual's shortcut whichever is registered first), so the count is an upper bound
 /// except where an expression cannot be evaluated, which the lowering then reports. The counting
 /// runs on a scratch lowerer whose diagnostics are discarded; counting stops once past the cap, so
 /// its own work is bounded by the cap.
@@ -29,6 +31,7 @@ internal sealed partial class Lowerer
     private readonly HashSet<string> _classBodiesCounted = new(StringComparer.Ordinal);
     private double _classBodies;
     private double _countCap;
+    private long _countInChannels;
 
     /// <summary>
     /// Counts the model's layers (body and aux heads) before lowering. Returns the count, or null after
@@ -38,7 +41,7 @@ internal sealed partial class Lowerer
     {
         long specLeft = SpecLimits.MaxSpecLayers - budget.Used;
         long limit = Math.Min(SpecLimits.MaxLayers, specLeft);
-        var counter = new Lowerer(_spec, new List<SpecDiagnostic>()) { _globals = _globals, _countCap = limit + 1.0 };
+        var counter = new Lowerer(_spec, new List<SpecDiagnostic>()) { _globals = _globals, _countCap = limit + 1.0, _countInChannels = (variant.Input ?? _spec.Input).Channels };
         double total = 0;
         var parts = _spec.Body.Select(node => (node.Span, Count: (Func<double>)(() => counter.CountNode(node, modelScope))))
             .Concat(_spec.Aux.Select(head => (head.Span, Count: (Func<double>)(() => counter.CountAux(head, modelScope)))));
@@ -119,7 +122,7 @@ internal sealed partial class Lowerer
         try
         {
             var scope = new Scope(_globals, $"block '{block.Name}'");
-            scope.Set("in_channels", new IntValue(_spec.Input.Channels));
+            scope.Set("in_channels", new IntValue(_countInChannels));
             var bound = BindArguments(block.Params, args, callerScope, scope, span, block.Name, symbolic: false);
             if (bound is null)
                 return 0;

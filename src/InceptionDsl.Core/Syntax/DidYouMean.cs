@@ -11,8 +11,11 @@ namespace InceptionDsl.Syntax;
 /// </summary>
 public static class DidYouMean
 {
-    /// <summary>How many valid words a hint lists when none is close.</summary>
-    private const int MaxListed = 20;
+    /// <summary>
+    /// How many valid words a hint lists when none is close: enough for the language's longest own list
+    /// (a node's 27 keys) to be shown whole; a spec's many block or node names are cut short.
+    /// </summary>
+    public const int MaxListed = 32;
 
     /// <summary>" (did you mean 'x'?)" or, with no close candidate, the list of valid words.</summary>
     public static string Hint(string word, IEnumerable<string> candidates)

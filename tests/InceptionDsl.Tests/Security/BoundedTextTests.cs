@@ -120,7 +120,7 @@ public sealed class BoundedTextTests
     }
 
     [Fact]
-    public void DidYouMeanSkipsNamesPastItsLengthBoundAndListsAtMostTwenty()
+    public void DidYouMeanSkipsNamesPastItsLengthBoundAndListsAtMostMaxListed()
     {
         var longName = new string('a', SpecLimits.MaxSuggestedNameChars + 1);
         Assert.DoesNotContain("did you mean", DidYouMean.Hint(longName + "b", new[] { longName + "c" }));
@@ -129,6 +129,6 @@ public sealed class BoundedTextTests
         var many = Enumerable.Range(0, 5000).Select(i => "Block" + i).ToList();
         var hint = DidYouMean.Hint("Zzzzzzzzzzzz", many);
         Assert.EndsWith(", ...)", hint);
-        Assert.Equal(20, hint.Split(", ").Length - 1);
+        Assert.Equal(DidYouMean.MaxListed, hint.Split(", ").Length - 1);
     }
 }
