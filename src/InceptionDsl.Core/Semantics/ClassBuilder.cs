@@ -19,6 +19,8 @@ internal sealed class ClassBuilder
         "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad", "Dispose", "GetType", "ToString", "Equals",
         "GetHashCode", "register_module", "register_buffer", "register_parameter", "named_children", "named_modules",
         "named_parameters", "named_buffers", "half", "float", "double", "bfloat16", "RegisterComponents", "call",
+        // The stochastic-depth members of classes with residual additions (IDropPath).
+        "DropPathRate", "DropPath",
     };
 
     private readonly Dictionary<string, SourceSpan> _stateNames = new();
