@@ -13,7 +13,7 @@ namespace InceptionDsl.Models
     /// Input [3, 224, 224] -&gt; output [1000]; 13,004,888 parameters (6,624,904 without aux heads); 2,996,752,384 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class GoogLeNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class GoogLeNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 13004888;
@@ -231,10 +231,65 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(GoogLeNet), "googlenet.inception.yaml", "Szegedy et al. 2015, \"Going deeper with convolutions\"", "torchvision googlenet", 69.78, 89.53, 3, 224, 224);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // conv1: conv-bn-relu 7x7/2 pad 3, 64 -> [64, 112, 112]
+            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            // maxpool: max pool 3x3/2 ceil -> [64, 56, 56]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
+            // conv2: conv-bn-relu 1x1, 64 -> [64, 56, 56]
+            x = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), x);
+            // conv3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
+            x = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), x);
+            // maxpool: max pool 3x3/2 ceil -> [192, 28, 28]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
+            // inception3a: Inception -> [256, 28, 28]
+            x = graph.Module(this.inception3a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception3a"), x);
+            // inception3b: Inception -> [480, 28, 28]
+            x = graph.Module(this.inception3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception3b"), x);
+            // maxpool: max pool 3x3/2 ceil -> [480, 14, 14]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
+            // inception4a: Inception -> [512, 14, 14]
+            x = graph.Module(this.inception4a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception4a"), x);
+            // aux1: auxiliary classifier on inception4a (loss weight 0.3)
+            if (graph.IncludeAux && this.aux1 is not null) graph.AuxOutput("aux1", graph.Module(this.aux1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "aux1"), x));
+            // inception4b: Inception -> [512, 14, 14]
+            x = graph.Module(this.inception4b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception4b"), x);
+            // inception4c: Inception -> [512, 14, 14]
+            x = graph.Module(this.inception4c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception4c"), x);
+            // inception4d: Inception -> [528, 14, 14]
+            x = graph.Module(this.inception4d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception4d"), x);
+            // aux2: auxiliary classifier on inception4d (loss weight 0.3)
+            if (graph.IncludeAux && this.aux2 is not null) graph.AuxOutput("aux2", graph.Module(this.aux2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "aux2"), x));
+            // inception4e: Inception -> [832, 14, 14]
+            x = graph.Module(this.inception4e, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception4e"), x);
+            // maxpool: max pool 2x2/2 ceil -> [832, 7, 7]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (2, 2), (2, 2), (0, 0), true);
+            // inception5a: Inception -> [832, 7, 7]
+            x = graph.Module(this.inception5a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception5a"), x);
+            // inception5b: Inception -> [1024, 7, 7]
+            x = graph.Module(this.inception5b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "inception5b"), x);
+            // global_avgpool: global average pool -> [1024]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // dropout: dropout p=0.2 -> [1024]
+            // (left out of the inference graph)
+            // fc: linear 1024 -> numClasses -> [1000]
+            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'Inception': four parallel branches (1x1, 1x1-&gt;3x3, 1x1-&gt;3x3, maxpool-&gt;1x1) concatenated. Output [ch1x1 + ch3x3 + ch5x5 + poolProj, H', W'].
         /// </summary>
-        public sealed class Inception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Inception : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
             private readonly BasicConv2d branch1;
@@ -288,12 +343,33 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch1, branch2, branch3, branch4 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch1 (ch1x1), branch2 (ch3x3), branch3 (ch5x5), branch4 (poolProj) -> [ch1x1 + ch3x3 + ch5x5 + poolProj, H, W]
+                var branch0 = x;
+                // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
+                branch0 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch0);
+                var branch1 = x;
+                // branch2: Sequential of 2 -> [ch3x3, H, W]
+                branch1 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch1);
+                var branch2 = x;
+                // branch3: Sequential of 2 -> [ch5x5, H, W]
+                branch2 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch2);
+                var branch3 = x;
+                // branch4: Sequential of 2 -> [poolProj, H, W]
+                branch3 = graph.Module(this.branch4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch4"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionAux': auxiliary classifier (loss weight 0.3 in training). Output [numClasses].
         /// </summary>
-        public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
             private readonly BasicConv2d conv;
@@ -334,6 +410,27 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.nn.functional.dropout(x, 0.7, this.training);
                 // fc2: linear 1024 -> numClasses -> [numClasses]
                 x = this.fc2.forward(x);
+                return x;
+            }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // adaptive_avgpool: adaptive avg pool to 4x4 -> [inChannels, H, W]
+                x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 4, 4);
+                // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
+                x = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), x);
+                // flatten: flatten -> [2048]
+                x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
+                // fc1: linear 2048 -> 1024 -> [1024]
+                x = graph.Module(this.fc1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), x);
+                // relu: ReLU -> [1024]
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                // dropout: dropout p=0.7 -> [1024]
+                // (left out of the inference graph)
+                // fc2: linear 1024 -> numClasses -> [numClasses]
+                x = graph.Module(this.fc2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), x);
                 return x;
             }
         }

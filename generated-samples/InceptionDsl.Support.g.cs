@@ -10,7 +10,7 @@ namespace InceptionDsl.Models
     /// models, with the same state_dict keys (conv.weight, bn.weight, bn.bias, bn.running_mean, ...).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
     {
         private readonly global::TorchSharp.Modules.Conv2d conv;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn;
@@ -37,6 +37,14 @@ namespace InceptionDsl.Models
             return this.relu ? y.relu_() : y;
         }
     
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+        {
+            var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), input);
+            if (!this.fused) y = graph.BatchNorm(this.bn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn"), y);
+            return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), y) : y;
+        }
+    
         /// <summary>Whether <see cref="Fuse"/> folded the BatchNorm into the convolution.</summary>
         public bool IsFused => this.fused;
     
@@ -50,6 +58,24 @@ namespace InceptionDsl.Models
                 return;
             InceptionDslInference.FoldBatchNorm(this.conv, this.bn);
             this.fused = true;
+        }
+    }
+    
+    /// <summary>Builders the generated constructors share.</summary>
+    public static class InceptionDslModules
+    {
+        /// <summary>
+        /// A Sequential of the members that are not null (a constructor argument left the others out):
+        /// an unnamed member is named by its position among those kept, as PyTorch's nn.Sequential(*list).
+        /// </summary>
+        public static global::TorchSharp.Modules.Sequential SequentialOf(
+            params (string? Name, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? Module)[] members)
+        {
+            var kept = new global::System.Collections.Generic.List<(string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)>();
+            foreach (var (name, module) in members)
+                if (module is not null)
+                    kept.Add((name ?? kept.Count.ToString(global::System.Globalization.CultureInfo.InvariantCulture), module));
+            return global::TorchSharp.torch.nn.Sequential(kept.ToArray());
         }
     }
     

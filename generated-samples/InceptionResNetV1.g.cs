@@ -13,7 +13,7 @@ namespace InceptionDsl.Models
     /// Input [3, 299, 299] -&gt; output [1000]; 24,357,096 parameters; 12,617,195,712 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class InceptionResNetV1 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class InceptionResNetV1 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 24357096;
@@ -219,10 +219,55 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionResNetV1), "inception_resnet_v1.inception.yaml", "Szegedy et al. 2017, \"Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning\" (figures 14, 10, 7, 11, 12, 13, 15)", "facenet-pytorch inception_resnet_v1 (timesler/facenet-pytorch models/inception_resnet_v1.py); no torchvision/timm model", 78.7, 94.5, 3, 299, 299);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
+            x = graph.Module(this.conv2d_1a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), x);
+            // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
+            x = graph.Module(this.conv2d_2a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), x);
+            // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
+            x = graph.Module(this.conv2d_2b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), x);
+            // maxpool: max pool 3x3/2 -> [64, 73, 73]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
+            // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
+            x = graph.Module(this.conv2d_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), x);
+            // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
+            x = graph.Module(this.conv2d_4a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), x);
+            // conv2d_4b: conv-bn-relu 3x3/2, 256 -> [256, 35, 35]
+            x = graph.Module(this.conv2d_4b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4b"), x);
+            // repeat_1: Sequential of 5 -> [256, 35, 35]
+            x = graph.Module(this.repeat_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "repeat_1"), x);
+            // mixed_6a: Mixed_6a -> [896, 17, 17]
+            x = graph.Module(this.mixed_6a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "mixed_6a"), x);
+            // repeat_2: Sequential of 10 -> [896, 17, 17]
+            x = graph.Module(this.repeat_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "repeat_2"), x);
+            // mixed_7a: Mixed_7a -> [1792, 8, 8]
+            x = graph.Module(this.mixed_7a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "mixed_7a"), x);
+            // repeat_3: Sequential of 5 -> [1792, 8, 8]
+            x = graph.Module(this.repeat_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "repeat_3"), x);
+            // block8: Block8 -> [1792, 8, 8]
+            x = graph.Module(this.block8, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block8"), x);
+            // global_avgpool: global average pool -> [1792]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // dropout: dropout p=0.2 -> [1792]
+            // (left out of the inference graph)
+            // logits: linear 1792 -> numClasses -> [1000]
+            if (this.logits is not null) x = graph.Module(this.logits, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "logits"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'Block35': Inception-ResNet-A, 35x35 (paper figure 10). Output [256, H', W'].
         /// </summary>
-        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath
+        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -288,12 +333,38 @@ namespace InceptionDsl.Models
             /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
             /// </summary>
             private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // residual: scale * body + identity -> [256, H, W]
+                var shortcut0 = x;
+                var residual1 = x;
+                // concat: concat of branch0 (32), branch1 (32), branch2 (32) -> [96, H, W]
+                var branch2 = residual1;
+                // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
+                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var branch3 = residual1;
+                // branch1: Sequential of 2 -> [32, H, W]
+                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                var branch4 = residual1;
+                // branch2: Sequential of 3 -> [32, H, W]
+                branch4 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch4);
+                residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3, branch4);
+                // conv2d: conv 1x1, 256 -> [256, H, W]
+                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
+                // relu: ReLU -> [256, H, W]
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Mixed_6a': Reduction-A, 35x35 -&gt; 17x17 (paper figure 7 with k=192, l=192, m=256, n=384). Output [inChannels + 640, H', W'].
         /// </summary>
-        public sealed class Mixed_6a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed_6a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
             private readonly BasicConv2d branch0;
@@ -328,12 +399,30 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (384), branch1 (256), branch2 (inChannels) -> [inChannels + 640, H, W]
+                var branch0 = x;
+                // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 3 -> [256, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Block17': Inception-ResNet-B, 17x17 (paper figure 11). Output [896, H', W'].
         /// </summary>
-        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath
+        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -391,12 +480,35 @@ namespace InceptionDsl.Models
             /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
             /// </summary>
             private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // residual: scale * body + identity -> [896, H, W]
+                var shortcut0 = x;
+                var residual1 = x;
+                // concat: concat of branch0 (128), branch1 (128) -> [256, H, W]
+                var branch2 = residual1;
+                // branch0: conv-bn-relu 1x1, 128 -> [128, H, W]
+                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var branch3 = residual1;
+                // branch1: Sequential of 3 -> [128, H, W]
+                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
+                // conv2d: conv 1x1, 896 -> [896, H, W]
+                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
+                // relu: ReLU -> [896, H, W]
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Mixed_7a': Reduction-B, 17x17 -&gt; 8x8 (paper figure 12). Output [inChannels + 896, H', W'].
         /// </summary>
-        public sealed class Mixed_7a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed_7a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: Sequential of 2 -> [384, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
@@ -441,12 +553,33 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (384), branch1 (256), branch2 (256), branch3 (inChannels) -> [inChannels + 896, H, W]
+                var branch0 = x;
+                // branch0: Sequential of 2 -> [384, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 2 -> [256, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // branch2: Sequential of 3 -> [256, H, W]
+                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var branch3 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch3 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch3, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Block8': Inception-ResNet-C, 8x8 (paper figure 13); the last one has no ReLU. Output [1792, H', W'].
         /// </summary>
-        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath
+        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time switch: !noRelu
             private readonly bool _applyRelu;
@@ -509,6 +642,29 @@ namespace InceptionDsl.Models
             /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
             /// </summary>
             private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // residual: scale * body + identity -> [1792, H, W]
+                var shortcut0 = x;
+                var residual1 = x;
+                // concat: concat of branch0 (192), branch1 (192) -> [384, H, W]
+                var branch2 = residual1;
+                // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var branch3 = residual1;
+                // branch1: Sequential of 3 -> [192, H, W]
+                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
+                // conv2d: conv 1x1, 1792 -> [1792, H, W]
+                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
+                // relu: ReLU -> [1792, H, W]
+                if (this._applyRelu) x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                return x;
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ namespace InceptionDsl.Models
     /// Input [3, 224, 224] -&gt; output [1000]; 11,188,288 parameters; 3,869,714,432 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class InceptionV2 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class InceptionV2 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 11188288;
@@ -215,10 +215,61 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionV2), "inception_v2.inception.yaml", "Ioffe & Szegedy 2015, \"Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift\"", "TF-slim inception_v2 (tensorflow/models research/slim/nets/inception_v2.py); no torchvision/timm model", 73.9, 91.8, 3, 224, 224);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // Conv2d_1a_7x7: Sequential of 2 -> [64, 112, 112]
+            x = graph.Module(this.Conv2d_1a_7x7, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_7x7"), x);
+            // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
+            // Conv2d_2b_1x1: conv-bn-relu 1x1, 64 -> [64, 56, 56]
+            x = graph.Module(this.Conv2d_2b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), x);
+            // Conv2d_2c_3x3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
+            x = graph.Module(this.Conv2d_2c_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), x);
+            // maxpool: max pool 3x3/2 pad 1 -> [192, 28, 28]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
+            // Mixed_3b: Mixed -> [256, 28, 28]
+            x = graph.Module(this.Mixed_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_3b"), x);
+            // Mixed_3c: Mixed -> [320, 28, 28]
+            x = graph.Module(this.Mixed_3c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_3c"), x);
+            // Mixed_4a: Reduction -> [576, 14, 14]
+            x = graph.Module(this.Mixed_4a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_4a"), x);
+            // Mixed_4b: Mixed -> [576, 14, 14]
+            x = graph.Module(this.Mixed_4b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_4b"), x);
+            // Mixed_4c: Mixed -> [576, 14, 14]
+            x = graph.Module(this.Mixed_4c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_4c"), x);
+            // Mixed_4d: Mixed -> [576, 14, 14]
+            x = graph.Module(this.Mixed_4d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_4d"), x);
+            // Mixed_4e: Mixed -> [576, 14, 14]
+            x = graph.Module(this.Mixed_4e, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_4e"), x);
+            // Mixed_5a: Reduction -> [1024, 7, 7]
+            x = graph.Module(this.Mixed_5a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5a"), x);
+            // Mixed_5b: Mixed -> [1024, 7, 7]
+            x = graph.Module(this.Mixed_5b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5b"), x);
+            // Mixed_5c: Mixed -> [1024, 7, 7]
+            x = graph.Module(this.Mixed_5c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5c"), x);
+            // avgpool: avg pool 7x7/7 -> [1024, 1, 1]
+            x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (7, 7), (7, 7), (0, 0), false, false);
+            // flatten: flatten -> [1024]
+            x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
+            // dropout: dropout p=0.2 -> [1024]
+            // (left out of the inference graph)
+            // Logits: linear 1024 -> numClasses -> [1000]
+            if (this.Logits is not null) x = graph.Module(this.Logits, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Logits"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'PoolBranch': Branch_3, a 3x3/1 SAME pool (average excluding padding, or max in Mixed_5c) then a 1x1 conv. Output [filters, H', W'].
         /// </summary>
-        public sealed class PoolBranch : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class PoolBranch : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time switch: maxPool
             private readonly bool _applyMaxpool;
@@ -254,12 +305,25 @@ namespace InceptionDsl.Models
                 x = this.Conv2d_0b_1x1.forward(x);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // maxpool: max pool 3x3 pad 1 -> [inChannels, H, W]
+                if (this._applyMaxpool) x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (1, 1), (1, 1), false);
+                // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
+                if (this._applyAvgpool) x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (3, 3), (1, 1), (1, 1), false, true);
+                // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
+                x = graph.Module(this.Conv2d_0b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1"), x);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Mixed': Inception module (BN paper figure 5 with the 5x5 replaced by two 3x3), four branches concatenated. Output [b0 + b1 + b2 + poolProj, H', W'].
         /// </summary>
-        public sealed class Mixed : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Branch_0: Sequential of 1 -> [b0, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_0;
@@ -314,12 +378,33 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { Branch_0, Branch_1, Branch_2, Branch_3 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of Branch_0 (b0), Branch_1 (b1), Branch_2 (b2), Branch_3 (poolProj) -> [b0 + b1 + b2 + poolProj, H, W]
+                var branch0 = x;
+                // Branch_0: Sequential of 1 -> [b0, H, W]
+                branch0 = graph.Module(this.Branch_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0"), branch0);
+                var branch1 = x;
+                // Branch_1: Sequential of 2 -> [b1, H, W]
+                branch1 = graph.Module(this.Branch_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1"), branch1);
+                var branch2 = x;
+                // Branch_2: Sequential of 3 -> [b2, H, W]
+                branch2 = graph.Module(this.Branch_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_2"), branch2);
+                var branch3 = x;
+                // Branch_3: PoolBranch -> [poolProj, H, W]
+                branch3 = graph.Module(this.Branch_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_3"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Reduction': grid reduction (Mixed_4a, Mixed_5a), stride-2 3x3 and double-3x3 branches beside a stride-2 max pool. Output [b0 + b1 + inChannels, H', W'].
         /// </summary>
-        public sealed class Reduction : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Reduction : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Branch_0: Sequential of 2 -> [b0, H, W]
             private readonly global::TorchSharp.Modules.Sequential Branch_0;
@@ -358,6 +443,24 @@ namespace InceptionDsl.Models
                 // maxpool: max pool 3x3/2 pad 1 -> [inChannels, H, W]
                 var branch2 = global::TorchSharp.torch.nn.functional.max_pool2d(x, (3, 3), (2, 2), (1, 1));
                 x = global::TorchSharp.torch.cat(new[] { Branch_0, Branch_1, branch2 }, 1);
+                return x;
+            }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of Branch_0 (b0), Branch_1 (b1), branch2 (inChannels) -> [b0 + b1 + inChannels, H, W]
+                var branch0 = x;
+                // Branch_0: Sequential of 2 -> [b0, H, W]
+                branch0 = graph.Module(this.Branch_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0"), branch0);
+                var branch1 = x;
+                // Branch_1: Sequential of 3 -> [b1, H, W]
+                branch1 = graph.Module(this.Branch_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 pad 1 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (1, 1), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
                 return x;
             }
         }

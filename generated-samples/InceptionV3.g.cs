@@ -13,7 +13,7 @@ namespace InceptionDsl.Models
     /// Input [3, 299, 299] -&gt; output [1000]; 27,161,264 parameters (23,834,568 without aux heads); 11,426,432,192 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class InceptionV3 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class InceptionV3 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 27161264;
@@ -247,10 +247,67 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionV3), "inception_v3.inception.yaml", "Szegedy et al. 2016, \"Rethinking the Inception Architecture for Computer Vision\"", "torchvision inception_v3", 77.29, 93.45, 3, 299, 299);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // Conv2d_1a_3x3: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
+            x = graph.Module(this.Conv2d_1a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_3x3"), x);
+            // Conv2d_2a_3x3: conv-bn-relu 3x3, 32 -> [32, 147, 147]
+            x = graph.Module(this.Conv2d_2a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2a_3x3"), x);
+            // Conv2d_2b_3x3: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
+            x = graph.Module(this.Conv2d_2b_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_3x3"), x);
+            // maxpool: max pool 3x3/2 -> [64, 73, 73]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
+            // Conv2d_3b_1x1: conv-bn-relu 1x1, 80 -> [80, 73, 73]
+            x = graph.Module(this.Conv2d_3b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_3b_1x1"), x);
+            // Conv2d_4a_3x3: conv-bn-relu 3x3, 192 -> [192, 71, 71]
+            x = graph.Module(this.Conv2d_4a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_4a_3x3"), x);
+            // maxpool: max pool 3x3/2 -> [192, 35, 35]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
+            // Mixed_5b: InceptionA -> [256, 35, 35]
+            x = graph.Module(this.Mixed_5b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5b"), x);
+            // Mixed_5c: InceptionA -> [288, 35, 35]
+            x = graph.Module(this.Mixed_5c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5c"), x);
+            // Mixed_5d: InceptionA -> [288, 35, 35]
+            x = graph.Module(this.Mixed_5d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_5d"), x);
+            // Mixed_6a: InceptionB -> [768, 17, 17]
+            x = graph.Module(this.Mixed_6a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_6a"), x);
+            // Mixed_6b: InceptionC -> [768, 17, 17]
+            x = graph.Module(this.Mixed_6b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_6b"), x);
+            // Mixed_6c: InceptionC -> [768, 17, 17]
+            x = graph.Module(this.Mixed_6c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_6c"), x);
+            // Mixed_6d: InceptionC -> [768, 17, 17]
+            x = graph.Module(this.Mixed_6d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_6d"), x);
+            // Mixed_6e: InceptionC -> [768, 17, 17]
+            x = graph.Module(this.Mixed_6e, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_6e"), x);
+            // AuxLogits: auxiliary classifier on Mixed_6e (loss weight 0.4)
+            if (graph.IncludeAux && this.AuxLogits is not null) graph.AuxOutput("AuxLogits", graph.Module(this.AuxLogits, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "AuxLogits"), x));
+            // Mixed_7a: InceptionD -> [1280, 8, 8]
+            x = graph.Module(this.Mixed_7a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_7a"), x);
+            // Mixed_7b: InceptionE -> [2048, 8, 8]
+            x = graph.Module(this.Mixed_7b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_7b"), x);
+            // Mixed_7c: InceptionE -> [2048, 8, 8]
+            x = graph.Module(this.Mixed_7c, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Mixed_7c"), x);
+            // global_avgpool: global average pool -> [2048]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // dropout: dropout p=0.5 -> [2048]
+            // (left out of the inference graph)
+            // fc: linear 2048 -> numClasses -> [1000]
+            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'InceptionA': 35x35 block (paper figure 5) with a 5x5 branch and a double 3x3 branch. Output [poolFeatures + 224, H', W'].
         /// </summary>
-        public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch1x1: conv-bn-relu 1x1, 64 -> [64, H, W]
             private readonly BasicConv2d branch1x1;
@@ -313,12 +370,41 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch5x5_1, branch3x3dbl_1, branch_pool }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch1x1 (64), branch5x5_1 (64), branch3x3dbl_1 (96), branch_pool (poolFeatures) -> [poolFeatures + 224, H, W]
+                var branch0 = x;
+                // branch1x1: conv-bn-relu 1x1, 64 -> [64, H, W]
+                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var branch1 = x;
+                // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, H, W]
+                branch1 = graph.Module(this.branch5x5_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_1"), branch1);
+                // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, H, W]
+                branch1 = graph.Module(this.branch5x5_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_2"), branch1);
+                var branch2 = x;
+                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
+                branch2 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch2);
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
+                branch2 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch2);
+                // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
+                branch2 = graph.Module(this.branch3x3dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3"), branch2);
+                var branch3 = x;
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
+                branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch3, (3, 3), (1, 1), (1, 1), false, false);
+                // branch_pool: conv-bn-relu 1x1, poolFeatures -> [poolFeatures, H, W]
+                branch3 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionB': grid reduction 35x35 -&gt; 17x17. Output [inChannels + 480, H', W'].
         /// </summary>
-        public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, H, W]
             private readonly BasicConv2d branch3x3;
@@ -362,12 +448,34 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch3x3, branch3x3dbl_1, branch2 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch3x3 (384), branch3x3dbl_1 (96), branch2 (inChannels) -> [inChannels + 480, H, W]
+                var branch0 = x;
+                // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, H, W]
+                branch0 = graph.Module(this.branch3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3"), branch0);
+                var branch1 = x;
+                // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
+                branch1 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch1);
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
+                branch1 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch1);
+                // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, H, W]
+                branch1 = graph.Module(this.branch3x3dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionC': 17x17 block (paper figure 6) with factorized 7x7 convs (1x7 and 7x1). Output [768, H', W'].
         /// </summary>
-        public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch1x1;
@@ -448,12 +556,47 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch7x7_1, branch7x7dbl_1, branch_pool }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch1x1 (192), branch7x7_1 (192), branch7x7dbl_1 (192), branch_pool (192) -> [768, H, W]
+                var branch0 = x;
+                // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var branch1 = x;
+                // branch7x7_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
+                branch1 = graph.Module(this.branch7x7_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_1"), branch1);
+                // branch7x7_2: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
+                branch1 = graph.Module(this.branch7x7_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_2"), branch1);
+                // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
+                branch1 = graph.Module(this.branch7x7_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_3"), branch1);
+                var branch2 = x;
+                // branch7x7dbl_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
+                branch2 = graph.Module(this.branch7x7dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_1"), branch2);
+                // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
+                branch2 = graph.Module(this.branch7x7dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_2"), branch2);
+                // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
+                branch2 = graph.Module(this.branch7x7dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_3"), branch2);
+                // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
+                branch2 = graph.Module(this.branch7x7dbl_4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_4"), branch2);
+                // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
+                branch2 = graph.Module(this.branch7x7dbl_5, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_5"), branch2);
+                var branch3 = x;
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
+                branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch3, (3, 3), (1, 1), (1, 1), false, false);
+                // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch3 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionAux': auxiliary classifier on the 17x17 grid (the paper uses it as a regularizer; 0.4 is the usual loss weight). Output [numClasses].
         /// </summary>
-        public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionAux : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv0: conv-bn-relu 1x1, 128 -> [128, H, W]
             private readonly BasicConv2d conv0;
@@ -492,12 +635,29 @@ namespace InceptionDsl.Models
                 x = this.fc.forward(x);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // avgpool: avg pool 5x5/3 -> [inChannels, H, W]
+                x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (5, 5), (3, 3), (0, 0), false, false);
+                // conv0: conv-bn-relu 1x1, 128 -> [128, H, W]
+                x = graph.Module(this.conv0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv0"), x);
+                // conv1: conv-bn-relu 5x5, 768 -> [768, H, W]
+                x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+                // global_avgpool: global average pool -> [768]
+                x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+                // fc: linear 768 -> numClasses -> [numClasses]
+                x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionD': grid reduction 17x17 -&gt; 8x8. Output [inChannels + 512, H', W'].
         /// </summary>
-        public sealed class InceptionD : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionD : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
             private readonly BasicConv2d branch3x3_1;
@@ -553,12 +713,38 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch3x3_1, branch7x7x3_1, branch2 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch3x3_1 (320), branch7x7x3_1 (192), branch2 (inChannels) -> [inChannels + 512, H, W]
+                var branch0 = x;
+                // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch0 = graph.Module(this.branch3x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1"), branch0);
+                // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, H, W]
+                branch0 = graph.Module(this.branch3x3_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2"), branch0);
+                var branch1 = x;
+                // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch1 = graph.Module(this.branch7x7x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_1"), branch1);
+                // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
+                branch1 = graph.Module(this.branch7x7x3_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_2"), branch1);
+                // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
+                branch1 = graph.Module(this.branch7x7x3_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_3"), branch1);
+                // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, H, W]
+                branch1 = graph.Module(this.branch7x7x3_4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_4"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionE': 8x8 block (paper figure 7) with expanded filter banks (parallel 1x3 and 3x1 convs). Output [2048, H', W'].
         /// </summary>
-        public sealed class InceptionE : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionE : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch1x1: conv-bn-relu 1x1, 320 -> [320, H, W]
             private readonly BasicConv2d branch1x1;
@@ -634,6 +820,47 @@ namespace InceptionDsl.Models
                 // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
                 branch_pool = this.branch_pool.forward(branch_pool);
                 x = global::TorchSharp.torch.cat(new[] { branch1x1, branch3x3_1, branch3x3dbl_1, branch_pool }, 1);
+                return x;
+            }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch1x1 (320), branch3x3_1 (768), branch3x3dbl_1 (768), branch_pool (192) -> [2048, H, W]
+                var branch0 = x;
+                // branch1x1: conv-bn-relu 1x1, 320 -> [320, H, W]
+                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var branch1 = x;
+                // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, H, W]
+                branch1 = graph.Module(this.branch3x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1"), branch1);
+                // concat: concat of branch3x3_2a (384), branch3x3_2b (384) -> [768, H, W]
+                var branch2 = branch1;
+                // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
+                branch2 = graph.Module(this.branch3x3_2a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2a"), branch2);
+                var branch3 = branch1;
+                // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
+                branch3 = graph.Module(this.branch3x3_2b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2b"), branch3);
+                branch1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
+                var branch4 = x;
+                // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, H, W]
+                branch4 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch4);
+                // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, H, W]
+                branch4 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch4);
+                // concat: concat of branch3x3dbl_3a (384), branch3x3dbl_3b (384) -> [768, H, W]
+                var branch5 = branch4;
+                // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
+                branch5 = graph.Module(this.branch3x3dbl_3a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3a"), branch5);
+                var branch6 = branch4;
+                // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
+                branch6 = graph.Module(this.branch3x3dbl_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3b"), branch6);
+                branch4 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch5, branch6);
+                var branch7 = x;
+                // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
+                branch7 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch7, (3, 3), (1, 1), (1, 1), false, false);
+                // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
+                branch7 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch7);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch4, branch7);
                 return x;
             }
         }

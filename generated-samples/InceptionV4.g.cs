@@ -13,7 +13,7 @@ namespace InceptionDsl.Models
     /// Input [3, 299, 299] -&gt; output [1000]; 42,679,816 parameters; 24,507,949,248 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class InceptionV4 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel
+    public sealed partial class InceptionV4 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 42679816;
@@ -134,10 +134,31 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionV4), "inception_v4.inception.yaml", "Szegedy et al. 2017, \"Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning\" (figures 3-9)", "timm inception_v4", 80.14, 95.0, 3, 299, 299);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // features: Sequential of 22 -> [1536, 8, 8]
+            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            // global_avgpool: global average pool -> [1536]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // dropout: dropout p=0 -> [1536]
+            // (left out of the inference graph)
+            // last_linear: linear 1536 -> numClasses -> [1000]
+            if (this.last_linear is not null) x = graph.Module(this.last_linear, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "last_linear"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'Mixed3a': stem, 147x147 -&gt; 73x73 (paper figure 3); max pool and a stride-2 conv side by side. Output [inChannels + 96, H', W'].
         /// </summary>
-        public sealed class Mixed3a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed3a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
             private readonly BasicConv2d conv;
@@ -163,12 +184,27 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { maxpool, conv }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of maxpool (inChannels), conv (96) -> [inChannels + 96, H, W]
+                var branch0 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch0 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch0, (3, 3), (2, 2), (0, 0), false);
+                var branch1 = x;
+                // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
+                branch1 = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), branch1);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Mixed4a': stem, 73x73 -&gt; 71x71 (paper figure 3); a 1x1-&gt;3x3 branch and a factorised 7x7 branch. Output [192, H', W'].
         /// </summary>
-        public sealed class Mixed4a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed4a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: Sequential of 2 -> [96, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
@@ -204,12 +240,27 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (96), branch1 (96) -> [192, H, W]
+                var branch0 = x;
+                // branch0: Sequential of 2 -> [96, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 4 -> [96, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'Mixed5a': stem, 71x71 -&gt; 35x35 (paper figure 3); conv first, then the max pool. Output [inChannels + 192, H', W'].
         /// </summary>
-        public sealed class Mixed5a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class Mixed5a : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
             private readonly BasicConv2d conv;
@@ -235,12 +286,27 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { conv, maxpool }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of conv (192), maxpool (inChannels) -> [inChannels + 192, H, W]
+                var branch0 = x;
+                // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
+                branch0 = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), branch0);
+                var branch1 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch1 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch1, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionA': Inception-A, 35x35, 384 channels (paper figure 4). Output [384, H', W'].
         /// </summary>
-        public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
             private readonly BasicConv2d branch0;
@@ -289,12 +355,33 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (96), branch1 (96), branch2 (96), branch3 (96) -> [384, H, W]
+                var branch0 = x;
+                // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 2 -> [96, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // branch2: Sequential of 3 -> [96, H, W]
+                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var branch3 = x;
+                // branch3: Sequential of 2 -> [96, H, W]
+                branch3 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'ReductionA': Reduction-A, 35x35 -&gt; 17x17 (paper figure 7); k, l, m, n are the paper's filter counts (table 1). Output [n + m + inChannels, H', W'].
         /// </summary>
-        public sealed class ReductionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class ReductionA : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
             private readonly BasicConv2d branch0;
@@ -333,12 +420,30 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (n), branch1 (m), branch2 (inChannels) -> [n + m + inChannels, H, W]
+                var branch0 = x;
+                // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 3 -> [m, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionB': Inception-B, 17x17, 1024 channels (paper figure 5); 7x7 factorised into 1x7 and 7x1. Output [1024, H', W'].
         /// </summary>
-        public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
             private readonly BasicConv2d branch0;
@@ -390,12 +495,33 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2, branch3 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (384), branch1 (256), branch2 (256), branch3 (128) -> [1024, H, W]
+                var branch0 = x;
+                // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 3 -> [256, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // branch2: Sequential of 5 -> [256, H, W]
+                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var branch3 = x;
+                // branch3: Sequential of 2 -> [128, H, W]
+                branch3 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch3);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'ReductionB': Reduction-B, 17x17 -&gt; 8x8 (paper figure 8). Output [inChannels + 512, H', W'].
         /// </summary>
-        public sealed class ReductionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class ReductionB : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: Sequential of 2 -> [192, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch0;
@@ -433,12 +559,30 @@ namespace InceptionDsl.Models
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 return x;
             }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (192), branch1 (320), branch2 (inChannels) -> [inChannels + 512, H, W]
+                var branch0 = x;
+                // branch0: Sequential of 2 -> [192, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1: Sequential of 4 -> [320, H, W]
+                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var branch2 = x;
+                // maxpool: max pool 3x3/2 -> [inChannels, H, W]
+                branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2);
+                return x;
+            }
         }
 
         /// <summary>
         /// Block 'InceptionC': Inception-C, 8x8, 1536 channels (paper figure 6); the 1x3 / 3x1 pairs split the branch. Output [1536, H', W'].
         /// </summary>
-        public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        public sealed class InceptionC : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
             private readonly BasicConv2d branch0;
@@ -520,6 +664,47 @@ namespace InceptionDsl.Models
                 // branch3: Sequential of 2 -> [256, H, W]
                 var branch3 = this.branch3.forward(x);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch1_0, branch2_0, branch3 }, 1);
+                return x;
+            }
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // concat: concat of branch0 (256), branch1_0 (512), branch2_0 (512), branch3 (256) -> [1536, H, W]
+                var branch0 = x;
+                // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
+                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var branch1 = x;
+                // branch1_0: conv-bn-relu 1x1, 384 -> [384, H, W]
+                branch1 = graph.Module(this.branch1_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0"), branch1);
+                // concat: concat of branch1_1a (256), branch1_1b (256) -> [512, H, W]
+                var branch2 = branch1;
+                // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
+                branch2 = graph.Module(this.branch1_1a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a"), branch2);
+                var branch3 = branch1;
+                // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
+                branch3 = graph.Module(this.branch1_1b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b"), branch3);
+                branch1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
+                var branch4 = x;
+                // branch2_0: conv-bn-relu 1x1, 384 -> [384, H, W]
+                branch4 = graph.Module(this.branch2_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0"), branch4);
+                // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, H, W]
+                branch4 = graph.Module(this.branch2_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1"), branch4);
+                // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, H, W]
+                branch4 = graph.Module(this.branch2_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2"), branch4);
+                // concat: concat of branch2_3a (256), branch2_3b (256) -> [512, H, W]
+                var branch5 = branch4;
+                // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
+                branch5 = graph.Module(this.branch2_3a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a"), branch5);
+                var branch6 = branch4;
+                // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
+                branch6 = graph.Module(this.branch2_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b"), branch6);
+                branch4 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch5, branch6);
+                var branch7 = x;
+                // branch3: Sequential of 2 -> [256, H, W]
+                branch7 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch7);
+                x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch4, branch7);
                 return x;
             }
         }

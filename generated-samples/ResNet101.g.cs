@@ -12,7 +12,7 @@ namespace InceptionDsl.Models
     /// Input [3, 224, 224] -&gt; output [1000]; 44,549,160 parameters; 15,602,810,880 FLOPs at batch 1.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed partial class ResNet101 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Models.IFoldsBatchNorm
+    public sealed partial class ResNet101 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IInceptionDslModel, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Onnx.IOnnxExportable
     {
         /// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>
         public const long ParameterCount = 44549160;
@@ -198,10 +198,43 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNet101), "resnet.inception.yaml", null, "torchvision resnet101", 77.374, 93.546, 3, 224, 224);
+
+        /// <inheritdoc />
+        global::InceptionDsl.Onnx.OnnxModelInfo global::InceptionDsl.Onnx.IOnnxExportable.OnnxInfo => OnnxModelInfo;
+
+        /// <inheritdoc />
+        void global::InceptionDsl.Onnx.IOnnxExportable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph)
+        {
+            const string path = "";
+            var x = graph.Input;
+            // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
+            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
+            if (!this._bnFolded) x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            // relu: ReLU -> [64, 112, 112]
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+            // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
+            // layer1: Sequential of 3 -> [256, 56, 56]
+            x = graph.Module(this.layer1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer1"), x);
+            // layer2: Sequential of 4 -> [512, 28, 28]
+            x = graph.Module(this.layer2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer2"), x);
+            // layer3: Sequential of 23 -> [1024, 14, 14]
+            x = graph.Module(this.layer3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer3"), x);
+            // layer4: Sequential of 3 -> [2048, 7, 7]
+            x = graph.Module(this.layer4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer4"), x);
+            // global_avgpool: global average pool -> [2048]
+            x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
+            // fc: linear 2048 -> numClasses -> [1000]
+            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            graph.Logits(x);
+        }
+
         /// <summary>
         /// Block 'Bottleneck': 1x1 reduce, 3x3 (grouped, with the stride, as v1.5), 1x1 expand x4, plus the shortcut, then ReLU. Output [planes * 4, H', W'].
         /// </summary>
-        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Models.IDropPath
+        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv1: conv 1x1, width -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -299,6 +332,37 @@ namespace InceptionDsl.Models
             /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
             /// </summary>
             private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
+
+            /// <inheritdoc />
+            string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+            {
+                var x = input;
+                // residual: body + shortcut -> [planes * 4, H, W]
+                var shortcut0 = x;
+                // downsample: Sequential of 2 -> [planes * 4, H, W]
+                if (this.downsample is not null) shortcut0 = graph.Module(this.downsample, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample"), shortcut0);
+                var residual1 = x;
+                // conv1: conv 1x1, width -> [width, H, W]
+                residual1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1);
+                // bn1: batchnorm eps 1e-05 -> [width, H, W]
+                if (!this._bnFolded) residual1 = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), residual1);
+                // relu: ReLU -> [width, H, W]
+                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), residual1);
+                // conv2: conv 3x3/stride pad 1, width -> [width, H, W]
+                residual1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1);
+                // bn2: batchnorm eps 1e-05 -> [width, H, W]
+                if (!this._bnFolded) residual1 = graph.Module(this.bn2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn2"), residual1);
+                // relu: ReLU -> [width, H, W]
+                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), residual1);
+                // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
+                residual1 = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), residual1);
+                // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
+                if (!this._bnFolded) residual1 = graph.Module(this.bn3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn3"), residual1);
+                x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
+                // relu: ReLU -> [planes * 4, H, W]
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                return x;
+            }
         }
     }
 }

@@ -96,7 +96,12 @@ public static class CliFiles
     /// Writes <paramref name="text"/> to <paramref name="path"/> whole or not at all: into a temporary file beside it, then
     /// moved over it. A folder, a missing folder or an unwritable place throws <see cref="CliInputException"/>.
     /// </summary>
-    public static void WriteOutput(string path, string text)
+    public static void WriteOutput(string path, string text) => WriteOutput(path, temporary => File.WriteAllText(temporary, text));
+
+    /// <summary>As <see cref="WriteOutput(string, string)"/> for bytes (an exported model).</summary>
+    public static void WriteOutput(string path, byte[] bytes) => WriteOutput(path, temporary => File.WriteAllBytes(temporary, bytes));
+
+    private static void WriteOutput(string path, Action<string> write)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new CliInputException("--output", "the path is empty; give a file name");
@@ -113,7 +118,7 @@ public static class CliFiles
         {
             try
             {
-                File.WriteAllText(temporary, text);
+                write(temporary);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {

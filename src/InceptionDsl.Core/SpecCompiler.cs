@@ -33,20 +33,26 @@ public static class SpecCompiler
         }
     }
 
-    public static SpecResult Compile(string path, string text)
+    public static SpecResult Compile(string path, string text) => Compile(path, text, null);
+
+    /// <summary>As <see cref="Compile(string, string)"/>, reporting each node lowered to <paramref name="observer"/>.</summary>
+    public static SpecResult Compile(string path, string text, LoweringObserver? observer)
     {
         var diagnostics = new List<SpecDiagnostic>();
         var document = Parse(path, text, diagnostics);
-        return document is null ? Result(path, new List<ModelIR>(), diagnostics) : Analyze(document, diagnostics);
+        return document is null ? Result(path, new List<ModelIR>(), diagnostics) : Analyze(document, diagnostics, observer);
     }
 
     /// <summary>Checks and lowers every model a parsed spec declares.</summary>
-    public static SpecResult Analyze(SpecDocument document, List<SpecDiagnostic>? diagnostics = null)
+    public static SpecResult Analyze(SpecDocument document, List<SpecDiagnostic>? diagnostics = null, LoweringObserver? observer = null)
     {
         diagnostics ??= new List<SpecDiagnostic>();
         var models = new List<ModelIR>();
         try
         {
+            // Names that would not compile (collisions with generated code, keywords, hint names) stop here.
+            if (!NameChecks.Check(document, diagnostics))
+                return Result(document.Path, models, diagnostics);
             var seen = new Dictionary<string, SourceSpan>();
             foreach (var variant in document.Variants)
             {
@@ -59,7 +65,8 @@ public static class SpecCompiler
                 seen[variant.Model] = variant.Span;
                 try
                 {
-                    if (Lowerer.Lower(document, variant, diagnostics) is { } model)
+                    observer?.ModelStarted(document, variant.Model);
+                    if (Lowerer.Lower(document, variant, diagnostics, observer) is { } model)
                         models.Add(model);
                 }
                 catch (OverflowException)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -17,7 +18,15 @@ internal static class DiagnosticMapper
         var end = new LinePosition(System.Math.Max(diagnostic.Span.EndLine, diagnostic.Span.Line) - 1,
             diagnostic.Span.EndLine > diagnostic.Span.Line || diagnostic.Span.EndColumn > diagnostic.Span.Column ? diagnostic.Span.EndColumn - 1 : diagnostic.Span.Column - 1);
         var location = Location.Create(diagnostic.Span.Path, new TextSpan(0, 0), new LinePositionSpan(start, end));
-        return Diagnostic.Create(descriptor, location, effectiveSeverity: Map(diagnostic.Severity), additionalLocations: null, properties: null, diagnostic.Message);
+        // Related places (the use that instantiated a block, a defaults: entry) go with the diagnostic for IDEs.
+        var related = diagnostic.Related.Count == 0 ? null : diagnostic.Related.Select(r => At(r.Span)).ToList();
+        return Diagnostic.Create(descriptor, location, effectiveSeverity: Map(diagnostic.Severity), additionalLocations: related, properties: null, diagnostic.Message);
+    }
+
+    private static Location At(InceptionDsl.Text.SourceSpan span)
+    {
+        var position = new LinePosition(System.Math.Max(span.Line, 1) - 1, System.Math.Max(span.Column, 1) - 1);
+        return Location.Create(span.Path, new TextSpan(0, 0), new LinePositionSpan(position, position));
     }
 
     private static DiagnosticSeverity Map(SpecSeverity severity) => severity switch

@@ -36,9 +36,14 @@ public sealed class InceptionGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Whether the compilation references InceptionDsl.Onnx: a plain bool, so the pipeline stays
+        // value-equatable (as System.Text.Json's generator checks for its types).
+        var onnx = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(OnnxEmitter.BuilderMetadataName) is not null);
         var options = context.AnalyzerConfigOptionsProvider
-            .Select(static (provider, _) => new EmitOptions(
-                provider.GlobalOptions.TryGetValue("build_property.InceptionDslNamespace", out var ns) && IsNamespace(ns) ? ns : EmitOptions.Default.Namespace))
+            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.InceptionDslNamespace", out var ns) && IsNamespace(ns) ? ns : EmitOptions.Default.Namespace)
+            .Combine(onnx)
+            .Select(static (pair, _) => new EmitOptions(pair.Left, pair.Right))
             .WithTrackingName(Steps.Options);
 
         var specs = context.AdditionalTextsProvider
@@ -69,19 +74,32 @@ public sealed class InceptionGenerator : IIncrementalGenerator
             foreach (var diagnostic in spec.Diagnostics)
                 output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(diagnostic));
             foreach (var file in spec.Files)
-                output.AddSource(file.HintName, file.Source);
+                AddSource(output, file, spec.Path);
         });
 
         // The shared types and the catalog need every model at once.
         var catalog = allCompiled
             .Select(static (results, _) => results.OrderBy(r => r.Path, System.StringComparer.Ordinal)
-                .SelectMany(r => r.Models).GroupBy(m => m.ClassName).Select(g => g.First()).ToEquatableArray())
+                .SelectMany(r => r.Models).GroupBy(m => m.ClassName, System.StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToEquatableArray())
             .WithTrackingName(Steps.Catalog);
         context.RegisterSourceOutput(catalog.Combine(options).WithTrackingName(Steps.CatalogInputs), static (output, pair) =>
         {
             var (all, emitOptions) = pair;
             output.AddSource(SupportEmitter.HintName, SupportEmitter.Emit(emitOptions));
-            output.AddSource(ZooEmitter.HintName, ZooEmitter.Emit(all, emitOptions));
+            string zoo;
+            try
+            {
+                zoo = ZooEmitter.Emit(all, emitOptions);
+            }
+            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            {
+                // Never throw (a throwing generator loses every model of the project, CS8785): report and go on.
+                output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(Descriptors.InternalError.Create(Text.SourceSpan.At(all.Count > 0 ? all[0].SpecPath : "", 1, 1),
+                    exception.GetType().Name + " while writing the model catalog: " + exception.Message)));
+                return;
+            }
+
+            AddSource(output, new GeneratedFile(ZooEmitter.HintName, zoo), all.Count > 0 ? all[0].SpecPath : "");
         });
     }
 
@@ -93,16 +111,40 @@ public sealed class InceptionGenerator : IIncrementalGenerator
     {
         var files = new List<GeneratedFile>();
         var diagnostics = new List<SpecDiagnostic>(result.Diagnostics);
-        foreach (var model in result.Models)
+        try
         {
-            var owner = ownership.First(o => o.Model == model.ClassName);
-            if (owner.Path == result.Path)
-                files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
-            else
-                diagnostics.Add(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path));
+            foreach (var model in result.Models)
+            {
+                // Hint names are compared ignoring case: a model differing only in case from another spec's is a duplicate.
+                var owner = ownership.First(o => string.Equals(o.Model, model.ClassName, System.StringComparison.OrdinalIgnoreCase));
+                if (owner.Path == result.Path)
+                    files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
+                else
+                    diagnostics.Add(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path));
+            }
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            // An emitter failure is this spec's IDSL099; the other specs still generate.
+            files.Clear();
+            diagnostics.Add(Descriptors.InternalError.Create(Text.SourceSpan.At(result.Path, 1, 1), exception.GetType().Name + ": " + exception.Message));
         }
 
         return new SpecOutput(result.Path, files.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Adds a file; a hint name Roslyn refuses is this spec's IDSL099, never an exception out of the generator.</summary>
+    private static void AddSource(SourceProductionContext output, GeneratedFile file, string specPath)
+    {
+        try
+        {
+            output.AddSource(file.HintName, file.Source);
+        }
+        catch (System.ArgumentException exception)
+        {
+            output.ReportDiagnostic(DiagnosticMapper.ToRoslyn(Descriptors.InternalError.Create(Text.SourceSpan.At(specPath, 1, 1),
+                "the generated file '" + file.HintName + "' was refused: " + exception.Message.Split('\n')[0].TrimEnd('\r'))));
+        }
     }
 
     /// <summary>One generated file: hint name and C# text.</summary>
@@ -115,7 +157,7 @@ public sealed class InceptionGenerator : IIncrementalGenerator
     private static EquatableArray<ModelOwner> Owners(ImmutableArray<SpecResult> results) =>
         results.OrderBy(r => r.Path, System.StringComparer.Ordinal)
             .SelectMany(r => r.Models.Select(m => new ModelOwner(m.ClassName, r.Path)))
-            .GroupBy(o => o.Model).Select(g => g.First()).ToEquatableArray();
+            .GroupBy(o => o.Model, System.StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToEquatableArray();
 
     /// <summary>A model name and the spec that owns it.</summary>
     public sealed record ModelOwner(string Model, string Path);

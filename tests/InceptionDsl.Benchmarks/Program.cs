@@ -5,11 +5,14 @@ namespace InceptionDsl.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/InceptionDsl.Benchmarks -- --filter '*' [--job short] [--inProcess]
 /// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look.
+/// `-- --lsp` prints the language server's figures (keystroke to diagnostics, memory over 10,000 edits).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--lsp"))
+            return LspBenchmarks.Run();
         if (args.Contains("--quick"))
             return Quick.Run();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

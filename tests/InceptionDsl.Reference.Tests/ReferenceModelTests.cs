@@ -1,13 +1,14 @@
 using System.IO;
 using System.Linq;
 using InceptionDsl.Reference;
+using InceptionDsl.Tests;
 using Xunit;
 
 namespace InceptionDsl.Reference.Tests;
 
 public class ReferenceModelTests
 {
-    [Fact]
+    [ReferenceFact]
     public void Reference_dir_is_found_beside_the_repo()
     {
         Assert.True(File.Exists(Path.Combine(ReferencePaths.RepoRoot, "InceptionDsl.sln")));
@@ -15,7 +16,7 @@ public class ReferenceModelTests
         Assert.Contains("googlenet", ReferenceModel.AvailableIds());
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Googlenet_file_has_everything()
     {
         var m = ReferenceModel.LoadById("googlenet");
@@ -43,7 +44,7 @@ public class ReferenceModelTests
         Assert.Equal(m.Params + m.Buffers, m.StateDict.Sum(e => e.Numel));
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Optional_fields_are_optional()
     {
         var m = ReferenceModel.LoadById("resnet34");
@@ -54,7 +55,7 @@ public class ReferenceModelTests
         Assert.Equal(218, m.StateDict.Count);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Every_model_file_loads()
     {
         foreach (string id in ReferenceModel.AvailableIds())
@@ -65,7 +66,7 @@ public class ReferenceModelTests
         }
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void Checkpoint_logits_load()
     {
         var c = CheckpointLogits.LoadGoogLeNetFp16();

@@ -1,5 +1,6 @@
 using System.Linq;
 using InceptionDsl.Reference;
+using InceptionDsl.Tests;
 using Xunit;
 
 namespace InceptionDsl.Reference.Tests;
@@ -11,7 +12,7 @@ public class StateDictComparisonTests
     private static (string, long[], string)[] ReferenceRows(ReferenceModel m) =>
         m.StateDict.Select(e => (e.Name, e.Shape.ToArray(), e.DType)).ToArray();
 
-    [Fact]
+    [ReferenceFact]
     public void Identical_list_matches()
     {
         var c = StateDictComparison.Compare(ReferenceRows(Resnet18), Resnet18.Params, Resnet18);
@@ -20,7 +21,7 @@ public class StateDictComparisonTests
         Assert.False(c.WithoutAux);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Differences_are_listed()
     {
         var rows = ReferenceRows(Resnet18).ToList();
@@ -43,7 +44,7 @@ public class StateDictComparisonTests
         Assert.Contains("unexpected: extra.weight", text);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Order_is_compared_per_kind_when_parameter_names_are_given()
     {
         var rows = ReferenceRows(Resnet18);
@@ -62,7 +63,7 @@ public class StateDictComparisonTests
         Assert.False(raw.OrderMatches);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Aux_entries_are_left_out_when_the_module_has_none()
     {
         var googlenet = ReferenceModel.LoadById("googlenet");

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using InceptionDsl.Reference;
 using TorchSharp;
+using InceptionDsl.Tests;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         return report;
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Resnet18_matches_reference_logits()
     {
         using var model = torchvision.models.resnet18();
@@ -35,7 +36,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.StartsWith("PASS resnet18: 122 entries, params 11689512, logits rel ", report.ToLines()[^1]);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Resnet50_matches_reference_logits()
     {
         using var model = torchvision.models.resnet50();
@@ -43,7 +44,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.True(report.Passed, report.ToString());
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Googlenet_without_aux_matches_reference_logits()
     {
         using var model = torchvision.models.googlenet();
@@ -64,7 +65,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
     /// TorchVision's googlenet has no aux heads, so this feeds the main logits in as "aux1": the
     /// plumbing must compare them with the reference aux1 logits (and fail), and list unknown names.
     /// </summary>
-    [Fact]
+    [ReferenceFact]
     public void Aux_callback_outputs_are_compared_by_name()
     {
         using var model = torchvision.models.googlenet();
@@ -84,7 +85,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.Matches("^FAIL googlenet: 344 entries, params 6624904, logits rel [0-9.e+-]+, aux1 rel ", report.ToLines()[^1]);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Wrong_model_fails_with_a_readable_report()
     {
         using var model = torchvision.models.resnet18();
@@ -94,7 +95,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.NotEmpty(report.StateDict.Missing);
     }
 
-    [Theory]
+    [ReferenceTheory]
     [InlineData("resnet34")]
     [InlineData("resnet101")]
     [InlineData("resnet152")]
@@ -116,7 +117,7 @@ public class TorchVisionVerificationTests(ITestOutputHelper output)
         Assert.True(report.Passed, report.ToString());
     }
 
-    [Fact]
+    [ReferenceFact]
     public void Inception_v3_with_aux_head_matches_reference_logits()
     {
         using var model = torchvision.models.inception_v3();

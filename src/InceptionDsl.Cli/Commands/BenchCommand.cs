@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using InceptionDsl.Models;
+using InceptionDsl.Onnx;
 using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,8 +14,11 @@ namespace InceptionDsl.Cli.Commands;
 /// (Fuse(): BatchNorm folded, channels-last weights) and fused NCHW (Fuse(channelsLast: false)) —
 /// against TorchVision's hand-written TorchSharp models, at batch 1 and 8, interleaved and
 /// repeated (medians); achieved GFLOP/s of the generated Inception-v4 and ResNet-50 against a
-/// libtorch matrix product in the same run. Eval mode under torch.inference_mode(). The last line
-/// starts with <c>ratio:</c>.
+/// libtorch matrix product in the same run. Eval mode under torch.inference_mode(). ONNX Runtime
+/// (CPU, the same thread count) runs each model exported by InceptionDsl.Onnx, interleaved with the
+/// others; Inception-v4 (no hand-written peer in TorchVision) is timed generated, fused and in ONNX
+/// Runtime. Peak memory of Inception-v4 at batch 8 is measured in a child process per engine. The
+/// last line starts with <c>ratio:</c>.
 /// </summary>
 public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
@@ -33,39 +37,74 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         public int PeakBatch { get; init; } = 8;
 
         [CommandOption("--threads <N>")]
-        [Description("torch.set_num_threads (default: libtorch's choice).")]
+        [Description("torch.set_num_threads and ONNX Runtime's intra-op threads (default: libtorch's choice).")]
         public int? Threads { get; init; }
+
+        [CommandOption("--onnx-level <LEVEL>")]
+        [Description("ONNX Runtime graph optimisation level: disable, basic, extended, layout or all (default all).")]
+        public string OnnxLevel { get; init; } = "all";
+
+        [CommandOption("--memory-probe <ENGINE>")]
+        [Description("Internal: run Inception-v4 at batch 8 on one engine (onnx or torchsharp) and print this process's peak memory.")]
+        public string? MemoryProbe { get; init; }
+
+        public override Spectre.Console.ValidationResult Validate()
+        {
+            if (OnnxLevels.ParseLevel(OnnxLevel) is null)
+                return Spectre.Console.ValidationResult.Error($"--onnx-level must be disable, basic, extended, layout or all, not '{OnnxLevel}'");
+            if (MemoryProbe is not null and not "onnx" and not "torchsharp")
+                return Spectre.Console.ValidationResult.Error($"--memory-probe must be onnx or torchsharp, not '{MemoryProbe}'");
+            return Spectre.Console.ValidationResult.Success();
+        }
     }
 
-    private sealed record Contender(string Model, long Size, string Variant, nn.Module<Tensor, Tensor> Module);
+    /// <summary>One timed thing: a TorchSharp module, or an ONNX Runtime session (<see cref="Session"/>).</summary>
+    private sealed record Contender(string Model, long Size, string Variant, nn.Module<Tensor, Tensor>? Module, OnnxModelSession? Session = null)
+    {
+        public double Time(int batch) => Session is null ? BenchCommand.Time(Module!, batch, Size) : TimeOnnx(Session, batch, Size);
+
+        public void Dispose()
+        {
+            Module?.Dispose();
+            Session?.Dispose();
+        }
+    }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Threads is { } threads)
             torch.set_num_threads(threads);
+        if (settings.MemoryProbe is { } engine)
+            return MemoryProbe(engine, torch.get_num_threads());
+        var onnxOptions = new OnnxRunOptions { IntraOpThreads = torch.get_num_threads(), OptimizationLevel = OnnxLevels.ParseLevel(settings.OnnxLevel)!.Value };
         var batches = settings.Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
         Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
         Console.WriteLine("inputs NCHW contiguous; fused = Fuse() (BatchNorm folded, conv weights channels-last), fused-nchw = Fuse(channelsLast: false)");
+        Console.WriteLine($"onnx = the generated model exported by InceptionDsl.Onnx, ONNX Runtime {OnnxLevels.Version} CPU, {onnxOptions.IntraOpThreads} intra-op threads, optimisation level {settings.OnnxLevel}");
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();
-        void Add(string model, long size, nn.Module<Tensor, Tensor> handwritten, nn.Module<Tensor, Tensor> generated, nn.Module<Tensor, Tensor> fused,
-            nn.Module<Tensor, Tensor> fusedNchw)
+        void Add(string model, long size, nn.Module<Tensor, Tensor>? handwritten, nn.Module<Tensor, Tensor> generated, nn.Module<Tensor, Tensor> fused,
+            nn.Module<Tensor, Tensor> fusedNchw, bool onnx = true)
         {
-            contenders.Add(new Contender(model, size, "handwritten", handwritten));
+            if (handwritten is not null)
+                contenders.Add(new Contender(model, size, "handwritten", handwritten));
             contenders.Add(new Contender(model, size, "generated", generated));
             ((IInceptionDslModel)fused).Fuse();
             contenders.Add(new Contender(model, size, "fused", fused));
             ((IInceptionDslModel)fusedNchw).Fuse(channelsLast: false);
             contenders.Add(new Contender(model, size, "fused-nchw", fusedNchw));
+            if (onnx)
+                contenders.Add(new Contender(model, size, "onnx", null, new OnnxModelSession(OnnxExport.ToBytes((IOnnxExportable)generated), onnxOptions)));
         }
 
         Add("GoogLeNet", 224, torchvision.models.googlenet(), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false), new GoogLeNet(auxLogits: false));
         Add("InceptionV3", 299, torchvision.models.inception_v3(), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false), new InceptionV3(auxLogits: false));
-        Add("ResNet18", 224, torchvision.models.resnet18(), new ResNet18(), new ResNet18(), new ResNet18());
+        Add("InceptionV4", 299, null, new InceptionV4(), new InceptionV4(), new InceptionV4());
+        Add("ResNet18", 224, torchvision.models.resnet18(), new ResNet18(), new ResNet18(), new ResNet18(), onnx: false);
         Add("ResNet50", 224, torchvision.models.resnet50(), new ResNet50(), new ResNet50(), new ResNet50());
         foreach (var c in contenders)
-            c.Module.eval();
+            c.Module?.eval();
 
         var times = new Dictionary<(string Model, int Batch, string Variant), List<double>>();
         using (torch.inference_mode())
@@ -73,7 +112,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             // Warm-up: one forward of each at each batch.
             foreach (var batch in batches)
                 foreach (var c in contenders)
-                    Time(c.Module, batch, c.Size);
+                    c.Time(batch);
             for (int round = 0; round < settings.Rounds; round++)
             {
                 foreach (var batch in batches)
@@ -93,7 +132,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                             var key = (c.Model, batch, c.Variant);
                             if (!times.TryGetValue(key, out var list))
                                 times[key] = list = new List<double>();
-                            list.Add(Time(c.Module, batch, c.Size));
+                            list.Add(c.Time(batch));
                         }
                     }
                 }
@@ -103,28 +142,40 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         }
 
         Console.WriteLine();
-        Console.WriteLine("model        batch  handwritten ms  generated ms  fused ms  fused-nchw ms  generated/hw  fused/hw  fused-nchw/hw");
+        Console.WriteLine("model        batch  handwritten ms  generated ms  fused ms  fused-nchw ms  onnx ms  generated/hw  fused/hw  fused-nchw/hw  onnx/hw  onnx/fused");
         var generatedRatios = new List<double>();
         var fusedRatios = new List<double>();
         var fusedNchwRatios = new List<double>();
+        var onnxRatios = new List<double>();
+        string Cell(double? value, int width, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture).PadLeft(width) : "-".PadLeft(width);
         foreach (var model in contenders.Select(c => c.Model).Distinct())
         {
             foreach (var batch in batches)
             {
-                double hw = Median(times[(model, batch, "handwritten")]);
-                double gen = Median(times[(model, batch, "generated")]);
-                double fused = Median(times[(model, batch, "fused")]);
-                double fusedNchw = Median(times[(model, batch, "fused-nchw")]);
-                generatedRatios.Add(gen / hw);
-                fusedRatios.Add(fused / hw);
-                fusedNchwRatios.Add(fusedNchw / hw);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{model,-12} {batch,5}  {hw,14:F1}  {gen,12:F1}  {fused,8:F1}  {fusedNchw,13:F1}  {gen / hw,12:F3}  {fused / hw,8:F3}  {fusedNchw / hw,13:F3}"));
+                double? Median(string variant) => times.TryGetValue((model, batch, variant), out var list) ? BenchCommand.Median(list) : null;
+                double? hw = Median("handwritten"), onnx = Median("onnx");
+                double gen = Median("generated")!.Value, fused = Median("fused")!.Value, fusedNchw = Median("fused-nchw")!.Value;
+                if (hw is { } h)
+                {
+                    generatedRatios.Add(gen / h);
+                    fusedRatios.Add(fused / h);
+                    fusedNchwRatios.Add(fusedNchw / h);
+                    if (onnx is { } o)
+                        onnxRatios.Add(o / h);
+                }
+
+                Console.WriteLine($"{model,-12} {batch,5}  {Cell(hw, 14, "F1")}  {Cell(gen, 12, "F1")}  {Cell(fused, 8, "F1")}  {Cell(fusedNchw, 13, "F1")}  {Cell(onnx, 7, "F1")}  "
+                    + $"{Cell(gen / hw, 12, "F3")}  {Cell(fused / hw, 8, "F3")}  {Cell(fusedNchw / hw, 13, "F3")}  {Cell(onnx / hw, 7, "F3")}  {Cell(onnx / fused, 10, "F3")}");
             }
         }
 
         foreach (var c in contenders)
-            c.Module.Dispose();
+            c.Dispose();
+
+        // Peak memory of Inception-v4 at batch 8, each engine alone in a child process.
+        Console.WriteLine();
+        foreach (var probe in new[] { "onnx", "torchsharp" })
+            Console.WriteLine(RunMemoryProbe(probe, torch.get_num_threads()));
 
         // Achieved GFLOP/s against a libtorch matrix product, in the same run.
         var peak = MeasurePeak(settings.PeakBatch, settings.Rounds);
@@ -137,7 +188,76 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused-nchw/handwritten={GeoMean(fusedNchwRatios):F3} (BatchNorm folding alone, without channels-last)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ratio: generated/handwritten={GeoMean(generatedRatios):F3} fused/handwritten={GeoMean(fusedRatios):F3} inceptionv4/matmul_peak={peak.V4Fused / peak.Matmul:F3}"));
+            $"ratio: generated/handwritten={GeoMean(generatedRatios):F3} fused/handwritten={GeoMean(fusedRatios):F3} inceptionv4/matmul_peak={peak.V4Fused / peak.Matmul:F3} onnx/handwritten={GeoMean(onnxRatios):F3}"));
+        return 0;
+    }
+
+    private static double TimeOnnx(OnnxModelSession session, int batch, long size)
+    {
+        using var scope = NewDisposeScope();
+        var input = randn(batch, 3, size, size);
+        var watch = Stopwatch.StartNew();
+        _ = session.Run(input);
+        watch.Stop();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// Runs this command again as a child process with --memory-probe, so the process's peak resident
+    /// memory belongs to one engine only; returns its report line.
+    /// </summary>
+    private static string RunMemoryProbe(string engine, int threads)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Under `dotnet inceptiondsl.dll` the host is dotnet: name the application first.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var arg in new[] { "bench", "--memory-probe", engine, "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? stdout : $"peak memory {engine}: the probe failed ({stderr.Result.Split('\n')[0]})";
+    }
+
+    /// <summary>--memory-probe: Inception-v4 batch 8 (three forwards) on one engine; prints peak and baseline resident memory.</summary>
+    private static int MemoryProbe(string engine, int threads)
+    {
+        const int batch = 8;
+        torch.manual_seed(0);
+        using var mode = torch.inference_mode();
+        var model = new InceptionV4();
+        model.eval();
+        OnnxModelSession? session = null;
+        if (engine == "onnx")
+        {
+            session = new OnnxModelSession(OnnxExport.ToBytes(model), new OnnxRunOptions { IntraOpThreads = threads });
+            model.Dispose();
+        }
+        else
+        {
+            model.Fuse();
+        }
+
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        long baseline = process.WorkingSet64;
+        for (int i = 0; i < 3; i++)
+        {
+            if (session is not null)
+                TimeOnnx(session, batch, 299);
+            else
+                Time(model, batch, 299);
+        }
+
+        process.Refresh();
+        long peak = process.PeakWorkingSet64;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak memory InceptionV4 batch {batch} {(engine == "onnx" ? "onnx runtime" : "torchsharp (fused)")}: {peak / 1048576.0:F0} MiB resident at peak, {baseline / 1048576.0:F0} MiB after loading, {(peak - baseline) / 1048576.0:F0} MiB more while running"));
+        session?.Dispose();
+        if (session is null)
+            model.Dispose();
         return 0;
     }
 

@@ -60,6 +60,8 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
             foreach (var diagnostic in result.Diagnostics)
             {
                 Console.WriteLine(diagnostic.ToString());
+                foreach (var note in diagnostic.RelatedLines())
+                    Console.WriteLine(note);
                 if (diagnostic.Severity == SpecSeverity.Error)
                     errors++;
             }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using InceptionDsl.Analysis;
 using InceptionDsl.Cli.Explain;
 using Spectre.Console.Cli;
 

@@ -43,6 +43,10 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         [Description("With --weights: float64 (default; the logits file is float64) or float32.")]
         public string DType { get; init; } = "float64";
 
+        [CommandOption("--onnx")]
+        [Description("Export the model with the reference's deterministic weights, run it in ONNX Runtime, and compare with logits_float64.")]
+        public bool Onnx { get; init; }
+
         public override ValidationResult Validate()
         {
             if (!string.Equals(DType, "float64", StringComparison.OrdinalIgnoreCase) && !string.Equals(DType, "float32", StringComparison.OrdinalIgnoreCase))
@@ -51,6 +55,8 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
                 return ValidationResult.Error($"--tolerance must be a number of 0 or more, not {Tolerance}");
             if (!double.IsFinite(AbsTolerance) || AbsTolerance < 0)
                 return ValidationResult.Error($"--abs-tolerance must be a number of 0 or more, not {AbsTolerance}");
+            if (Onnx && !string.IsNullOrWhiteSpace(Weights))
+                return ValidationResult.Error("--onnx compares with a reference file's logits: give --reference, not --weights");
             if (string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
                 return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id");
             if (string.IsNullOrWhiteSpace(Model) && CliFiles.InputProblem(Reference) is { } noReference)
@@ -105,10 +111,40 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         if (!string.IsNullOrWhiteSpace(settings.Weights))
             return VerifyWeights(entry, settings);
 
-        var report = ModelVerification.Run(entry, reference!, settings.Tolerance);
+        long inChannels = reference!.Input.Count > 1 ? reference.Input[1] : entry.InChannels;
+        long classes = ModelVerification.ReferenceClasses(entry, reference, inChannels);
+        if (classes != entry.Classes || inChannels != entry.InChannels)
+            Console.WriteLine($"note: {entry.Name} was built for {classes} classes and {inChannels} input channels, as the reference {reference.Id} says; the spec declares {entry.Classes} and {entry.InChannels}");
+        if (settings.Onnx)
+            return VerifyOnnx(entry, reference, settings.Tolerance);
+
+        var report = ModelVerification.Run(entry, reference, settings.Tolerance, classes);
         foreach (var line in report.ToLines())
             Console.WriteLine(line);
         return report.Passed ? 0 : 1;
+    }
+
+    /// <summary>--onnx: the exported model in ONNX Runtime against the reference's logits.</summary>
+    private static int VerifyOnnx(ZooEntry entry, ReferenceModel reference, double tolerance)
+    {
+        if (!reference.HasLogits)
+        {
+            Console.WriteLine($"FAIL reference '{reference.Id}' has no logits to compare the ONNX model with");
+            return 1;
+        }
+
+        try
+        {
+            var result = OnnxVerification.Run(entry, reference, tolerance);
+            foreach (var line in result.ToLines())
+                Console.WriteLine(line);
+            return result.Passed ? 0 : 1;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Console.WriteLine($"FAIL {entry.Name} in ONNX Runtime: {CliErrors.Describe(error)}");
+            return 1;
+        }
     }
 
     /// <summary>The reference file, or null after printing why it cannot be read.</summary>
@@ -181,7 +217,8 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         }
     }
 
-    private static IEnumerable<string> AuxNames(ZooEntry entry)
+    /// <summary>The names of the aux heads <paramref name="entry"/> can build (the state_dict prefixes of their weights).</summary>
+    internal static IEnumerable<string> AuxNames(ZooEntry entry)
     {
         using var probe = entry.Create(entry.Classes, entry.InChannels, false);
         return probe is IInceptionDslModel generated ? generated.AuxHeads.Select(a => a.Name).ToList() : new List<string>();

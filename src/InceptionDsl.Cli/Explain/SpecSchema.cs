@@ -15,10 +15,16 @@ public static class SpecSchema
 {
     public const string FileName = "inceptiondsl.schema.json";
 
-    public static readonly string[] TopKeys = { "$schema", "model", "paper", "peer", "accuracy", "notes", "reference", "input", "classes", "params", "variants", "defaults", "blocks", "body", "aux" };
-    public static readonly string[] VariantKeys = { "model", "args", "paper", "peer", "accuracy", "notes", "reference" };
-    public static readonly string[] BlockKeys = { "params", "let", "body", "inline", "doc" };
-    public static readonly string[] AuxKeys = { "name", "at", "use", "args", "weight", "register_after" };
+    /// <summary>
+    /// The schema's stable identity: a name (URN), not a download address, so it never points nowhere;
+    /// editors find the file through the spec's modeline (docs/language.md, "Editor schema").
+    /// </summary>
+    public const string Id = "urn:inceptiondsl:spec-schema:v1";
+
+    public static readonly string[] TopKeys = LanguageCatalog.Names(LanguageCatalog.TopKeys);
+    public static readonly string[] VariantKeys = LanguageCatalog.Names(LanguageCatalog.VariantKeys);
+    public static readonly string[] BlockKeys = LanguageCatalog.Names(LanguageCatalog.BlockKeys);
+    public static readonly string[] AuxKeys = LanguageCatalog.Names(LanguageCatalog.AuxKeys);
 
     public static string Text() => Build().ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
 
@@ -40,6 +46,11 @@ public static class SpecSchema
         {
             ["expr"] = new JsonObject { ["description"] = "A number, a boolean, a list, or an expression string such as $planes * 4.", ["type"] = Types("number", "integer", "string", "boolean", "array") },
             ["name"] = new JsonObject { ["type"] = "string", ["pattern"] = "^[A-Za-z_][A-Za-z0-9_{}]*$" },
+            ["member_name"] = new JsonObject
+            {
+                ["type"] = "string", ["pattern"] = "^[^.\\s]+$",
+                ["description"] = "A state_dict segment: any text without dots or spaces; {expression} parts are replaced by their value, i the repeat index (block{i+4}).",
+            },
             ["accuracy"] = new JsonObject
             {
                 ["type"] = "object", ["additionalProperties"] = false,
@@ -70,6 +81,8 @@ public static class SpecSchema
             {
                 ["model"] = Ref("name"), ["args"] = Ref("args"), ["paper"] = new JsonObject { ["type"] = "string" }, ["peer"] = new JsonObject { ["type"] = "string" },
                 ["accuracy"] = Ref("accuracy"), ["notes"] = new JsonObject { ["type"] = "string" }, ["reference"] = new JsonObject { ["type"] = "string" },
+                ["classes"] = Desc(Ref("expr"), "This variant's class count (may use the family's parameters); default: the spec's classes."),
+                ["input"] = Desc(InputSchema(), "This variant's input; default: the spec's input."),
             },
         };
         var defaults = new JsonObject { ["type"] = "object", ["additionalProperties"] = false, ["properties"] = new JsonObject() };
@@ -96,13 +109,14 @@ public static class SpecSchema
                 ["use"] = Desc(new JsonObject { ["type"] = "string" }, "The block that makes the head."), ["args"] = Ref("args"),
                 ["weight"] = Desc(new JsonObject { ["type"] = "number" }, "Loss weight in training."),
                 ["register_after"] = Desc(new JsonObject { ["type"] = "string" }, "Place the head's parameters after this node in the state_dict."),
+                ["if"] = Ref("expr"),
             },
         };
 
-        return new JsonObject
+        var schema = new JsonObject
         {
             ["$schema"] = "http://json-schema.org/draft-07/schema#",
-            ["$id"] = "https://inceptiondsl.local/" + FileName,
+            ["$id"] = Id,
             ["title"] = "InceptionDsl spec (*.inception.yaml)",
             ["description"] = "A convolutional network declared in YAML and compiled to TorchSharp modules by the InceptionDsl source generator.",
             ["type"] = "object",
@@ -118,15 +132,7 @@ public static class SpecSchema
                 ["accuracy"] = Ref("accuracy"),
                 ["notes"] = new JsonObject { ["type"] = "string" },
                 ["reference"] = Desc(new JsonObject { ["type"] = "string" }, "Id of the reference file (models/<id>.json)."),
-                ["input"] = new JsonObject
-                {
-                    ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "channels", "size" }),
-                    ["properties"] = new JsonObject
-                    {
-                        ["channels"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 },
-                        ["size"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, ["minItems"] = 2, ["maxItems"] = 2 }) },
-                    },
-                },
+                ["input"] = InputSchema(),
                 ["classes"] = Ref("expr"),
                 ["params"] = Ref("params"),
                 ["variants"] = new JsonObject { ["type"] = "array", ["items"] = variant },
@@ -137,7 +143,51 @@ public static class SpecSchema
             },
             ["definitions"] = definitions,
         };
+        DescribeFromCatalog(schema);
+        return schema;
     }
+
+    /// <summary>A key's description as the schema shows it: what it means, then its type and default.</summary>
+    public static string Description(KeyInfo key) => $"{key.Description} ({key.Type}{(key.Default is null ? "" : "; default: " + key.Default)})";
+
+    /// <summary>Every key's description and default, from the language catalog (LanguageCatalog).</summary>
+    private static void DescribeFromCatalog(JsonObject schema)
+    {
+        void Describe(JsonNode? properties, IEnumerable<KeyInfo> keys)
+        {
+            foreach (var key in keys)
+                if (properties?[key.Name] is JsonObject property)
+                    property["description"] = Description(key);
+        }
+
+        var definitions = schema["definitions"]!;
+        Describe(schema["properties"], LanguageCatalog.TopKeys);
+        Describe(schema["properties"]!["variants"]!["items"]!["properties"], LanguageCatalog.VariantKeys);
+        Describe(schema["properties"]!["blocks"]!["additionalProperties"]!["properties"], LanguageCatalog.BlockKeys);
+        Describe(schema["properties"]!["aux"]!["items"]!["properties"], LanguageCatalog.AuxKeys);
+        Describe(schema["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
+        Describe(schema["properties"]!["variants"]!["items"]!["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
+        Describe(definitions["accuracy"]!["properties"], LanguageCatalog.AccuracyKeys);
+        var node = definitions["node"]!["anyOf"]![1]!["properties"]!;
+        Describe(node, LanguageCatalog.NodeKeys);
+        Describe(node["residual"]!["properties"], LanguageCatalog.ResidualKeys);
+        foreach (var (op, options) in LanguageCatalog.Options)
+        {
+            Describe(definitions["options_" + op]?["anyOf"]?[1]?["properties"], options);
+            Describe(schema["properties"]!["defaults"]!["properties"]![op]?["properties"], options);
+        }
+    }
+
+    /// <summary>The input a model is checked for: channels and spatial size.</summary>
+    private static JsonObject InputSchema() => new()
+    {
+        ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "channels", "size" }),
+        ["properties"] = new JsonObject
+        {
+            ["channels"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 },
+            ["size"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, ["minItems"] = 2, ["maxItems"] = 2 }) },
+        },
+    };
 
     private static JsonObject OptionProperties(OpInfo op)
     {
@@ -162,7 +212,7 @@ public static class SpecSchema
     {
         var properties = new JsonObject
         {
-            ["name"] = Desc(Ref("name"), "The state_dict segment ({i} is the repeat index)."),
+            ["name"] = Desc(Ref("member_name"), "The state_dict segment ({i} is the repeat index, {i+4} an expression of it)."),
             ["repeat"] = Desc(Ref("expr"), "Repeat the node this many times."),
             ["if"] = Desc(Ref("expr"), "Create the node only when this holds."),
             ["doc"] = new JsonObject { ["type"] = "string" },
@@ -178,7 +228,13 @@ public static class SpecSchema
                 OpShape.Residual => Desc(new JsonObject
                 {
                     ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "body" }),
-                    ["properties"] = new JsonObject { ["body"] = Ref("nodes"), ["shortcut"] = Ref("node"), ["scale"] = Ref("expr") },
+                    ["properties"] = new JsonObject
+                    {
+                        ["body"] = Desc(Ref("nodes"), "The nodes of the residual branch."),
+                        ["shortcut"] = Desc(new JsonObject { ["anyOf"] = new JsonArray(Ref("node"), Ref("nodes")) }, "The shortcut: a node, a list of nodes (each may have its own 'if'), or the word identity (the default)."),
+                        ["scale"] = Desc(Ref("expr"), "The body's output is multiplied by this before the add (default 1)."),
+                        ["shortcut_first"] = Desc(new JsonObject { ["type"] = "boolean" }, "Register the shortcut's modules before the body's (state_dict order, as timm's Xception); default false."),
+                    },
                 }, op.Description),
                 _ => Desc(new JsonObject { ["type"] = "string" }, op.Description),
             };

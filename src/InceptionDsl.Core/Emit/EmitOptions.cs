@@ -1,7 +1,10 @@
 namespace InceptionDsl.Emit;
 
-/// <summary>Choices a project makes about generated code.</summary>
-public sealed record EmitOptions(string Namespace)
+/// <summary>
+/// Choices a project makes about generated code. <paramref name="Onnx"/>: the compilation
+/// references InceptionDsl.Onnx, so models and blocks also get their ONNX writers (OnnxEmitter).
+/// </summary>
+public sealed record EmitOptions(string Namespace, bool Onnx = false)
 {
     public static EmitOptions Default { get; } = new("InceptionDsl.Models");
 

@@ -104,7 +104,7 @@ internal sealed class ForwardWriter
         switch (step)
         {
             case ModuleStep module:
-                _writer.Line("// " + module.Comment);
+                _writer.Comment(module.Comment);
                 var call = $"{target} = this.{module.Field}.forward({source});";
                 bool ownsOutput = _ownedOutputFields.Contains(module.Field);
                 if (module.Optional)
@@ -123,17 +123,17 @@ internal sealed class ForwardWriter
                 _writer.Line(call);
                 return ownsOutput;
             case FunctionalStep { InPlaceFormat: { } inPlace, Condition: null } functional when sourceOwned:
-                _writer.Line("// " + functional.Comment + " (in place)");
+                _writer.Comment(functional.Comment + " (in place)");
                 _writer.Line(inPlace.Replace("{0}", source) + ";");
                 // The result is what backward of this op reads: not owned any more.
                 return false;
             case FunctionalStep functional:
-                _writer.Line("// " + functional.Comment);
+                _writer.Comment(functional.Comment);
                 var apply = $"{target} = {functional.Format.Replace("{0}", source)};";
                 _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
                 return false;
             case ConcatStep concat:
-                _writer.Line("// " + concat.Comment);
+                _writer.Comment(concat.Comment);
                 var parts = new List<string>();
                 foreach (var branch in concat.Branches)
                 {
@@ -145,7 +145,7 @@ internal sealed class ForwardWriter
                 _writer.Line($"{target} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1);");
                 return true;
             case ResidualStep residual:
-                _writer.Line("// " + residual.Comment);
+                _writer.Comment(residual.Comment);
                 var shortcut = Allocate("shortcut");
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
@@ -159,9 +159,16 @@ internal sealed class ForwardWriter
                     : scale is null ? $"{body} + {shortcut}" : $"{body} * {scale} + {shortcut}";
                 _writer.Line($"{target} = {sum};");
                 return true;
+            case GateStep gate:
+                _writer.Comment(gate.Comment);
+                // The branch reads the input (never overwriting it); the product is a new tensor.
+                var weights = Allocate("gate");
+                Write(gate.Branch, source, weights, declareOutput: true);
+                _writer.Line($"{target} = {source} * {weights};");
+                return true;
             case AuxTapStep tap:
-                _writer.Line("// " + tap.Comment);
-                _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add(\"{tap.AuxField}\", this.{tap.AuxField}.forward({source}));");
+                _writer.Comment(tap.Comment);
+                _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add({CSharpText.Literal(tap.AuxField)}, this.{tap.AuxField}.forward({source}));");
                 if (target != source && !target.StartsWith("var "))
                     _writer.Line($"{target} = {source};");
                 else if (target.StartsWith("var "))
@@ -208,6 +215,10 @@ internal sealed class ForwardWriter
                     foreach (var inner in concat.Branches.SelectMany(b => RunTimeScales(b.Steps)))
                         yield return inner;
                     break;
+                case GateStep gate:
+                    foreach (var inner in RunTimeScales(gate.Branch))
+                        yield return inner;
+                    break;
             }
         }
     }
@@ -231,6 +242,10 @@ internal sealed class ForwardWriter
                     break;
                 case ResidualStep residual:
                     foreach (var inner in ConditionalSteps(residual.Body).Concat(ConditionalSteps(residual.Shortcut)))
+                        yield return inner;
+                    break;
+                case GateStep gate:
+                    foreach (var inner in ConditionalSteps(gate.Branch))
                         yield return inner;
                     break;
             }

@@ -37,6 +37,9 @@ internal static class InferenceEmitter
                         Walk(residual.Body);
                         Walk(residual.Shortcut);
                         break;
+                    case GateStep gate:
+                        Walk(gate.Branch);
+                        break;
                     case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
                         && members.TryGetValue(conv.Field, out var convMember) && convMember.Type == Conv2dType && convMember.Condition is null
                         && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Type == BatchNormType && bnMember.Condition is null:
@@ -147,7 +150,7 @@ internal static class InferenceEmitter
     public static void WriteForwardFeatures(CodeWriter w, ModelIR model, ClassIR body, string ns, IReadOnlyCollection<string> folded)
     {
         var stages = Stages(model);
-        var infos = string.Join(", ", stages.Select(s => $"new global::{ns}.FeatureInfo(\"{s.Node.Stage}\", {s.Stride}, {s.Node.Channels})"));
+        var infos = string.Join(", ", stages.Select(s => $"new global::{ns}.FeatureInfo({CSharpText.Literal(s.Node.Stage)}, {s.Stride}, {s.Node.Channels})"));
         w.Line($"private static readonly global::{ns}.FeatureInfo[] FeatureInfos = {(stages.Count == 0 ? $"global::System.Array.Empty<global::{ns}.FeatureInfo>()" : $"new[] {{ {infos} }}")};");
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -191,13 +194,13 @@ internal static class InferenceEmitter
                     w.Line("var x = input;");
                 declared = true;
                 var module = (ModuleStep)step;
-                w.Line("// " + step.Comment + " (child by child, to read the stages inside it)");
+                w.Comment(step.Comment + " (child by child, to read the stages inside it)");
                 w.Open($"foreach (var (childName, child) in this.{module.Field}.named_children())");
                 w.Line($"x = ((global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>)child).forward(x);");
                 foreach (var stage in here)
-                    w.Line($"if (childName == \"{stage.Node.Child}\") features.Add(new global::{ns}.FeatureMap(\"{stage.Node.Stage}\", {stage.Stride}, scope.MoveToOuter(x)));");
+                    w.Line($"if (childName == {CSharpText.Literal(stage.Node.Child!)}) features.Add(new global::{ns}.FeatureMap({CSharpText.Literal(stage.Node.Stage)}, {stage.Stride}, scope.MoveToOuter(x)));");
                 if (i == lastStep)
-                    w.Line($"if (childName == \"{here[here.Count - 1].Node.Child}\") break;");
+                    w.Line($"if (childName == {CSharpText.Literal(here[here.Count - 1].Node.Child!)}) break;");
                 w.Close();
                 continue;
             }
@@ -207,7 +210,7 @@ internal static class InferenceEmitter
             {
                 Flush();
                 foreach (var stage in here)
-                    w.Line($"features.Add(new global::{ns}.FeatureMap(\"{stage.Node.Stage}\", {stage.Stride}, scope.MoveToOuter(x)));");
+                    w.Line($"features.Add(new global::{ns}.FeatureMap({CSharpText.Literal(stage.Node.Stage)}, {stage.Stride}, scope.MoveToOuter(x)));");
             }
         }
 

@@ -19,21 +19,41 @@ public static class ModelEmitter
 
     public static string Emit(ModelIR model, EmitOptions options)
     {
+        if (options.Onnx)
+        {
+            // A model with a step the ONNX writer has no form for (yet) is emitted without ONNX export
+            // rather than failing the whole spec.
+            try
+            {
+                return Write(model, options);
+            }
+            catch (System.InvalidOperationException)
+            {
+                return Write(model, options with { Onnx = false });
+            }
+        }
+
+        return Write(model, options);
+    }
+
+    private static string Write(ModelIR model, EmitOptions options)
+    {
         var w = new CodeWriter();
-        SourceHeader.Write(w, $"from {System.IO.Path.GetFileName(model.SpecPath)}");
+        SourceHeader.Write(w, $"from {ZooEmitter.SpecFileName(model.SpecPath)}");
         w.Open($"namespace {options.Namespace}");
-        WriteModelClass(w, model, options.Namespace);
+        WriteModelClass(w, model, options);
         w.Close();
         return w.ToString();
     }
 
-    private static void WriteModelClass(CodeWriter w, ModelIR model, string ns)
+    private static void WriteModelClass(CodeWriter w, ModelIR model, EmitOptions options)
     {
+        var ns = options.Namespace;
         var body = InferenceEmitter.WithOptionalClassifier(model.Body, out var classifier);
         var foldPairs = InferenceEmitter.FoldPairs(body);
         var folded = foldPairs.Select(p => p.Bn).ToList();
         var meta = model.Metadata;
-        var summary = new List<string> { $"{model.ClassName}, generated from {System.IO.Path.GetFileName(model.SpecPath)}." };
+        var summary = new List<string> { $"{model.ClassName}, generated from {ZooEmitter.SpecFileName(model.SpecPath)}." };
         if (meta.Paper is not null) summary.Add($"Paper: {meta.Paper}.");
         if (meta.Peer is not null) summary.Add($"Peer (state_dict names match): {meta.Peer}.");
         if (meta.Top1 is not null) summary.Add($"Reported accuracy: top-1 {meta.Top1.Value.ToString(CultureInfo.InvariantCulture)}{(meta.Top5 is null ? "" : $", top-5 {meta.Top5.Value.ToString(CultureInfo.InvariantCulture)}")}.");
@@ -43,7 +63,8 @@ public static class ModelEmitter
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
         bool modelResidual = ForwardWriter.HasResidual(body.Forward);
         w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
-            + (modelResidual ? $", global::{ns}.IDropPath" : ""));
+            + (modelResidual ? $", global::{ns}.IDropPath" : "")
+            + (options.Onnx ? ", " + OnnxEmitter.ModelInterface : ""));
 
         w.Line($"/// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>");
         w.Line($"public const long ParameterCount = {model.Parameters};");
@@ -54,7 +75,7 @@ public static class ModelEmitter
         w.Line($"/// <summary>FLOPs of one forward pass at batch 1 (multiply-add counted as 2; convolutions and linear layers).</summary>");
         w.Line($"public const long FlopCount = {model.Flops};");
         w.Line();
-        var auxInfos = string.Join(", ", model.Aux.Select(a => $"new global::{ns}.AuxHeadInfo(\"{a.Name}\", \"{a.At}\", {Expressions.FloatValue.FormatDouble(a.Weight)})"));
+        var auxInfos = string.Join(", ", model.Aux.Select(a => $"new global::{ns}.AuxHeadInfo({CSharpText.Literal(a.Name)}, {CSharpText.Literal(a.At)}, {Expressions.FloatValue.FormatDouble(a.Weight)})"));
         w.Line($"private static readonly global::{ns}.AuxHeadInfo[] AuxHeadInfos = {(model.Aux.Count == 0 ? $"global::System.Array.Empty<global::{ns}.AuxHeadInfo>()" : $"new[] {{ {auxInfos} }}")};");
         w.Line();
         WriteFields(w, body.Members);
@@ -62,10 +83,10 @@ public static class ModelEmitter
         var parameters = "long numClasses = " + model.Classes + ", long inChannels = " + model.InChannels + (model.Aux.Count > 0 ? ", bool auxLogits = true" : "");
         w.Summary($"Builds {model.ClassName}.");
         w.Line(classifier is null ? "/// <param name=\"numClasses\">Outputs of the classifier.</param>"
-            : "/// <param name=\"numClasses\">Outputs of the classifier; 0 builds the model head-less (no " + classifier.TrimStart('@') + "): forward returns the pooled features.</param>");
+            : "/// <param name=\"numClasses\">Outputs of the classifier; 0 builds the model head-less (no " + CSharpText.XmlDoc(classifier.TrimStart('@')) + "): forward returns the pooled features.</param>");
         w.Line("/// <param name=\"inChannels\">Channels of the input image.</param>");
         if (model.Aux.Count > 0)
-            w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + string.Join(", ", model.Aux.Select(a => a.Name)) + ").</param>");
+            w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + CSharpText.XmlDoc(string.Join(", ", model.Aux.Select(a => a.Name))) + ").</param>");
         w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
         FinishConstructor(w, body.Members, foldPairs, ns);
 
@@ -117,29 +138,40 @@ public static class ModelEmitter
         w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);");
         if (modelResidual)
             WriteDropPath(w, ns);
+        if (options.Onnx)
+        {
+            w.Line();
+            OnnxEmitter.WriteModel(w, model, body, folded);
+        }
 
         foreach (var block in model.Blocks)
         {
             w.Line();
-            WriteBlockClass(w, block, ns);
+            WriteBlockClass(w, model, block, options);
         }
 
         w.Close();
     }
 
-    private static void WriteBlockClass(CodeWriter w, ClassIR block, string ns)
+    private static void WriteBlockClass(CodeWriter w, ModelIR model, ClassIR block, EmitOptions options)
     {
+        var ns = options.Namespace;
         var foldPairs = InferenceEmitter.FoldPairs(block);
         w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
         bool residual = ForwardWriter.HasResidual(block.Forward);
-        w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "") + (residual ? $", global::{ns}.IDropPath" : ""));
+        w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
+            + (residual ? $", global::{ns}.IDropPath" : "")
+            + (options.Onnx ? ", " + OnnxEmitter.BlockInterface : ""));
         var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
         var conditionFields = new Dictionary<string, string>();
+        // Switch and scale fields take names no submodule field or generated member has.
+        var taken = new HashSet<string>(block.Members.Select(m => m.Field.TrimStart('@')).Concat(GeneratedNames.BlockMembers).Concat(GeneratedNames.ModuleMembers)) { block.Name };
         foreach (var condition in conditions)
         {
-            var field = ConditionFieldName(condition, block.Forward, conditionFields.Values);
+            var field = ConditionFieldName(condition, block.Forward, taken);
+            taken.Add(field);
             conditionFields[condition] = field;
-            w.Line($"// Run-time switch: {condition}");
+            w.Comment($"Run-time switch: {condition}");
             w.Line($"private readonly bool {field};");
             w.Line();
         }
@@ -148,9 +180,12 @@ public static class ModelEmitter
         var valueFields = new Dictionary<string, string>();
         foreach (var scale in ForwardWriter.RunTimeScales(block.Forward).Distinct())
         {
-            var field = Syntax.Identifiers.IsIdentifier(scale) && !conditionFields.ContainsValue("_" + scale) ? "_" + scale : "_scale" + valueFields.Count.ToString(CultureInfo.InvariantCulture);
+            var field = Syntax.Identifiers.IsIdentifier(scale) && !taken.Contains("_" + scale) ? "_" + scale : "_scale" + valueFields.Count.ToString(CultureInfo.InvariantCulture);
+            for (int i = valueFields.Count + 1; taken.Contains(field); i++)
+                field = "_scale" + i.ToString(CultureInfo.InvariantCulture);
+            taken.Add(field);
             valueFields[scale] = field;
-            w.Line($"// Run-time residual scale: {scale}");
+            w.Comment($"Run-time residual scale: {scale}");
             w.Line($"private readonly double {field};");
             w.Line();
         }
@@ -159,7 +194,7 @@ public static class ModelEmitter
         var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
         w.Summary($"Builds the {block.Name} block.");
         foreach (var parameter in block.Params)
-            w.Line($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{CSharpText.XmlDoc(parameter.Comment)}</param>");
+            w.Line($"/// <param name=\"{CSharpText.XmlDoc(parameter.Name.TrimStart('@'))}\">{CSharpText.XmlDoc(parameter.Comment)}</param>");
         w.Open($"public {block.Name}({parameters}) : base(nameof({block.Name}))");
         foreach (var let in block.Lets)
             w.Line($"{let.Type} {let.Name} = {let.Code};");
@@ -176,6 +211,8 @@ public static class ModelEmitter
         w.Close();
         if (residual)
             WriteDropPath(w, ns);
+        if (options.Onnx)
+            OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
         w.Close();
     }
 
@@ -210,9 +247,9 @@ public static class ModelEmitter
     {
         foreach (var member in members)
         {
-            w.Line($"// {member.StateName}: {member.Comment}");
+            w.Comment($"{member.StateName}: {member.Comment}");
             if (member.Field.TrimStart('@') != member.StateName)
-                w.Line($"[global::TorchSharp.Utils.ComponentName(Name = \"{member.StateName}\")]");
+                w.Line($"[global::TorchSharp.Utils.ComponentName(Name = {CSharpText.Literal(member.StateName)})]");
             w.Line($"private readonly {member.Type}{(member.Condition is null ? "" : "?")} {member.Field};");
             w.Line();
         }

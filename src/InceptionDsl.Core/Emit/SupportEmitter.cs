@@ -13,10 +13,28 @@ public static class SupportEmitter
         var w = new CodeWriter();
         SourceHeader.Write(w, "(shared support types)");
         w.Open($"namespace {options.Namespace}");
-        w.Line(Text.Replace("\r", ""));
+        var text = Text.Replace("\r", "");
+        if (options.Onnx)
+            text = text.Replace(UnitDeclaration, UnitDeclaration + ", " + OnnxEmitter.BlockInterface).Replace(UnitOnnxAnchor, UnitOnnx + UnitOnnxAnchor);
+        w.Line(text);
         w.Close();
         return w.ToString();
     }
+
+    private const string UnitDeclaration = "public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
+
+    private const string UnitOnnxAnchor = "    /// <summary>Whether <see cref=\"Fuse\"/> folded";
+
+    /// <summary>BasicConv2d's ONNX writer (OnnxEmitter): conv, BatchNorm (folded into it by the builder), ReLU.</summary>
+    private const string UnitOnnx = @"    /// <inheritdoc />
+    string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+    {
+        var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""conv""), input);
+        if (!this.fused) y = graph.BatchNorm(this.bn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""bn""), y);
+        return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""relu""), y) : y;
+    }
+
+";
 
     private const string Text = @"/// <summary>
 /// Conv2d -> BatchNorm2d -> optional ReLU: the conv unit of torchvision's and timm's Inception
@@ -63,6 +81,24 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
             return;
         InceptionDslInference.FoldBatchNorm(this.conv, this.bn);
         this.fused = true;
+    }
+}
+
+/// <summary>Builders the generated constructors share.</summary>
+public static class InceptionDslModules
+{
+    /// <summary>
+    /// A Sequential of the members that are not null (a constructor argument left the others out):
+    /// an unnamed member is named by its position among those kept, as PyTorch's nn.Sequential(*list).
+    /// </summary>
+    public static global::TorchSharp.Modules.Sequential SequentialOf(
+        params (string? Name, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? Module)[] members)
+    {
+        var kept = new global::System.Collections.Generic.List<(string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)>();
+        foreach (var (name, module) in members)
+            if (module is not null)
+                kept.Add((name ?? kept.Count.ToString(global::System.Globalization.CultureInfo.InvariantCulture), module));
+        return global::TorchSharp.torch.nn.Sequential(kept.ToArray());
     }
 }
 

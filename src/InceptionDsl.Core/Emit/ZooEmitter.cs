@@ -35,7 +35,7 @@ public static class ZooEmitter
             var create = model.Aux.Count > 0
                 ? $"(classes, channels, aux) => new {model.ClassName}(classes, channels, aux)"
                 : $"(classes, channels, aux) => new {model.ClassName}(classes, channels)";
-            w.Line($"    new ZooEntry(\"{model.ClassName}\", \"{System.IO.Path.GetFileName(model.SpecPath)}\", {Str(m.Paper)}, {Str(m.Peer)}, {Str(ReferenceId(m.Reference))}, {Num(m.Top1)}, {Num(m.Top5)},");
+            w.Line($"    new ZooEntry({Str(model.ClassName)}, {Str(SpecFileName(model.SpecPath))}, {Str(m.Paper)}, {Str(m.Peer)}, {Str(ReferenceId(m.Reference))}, {Num(m.Top1)}, {Num(m.Top5)},");
             w.Line($"        {model.InChannels}, {model.Height}, {model.Width}, {model.Classes}, {model.Parameters}, {model.Parameters - model.AuxParameters}, {model.Flops}, {(model.Aux.Count > 0 ? "true" : "false")},");
             w.Line($"        {create}),");
         }
@@ -52,6 +52,9 @@ public static class ZooEmitter
     /// <summary>The declared reference file id; <c>reference: none</c> (no peer file) is null.</summary>
     private static string? ReferenceId(string? reference) =>
         string.IsNullOrWhiteSpace(reference) || string.Equals(reference!.Trim(), "none", System.StringComparison.OrdinalIgnoreCase) ? null : reference.Trim();
+
+    /// <summary>The spec's file name: spec text like any other, written only through <see cref="CSharpText"/>.</summary>
+    internal static string SpecFileName(string path) => System.IO.Path.GetFileName(path);
 
     private static string Str(string? text) => CSharpText.LiteralOrNull(text);
 

@@ -58,6 +58,8 @@ public static class ExprEvaluator
                 return EvalBinary(binary, scope);
             case CallExpr call:
                 return EvalCall(call, scope);
+            case ConditionalExpr conditional:
+                return EvalConditional(conditional, scope);
             default:
                 throw new InvalidOperationException("Unknown expression " + expression.GetType().Name);
         }
@@ -105,6 +107,12 @@ public static class ExprEvaluator
             "&&" => Precedences.And,
             _ => Precedences.Or,
         };
+
+        if (op is not ("&&" or "||" or "==" or "!="))
+        {
+            left = AsNumber(left);
+            right = AsNumber(right);
+        }
 
         Value result;
         string csharpOp = op == "//" ? "/" : op;
@@ -183,9 +191,46 @@ public static class ExprEvaluator
         return result with { Code = code, Precedence = precedence };
     }
 
+    /// <summary>
+    /// <c>cond ? a : b</c>. A constant condition picks its side (the other is still evaluated, so a
+    /// mistake in it is reported); a run-time one keeps the C# conditional, with the numbers of the
+    /// side it takes for this use. Both sides must be of one kind (an integer and a number mix as a number).
+    /// </summary>
+    private static Value EvalConditional(ConditionalExpr conditional, Scope scope)
+    {
+        var condition = AsFlag(Eval(conditional.Condition, scope), conditional);
+        var whenTrue = Eval(conditional.WhenTrue, scope);
+        var whenFalse = Eval(conditional.WhenFalse, scope);
+        if (condition.IsConstant)
+            return condition.Flag ? whenTrue : whenFalse;
+        if (whenTrue is IntValue && whenFalse is FloatValue || whenTrue is FloatValue && whenFalse is IntValue)
+        {
+            whenTrue = new FloatValue(ToDouble(whenTrue)) { Code = whenTrue.Code, Precedence = whenTrue.Precedence };
+            whenFalse = new FloatValue(ToDouble(whenFalse)) { Code = whenFalse.Code, Precedence = whenFalse.Precedence };
+        }
+
+        if (whenTrue.GetType() != whenFalse.GetType() || whenTrue is ListValue)
+            throw TypeError(conditional, $"gives {whenTrue.TypeName} or {whenFalse.TypeName}; both sides must be of one kind (numbers, true/false or words)");
+        var code = $"{Wrap(condition, Precedences.Or)} ? {Wrap(whenTrue, Precedences.Conditional + 1)} : {Wrap(whenFalse, Precedences.Conditional)}";
+        return (condition.Flag ? whenTrue : whenFalse) with { Code = code, Precedence = Precedences.Conditional };
+    }
+
+    /// <summary>A condition: true/false, or a number (non-zero is true), as in C-like languages.</summary>
+    private static BoolValue AsFlag(Value value, ExprSyntax where) => value switch
+    {
+        BoolValue flag => flag,
+        IntValue number => new BoolValue(number.Number != 0) { Code = number.IsConstant ? null : Wrap(number, Precedences.Equality) + " != 0", Precedence = Precedences.Equality },
+        _ => throw TypeError(where, $"needs true/false (or a number) before '?', found {value.TypeName}"),
+    };
+
+    /// <summary>A boolean in arithmetic counts as 1 or 0 (<c>$planes * (1 + $wide)</c>).</summary>
+    private static Value AsNumber(Value value) => value is BoolValue flag
+        ? new IntValue(flag.Flag ? 1 : 0) { Code = flag.IsConstant ? null : $"({flag.ToCSharp()} ? 1L : 0L)", Precedence = Precedences.Atom }
+        : value;
+
     private static Value EvalCall(CallExpr call, Scope scope)
     {
-        var arguments = call.Arguments.Select(a => Eval(a, scope)).ToList();
+        var arguments = call.Arguments.Select(a => AsNumber(Eval(a, scope))).ToList();
         if (arguments.Count == 0 || arguments.Any(a => !IsNumber(a)))
             throw TypeError(call, "needs one or more numbers");
         bool allInts = arguments.All(a => a is IntValue);

@@ -50,7 +50,7 @@ public sealed class ExprParser
         var parser = new ExprParser(text, span);
         try
         {
-            var expression = parser.ParseOr(depth: 0);
+            var expression = parser.ParseConditional(depth: 0);
             parser.SkipSpaces();
             if (parser._pos < text.Length)
                 throw parser.Error($"unexpected '{text[parser._pos]}' at character {parser._pos + 1}");
@@ -101,6 +101,20 @@ public sealed class ExprParser
             if (!(char.IsLetterOrDigit(c) || c is '_' or '-' or '.'))
                 return false;
         return true;
+    }
+
+    /// <summary><c>cond ? a : b</c>, the loosest form; right-associative (<c>a ? b : c ? d : e</c>).</summary>
+    private ExprSyntax ParseConditional(int depth)
+    {
+        var condition = ParseOr(depth);
+        if (!Match("?"))
+            return condition;
+        if (depth > 50)
+            throw Error("nested too deeply");
+        var whenTrue = ParseConditional(depth + 1);
+        Expect(":");
+        var whenFalse = ParseConditional(depth + 1);
+        return new ConditionalExpr(condition, whenTrue, whenFalse, _span);
     }
 
     private ExprSyntax ParseOr(int depth)
@@ -171,7 +185,7 @@ public sealed class ExprParser
         var target = ParsePrimary(depth);
         while (Match("["))
         {
-            var index = ParseOr(depth + 1);
+            var index = ParseConditional(depth + 1);
             Expect("]");
             target = new IndexExpr(target, index, _span);
         }
@@ -189,7 +203,7 @@ public sealed class ExprParser
         if (c == '(')
         {
             _pos++;
-            var inner = ParseOr(depth + 1);
+            var inner = ParseConditional(depth + 1);
             Expect(")");
             return inner;
         }
@@ -201,7 +215,7 @@ public sealed class ExprParser
             if (!Match("]"))
             {
                 do
-                    items.Add(ParseOr(depth + 1));
+                    items.Add(ParseConditional(depth + 1));
                 while (Match(","));
                 Expect("]");
             }
@@ -241,7 +255,7 @@ public sealed class ExprParser
                     throw Error($"unknown function '{word}' (known: min, max)");
                 var arguments = new List<ExprSyntax>();
                 do
-                    arguments.Add(ParseOr(depth + 1));
+                    arguments.Add(ParseConditional(depth + 1));
                 while (Match(","));
                 Expect(")");
                 return new CallExpr(word, arguments.ToEquatableArray(), _span);

@@ -54,3 +54,9 @@ public sealed record CallExpr(string Function, EquatableArray<ExprSyntax> Argume
 {
     public override string Display => Function + "(" + string.Join(", ", System.Linq.Enumerable.Select(Arguments, i => i.Display)) + ")";
 }
+
+/// <summary>A conditional value, <c>cond ? a : b</c>: decided at build time when the condition is a constant.</summary>
+public sealed record ConditionalExpr(ExprSyntax Condition, ExprSyntax WhenTrue, ExprSyntax WhenFalse, SourceSpan Span) : ExprSyntax(Span)
+{
+    public override string Display => $"{Condition.Display} ? {WhenTrue.Display} : {WhenFalse.Display}";
+}

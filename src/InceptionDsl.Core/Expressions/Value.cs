@@ -94,4 +94,5 @@ public static class Precedences
     public const int Equality = 50;
     public const int And = 40;
     public const int Or = 30;
+    public const int Conditional = 20;
 }

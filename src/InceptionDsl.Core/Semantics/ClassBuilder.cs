@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Syntax;
 using InceptionDsl.Text;
@@ -12,16 +13,12 @@ namespace InceptionDsl.Semantics;
 /// </summary>
 internal sealed class ClassBuilder
 {
-    /// <summary>Members of TorchSharp's Module that a field must not hide.</summary>
-    private static readonly HashSet<string> Reserved = new()
-    {
-        "forward", "training", "name", "train", "eval", "parameters", "buffers", "children", "modules", "state_dict",
-        "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad", "Dispose", "GetType", "ToString", "Equals",
-        "GetHashCode", "register_module", "register_buffer", "register_parameter", "named_children", "named_modules",
-        "named_parameters", "named_buffers", "half", "float", "double", "bfloat16", "RegisterComponents", "call",
-        // The stochastic-depth members of classes with residual additions (IDropPath).
-        "DropPathRate", "DropPath",
-    };
+    /// <summary>
+    /// Names a field must not take: members of TorchSharp's Module it would hide, and the members the
+    /// emitters generate (ParameterCount, Fuse, _bnFolded, ...). A node of such a name gets a field with
+    /// a '_' suffix and keeps its state_dict name through [ComponentName].
+    /// </summary>
+    private static readonly HashSet<string> Reserved = new(GeneratedNames.ModuleMembers.Concat(GeneratedNames.ModelMembers).Concat(GeneratedNames.BlockMembers).Concat(GeneratedNames.Unqualified));
 
     private readonly Dictionary<string, SourceSpan> _stateNames = new();
     private readonly HashSet<string> _fields = new();

@@ -94,7 +94,8 @@ internal sealed partial class Lowerer
             }
             else if (parameter.Default is not null)
             {
-                value = ExprEvaluator.Evaluate(parameter.Default, _globals ?? target, _diagnostics);
+                // A default may use the parameters before it (stride2: $stride), the model's parameters and in_channels.
+                value = ExprEvaluator.Evaluate(parameter.Default, target, _diagnostics);
             }
             else
             {
@@ -122,7 +123,15 @@ internal sealed partial class Lowerer
     /// An inline block expands in place. A body of one unnamed node takes the use's name, so a
     /// template can build a named Sequential (ResNet's <c>layer1</c>).
     /// </summary>
-    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps)
+    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition = null, bool shortcut = false)
+    {
+        int before = _diagnostics.Count;
+        var lowered = LowerInlineBlockAt(node, block, name, input, frame, steps, condition, shortcut);
+        NoteUse(before, node, frame.Path + (name ?? block.Name), frame.Scope);
+        return lowered;
+    }
+
+    private Lowered? LowerInlineBlockAt(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut)
     {
         if (!EnterBlock(block, node.Span))
             return null;
@@ -133,6 +142,8 @@ internal sealed partial class Lowerer
             if (BindArguments(block.Params, node.Args, frame.Scope, scope, node.Span, block.Name, symbolic: false) is null || !BindLets(block, scope, symbolic: false, lets: null))
                 return null;
             var inner = frame.WithScope(scope);
+            if (condition is not null)
+                return LowerOne(block.Body[0] with { Name = block.Body[0].Name ?? name }, block.Body[0].Name ?? name, input, inner, steps, condition, shortcut);
             if (block.Body.Count == 1 && block.Body[0].Name is null && name is not null)
                 return LowerNode(block.Body[0] with { Name = name }, input, inner, steps);
             return LowerChain(block.Body, input, inner, steps);
@@ -148,6 +159,35 @@ internal sealed partial class Lowerer
     /// its class lowered the first time it is used.
     /// </summary>
     private LayerPlan? PlanBlockInstance(NodeSyntax node, string label, TensorShape input, Frame frame)
+    {
+        int before = _diagnostics.Count;
+        var plan = PlanBlockInstanceAt(node, label, input, frame);
+        NoteUse(before, node, frame.Path + label, frame.Scope);
+        return plan;
+    }
+
+    /// <summary>
+    /// Points each diagnostic raised since <paramref name="before"/> inside a block's body at the use
+    /// that instantiated it, with the use's argument values (a related location: the error is in the
+    /// block, the values that caused it are at the use).
+    /// </summary>
+    private void NoteUse(int before, NodeSyntax use, string path, Scope callerScope)
+    {
+        if (_diagnostics.Count == before)
+            return;
+        var values = new List<string>();
+        foreach (var arg in use.Args)
+        {
+            var value = ExprEvaluator.Evaluate(arg.Value, callerScope, new List<SpecDiagnostic>());
+            values.Add($"{(arg.Name is null ? "" : arg.Name + ": ")}{value?.Display ?? arg.Value.Display}");
+        }
+
+        var message = $"in block '{use.Block}' used as '{path}'{(values.Count == 0 ? "" : " with " + string.Join(", ", values))}";
+        for (int i = before; i < _diagnostics.Count; i++)
+            _diagnostics[i] = _diagnostics[i].WithRelated(use.Span, message);
+    }
+
+    private LayerPlan? PlanBlockInstanceAt(NodeSyntax node, string label, TensorShape input, Frame frame)
     {
         var block = ResolveBlock(node, frame.Scope);
         if (block is null)
@@ -185,7 +225,7 @@ internal sealed partial class Lowerer
 
             var arguments = new List<string> { input.Channels.ToCSharp() };
             foreach (var (parameter, value, isExplicit) in bound)
-                if (isExplicit)
+                if (isExplicit || (parameter.Default is not null && ConstantDefault(parameter) is null))
                     arguments.Add($"{Identifiers.ToCamelCase(parameter.Name)}: {value.ToCSharp()}");
             if (_blockUsesClasses.Contains(block.Name))
                 arguments.Add("numClasses: numClasses");
@@ -199,6 +239,10 @@ internal sealed partial class Lowerer
     }
 
     private readonly HashSet<string> _blockUsesClasses = new();
+
+    /// <summary>A parameter's default when it is a constant of the model (no other parameter in it), else null.</summary>
+    private Value? ConstantDefault(ParamDecl parameter) =>
+        parameter.Default is not null && ExprEvaluator.Evaluate(parameter.Default, _globals, new List<SpecDiagnostic>()) is { IsConstant: true } value ? value : null;
 
     /// <summary>
     /// Lowers a block's class once: parameters become constructor parameters (their C# names in
@@ -228,11 +272,13 @@ internal sealed partial class Lowerer
                 return;
             }
 
-            string? defaultLiteral = null;
-            if (parameter.Default is not null && ExprEvaluator.Evaluate(parameter.Default, _globals, _diagnostics) is { IsConstant: true } defaultValue)
-                defaultLiteral = defaultValue.ToCSharp();
+            // A default that uses other parameters has no C# literal: each use passes its value.
+            string? defaultLiteral = ConstantDefault(parameter)?.ToCSharp();
             parameters.Add(new CtorParamIR(Identifiers.ToCamelCase(parameter.Name), type, defaultLiteral, parameter.Name));
         }
+
+        // C# wants the parameters without a default first; uses name their arguments, so order is free.
+        parameters = parameters.Where(p => p.Default is null).Concat(parameters.Where(p => p.Default is not null)).ToList();
 
         var owner = new ClassBuilder(block.Name, _reservedNames);
         var trace = new StepTrace();
@@ -299,7 +345,10 @@ internal sealed partial class Lowerer
     {
         var node = new NodeSyntax("use", head.Name, null, null, null, head.Block, head.Args, EquatableArray<OptionSyntax>.Empty,
             EquatableArray<NodeSyntax>.Empty, null, head.Span);
+        int before = _diagnostics.Count;
         var plan = PlanLayer(node, head.Name, input, frame);
+        for (int i = before; i < _diagnostics.Count; i++)
+            _diagnostics[i] = _diagnostics[i].WithRelated(head.Span, $"in aux head '{head.Name}' on '{head.At}'");
         if (plan is null)
             return null;
         var field = frame.Owner.Add(head.Name, head.Span, plan.ModuleType, plan.ModuleInit, $"auxiliary head on {head.At} -> {plan.Output}", "auxLogits", _diagnostics);

@@ -28,12 +28,16 @@ internal sealed partial class Lowerer
                 return PlanBlockInstance(node, label, input, frame);
         }
 
+        // Messages name the node by its spec path (features.3.branch1.1), not by its bare name or position.
+        label = frame.Path + label;
         var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
         return node.Op switch
         {
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})") { InPlaceFunctional = ReluInPlace },
+            "sigmoid" or "hard_sigmoid" or "silu" or "swish" or "gelu" or "tanh" => PlanActivation(node.Op, input),
+            "identity" => new LayerPlan("identity", "identity", input, 0, 0, "global::TorchSharp.Modules.Identity", Nn + ".Identity()", "{0}"),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
             "global_avgpool" => RequireMap(label, input)
@@ -45,6 +49,23 @@ internal sealed partial class Lowerer
             "linear" => PlanLinear(label, options, input, frame.RecordLayers),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A parameter-free activation other than ReLU: its module (in a seq), its functional form (in a
+    /// flat body) and, where the result is a tensor no one else reads, its in-place form.
+    /// </summary>
+    private static LayerPlan PlanActivation(string op, TensorShape input)
+    {
+        var (module, detail, functional, inPlace) = op switch
+        {
+            "sigmoid" => ("Sigmoid", "sigmoid", "{0}.sigmoid()", "{0}.sigmoid_()"),
+            "hard_sigmoid" => ("Hardsigmoid", "hard sigmoid", F + ".hardsigmoid({0})", (string?)null),
+            "silu" or "swish" => ("SiLU", "SiLU", F + ".silu({0})", null),
+            "gelu" => ("GELU", "GELU", F + ".gelu({0})", null),
+            _ => ("Tanh", "tanh", "{0}.tanh()", "{0}.tanh_()"),
+        };
+        return new LayerPlan(op == "swish" ? "silu" : op, detail, input, 0, 0, "global::TorchSharp.Modules." + module, $"{Nn}.{module}()", functional) { InPlaceFunctional = inPlace };
     }
 
     private bool RequireMap(string label, TensorShape input)

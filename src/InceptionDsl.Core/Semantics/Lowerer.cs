@@ -54,9 +54,9 @@ internal sealed partial class Lowerer
         _reservedNames = new HashSet<string>(_blocks.Keys) { UnitClass };
     }
 
-    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics)
+    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics, LoweringObserver? observer = null)
     {
-        var lowerer = new Lowerer(spec, diagnostics);
+        var lowerer = new Lowerer(spec, diagnostics) { _observer = observer };
         return lowerer.LowerModel(variant);
     }
 
@@ -68,25 +68,31 @@ internal sealed partial class Lowerer
             _diagnostics.Add(Descriptors.NameCollision.Create(variant.Span, variant.Model, "a block class of the same name"));
 
         // Variant parameters are build-time constants; classes and input channels are run-time options.
+        // A variant may give its own classes and input; classes may use the family's parameters.
+        var input = variant.Input ?? _spec.Input;
+        var classesExpr = variant.Classes ?? _spec.Classes;
         var parameterScope = new Scope(null, $"model '{variant.Model}'");
-        var classesValue = ExprEvaluator.Evaluate(_spec.Classes, parameterScope, _diagnostics);
-        if (classesValue is not IntValue { Number: > 0 } classes)
+        _globals = new Scope(null, $"model '{variant.Model}'");
+        var early = ExprEvaluator.Evaluate(classesExpr, parameterScope, new List<SpecDiagnostic>());
+        if (early is not null)
+            _globals.Set("classes", early with { Code = "numClasses" });
+        BindArguments(_spec.Params, variant.Args, parameterScope, _globals, variant.Span, $"model '{variant.Model}'", symbolic: false);
+        var classesValue = early ?? ExprEvaluator.Evaluate(classesExpr, _globals, _diagnostics);
+        if (classesValue is not IntValue { Number: > 0, IsConstant: true } classes)
         {
             if (classesValue is not null)
-                _diagnostics.Add(Descriptors.OutOfRange.Create(_spec.Classes.Span, "classes", "a positive integer", classesValue.Display));
+                _diagnostics.Add(Descriptors.OutOfRange.Create(classesExpr.Span, "classes", "a positive integer", classesValue.Display));
             return null;
         }
 
-        _globals = new Scope(null, $"model '{variant.Model}'");
         _globals.Set("classes", classes with { Code = "numClasses" });
-        BindArguments(_spec.Params, variant.Args, parameterScope, _globals, variant.Span, $"model '{variant.Model}'", symbolic: false);
 
         var modelScope = new Scope(_globals, $"model '{variant.Model}'");
-        modelScope.Set("in_channels", new IntValue(_spec.Input.Channels) { Code = "inChannels" });
+        modelScope.Set("in_channels", new IntValue(input.Channels) { Code = "inChannels" });
         var owner = new ClassBuilder(variant.Model, _reservedNames);
         var frame = new Frame(owner, modelScope, "", 0, recordLayers: true);
         var steps = new List<StepIR>();
-        var shape = TensorShape.Map(new IntValue(_spec.Input.Channels) { Code = "inChannels" }, _spec.Input.Height, _spec.Input.Width);
+        var shape = TensorShape.Map(new IntValue(input.Channels) { Code = "inChannels" }, input.Height, input.Width);
 
         _modelOwner = owner;
         _auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
@@ -120,7 +126,7 @@ internal sealed partial class Lowerer
 
         var body = new ClassIR(variant.Model, variant.Metadata.Paper, EquatableArray<CtorParamIR>.Empty, EquatableArray<LetIR>.Empty,
             members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
-        return new ModelIR(variant.Model, _spec.Path, variant.Metadata, _spec.Input.Channels, _spec.Input.Height, _spec.Input.Width,
+        return new ModelIR(variant.Model, _spec.Path, variant.Metadata, input.Channels, input.Height, input.Width,
             classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
             parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray(), _instances.ToEquatableArray());
     }
@@ -133,6 +139,21 @@ internal sealed partial class Lowerer
         foreach (var head in heads)
         {
             _auxFound.Add(head.At);
+            if (head.Condition is not null)
+            {
+                // Decided with the model's parameters: a variant may leave the head out.
+                var flag = ExprEvaluator.Evaluate(head.Condition, _globals, _diagnostics);
+                if (flag is not BoolValue { IsConstant: true } known)
+                {
+                    if (flag is not null)
+                        _diagnostics.Add(Descriptors.ExpressionType.Create(head.Condition.Span, head.Condition.Display, $"must be true or false at build time (a model parameter), found {flag.TypeName}"));
+                    continue;
+                }
+
+                if (!known.Flag)
+                    continue;
+            }
+
             if (LowerAux(head, output, frame, steps) is { } auxIr)
                 _aux.Add(auxIr);
         }
@@ -193,11 +214,11 @@ internal sealed partial class Lowerer
                 scope.Set("i", new IntValue(i));
             }
 
-            var name = InstanceName(node, i);
+            var name = InstanceName(node, i, scope);
             int outer = trace?.Current ?? -1;
             if (trace is not null)
                 trace.Current = entered;
-            var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code);
+            var lowered = LowerOne(node, name, shape, frame.WithScope(scope), steps, condition.Code, shortcut);
             if (trace is not null)
                 trace.Current = outer;
             if (lowered is null)
@@ -222,22 +243,31 @@ internal sealed partial class Lowerer
         return new Lowered(shape, parameters, flops);
     }
 
-    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition)
+    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut = false)
     {
         if (!CountLayer(node.Span))
             return null;
         switch (node.Op)
         {
             case "chain":
-                return LowerChain(node.Children, input, frame, steps);
+                return Observed(node, input, frame, LowerChain(node.Children, input, frame, steps, shortcut));
             case "concat":
-                return RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null;
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerConcat(node, name, input, frame, steps) : null);
             case "residual":
-                return RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null;
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null);
+            case "gate":
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
+            case "identity":
+                // Outside a seq an identity holds no place in the state_dict and does nothing.
+                return Observed(node, input, frame, new Lowered(input, 0, 0));
         }
 
         if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)
-            return RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps) : null;
+        {
+            // A template of one single layer (ResNet's Shortcut) can carry the use's run-time condition.
+            bool single = template.Body.Count == 1 && template.Body[0] is { Condition: null, Repeat: null, Op: not ("chain" or "concat" or "residual" or "gate" or "use") };
+            return Observed(node, input, frame, single || RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps, condition, shortcut) : null);
+        }
 
         var stateName = name ?? AutoName(node.Op, frame.Owner);
         var plan = PlanLayer(node, stateName, input, frame);
@@ -247,6 +277,7 @@ internal sealed partial class Lowerer
         {
             AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
+            Observe(node, null, null, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
         else
         {
@@ -260,6 +291,7 @@ internal sealed partial class Lowerer
                 AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu")
                     { Output = output, InPlaceFormat = plan.InPlaceFunctional, Kind = "relu", Label = "ReLU" }, "ReLU");
             Record(frame, stateName, plan);
+            Observe(node, frame.Path + stateName, field, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
 
         return new Lowered(plan.Output, plan.Parameters, plan.Flops);
@@ -272,13 +304,17 @@ internal sealed partial class Lowerer
         frame.Trace?.Steps.Add((frame.Trace.Current, step.Output, label, geometry));
     }
 
-    private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps)
+    /// <summary>
+    /// Nodes one after another in the frame's class. In a residual's shortcut (<paramref name="shortcut"/>)
+    /// each may change the shape under a run-time condition, as the shortcut itself may.
+    /// </summary>
+    private Lowered? LowerChain(IEnumerable<NodeSyntax> nodes, TensorShape input, Frame frame, List<StepIR> steps, bool shortcut = false)
     {
         var shape = input;
         long parameters = 0, flops = 0;
         foreach (var child in nodes)
         {
-            var lowered = LowerNode(child, shape, frame, steps);
+            var lowered = LowerNode(child, shape, frame, steps, shortcut);
             if (lowered is null)
                 return null;
             shape = lowered.Value.Output;
@@ -350,13 +386,65 @@ internal sealed partial class Lowerer
         return count.Number;
     }
 
-    /// <summary>The state_dict name of the i-th copy: <c>{i}</c> in the name is replaced by the index.</summary>
-    private static string? InstanceName(NodeSyntax node, long index)
+    /// <summary>
+    /// The state_dict name of the i-th copy: each <c>{expression}</c> in the name is replaced by its
+    /// value, with <c>i</c> (or <c>$i</c>) the index: <c>block{i}</c>, <c>block{i+4}</c>, <c>stage{$i * 2}</c>.
+    /// </summary>
+    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null)
     {
         if (node.Name is null)
             return null;
         // A repeated name without {i} collides with itself; the duplicate check reports it.
-        return node.Name.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (node.Name.IndexOf('{') < 0)
+            return node.Name;
+        var result = new System.Text.StringBuilder();
+        int position = 0;
+        while (position < node.Name.Length)
+        {
+            int open = node.Name.IndexOf('{', position);
+            int close = open < 0 ? -1 : node.Name.IndexOf('}', open);
+            if (open < 0 || close < 0)
+            {
+                result.Append(node.Name, position, node.Name.Length - position);
+                break;
+            }
+
+            result.Append(node.Name, position, open - position);
+            var inner = node.Name.Substring(open + 1, close - open - 1).Trim();
+            if (inner == "i")
+            {
+                result.Append(text);
+            }
+            else
+            {
+                var indexScope = new Scope(scope ?? _globals, "a repeated name");
+                indexScope.Set("i", new IntValue(index));
+                var source = System.Text.RegularExpressions.Regex.Replace(inner, @"(?<![$\w])i(?!\w)", "$i");
+                var parsed = ExprParser.ParseScalar(source, quoted: false, node.Span, _diagnostics);
+                var value = parsed is null ? null : ExprEvaluator.Evaluate(parsed, indexScope, _diagnostics);
+                if (value is not IntValue { IsConstant: true } number)
+                {
+                    if (value is not null)
+                        _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
+                    return node.Name;
+                }
+
+                result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            position = close + 1;
+        }
+
+        // The expanded name is a state_dict segment like any other (a negative value would add a '-').
+        var expanded = result.ToString();
+        if (NameAlphabet.SegmentProblem(expanded, allowTemplate: false) is { } problem)
+        {
+            _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(expanded), $"node name (from '{NameAlphabet.Display(node.Name)}' for copy {text})", problem));
+            return node.Name;
+        }
+
+        return expanded;
     }
 
     private static string AutoName(string op, ClassBuilder owner)

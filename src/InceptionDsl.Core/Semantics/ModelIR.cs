@@ -72,7 +72,8 @@ public abstract record StepIR(string Comment)
 {
     /// <summary>
     /// <paramref name="steps"/> and the steps nested in them, each after those nested in it: a
-    /// concat after its branches' steps, a residual after its body's then its shortcut's. The
+    /// concat after its branches' steps, a residual after its body's then its shortcut's (the other way
+    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's. The
     /// order of <see cref="InstanceIR.Outputs"/>.
     /// </summary>
     public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps)
@@ -82,7 +83,9 @@ public abstract record StepIR(string Comment)
             var nested = step switch
             {
                 ConcatStep concat => concat.Branches.SelectMany(b => InOrder(b.Steps)),
+                ResidualStep { ShortcutFirst: true } residual => InOrder(residual.Shortcut).Concat(InOrder(residual.Body)),
                 ResidualStep residual => InOrder(residual.Body).Concat(InOrder(residual.Shortcut)),
+                GateStep gate => InOrder(gate.Branch),
                 _ => Enumerable.Empty<StepIR>(),
             };
             foreach (var inner in nested)
@@ -149,7 +152,13 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
     /// forward; in a block class, its first use's (each use's are in <see cref="InstanceIR.Scales"/>).
     /// </summary>
     public double ScaleValue { get; init; } = 1.0;
+
+    /// <summary>Whether the shortcut's modules were lowered (and registered) before the body's (<c>shortcut_first</c>).</summary>
+    public bool ShortcutFirst { get; init; }
 }
+
+/// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>
+public sealed record GateStep(EquatableArray<StepIR> Branch, string Comment) : StepIR(Comment);
 
 /// <summary>Where an auxiliary head reads the trunk (model forward only).</summary>
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);

@@ -21,9 +21,16 @@ internal sealed class Options
     public Options(NodeSyntax node, IEnumerable<OptionSyntax> defaults, Scope scope, List<SpecDiagnostic> diagnostics, string owner)
     {
         foreach (var option in defaults)
+        {
             _values[option.Key] = option;
+            _fromDefaults.Add(option.Key);
+        }
+
         foreach (var option in node.Options)
+        {
             _values[option.Key] = option;
+            _fromDefaults.Remove(option.Key);
+        }
         Span = node.Span;
         _scope = scope;
         _diagnostics = diagnostics;
@@ -31,6 +38,19 @@ internal sealed class Options
     }
 
     public SourceSpan Span { get; }
+
+    /// <summary>Keys whose value comes from the spec's <c>defaults:</c>, not from the node.</summary>
+    private readonly HashSet<string> _fromDefaults = new();
+
+    /// <summary>
+    /// Reports a problem with <paramref name="key"/>'s value at the value (for a default, its line in
+    /// <c>defaults:</c>), and then at the node the default was applied to as well.
+    /// </summary>
+    private void Report(string key, SpecDiagnostic diagnostic) =>
+        _diagnostics.Add(_fromDefaults.Contains(key) ? diagnostic.WithRelated(Span, $"'{_owner}' takes '{key}' from defaults:") : diagnostic);
+
+    /// <summary>Whether <paramref name="key"/>'s value comes from <c>defaults:</c>.</summary>
+    public bool FromDefaults(string key) => _fromDefaults.Contains(key);
 
     public bool Has(string key) => _values.ContainsKey(key);
 
@@ -57,19 +77,19 @@ internal sealed class Options
             return null;
         if (value is not IntValue integer)
         {
-            _diagnostics.Add(Descriptors.WrongType.Create(SpanOf(key), key, "an integer", Describe(value)));
+            Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "an integer", Describe(value)));
             return null;
         }
 
         if (integer.Number < minimum)
         {
-            _diagnostics.Add(Descriptors.OutOfRange.Create(SpanOf(key), key, minimum == 1 ? "positive" : $"at least {minimum}", integer.Number));
+            Report(key, Descriptors.OutOfRange.Create(SpanOf(key), key, minimum == 1 ? "positive" : $"at least {minimum}", integer.Number));
             return null;
         }
 
         if (integer.Number > maximum)
         {
-            _diagnostics.Add(Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {integer.Number}", maximum.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Report(key, Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {integer.Number}", maximum.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return null;
         }
 
@@ -83,7 +103,7 @@ internal sealed class Options
         {
             if (list.Items.Count != 2 || list.Items.Any(i => i is not IntValue))
             {
-                _diagnostics.Add(Descriptors.WrongType.Create(SpanOf(key), key, "an integer or a pair [h, w]", Describe(list)));
+                Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "an integer or a pair [h, w]", Describe(list)));
                 return null;
             }
 
@@ -93,13 +113,13 @@ internal sealed class Options
             {
                 if (side.Number < minimum)
                 {
-                    _diagnostics.Add(Descriptors.OutOfRange.Create(SpanOf(key), key, minimum == 1 ? "positive" : $"at least {minimum}", side.Number));
+                    Report(key, Descriptors.OutOfRange.Create(SpanOf(key), key, minimum == 1 ? "positive" : $"at least {minimum}", side.Number));
                     return null;
                 }
 
                 if (side.Number > SpecLimits.MaxSpatial)
                 {
-                    _diagnostics.Add(Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {side.Number}", SpecLimits.MaxSpatial.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    Report(key, Descriptors.LimitExceeded.Create(SpanOf(key), $"'{key}' = {side.Number}", SpecLimits.MaxSpatial.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     return null;
                 }
             }
@@ -120,7 +140,7 @@ internal sealed class Options
             return null;
         if (value is BoolValue flag && flag.IsConstant)
             return flag.Flag;
-        _diagnostics.Add(Descriptors.WrongType.Create(SpanOf(key), key, "true or false (known at build time)", Describe(value)));
+        Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "true or false (known at build time)", Describe(value)));
         return null;
     }
 
@@ -133,14 +153,14 @@ internal sealed class Options
             return null;
         if (!ExprEvaluator.IsNumber(value))
         {
-            _diagnostics.Add(Descriptors.WrongType.Create(SpanOf(key), key, "a number", Describe(value)));
+            Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "a number", Describe(value)));
             return null;
         }
 
         var number = ExprEvaluator.ToDouble(value);
         if (number < minimum || number > maximum)
         {
-            _diagnostics.Add(Descriptors.OutOfRange.Create(SpanOf(key), key, $"between {minimum} and {maximum}", value.Display));
+            Report(key, Descriptors.OutOfRange.Create(SpanOf(key), key, $"between {minimum} and {maximum}", value.Display));
             return null;
         }
 
@@ -162,7 +182,7 @@ internal sealed class Options
         };
         if (text is null || !allowed.Contains(text))
         {
-            _diagnostics.Add(Descriptors.WrongType.Create(SpanOf(key), key, "one of " + string.Join(", ", allowed), Describe(value) + DidYouMean.Hint(text ?? "", allowed)));
+            Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "one of " + string.Join(", ", allowed), Describe(value) + DidYouMean.Hint(text ?? "", allowed)));
             return null;
         }
 

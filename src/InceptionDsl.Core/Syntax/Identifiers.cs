@@ -19,15 +19,8 @@ public static class Identifiers
 
     public static bool IsKeyword(string name) => Keywords.Contains(name);
 
-    public static bool IsIdentifier(string name)
-    {
-        if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_'))
-            return false;
-        foreach (var c in name)
-            if (!(char.IsLetterOrDigit(c) || c == '_'))
-                return false;
-        return true;
-    }
+    /// <summary>An ASCII C# identifier, <c>[A-Za-z_][A-Za-z0-9_]*</c>: the alphabet of spec names (see <see cref="NameAlphabet"/>).</summary>
+    public static bool IsIdentifier(string name) => NameAlphabet.IdentifierProblem(name) is null;
 
     /// <summary>An identifier for C# source: keywords escaped with '@'.</summary>
     public static string Escape(string name) => IsKeyword(name) ? "@" + name : name;
@@ -59,7 +52,7 @@ public static class Identifiers
             return Escape(name);
         var builder = new StringBuilder("_");
         foreach (var c in name)
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            builder.Append(NameAlphabet.IsSegmentCharacter(c) ? c : '_');
         return builder.ToString();
     }
 }

@@ -10,7 +10,7 @@ public enum OpShape
 {
     /// <summary>A mapping of options, or a scalar for the shorthand option, or nothing.</summary>
     Options,
-    /// <summary>A list of nodes (seq).</summary>
+    /// <summary>A list of nodes (seq, gate).</summary>
     NodeList,
     /// <summary>A list of branches (concat).</summary>
     Branches,
@@ -23,27 +23,38 @@ public enum OpShape
 /// <summary>The node kinds, their options, and the keys every node may carry.</summary>
 public static class OpCatalog
 {
-    public static readonly IReadOnlyList<string> NodeKeys = new[] { "name", "repeat", "if", "doc", "args" };
+    public static readonly IReadOnlyList<string> NodeKeys = LanguageCatalog.Names(LanguageCatalog.NodeKeys);
 
     public static readonly IReadOnlyList<OpInfo> Ops = new[]
     {
-        new OpInfo("conv", "2-d convolution, optionally with BatchNorm and activation", new[] { "filters", "k", "stride", "pad", "dilation", "groups", "bias", "bn", "eps", "momentum", "act" }, "filters", OpShape.Options),
-        new OpInfo("bn", "BatchNorm2d", new[] { "eps", "momentum" }, "eps", OpShape.Options),
+        new OpInfo("conv", "2-d convolution, optionally with BatchNorm and activation", Opts("conv"), "filters", OpShape.Options),
+        new OpInfo("bn", "BatchNorm2d", Opts("bn"), "eps", OpShape.Options),
         new OpInfo("relu", "ReLU", new string[0], null, OpShape.Options),
-        new OpInfo("maxpool", "2-d max pooling", new[] { "k", "stride", "pad", "ceil" }, "k", OpShape.Options),
-        new OpInfo("avgpool", "2-d average pooling", new[] { "k", "stride", "pad", "ceil", "count_include_pad" }, "k", OpShape.Options),
-        new OpInfo("adaptive_avgpool", "adaptive average pooling to a fixed size", new[] { "size" }, "size", OpShape.Options),
+        new OpInfo("sigmoid", "logistic sigmoid, 1 / (1 + e^-x) (a squeeze-and-excitation gate)", new string[0], null, OpShape.Options),
+        new OpInfo("hard_sigmoid", "piecewise-linear sigmoid, relu6(x + 3) / 6 (PyTorch Hardsigmoid)", new string[0], null, OpShape.Options),
+        new OpInfo("silu", "SiLU, x * sigmoid(x)", new string[0], null, OpShape.Options),
+        new OpInfo("swish", "the same as silu (x * sigmoid(x)), under its other name", new string[0], null, OpShape.Options),
+        new OpInfo("gelu", "GELU, x * Phi(x) (exact, as PyTorch's default)", new string[0], null, OpShape.Options),
+        new OpInfo("tanh", "hyperbolic tangent", new string[0], null, OpShape.Options),
+        new OpInfo("identity", "passes its input on unchanged (nn.Identity in a seq, where it holds a position)", new string[0], null, OpShape.Options),
+        new OpInfo("maxpool", "2-d max pooling", Opts("maxpool"), "k", OpShape.Options),
+        new OpInfo("avgpool", "2-d average pooling", Opts("avgpool"), "k", OpShape.Options),
+        new OpInfo("adaptive_avgpool", "adaptive average pooling to a fixed size", Opts("adaptive_avgpool"), "size", OpShape.Options),
         new OpInfo("global_avgpool", "global average pooling, flattened to a vector", new string[0], null, OpShape.Options),
-        new OpInfo("dropout", "dropout (active in training only)", new[] { "p" }, "p", OpShape.Options),
+        new OpInfo("dropout", "dropout (active in training only)", Opts("dropout"), "p", OpShape.Options),
         new OpInfo("flatten", "flatten to a vector", new string[0], null, OpShape.Options),
-        new OpInfo("linear", "fully connected layer", new[] { "out", "in", "bias" }, "out", OpShape.Options),
+        new OpInfo("linear", "fully connected layer", Opts("linear"), "out", OpShape.Options),
         new OpInfo("seq", "a Sequential module of nodes (children named 0, 1, ... unless named)", new string[0], null, OpShape.NodeList),
         new OpInfo("concat", "parallel branches concatenated on channels, in order", new string[0], null, OpShape.Branches),
-        new OpInfo("residual", "x + scale * body(x), with an optional projection shortcut", new[] { "body", "shortcut", "scale" }, null, OpShape.Residual),
+        new OpInfo("residual", "x + scale * body(x), with an optional projection shortcut", LanguageCatalog.Names(LanguageCatalog.ResidualKeys), null, OpShape.Residual),
+        new OpInfo("gate", "its input times the output of its branch (a list of nodes applied to the input), broadcast over the map: squeeze-and-excitation", new string[0], null, OpShape.NodeList),
         new OpInfo("use", "an instance of a declared block", new string[0], null, OpShape.BlockName),
     };
 
     private static readonly Dictionary<string, OpInfo> ByKey = Build();
+
+    /// <summary>A kind's option names, from <see cref="LanguageCatalog.Options"/>.</summary>
+    private static string[] Opts(string op) => LanguageCatalog.Names(LanguageCatalog.OptionsOf(op));
 
     public static bool TryGet(string key, out OpInfo info) => ByKey.TryGetValue(key, out info!);
 

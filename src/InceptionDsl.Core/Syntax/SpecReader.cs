@@ -13,12 +13,14 @@ namespace InceptionDsl.Syntax;
 /// </summary>
 public sealed class SpecReader
 {
-    private static readonly string[] TopKeys = { "$schema", "model", "paper", "peer", "accuracy", "notes", "reference", "input", "classes", "params", "variants", "defaults", "blocks", "body", "aux" };
-    private static readonly string[] VariantKeys = { "model", "args", "paper", "peer", "accuracy", "notes", "reference" };
-    private static readonly string[] BlockKeys = { "params", "let", "body", "inline", "doc" };
-    private static readonly string[] AuxKeys = { "name", "at", "use", "args", "weight", "register_after" };
-    private static readonly string[] AccuracyKeys = { "top1", "top5" };
-    private static readonly string[] InputKeys = { "channels", "size" };
+    // The keys each mapping accepts: the language catalog's (the schema and docs/language.md are written from it).
+    private static readonly string[] TopKeys = LanguageCatalog.Names(LanguageCatalog.TopKeys);
+    private static readonly string[] VariantKeys = LanguageCatalog.Names(LanguageCatalog.VariantKeys);
+    private static readonly string[] BlockKeys = LanguageCatalog.Names(LanguageCatalog.BlockKeys);
+    private static readonly string[] AuxKeys = LanguageCatalog.Names(LanguageCatalog.AuxKeys);
+    private static readonly string[] AccuracyKeys = LanguageCatalog.Names(LanguageCatalog.AccuracyKeys);
+    private static readonly string[] InputKeys = LanguageCatalog.Names(LanguageCatalog.InputKeys);
+    private static readonly string[] ResidualKeys = LanguageCatalog.Names(LanguageCatalog.ResidualKeys);
 
     private readonly string _path;
     private readonly List<SpecDiagnostic> _diagnostics;
@@ -175,7 +177,9 @@ public sealed class SpecReader
 
         var name = ReadName(modelNode, "model", NameKind.Type);
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
-        return name is null ? null : new VariantDecl(name, args.ToEquatableArray(), ReadMetadata(map), map.Span);
+        var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode) : null;
+        var input = map.Get("input") is not null ? ReadInput(map) : null;
+        return name is null ? null : new VariantDecl(name, args.ToEquatableArray(), ReadMetadata(map), map.Span) { Classes = classes, Input = input };
     }
 
     private List<ParamDecl> ReadParams(YNode node)
@@ -273,9 +277,10 @@ public sealed class SpecReader
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
         double weight = map.Get("weight") is { } weightNode ? ReadDouble(weightNode, "weight") ?? 0.3 : 0.3;
         var registerAfter = map.Get("register_after") is { } afterNode ? ReadName(afterNode, "register_after", NameKind.Reference) : null;
+        var condition = map.Get("if") is { } ifNode ? ReadExpr(ifNode) : null;
         if (name is null || at is null || block is null)
             return null;
-        return new AuxDecl(name, at, block, args.ToEquatableArray(), weight, registerAfter, map.Span, map.Get("at")!.Span);
+        return new AuxDecl(name, at, block, args.ToEquatableArray(), weight, registerAfter, map.Span, map.Get("at")!.Span) { Condition = condition };
     }
 
     private List<NodeSyntax> ReadNodeList(YNode node, string where)
@@ -358,7 +363,7 @@ public sealed class SpecReader
     {
         if (Expect<YMapping>(value, "residual", "a mapping with body, shortcut and scale") is not { } map)
             return null;
-        CheckKeys(map, new[] { "body", "shortcut", "scale" }, "residual");
+        CheckKeys(map, ResidualKeys, "residual");
         var bodyNode = map.Get("body");
         if (bodyNode is null)
         {
@@ -369,6 +374,8 @@ public sealed class SpecReader
         var options = new List<OptionSyntax>();
         if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode) is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
+        if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
+            options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
         NodeSyntax? shortcut = null;
         if (map.Get("shortcut") is { } shortcutNode && !(shortcutNode is YScalar { Value: "identity" }))
             shortcut = ReadNode(shortcutNode);
@@ -499,20 +506,19 @@ public sealed class SpecReader
             return name; // a block chosen by a parameter; resolved when evaluated
         if (kind == NameKind.Member || kind == NameKind.Reference)
         {
-            // State-dict names may be any non-empty text without dots (dots separate path segments).
-            if (name.Length == 0 || name.IndexOf('.') >= 0 || name.Any(char.IsWhiteSpace))
+            // State_dict segments: ASCII letters, digits and '_' (docs/security.md, "Names").
+            if (NameAlphabet.SegmentProblem(name, allowTemplate: kind == NameKind.Member) is { } segmentProblem)
             {
-                Report(Descriptors.InvalidIdentifier.Create(node.Span, name, "node name", "names are state_dict segments: no dots or spaces"));
+                Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), "node name", segmentProblem));
                 return null;
             }
 
             return name;
         }
 
-        if (!Identifiers.IsIdentifier(name))
+        if (NameAlphabet.IdentifierProblem(name) is { } problem)
         {
-            Report(Descriptors.InvalidIdentifier.Create(node.Span, name, kind == NameKind.Type ? "C# type name" : "parameter name",
-                "use letters, digits and '_', not starting with a digit"));
+            Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), kind == NameKind.Type ? "C# type name" : "parameter name", problem));
             return null;
         }
 

@@ -27,7 +27,14 @@ public sealed record ModelMetadata(string? Paper, string? Peer, double? Top1, do
 public sealed record InputDecl(long Channels, long Height, long Width, SourceSpan Span);
 
 /// <summary>One model a spec declares: the spec's own model, or one variant of a family.</summary>
-public sealed record VariantDecl(string Model, EquatableArray<ArgSyntax> Args, ModelMetadata Metadata, SourceSpan Span);
+public sealed record VariantDecl(string Model, EquatableArray<ArgSyntax> Args, ModelMetadata Metadata, SourceSpan Span)
+{
+    /// <summary>The variant's own class count (an expression over the family's parameters), replacing the spec's <c>classes</c>.</summary>
+    public ExprSyntax? Classes { get; init; }
+
+    /// <summary>The variant's own input, replacing the spec's <c>input</c>.</summary>
+    public InputDecl? Input { get; init; }
+}
 
 /// <summary>A parameter of the model family or of a block, with its default when optional.</summary>
 public sealed record ParamDecl(string Name, ExprSyntax? Default, SourceSpan Span);
@@ -61,7 +68,11 @@ public sealed record OptionSyntax(string Key, ExprSyntax Value, SourceSpan Span)
 /// <remarks><see cref="RegisterAfter"/> places the head's parameters after another top-level node in
 /// the state_dict (torchvision's GoogLeNet registers aux1/aux2 after inception5b); by default
 /// they follow the node the head reads.</remarks>
-public sealed record AuxDecl(string Name, string At, string Block, EquatableArray<ArgSyntax> Args, double Weight, string? RegisterAfter, SourceSpan Span, SourceSpan AtSpan);
+public sealed record AuxDecl(string Name, string At, string Block, EquatableArray<ArgSyntax> Args, double Weight, string? RegisterAfter, SourceSpan Span, SourceSpan AtSpan)
+{
+    /// <summary>Build the head only when this holds (evaluated with the model's parameters, so a variant can switch it off).</summary>
+    public ExprSyntax? Condition { get; init; }
+}
 
 /// <summary>
 /// One node of a network. <see cref="Op"/> is its kind (conv, bn, relu, maxpool, avgpool,

@@ -52,6 +52,12 @@ public static class YamlTreeReader
             diagnostics.Add(Descriptors.LimitExceeded.Create(limit.Span, limit.What, limit.Limit));
             return null;
         }
+        catch (CutExpressionException cut)
+        {
+            diagnostics.Add(Descriptors.ExpressionSyntax.Create(cut.Span, cut.Text,
+                "it is cut short: inside { } or [ ] a comma ends a plain value, so quote an expression that has a comma or a bracket, e.g. \"max($a, $b)\""));
+            return null;
+        }
         catch (YamlException yaml)
         {
             // Some scanner errors (a tab as indentation) carry empty marks: locate them at their end,
@@ -94,6 +100,7 @@ public static class YamlTreeReader
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             Count(state, 1, Span(state.Path, scalar.Start, scalar.End));
+            CheckCutExpression(scalar, state);
             node = new YScalar(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded,
                 Span(state.Path, scalar.Start, scalar.End));
             anchor = scalar.Anchor;
@@ -103,12 +110,16 @@ public static class YamlTreeReader
             Count(state, 1, Span(state.Path, sequenceStart.Start, sequenceStart.End));
             var items = new List<YNode>();
             long size = 1;
+            bool flow = sequenceStart.Style == SequenceStyle.Flow;
+            if (flow) state.FlowDepth++;
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
                 var item = ReadNode(parser, state, depth + 1);
                 size += item.ExpandedSize;
                 items.Add(item);
             }
+
+            if (flow) state.FlowDepth--;
 
             node = new YSequence(items, size, Span(state.Path, sequenceStart.Start, sequenceStart.End));
             anchor = sequenceStart.Anchor;
@@ -118,6 +129,8 @@ public static class YamlTreeReader
             Count(state, 1, Span(state.Path, mappingStart.Start, mappingStart.End));
             var entries = new List<KeyValuePair<YScalar, YNode>>();
             long size = 1;
+            bool flow = mappingStart.Style == MappingStyle.Flow;
+            if (flow) state.FlowDepth++;
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyNode = ReadNode(parser, state, depth + 1);
@@ -130,6 +143,8 @@ public static class YamlTreeReader
                 size += 1 + value.ExpandedSize;
                 entries.Add(new KeyValuePair<YScalar, YNode>(key, value));
             }
+
+            if (flow) state.FlowDepth--;
 
             node = new YMapping(entries, size, Span(state.Path, mappingStart.Start, mappingStart.End));
             anchor = mappingStart.Anchor;
@@ -190,6 +205,39 @@ public static class YamlTreeReader
         public long Nodes { get; set; }
 
         public Dictionary<string, YNode> Anchors { get; } = new();
+
+        /// <summary>How many flow collections ({ } or [ ]) enclose the node being read.</summary>
+        public int FlowDepth { get; set; }
+    }
+
+    /// <summary>
+    /// A plain scalar inside { } or [ ] whose parentheses or brackets do not close: a comma of an
+    /// expression (max($a, $b)) ended it, and the rest became other entries. Said here once, with
+    /// the fix, instead of as a cascade of unrelated errors later.
+    /// </summary>
+    private static void CheckCutExpression(Scalar scalar, State state)
+    {
+        if (state.FlowDepth == 0 || scalar.Style != ScalarStyle.Plain)
+            return;
+        int parens = 0, brackets = 0;
+        foreach (var c in scalar.Value)
+        {
+            if (c == '(') parens++;
+            else if (c == ')') parens--;
+            else if (c == '[') brackets++;
+            else if (c == ']') brackets--;
+        }
+
+        if (parens != 0 || brackets != 0)
+            throw new CutExpressionException(Span(state.Path, scalar.Start, scalar.End), scalar.Value);
+    }
+
+    /// <summary>An expression a comma cut short in a flow collection (see <see cref="CheckCutExpression"/>).</summary>
+    private sealed class CutExpressionException(SourceSpan span, string text) : Exception
+    {
+        public SourceSpan Span { get; } = span;
+
+        public string Text { get; } = text;
     }
 
     private sealed class LimitException : Exception

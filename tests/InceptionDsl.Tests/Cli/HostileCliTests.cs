@@ -59,7 +59,7 @@ public sealed class HostileCliTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(dir));
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyOfAReferenceWithANegativeInputFailsBeforeLibtorch()
     {
         var json = JsonNode.Parse(File.ReadAllText(ReferencePaths.ModelFile("resnet18")))!;
@@ -72,7 +72,7 @@ public sealed class HostileCliTests : IDisposable
         AssertNoTrace(stdout + stderr);
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void VerifyOnAnInputTooSmallForTheNetworkIsOneLine()
     {
         var logits = JsonNode.Parse(File.ReadAllText(ReferencePaths.CheckpointFile(CheckpointLogits.GoogLeNetFp16FileName)))!;

@@ -52,7 +52,7 @@ public sealed class HostileInputTests : IDisposable
         { "[" + new string('[', 100) + new string(']', 101), "<json>(1,65): invalid JSON: The maximum configured depth of 64 has been exceeded. Cannot read next JSON array." },
     };
 
-    [Theory]
+    [ReferenceTheory]
     [MemberData(nameof(BadReferenceFiles))]
     public void AMalformedReferenceFileNamesThePlaceAndWhatWasExpected(string json, string message)
     {
@@ -60,7 +60,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(message, error.Message);
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void ALogitsFileMustFitItsInput()
     {
         var good = JsonNode.Parse(File.ReadAllText(ReferencePaths.CheckpointFile(CheckpointLogits.GoogLeNetFp16FileName)))!.AsObject();
@@ -225,7 +225,7 @@ public sealed class HostileInputTests : IDisposable
             Error(new TrainCommand.Settings { TrainSize = 1_000_000, ImageSize = 512 }));
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyOptionsAreChecked()
     {
         static string? Error(VerifyCommand.Settings settings) => settings.Validate().Successful ? null : settings.Validate().Message;

@@ -55,7 +55,7 @@ public sealed class VerifyCommandTests
         Assert.Equal("reference id 'googlenet' is declared by GoogLeNet, GoogLeNetCopy; give --model", error);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyWithoutModelPicksItFromTheReferenceFile()
     {
         var (exit, stdout, stderr) = CliProcess.Run("verify", "--reference", ReferencePaths.ModelFile("resnet18"));
@@ -65,7 +65,7 @@ public sealed class VerifyCommandTests
         Assert.StartsWith("PASS resnet18: 122 entries, params 11689512", lines[^1]);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void VerifyWithoutModelFailsInOneLineForAnUndeclaredId()
     {
         var json = JsonNode.Parse(File.ReadAllText(ReferencePaths.ModelFile("resnet18")))!;
@@ -84,6 +84,33 @@ public sealed class VerifyCommandTests
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>resnet18's structure file turned into a 10-class peer: its classifier has 10 rows, and no logits.</summary>
+    private static ReferenceModel TenClassResNet18()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(ReferencePaths.ModelFile("resnet18")))!.AsObject();
+        foreach (var key in json.Select(p => p.Key).Where(k => k.Contains("logits") || k.Contains("trail") || k.Contains("top5")).ToList())
+            json.Remove(key);
+        foreach (var entry in json["state_dict"]!.AsArray())
+            if ((string)entry![0]! is "fc.weight" or "fc.bias")
+                entry[1]![0] = 10;
+        long removed = (1000 - 10) * (512 + 1);
+        json["params"] = (long)json["params"]! - removed;
+        json["params_without_aux"] = (long)json["params_without_aux"]! - removed;
+        return ReferenceModel.Parse(json.ToJsonString());
+    }
+
+    [Fact]
+    public void VerifyBuildsTheModelWithTheReferencesClasses()
+    {
+        var reference = TenClassResNet18();
+        var entry = ModelZoo.Find("ResNet18")!;
+        Assert.Equal(10, ModelVerification.ReferenceClasses(entry, reference, 3));
+        var report = ModelVerification.Run(entry, reference);
+        Assert.True(report.Passed, string.Join("\n", report.ToLines()));
+        // The spec's own reference keeps the spec's classes (and builds nothing to find them).
+        Assert.Equal(1000, ModelVerification.ReferenceClasses(entry, ReferenceModel.LoadById("resnet18"), 3));
     }
 
     [Fact]

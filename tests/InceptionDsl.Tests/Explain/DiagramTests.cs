@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using InceptionDsl.Cli.Explain;
+using InceptionDsl.Analysis;
 using Xunit;
 
 namespace InceptionDsl.Tests.Explain;

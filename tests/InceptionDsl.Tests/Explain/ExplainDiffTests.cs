@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using InceptionDsl.Analysis;
 using InceptionDsl.Cli.Explain;
 using Xunit;
 

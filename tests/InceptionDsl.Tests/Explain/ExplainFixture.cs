@@ -1,3 +1,4 @@
+using InceptionDsl.Analysis;
 using InceptionDsl.Cli.Explain;
 
 namespace InceptionDsl.Tests.Explain;

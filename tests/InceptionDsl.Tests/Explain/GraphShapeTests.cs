@@ -1,4 +1,4 @@
-using InceptionDsl.Cli.Explain;
+using InceptionDsl.Analysis;
 using InceptionDsl.Semantics;
 using InceptionDsl.Tests.Support;
 using Xunit;
@@ -138,8 +138,12 @@ public class GraphShapeTests
                     result.Add(step.Output);
                     break;
                 case ResidualStep residual:
-                    result.AddRange(Exact(residual.Body));
-                    result.AddRange(Exact(residual.Shortcut));
+                    result.AddRange(Exact(residual.ShortcutFirst ? residual.Shortcut : residual.Body));
+                    result.AddRange(Exact(residual.ShortcutFirst ? residual.Body : residual.Shortcut));
+                    result.Add(step.Output);
+                    break;
+                case GateStep gate:
+                    result.AddRange(Exact(gate.Branch));
                     result.Add(step.Output);
                     break;
             }
@@ -165,9 +169,13 @@ public class GraphShapeTests
                     result.Add(concat.Shape);
                     break;
                 case ResidualNode residual:
-                    result.AddRange(Computed(residual.Body));
-                    result.AddRange(Computed(residual.Shortcut));
+                    result.AddRange(Computed(residual.ShortcutFirst ? residual.Shortcut : residual.Body));
+                    result.AddRange(Computed(residual.ShortcutFirst ? residual.Body : residual.Shortcut));
                     result.Add(residual.Shape);
+                    break;
+                case GateNode gate:
+                    result.AddRange(Computed(gate.Branch));
+                    result.Add(gate.Shape);
                     break;
             }
         }

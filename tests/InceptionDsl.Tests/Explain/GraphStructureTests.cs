@@ -1,4 +1,4 @@
-using InceptionDsl.Cli.Explain;
+using InceptionDsl.Analysis;
 using InceptionDsl.Semantics;
 using InceptionDsl.Tests.Support;
 using Xunit;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using InceptionDsl.Cli.Explain;
+using InceptionDsl.Analysis;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
 using Xunit;
@@ -8,7 +8,7 @@ namespace InceptionDsl.Tests.Explain;
 
 public class SummaryTests
 {
-    [Fact]
+    [ReferenceFact]
     public void TotalsEqualTheReferenceFilesForEveryModelThatHasOne()
     {
         var checkedModels = new List<string>();

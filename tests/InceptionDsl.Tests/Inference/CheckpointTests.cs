@@ -11,7 +11,7 @@ public sealed class CheckpointTests
 {
     public static TheoryData<string> CheckpointFiles => new() { "googlenet_det_fp16.safetensors", "googlenet_det_fp16.pt" };
 
-    [Theory]
+    [ReferenceTheory("checkpoints")]
     [MemberData(nameof(CheckpointFiles))]
     public void Float16CheckpointReproducesTheLogitsFile(string file)
     {
@@ -29,7 +29,7 @@ public sealed class CheckpointTests
         Assert.Equal(ScalarType.Float32, model.parameters().First().dtype);
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void PyBridgeExtensionMethodsLoadTheSameFiles()
     {
         using var fromSafetensors = new GoogLeNet(auxLogits: false);
@@ -43,7 +43,7 @@ public sealed class CheckpointTests
             Assert.True(a[key].eq(b[key]).all().item<bool>(), key);
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void MissingKeysAreNamed()
     {
         // The checkpoint has no aux heads: a GoogLeNet with aux heads misses aux1.* and aux2.*.
@@ -56,7 +56,7 @@ public sealed class CheckpointTests
         Assert.Contains("missing in the file: aux1.fc2.weight", error.Message);
     }
 
-    [Fact]
+    [ReferenceFact("checkpoints")]
     public void MisShapedAndUnexpectedKeysAreNamed()
     {
         using var tenClasses = new GoogLeNet(numClasses: 10, auxLogits: false);

@@ -62,7 +62,7 @@ public sealed class ExpressionTests
     [InlineData("$missing + 1", "IDSL008")]
     [InlineData("1 +", "IDSL013")]
     [InlineData("(1 + 2", "IDSL013")]
-    [InlineData("true + 1", "IDSL014")]
+    [InlineData("[1] + 1", "IDSL014")]
     [InlineData("4 // 0", "IDSL014")]
     [InlineData("[1, 2][5]", "IDSL014")]
     public void BadExpressionsAreDiagnosed(string text, string id)

@@ -28,7 +28,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
     private const string Configuration = "Release";
 #endif
 
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+    // Generous: packing the tool compresses libtorch (hundreds of MB), minutes on a busy 2-core machine.
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(15);
 
     private const string Spec = """
         # A tiny network for the package test: two conv-BN-ReLU units, a pool, a classifier.
@@ -46,8 +47,16 @@ public sealed partial class PackageTests(ITestOutputHelper output)
 
         """;
 
+    /// <summary>
+    /// The test app: a forward pass of the generated model, then what InceptionDsl.Runtime offers: save and
+    /// load a checkpoint (identical weights, the same logits to 1e-5), the generated ForwardFeatures (one
+    /// map per declared stage, with its channels), and one epoch of training on a small image folder it draws.
+    /// </summary>
     private const string Program = """
+        using InceptionDsl.Reference;
+        using InceptionDsl.Training;
         using PackageSmoke.Nets;
+        using SkiaSharp;
         using TorchSharp;
 
         var model = new TinyNet(numClasses: 10);
@@ -56,6 +65,41 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         using var logits = model.forward(input);
         Console.WriteLine($"output {string.Join("x", logits.shape)}");
         Console.WriteLine($"parameters {TinyNet.ParameterCount}");
+
+        var work = args.Length > 0 ? args[0] : Path.GetTempPath();
+        var checkpoint = Path.Combine(work, "tiny.safetensors");
+        CheckpointLoader.Save(model, checkpoint);
+        var reloaded = new TinyNet(numClasses: 10);
+        reloaded.eval();
+        var loaded = CheckpointLoader.Load(reloaded, checkpoint);
+        var saved = model.state_dict();
+        var identical = reloaded.state_dict().All(entry => entry.Value.eq(saved[entry.Key]).all().item<bool>());
+        using var again = reloaded.forward(input);
+        var difference = (again - logits).abs().max().item<float>();
+        Console.WriteLine($"checkpoint {loaded.Entries} entries, identical {identical}, logits max difference {difference:E1}, close {difference <= 1e-5f}");
+
+        var maps = model.ForwardFeatures(input);
+        var matching = maps.Count == model.FeatureStages.Count
+            && maps.Zip(model.FeatureStages).All(p => p.First.Stage == p.Second.Stage && p.First.Map.shape[1] == p.Second.Channels);
+        Console.WriteLine($"features {maps.Count} maps match the declared stages {matching}");
+
+        var images = Path.Combine(work, "images");
+        foreach (var (label, color) in new[] { ("red", SKColors.Red), ("blue", SKColors.Blue) })
+        {
+            Directory.CreateDirectory(Path.Combine(images, label));
+            for (var i = 0; i < 8; i++)
+            {
+                using var bitmap = new SKBitmap(32, 32);
+                bitmap.Erase(color.WithAlpha((byte)(160 + 10 * i)));
+                using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(images, label, $"{i}.png"), png.ToArray());
+            }
+        }
+
+        using var data = ImageFolder.LoadSplits(images, 32, 32, validationFraction: 0.25);
+        var student = new TinyNet(numClasses: 2);
+        var epochs = new Trainer(student, new TrainingOptions { Epochs = 1, BatchSize = 4, LearningRate = 0.01 }).Fit(data.Train, data.Validation);
+        Console.WriteLine($"trained {epochs.Count} epoch(s) on {data.Train.Count} images, loss finite {double.IsFinite(epochs[0].TrainLoss)}");
 
         """;
 
@@ -80,6 +124,11 @@ public sealed partial class PackageTests(ITestOutputHelper output)
                 .AssertSuccess("dotnet pack");
             var package = Path.Combine(feed, $"InceptionDsl.{version}.nupkg");
             CheckPackageLayout(package, version);
+            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Runtime", "InceptionDsl.Runtime.csproj"),
+                "--no-build", "-c", Configuration, "-o", feed,
+                $"-p:PackageVersion={version}", $"-p:NuspecOutputPath={Path.Combine(root, "nuspec-runtime")}{Path.DirectorySeparatorChar}")
+                .AssertSuccess("dotnet pack of the runtime");
+            CheckRuntimePackage(Path.Combine(feed, $"InceptionDsl.Runtime.{version}.nupkg"));
 
             // 2. A brand-new console project: empty Directory.Build.* files stop MSBuild's upward search
             //    at the temp root, whatever lies above it.
@@ -104,6 +153,7 @@ public sealed partial class PackageTests(ITestOutputHelper output)
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="InceptionDsl" Version="{version}" />
+                    <PackageReference Include="InceptionDsl.Runtime" Version="{version}" />
                     <PackageReference Include="TorchSharp-cpu" Version="{TorchSharpVersion()}" />
                   </ItemGroup>
                 </Project>
@@ -118,16 +168,40 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             //    Hard links instead of copies of libtorch (1 GB per build otherwise); the TorchSharp native
             //    fix replaces its one file by a patched copy, so the NuGet cache stays untouched.
             Run(app, "build", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true").AssertSuccess("dotnet build");
-            var run = Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageSmoke.dll"));
+            var run = Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageSmoke.dll"), root);
             run.AssertSuccess("the console app");
             Assert.Contains("output 2x10", run.Output);
             Assert.Contains("parameters 5466", run.Output);
+            Assert.Matches(@"checkpoint \d+ entries, identical True, logits max difference \S+, close True", run.Output);
+            Assert.Matches(@"features \d+ maps match the declared stages True", run.Output);
+            Assert.Contains("trained 1 epoch(s) on 12 images, loss finite True", run.Output);
 
             // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
             File.WriteAllText(spec, Spec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
-            var broken = Run(app, "build", "--no-restore", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true");
+            var broken = Build(app);
             Assert.NotEqual(0, broken.ExitCode);
             Assert.Contains($"{spec}(10,44): error IDSL002: Unknown key 'kernel'", broken.Output);
+            File.WriteAllText(spec, Spec);
+            Build(app).AssertSuccess("dotnet build of the repaired spec");
+
+            // 5. No stale builds: a rename keeps the file's old time, so only the set of spec paths can tell
+            //    CoreCompile. Renamed out of the spec pattern, TinyNet is gone and Program.cs no longer compiles.
+            var renamed = Path.Combine(specDir, "tiny.yaml");
+            File.Move(spec, renamed);
+            var stale = Build(app);
+            Assert.NotEqual(0, stale.ExitCode);
+            Assert.True(stale.Output.Contains("Program.cs(", StringComparison.Ordinal) && stale.Output.Contains("error CS0246", StringComparison.Ordinal),
+                "the build after the rename did not fail on the generated types Program.cs uses:\n" + stale.Output);
+            //    Renamed back (still the old time), it compiles again.
+            File.Move(renamed, spec);
+            Build(app).AssertSuccess("dotnet build after renaming the spec back");
+
+            // 6. Visible generated code: on the now up-to-date project, the switch alone writes the files.
+            Build(app, "-p:InceptionDslEmitGeneratedFiles=true").AssertSuccess("dotnet build with InceptionDslEmitGeneratedFiles");
+            var generated = Path.Combine(app, "obj", "Debug", "net10.0", "generated", "InceptionDsl.Generator");
+            Assert.True(Directory.Exists(generated), $"no generated files under {generated}");
+            Assert.Contains(Directory.EnumerateFiles(generated, "*.g.cs", SearchOption.AllDirectories),
+                f => File.ReadAllText(f).Contains("class TinyNet", StringComparison.Ordinal));
         }
         finally
         {
@@ -135,6 +209,76 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl", version));
         }
     }
+
+    /// <summary>
+    /// The CLI as a .NET tool: packed for this machine's platform only (the tool is packed per platform,
+    /// libtorch being part of it), installed from a local folder into a tool manifest as the docs show,
+    /// and run: the spec-only commands and one that runs a model with TorchSharp.
+    /// </summary>
+    [Fact]
+    public void PackedToolInstallsFromALocalFolderAndRunsTheDocumentedCommands()
+    {
+        var version = $"0.2.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        var root = Path.Combine(Path.GetTempPath(), $"inceptiondsl-tool-{Guid.NewGuid():N}");
+        var feed = Path.Combine(root, "feed");
+        var work = Path.Combine(root, "work");
+        Directory.CreateDirectory(feed);
+        Directory.CreateDirectory(work);
+        try
+        {
+            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Cli", "InceptionDsl.Cli.csproj"),
+                "-c", Configuration, "-o", feed, $"-p:PackageVersion={version}", $"-p:ToolPackageRuntimeIdentifiers={rid}")
+                .AssertSuccess("dotnet pack of the tool");
+            Assert.True(File.Exists(Path.Combine(feed, $"InceptionDsl.Cli.{version}.nupkg")), "no pointer package");
+            using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"InceptionDsl.Cli.{rid}.{version}.nupkg")))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToList();
+                Assert.Contains("schema/inceptiondsl.schema.json", entries);
+                Assert.Contains(entries, e => e.EndsWith("/inceptiondsl.dll", StringComparison.Ordinal));
+            }
+
+            foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets" })
+                File.WriteAllText(Path.Combine(root, name), "<Project />\n");
+            File.WriteAllText(Path.Combine(work, "tiny.inception.yaml"), Spec);
+            Run(work, "new", "tool-manifest").AssertSuccess("dotnet new tool-manifest");
+            Run(work, "tool", "install", "--local", "--add-source", feed, "InceptionDsl.Cli", "--version", version).AssertSuccess("dotnet tool install");
+
+            var help = Run(work, "inceptiondsl", "--help");
+            help.AssertSuccess("inceptiondsl --help");
+            foreach (var command in new[] { "check", "emit", "schema", "summary", "explain", "diff", "diagram", "zoo", "train", "verify", "bench" })
+                Assert.Contains(command, help.Output);
+            var check = Run(work, "inceptiondsl", "check", "tiny.inception.yaml");
+            check.AssertSuccess("inceptiondsl check");
+            Assert.Contains("1 file(s), 1 model(s), 0 error(s)", check.Output);
+            var emit = Run(work, "inceptiondsl", "emit", "tiny.inception.yaml", "--namespace", "Tool.Nets");
+            emit.AssertSuccess("inceptiondsl emit");
+            Assert.Contains("namespace Tool.Nets", emit.Output);
+            Assert.Contains("public sealed partial class TinyNet", emit.Output);
+            var schema = Run(work, "inceptiondsl", "schema");
+            schema.AssertSuccess("inceptiondsl schema");
+            Assert.Contains("\"$id\": \"urn:inceptiondsl:spec-schema:v1\"", schema.Output);
+            Run(work, "inceptiondsl", "summary", "tiny.inception.yaml").AssertSuccess("inceptiondsl summary");
+            // A zoo class name, with no specs/ folder above the working directory: the tool's own copy of the zoo specs.
+            var zooSummary = Run(work, "inceptiondsl", "summary", "InceptionV4", "--depth", "0");
+            zooSummary.AssertSuccess("inceptiondsl summary InceptionV4");
+            Assert.Contains("total params=42679816", zooSummary.Output);
+            // TorchSharp and libtorch come with the tool: the zoo runs a forward pass.
+            var zoo = Run(work, "inceptiondsl", "zoo", "--model", "MiniInception");
+            zoo.AssertSuccess("inceptiondsl zoo");
+            Assert.Contains("MiniInception", zoo.Output);
+        }
+        finally
+        {
+            TryDelete(root);
+            TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl.cli", version));
+            TryDelete(Path.Combine(GlobalPackagesFolder(), $"inceptiondsl.cli.{rid}", version));
+        }
+    }
+
+    /// <summary>A plain incremental <c>dotnet build</c> of the test app, as a user runs it after an edit.</summary>
+    private Result Build(string app, params string[] extra) =>
+        Run(app, ["build", "--no-restore", "--disable-build-servers", "-c", "Debug", "-p:CreateHardLinksForCopyLocalIfPossible=true", .. extra]);
 
     /// <summary>The package holds the generator and its two dependencies as analyzers, the build
     /// files, the readme, complete metadata, and no dependency (TorchSharp is the user's choice).</summary>
@@ -146,7 +290,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
                  {
                      "analyzers/dotnet/cs/InceptionDsl.Generator.dll", "analyzers/dotnet/cs/InceptionDsl.Core.dll",
                      "analyzers/dotnet/cs/YamlDotNet.dll", "buildTransitive/InceptionDsl.props",
-                     "buildTransitive/InceptionDsl.targets", "buildTransitive/TorchSharpNativeFix.targets", "README.md",
+                     "buildTransitive/InceptionDsl.targets", "buildTransitive/InceptionDsl.BuildInputs.targets",
+                     "buildTransitive/TorchSharpNativeFix.targets", "README.md", "schema/inceptiondsl.schema.json",
                  })
             Assert.Contains(expected, entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
@@ -162,6 +307,21 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         Assert.Contains("torchsharp", Value("tags"), StringComparison.Ordinal);
         Assert.Equal("git", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("type")?.Value);
         Assert.DoesNotContain(metadata.Descendants(), e => e.Name.LocalName == "dependency");
+    }
+
+    /// <summary>The runtime package: the run-time assemblies under lib/, TorchSharp (the API) as a dependency and no backend.</summary>
+    private static void CheckRuntimePackage(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[] { "lib/net10.0/InceptionDsl.Reference.dll", "lib/net10.0/InceptionDsl.Training.dll", "README.md" })
+            Assert.Contains(expected, entries);
+        using var nuspecStream = zip.GetEntry("InceptionDsl.Runtime.nuspec")!.Open();
+        var dependencies = XDocument.Load(nuspecStream).Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => e.Attribute("id")!.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("TorchSharp", dependencies);
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("TorchSharp-", StringComparison.OrdinalIgnoreCase) || d.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("InceptionDsl", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The TorchSharp-cpu version the zoo builds with, so the test app uses the cached one.</summary>

@@ -26,6 +26,9 @@ public static class GeneratorHarness
     private static readonly ImmutableArray<MetadataReference> References =
         Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
             .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location))
+            // As in InceptionDsl.Models: with the ONNX library referenced, models get their ONNX writers.
+            .Append(MetadataReference.CreateFromFile(typeof(InceptionDsl.Onnx.OnnxGraphBuilder).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(global::Onnx.ModelProto).Assembly.Location))
             .ToImmutableArray();
 
     public static CSharpCompilation EmptyCompilation(params string[] sources) => CSharpCompilation.Create("GeneratorTest",

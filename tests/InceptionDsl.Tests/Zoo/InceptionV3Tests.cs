@@ -8,7 +8,7 @@ namespace InceptionDsl.Tests.Zoo;
 /// <summary>The generated Inception-v3 against torchvision's inception_v3 reference file.</summary>
 public sealed class InceptionV3Tests
 {
-    [Fact]
+    [ReferenceFact]
     public void InceptionV3CountsParametersWithAndWithoutAuxLogits()
     {
         var reference = ReferenceModel.LoadById("inception_v3");

@@ -37,7 +37,7 @@ public sealed class ResNetFamilyTests
         Assert.Equal(126_886_696L, parameters);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void ResNet50FlopsEqualThePeer()
     {
         var reference = ReferenceModel.LoadById("resnet50");

@@ -27,9 +27,13 @@ public sealed class ZooVerificationTests
         { "ResNet152", "resnet152" },
         { "ResNeXt50_32x4d", "resnext50_32x4d" },
         { "WideResNet50_2", "wide_resnet50_2" },
+        { "ResNet50D", "timm_resnet50d" },
+        { "SEResNet50", "timm_seresnet50" },
+        { "SEResNeXt26D_32x4d", "timm_seresnext26d_32x4d" },
+        { "LegacyXception", "timm_legacy_xception" },
     };
 
-    [Theory]
+    [ReferenceTheory]
     [MemberData(nameof(Peers))]
     public void GeneratedModelEqualsItsPeer(string model, string referenceId)
     {
@@ -56,7 +60,7 @@ public sealed class ZooVerificationTests
         Assert.True(report.Passed, lines);
     }
 
-    [Fact]
+    [ReferenceFact]
     public void GoogLeNetCountsParametersWithAndWithoutAuxHeads()
     {
         var reference = ReferenceModel.LoadById("googlenet");

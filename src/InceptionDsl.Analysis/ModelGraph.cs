@@ -1,0 +1,222 @@
+using InceptionDsl.Expressions;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Analysis;
+
+/// <summary>A node of a model's block graph, built from the IR's forward steps, layer rows and block instances.</summary>
+public abstract record GraphNode;
+
+/// <summary>One layer: a conv unit, a pool, a linear layer, an activation.</summary>
+/// <param name="Path">state_dict path, or null for a parameter-free functional op.</param>
+/// <param name="Kind">conv, bn, relu, maxpool, avgpool, linear, ...</param>
+/// <param name="Label">e.g. "conv-bn-relu 3x3/2, 96".</param>
+/// <param name="Shape">output shape, null when not known.</param>
+public sealed record OpNode(string? Path, string Kind, string Label, ShapeIR? Shape, long Parameters, long Flops) : GraphNode
+{
+    /// <summary>A conv's or pool's kernel, stride, padding, filters and groups for this use; null for other ops.</summary>
+    public LayerGeometry? Geometry { get; init; }
+}
+
+/// <summary>An instance of a block class, with its body.</summary>
+public sealed record BlockNode(string Path, string ClassName, string? Doc, ShapeIR Shape, long Parameters, long Flops, IReadOnlyList<GraphNode> Body) : GraphNode;
+
+/// <summary>Parallel branches concatenated on channels.</summary>
+public sealed record ConcatNode(IReadOnlyList<BranchNode> Branches, ShapeIR? Shape) : GraphNode;
+
+public sealed record BranchNode(string Name, IReadOnlyList<GraphNode> Nodes);
+
+/// <summary><c>body(x) * scale + shortcut(x)</c>; an empty shortcut is the identity.</summary>
+public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<GraphNode> Shortcut, string? Scale, ShapeIR? Shape) : GraphNode
+{
+    /// <summary>Whether the shortcut registers (and computes) before the body (timm's Xception).</summary>
+    public bool ShortcutFirst { get; init; }
+}
+
+/// <summary><c>x * branch(x)</c>: the branch's output (one weight per channel, or per position) scales the input.</summary>
+public sealed record GateNode(IReadOnlyList<GraphNode> Branch, ShapeIR? Shape) : GraphNode;
+
+/// <summary>An auxiliary head reading the trunk at this point.</summary>
+public sealed record AuxNode(string Name, string At, double Weight, BlockNode? Head) : GraphNode;
+
+/// <summary>The block graph of a model, its top-level nodes in forward order.</summary>
+public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
+{
+    public static ModelGraph Build(ModelIR model) =>
+        new(model, new Builder(model).Steps(model.Body.Forward, "", model.Body, Outputs.Exact));
+
+    /// <summary>
+    /// Where the shapes, labels and residual scales of a forward's steps come from: the model's own
+    /// steps carry exact ones; a block instance's are in its <see cref="InstanceIR"/>, one output
+    /// (and functional label) per step of the class in <see cref="StepIR.InOrder"/> order and one
+    /// scale per residual step, so each is taken when its step is done.
+    /// </summary>
+    private sealed class Outputs(InstanceIR? instance)
+    {
+        private int _next, _nextScale;
+
+        /// <summary>The model's own forward.</summary>
+        public static Outputs Exact { get; } = new(null);
+
+        public ShapeIR? Of(StepIR step) =>
+            ReferenceEquals(this, Exact) ? step.Output : _next < (instance?.Outputs.Count ?? 0) ? instance!.Outputs[_next++] : null;
+
+        /// <summary>A functional step's label for this use, before its <see cref="Of"/>.</summary>
+        public string LabelOf(FunctionalStep step) =>
+            !ReferenceEquals(this, Exact) && _next < (instance?.Labels.Count ?? 0) && instance!.Labels[_next] is { } label ? label : step.Label;
+
+        /// <summary>A functional step's geometry for this use, before its <see cref="Of"/>.</summary>
+        public LayerGeometry? GeometryOf(FunctionalStep step) =>
+            !ReferenceEquals(this, Exact) && _next < (instance?.Geometries.Count ?? 0) && instance!.Geometries[_next] is { } geometry ? geometry : step.Geometry;
+
+        public double ScaleOf(ResidualStep step) =>
+            ReferenceEquals(this, Exact) ? step.ScaleValue : _nextScale < (instance?.Scales.Count ?? 0) ? instance!.Scales[_nextScale++] : step.ScaleValue;
+    }
+
+    private sealed class Builder(ModelIR model)
+    {
+        private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
+        private readonly Dictionary<string, InstanceIR> _instances = model.Instances.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First());
+        private readonly Dictionary<string, ClassIR> _classes = model.Blocks.ToDictionary(b => b.Name);
+        private readonly Dictionary<string, List<LayerRow>> _childRows = model.Layers.Where(r => r.Path.Contains('.'))
+            .GroupBy(r => r.Path.Substring(0, r.Path.LastIndexOf('.'))).ToDictionary(g => g.Key, g => g.GroupBy(r => r.Path).Select(p => p.First()).ToList());
+        /// <summary>
+        /// The nodes of <paramref name="steps"/>, each with its output shape as the IR holds it:
+        /// layers their row's, other steps the one <paramref name="outputs"/> gives (exact in the
+        /// model's forward, this instance's inside a block).
+        /// </summary>
+        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, Outputs outputs)
+        {
+            var nodes = new List<GraphNode>();
+            foreach (var step in steps)
+            {
+                switch (step)
+                {
+                    case ModuleStep module:
+                        outputs.Of(step);  // its layers carry their rows' shapes
+                        var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
+                        var path = prefix + (member?.StateName ?? module.Field);
+                        if (_rows.TryGetValue(path, out var row))
+                            nodes.AddRange(Expand(row, member?.Children ?? default));
+                        break;
+                    case FunctionalStep functional:
+                        var label = outputs.LabelOf(functional);
+                        var geometry = outputs.GeometryOf(functional);
+                        nodes.Add(new OpNode(null, functional.Kind, label, outputs.Of(step), 0, 0) { Geometry = geometry });
+                        break;
+                    case ConcatStep concat:
+                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, outputs))).ToList();
+                        nodes.Add(new ConcatNode(branches, outputs.Of(step)));
+                        break;
+                    case GateStep gate:
+                        nodes.Add(new GateNode(Steps(gate.Branch, prefix, owner, outputs), outputs.Of(step)));
+                        break;
+                    case ResidualStep residual:
+                        // Outputs come in the order the steps were made: the shortcut's first where it registers first.
+                        var shortcut = residual.ShortcutFirst ? Steps(residual.Shortcut, prefix, owner, outputs) : null;
+                        var body = Steps(residual.Body, prefix, owner, outputs);
+                        shortcut ??= Steps(residual.Shortcut, prefix, owner, outputs);
+                        // Scales are kept in the order residual steps are made: each after those nested in it.
+                        var value = outputs.ScaleOf(residual);
+                        var scale = residual.Scale is null ? null : FloatValue.FormatDouble(value);
+                        nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)) { ShortcutFirst = residual.ShortcutFirst });
+                        break;
+                    case AuxTapStep tap:
+                        outputs.Of(step);
+                        var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
+                        if (aux is null)
+                            break;
+                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, default).OfType<BlockNode>().FirstOrDefault() : null;
+                        nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
+                        break;
+                    default:
+                        outputs.Of(step);
+                        break;
+                }
+            }
+
+            return nodes;
+        }
+
+        /// <summary>The nodes of a layer row: a block instance's body, a Sequential's children (as its member lists them), or one op.</summary>
+        private List<GraphNode> Expand(LayerRow row, EquatableArray<SequentialChildIR> children)
+        {
+            if (row.IsBlock && _classes.TryGetValue(row.Detail, out var cls))
+            {
+                _instances.TryGetValue(row.Path, out var instance);
+                var body = Steps(cls.Forward, row.Path + ".", cls, new Outputs(instance));
+                return new List<GraphNode> { new BlockNode(row.Path, cls.Name, cls.Doc, row.Shape, row.Parameters, row.Flops, body) };
+            }
+
+            if (row.Kind == "seq")
+            {
+                // This use's own children (a member its constructor arguments leave out has no row),
+                // with the class's description of each where it has one.
+                var nodes = new List<GraphNode>();
+                if (!_childRows.TryGetValue(row.Path, out var childRows))
+                    return nodes;
+                foreach (var childRow in childRows)
+                {
+                    var name = childRow.Path.Substring(row.Path.Length + 1);
+                    var described = children.FirstOrDefault(c => c.Name == name);
+                    nodes.AddRange(Expand(childRow, described?.Children ?? default));
+                }
+
+                return nodes;
+            }
+
+            return new List<GraphNode> { new OpNode(row.Path, row.Kind, row.Label, row.Shape, row.Parameters, row.Flops) { Geometry = row.Geometry } };
+        }
+    }
+
+    /// <summary>Every node below <paramref name="nodes"/>, depth first.</summary>
+    public static IEnumerable<GraphNode> Descendants(IEnumerable<GraphNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            yield return node;
+            var children = node switch
+            {
+                BlockNode b => b.Body,
+                ConcatNode c => c.Branches.SelectMany(b => b.Nodes).ToList(),
+                ResidualNode r => r.Body.Concat(r.Shortcut).ToList(),
+                GateNode gate => gate.Branch,
+                _ => (IReadOnlyList<GraphNode>)Array.Empty<GraphNode>(),
+            };
+            foreach (var child in Descendants(children))
+                yield return child;
+        }
+    }
+
+    /// <summary>A short structural signature of a node (for collapsing repeats and for diff).</summary>
+    public static string Signature(GraphNode node) => node switch
+    {
+        OpNode op => op.Label,
+        BlockNode b => b.ClassName + "(" + string.Join(";", b.Body.Select(Signature)) + ")",
+        ConcatNode c => "concat[" + string.Join("|", c.Branches.Select(b => string.Join(">", b.Nodes.Select(Signature)))) + "]",
+        ResidualNode r => $"res[{string.Join(">", r.Body.Select(Signature))}|{string.Join(">", r.Shortcut.Select(Signature))}|{r.Scale}]",
+        GateNode gate => $"gate[{string.Join(">", gate.Branch.Select(Signature))}]",
+        AuxNode a => "aux " + a.Name,
+        _ => "",
+    };
+
+    /// <summary>Consecutive equal blocks collapsed into (node, count) groups.</summary>
+    public static List<(GraphNode Node, int Count, GraphNode Last)> Collapse(IReadOnlyList<GraphNode> nodes)
+    {
+        var groups = new List<(GraphNode, int, GraphNode)>();
+        foreach (var node in nodes)
+        {
+            if (groups.Count > 0 && node is BlockNode b && groups[^1].Item1 is BlockNode prev && prev.ClassName == b.ClassName
+                && Signature(prev) == Signature(b) && prev.Shape == b.Shape)
+            {
+                var (first, count, _) = groups[^1];
+                groups[^1] = (first, count + 1, node);
+            }
+            else
+            {
+                groups.Add((node, 1, node));
+            }
+        }
+
+        return groups;
+    }
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel;
+using InceptionDsl.Models;
+using InceptionDsl.Onnx;
+using InceptionDsl.Reference;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace InceptionDsl.Cli.Commands;
+
+/// <summary>
+/// Writes a zoo model as an ONNX file from what the generator knows about it (no tracing), with
+/// its own initialisation, a PyTorch checkpoint's weights or the reference deterministic weights.
+/// The file is written beside the target and moved into place: never half-written.
+/// </summary>
+public sealed class ExportCommand : Command<ExportCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<MODEL>")]
+        [Description("Generated model class name, e.g. InceptionV3 (see `inceptiondsl zoo`).")]
+        public string Model { get; init; } = "";
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("The .onnx file to write.")]
+        public string Output { get; init; } = "";
+
+        [CommandOption("--weights <FILE>")]
+        [Description("A PyTorch state_dict (.safetensors or torch.save .pt) to export, loaded as `verify --weights` does.")]
+        public string? Weights { get; init; }
+
+        [CommandOption("--reference-weights")]
+        [Description("Export with the deterministic weights of ../shared/reference/README.md.")]
+        public bool ReferenceWeights { get; init; }
+
+        [CommandOption("--aux")]
+        [Description("Also write each auxiliary head's logits as an output named after the head.")]
+        public bool Aux { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Output))
+                return ValidationResult.Error("give the file to write with -o FILE.onnx");
+            if (!string.IsNullOrWhiteSpace(Weights) && ReferenceWeights)
+                return ValidationResult.Error("give --weights or --reference-weights, not both");
+            if (!string.IsNullOrWhiteSpace(Weights) && CliFiles.InputProblem(Weights) is { } problem)
+                return ValidationResult.Error($"--weights {Weights}: {problem}");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var entry = ModelZoo.Find(settings.Model);
+        if (entry is null)
+        {
+            Console.Error.WriteLine($"error: unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
+            return 1;
+        }
+
+        try
+        {
+            // Build the aux heads when they are exported or when the checkpoint has their weights.
+            bool withAux = entry.HasAux && (settings.Aux
+                || (!string.IsNullOrWhiteSpace(settings.Weights) && CheckpointVerification.HasEntriesUnder(settings.Weights, VerifyCommand.AuxNames(entry))));
+            using var model = entry.Create(entry.Classes, entry.InChannels, withAux);
+            string weights = "its own initialisation";
+            if (!string.IsNullOrWhiteSpace(settings.Weights))
+            {
+                var loaded = CheckpointLoader.Load(model, settings.Weights);
+                weights = $"{Path.GetFileName(settings.Weights)} ({loaded.Entries} entries)";
+            }
+            else if (settings.ReferenceWeights)
+            {
+                DeterministicWeights.Fill(model);
+                weights = "the reference deterministic weights";
+            }
+
+            if (model is not IOnnxExportable exportable)
+            {
+                Console.Error.WriteLine($"error: {entry.Name} was generated without its ONNX writer");
+                return 1;
+            }
+
+            model.eval();
+            var proto = OnnxExport.ToModelProto(exportable, settings.Aux && withAux);
+            var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+            CliFiles.WriteOutput(settings.Output, bytes);
+            var outputs = string.Join(", ", proto.Graph.Output.Select(o => o.Name));
+            Console.WriteLine($"{entry.Name} -> {settings.Output}: {proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers, "
+                + $"{bytes.Length:N0} bytes, opset {OnnxGraphBuilder.Opset}, outputs {outputs}, weights from {weights}");
+            return 0;
+        }
+        catch (CheckpointMismatchException error)
+        {
+            Console.Error.WriteLine($"error: {Path.GetFileName(settings.Weights)} does not fit {entry.Name}: {error.Message.Split('\n')[0]}");
+            return 1;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine("error: " + CliErrors.Describe(error, error is CliInputException ? null : settings.Weights));
+            return 1;
+        }
+    }
+}

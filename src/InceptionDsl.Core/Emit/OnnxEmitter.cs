@@ -1,0 +1,232 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using InceptionDsl.Expressions;
+using InceptionDsl.Semantics;
+
+namespace InceptionDsl.Emit;
+
+/// <summary>
+/// Writes, for a model and each of its block classes, the method that appends its forward to an
+/// ONNX graph (InceptionDsl.Onnx's OnnxGraphBuilder): the same steps ForwardWriter writes as C#,
+/// one builder call per step, each named by the state_dict path of its layer. Emitted only when
+/// the compilation references the builder (<see cref="EmitOptions.Onnx"/>), so models that do not
+/// export carry no dependency on the ONNX assembly.
+/// </summary>
+public static class OnnxEmitter
+{
+    /// <summary>The type whose presence in the compilation turns the ONNX methods on.</summary>
+    public const string BuilderMetadataName = "InceptionDsl.Onnx.OnnxGraphBuilder";
+
+    private const string Builder = "global::InceptionDsl.Onnx.OnnxGraphBuilder";
+    public const string ModelInterface = "global::InceptionDsl.Onnx.IOnnxExportable";
+    public const string BlockInterface = "global::InceptionDsl.Onnx.IOnnxWritable";
+
+    /// <summary>The model's OnnxInfo (what the spec says: written into the file's metadata) and WriteOnnx.</summary>
+    internal static void WriteModel(CodeWriter w, ModelIR model, ClassIR body, IReadOnlyCollection<string> folded)
+    {
+        var meta = model.Metadata;
+        string Number(double? value) => value is null ? "null" : FloatValue.FormatDouble(value.Value);
+        w.Line($"private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof({model.ClassName}), "
+            + $"{CSharpText.Literal(System.IO.Path.GetFileName(model.SpecPath))}, {CSharpText.LiteralOrNull(meta.Paper)}, {CSharpText.LiteralOrNull(meta.Peer)}, "
+            + $"{Number(meta.Top1)}, {Number(meta.Top5)}, {model.InChannels}, {model.Height}, {model.Width});");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"global::InceptionDsl.Onnx.OnnxModelInfo {ModelInterface}.OnnxInfo => OnnxModelInfo;");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open($"void {ModelInterface}.WriteOnnx({Builder} graph)");
+        w.Line("const string path = \"\";");
+        w.Line("var x = graph.Input;");
+        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<string, string>(), new Dictionary<string, string>(), folded).Write(body.Forward, "x");
+        w.Line("graph.Logits(x);");
+        w.Close();
+    }
+
+    /// <summary>A block class's WriteOnnx (explicit IOnnxWritable implementation).</summary>
+    internal static void WriteBlock(CodeWriter w, ModelIR model, ClassIR block, IReadOnlyDictionary<string, string> conditionFields,
+        IReadOnlyDictionary<string, string> valueFields, IReadOnlyCollection<string> folded)
+    {
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open($"string {BlockInterface}.WriteOnnx({Builder} graph, string path, string input)");
+        w.Line("var x = input;");
+        var instances = model.Instances.Where(i => i.Block == block.Name).ToList();
+        new StepWriter(w, block, instances, conditionFields, valueFields, folded).Write(block.Forward, "x");
+        w.Line("return x;");
+        w.Close();
+    }
+
+    /// <summary>The forward steps as builder calls.</summary>
+    private sealed class StepWriter
+    {
+        private readonly CodeWriter _w;
+        private readonly Dictionary<string, string> _stateNames;
+        private readonly IReadOnlyList<InstanceIR> _instances;
+        private readonly IReadOnlyDictionary<string, string> _conditionFields;
+        private readonly IReadOnlyDictionary<string, string> _valueFields;
+        private readonly IReadOnlyCollection<string> _folded;
+
+        /// <summary>Each step's index in <see cref="StepIR.InOrder"/> order, which indexes the instances' per-use values.</summary>
+        private readonly List<StepIR> _order;
+        private int _locals;
+
+        public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyList<InstanceIR> instances, IReadOnlyDictionary<string, string> conditionFields,
+            IReadOnlyDictionary<string, string> valueFields, IReadOnlyCollection<string> folded)
+        {
+            _w = w;
+            _stateNames = cls.Members.ToDictionary(m => m.Field, m => m.StateName);
+            _instances = instances;
+            _conditionFields = conditionFields;
+            _valueFields = valueFields;
+            _folded = folded;
+            _order = StepIR.InOrder(cls.Forward).ToList();
+        }
+
+        /// <summary>Applies <paramref name="steps"/> to the value named by the local <paramref name="local"/>, leaving the result in it.</summary>
+        public void Write(IEnumerable<StepIR> steps, string local)
+        {
+            foreach (var step in steps)
+                WriteStep(step, local);
+        }
+
+        private void WriteStep(StepIR step, string v)
+        {
+            switch (step)
+            {
+                case ModuleStep module:
+                    _w.Comment(module.Comment);
+                    var call = $"{v} = graph.Module(this.{module.Field}, {Child(_stateNames[module.Field])}, {v});";
+                    if (module.Optional)
+                        _w.Line($"if (this.{module.Field} is not null) {call}");
+                    else if (_folded.Contains(module.Field))
+                        _w.Line($"if (!this.{InferenceEmitter.FoldedFlag}) {call}");
+                    else
+                        _w.Line(call);
+                    break;
+                case FunctionalStep functional:
+                    WriteFunctional(functional, v);
+                    break;
+                case ConcatStep concat:
+                    _w.Comment(concat.Comment);
+                    var parts = new List<string>();
+                    foreach (var branch in concat.Branches)
+                    {
+                        var local = "branch" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                        _w.Line($"var {local} = {v};");
+                        Write(branch.Steps, local);
+                        parts.Add(local);
+                    }
+
+                    _w.Line($"{v} = graph.Concat({Child(Name(concat))}, {string.Join(", ", parts)});");
+                    break;
+                case ResidualStep residual:
+                    _w.Comment(residual.Comment);
+                    var shortcut = "shortcut" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {shortcut} = {v};");
+                    Write(residual.Shortcut, shortcut);
+                    var body = "residual" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {body} = {v};");
+                    Write(residual.Body, body);
+                    // No drop-path here: the C# forward's DropPath is the identity outside training, so the exported graph adds the branch as is.
+                    var scale = residual.Scale is null ? "1.0"
+                        : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
+                        : FloatValue.FormatDouble(residual.ScaleValue);
+                    _w.Line($"{v} = graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale});");
+                    break;
+                case GateStep gate:
+                    _w.Comment(gate.Comment);
+                    var weights = "gate" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {weights} = {v};");
+                    Write(gate.Branch, weights);
+                    _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
+                    break;
+                case AuxTapStep tap:
+                    _w.Comment(tap.Comment);
+                    _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
+                        + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                    break;
+                default:
+                    throw new System.InvalidOperationException($"no ONNX form for the step '{step.Kind}'");
+            }
+        }
+
+        private void WriteFunctional(FunctionalStep step, string v)
+        {
+            _w.Comment(step.Comment);
+            var name = Child(step.Kind);
+            string? call = step.Kind switch
+            {
+                "relu" => $"graph.Relu({name}, {v})",
+                "sigmoid" => $"graph.Sigmoid({name}, {v})",
+                "hard_sigmoid" => $"graph.HardSigmoid({name}, {v})",
+                "silu" => $"graph.Silu({name}, {v})",
+                "gelu" => $"graph.Gelu({name}, {v})",
+                "tanh" => $"graph.Tanh({name}, {v})",
+                "maxpool" => PerUse(step, g => $"graph.MaxPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)})"),
+                "avgpool" => PerUse(step, g => $"graph.AvgPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)}, {Bool(g.ExcludePad)})"),
+                "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",
+                "adaptive_avgpool" => PerUseSize(step, s => $"graph.AdaptiveAvgPool({name}, {v}, {s.Height}, {s.Width})"),
+                "flatten" => $"graph.Flatten({name}, {v})",
+                // Inference: dropout is the identity, as identity is.
+                "dropout" or "identity" => null,
+                _ => throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'"),
+            };
+            if (call is null)
+            {
+                _w.Line("// (left out of the inference graph)");
+                return;
+            }
+
+            var assign = $"{v} = {call};";
+            _w.Line(step.Condition is null ? assign : $"if (this.{_conditionFields[step.Condition]}) {assign}");
+        }
+
+        /// <summary>
+        /// A pool call with its geometry in numbers: the step's own when every use shares it, else a
+        /// switch on the use's state_dict path (<see cref="InstanceIR.Geometries"/>).
+        /// </summary>
+        private string PerUse(FunctionalStep step, System.Func<LayerGeometry, string> call)
+        {
+            var own = step.Geometry ?? throw new System.InvalidOperationException($"pool step '{step.Comment}' has no geometry");
+            int index = IndexOf(step);
+            var uses = _instances.Select(i => (i.Path, Geometry: i.Geometries.Count > index && i.Geometries[index] is { } g ? g : own)).ToList();
+            return Switch(uses.Select(u => (u.Path, call(u.Geometry))).ToList(), call(own));
+        }
+
+        /// <summary>As <see cref="PerUse"/> for an adaptive pool's output size (<see cref="InstanceIR.Outputs"/>).</summary>
+        private string PerUseSize(FunctionalStep step, System.Func<ShapeIR, string> call)
+        {
+            var own = step.Output ?? throw new System.InvalidOperationException($"adaptive pool step '{step.Comment}' has no output shape");
+            int index = IndexOf(step);
+            var uses = _instances.Select(i => (i.Path, Shape: i.Outputs.Count > index ? i.Outputs[index] : own)).ToList();
+            return Switch(uses.Select(u => (u.Path, call(u.Shape))).ToList(), call(own));
+        }
+
+        private static string Switch(IReadOnlyList<(string Path, string Call)> uses, string fallback)
+        {
+            if (uses.All(u => u.Call == fallback))
+                return fallback;
+            var arms = uses.Select(u => $"{CSharpText.Literal(u.Path)} => {u.Call}").Append($"_ => {fallback}");
+            return "path switch { " + string.Join(", ", arms) + " }";
+        }
+
+        /// <summary>The step's position in <see cref="_order"/>, by reference (equal records are different steps).</summary>
+        private int IndexOf(StepIR step)
+        {
+            for (int i = 0; i < _order.Count; i++)
+            {
+                if (ReferenceEquals(_order[i], step))
+                    return i;
+            }
+
+            throw new System.InvalidOperationException($"step '{step.Comment}' is not in its class's forward");
+        }
+
+        private static string Name(StepIR step) => step.Label.Length > 0 ? step.Label : step.Kind;
+
+        private static string Child(string name) => $"{Builder}.Child(path, {CSharpText.Literal(name)})";
+
+        private static string Bool(bool value) => value ? "true" : "false";
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace InceptionDsl.Syntax;
+
+/// <summary>
+/// One key of the spec language: its name, what its value is, its default (null when it is required
+/// or has none), and what it means. The parser accepts exactly these keys, the JSON schema
+/// (specs/inceptiondsl.schema.json) and the language reference (docs/language.md) are written from
+/// them, and editors read their completion data here.
+/// </summary>
+public sealed record KeyInfo(string Name, string Type, string? Default, string Description);
+
+/// <summary>An operator of the expression language, with its precedence group and meaning.</summary>
+public sealed record OperatorInfo(string Operator, string Group, string Description);
+
+/// <summary>
+/// The one description of the language: every mapping's keys (top level, variant, block, aux head,
+/// input, accuracy, node, residual), every node kind's options (with <see cref="OpCatalog"/>'s kinds)
+/// and the expression operators. <see cref="SpecReader"/> validates against it; the schema writer
+/// and the reference generator render it; tests keep the three in step.
+/// </summary>
+public static class LanguageCatalog
+{
+    private const string Expr = "expression";
+
+    /// <summary>The keys of a spec's top-level mapping.</summary>
+    public static IReadOnlyList<KeyInfo> TopKeys { get; } = new[]
+    {
+        new KeyInfo("$schema", "text", null, "The JSON schema the editor checks the file with (ignored by the generator)."),
+        new KeyInfo("model", "C# type name", null, "The model's class name; a spec names its model either here or in 'variants'."),
+        new KeyInfo("paper", "text", null, "The paper the architecture comes from."),
+        new KeyInfo("peer", "text", null, "The implementation whose layout and state_dict names the spec follows (e.g. 'timm resnet50d')."),
+        new KeyInfo("accuracy", "mapping", null, "The peer's published accuracy: { top1, top5 } in percent."),
+        new KeyInfo("notes", "text", null, "Free text about the model, shown by explain."),
+        new KeyInfo("reference", "text", null, "Id of the peer's reference file (../shared/reference/models/<id>.json) that verify compares with."),
+        new KeyInfo("input", "mapping", null, "The input the model is checked for: { channels, size } (required)."),
+        new KeyInfo("classes", Expr, "1000", "The number of classes; an expression that may use the family's parameters."),
+        new KeyInfo("params", "list", "[]", "The family's parameters: names, or 'name: default' (a default may use the parameters before it)."),
+        new KeyInfo("variants", "list", null, "The models of a family: each a mapping with 'model' and 'args' (and its own metadata, classes, input)."),
+        new KeyInfo("defaults", "mapping", null, "Options every node of a kind takes unless it gives its own, e.g. conv: { bias: false }."),
+        new KeyInfo("blocks", "mapping", null, "Reusable blocks by name: each a class (or with 'inline: true' a template)."),
+        new KeyInfo("body", "list of nodes", null, "The network, node after node (required)."),
+        new KeyInfo("aux", "list", null, "Auxiliary classifiers: each { name, at, use, args, weight, register_after, if }."),
+    };
+
+    /// <summary>The keys of one variant of a family.</summary>
+    public static IReadOnlyList<KeyInfo> VariantKeys { get; } = new[]
+    {
+        new KeyInfo("model", "C# type name", null, "The variant's class name (required)."),
+        new KeyInfo("args", "mapping or list", null, "Values of the family's parameters, named or positional."),
+        new KeyInfo("paper", "text", "the spec's", "The paper of this variant."),
+        new KeyInfo("peer", "text", "the spec's", "The implementation this variant follows."),
+        new KeyInfo("accuracy", "mapping", "the spec's", "The variant's published accuracy."),
+        new KeyInfo("notes", "text", "the spec's", "Free text about this variant."),
+        new KeyInfo("reference", "text", "the spec's", "Id of this variant's reference file."),
+        new KeyInfo("classes", Expr, "the spec's classes", "This variant's class count; may use the family's parameters."),
+        new KeyInfo("input", "mapping", "the spec's input", "This variant's input: { channels, size }."),
+    };
+
+    /// <summary>The keys of a block definition.</summary>
+    public static IReadOnlyList<KeyInfo> BlockKeys { get; } = new[]
+    {
+        new KeyInfo("params", "list", "[]", "The block's parameters: names, or 'name: default' (a default may use the parameters before it). $in_channels is always defined."),
+        new KeyInfo("let", "mapping", null, "Values computed once from the parameters: name: expression."),
+        new KeyInfo("body", "list of nodes", null, "The block's nodes (required)."),
+        new KeyInfo("inline", "true or false", "false", "true: a template expanded in place (its nodes become the user's), not a class of its own."),
+        new KeyInfo("doc", "text", null, "What the block is, for the generated class's documentation."),
+    };
+
+    /// <summary>The keys of an auxiliary head.</summary>
+    public static IReadOnlyList<KeyInfo> AuxKeys { get; } = new[]
+    {
+        new KeyInfo("name", "state_dict name", null, "The head's name in the state_dict (required)."),
+        new KeyInfo("at", "node name", null, "The top-level node whose output the head reads (required)."),
+        new KeyInfo("use", "block name", null, "The block that makes the head (required)."),
+        new KeyInfo("args", "mapping or list", null, "Arguments of that block."),
+        new KeyInfo("weight", "number", "0.3", "The head's loss weight in training."),
+        new KeyInfo("register_after", "node name", "the node at 'at'", "Place the head's parameters after this top-level node in the state_dict."),
+        new KeyInfo("if", Expr, "true", "Build the head only when this holds (a model parameter: switch it per variant); the generated class also takes auxLogits: false."),
+    };
+
+    /// <summary>The keys of the input mapping.</summary>
+    public static IReadOnlyList<KeyInfo> InputKeys { get; } = new[]
+    {
+        new KeyInfo("channels", "positive integer", "3", "Input channels (a run-time option of the generated class)."),
+        new KeyInfo("size", "integer or [height, width]", null, "The spatial size shapes are checked for (required)."),
+    };
+
+    /// <summary>The keys of the accuracy mapping.</summary>
+    public static IReadOnlyList<KeyInfo> AccuracyKeys { get; } = new[]
+    {
+        new KeyInfo("top1", "number", null, "Top-1 accuracy in percent."),
+        new KeyInfo("top5", "number", null, "Top-5 accuracy in percent."),
+    };
+
+    /// <summary>The keys any node may carry besides its kind.</summary>
+    public static IReadOnlyList<KeyInfo> NodeKeys { get; } = new[]
+    {
+        new KeyInfo("name", "state_dict name", "the position (in a seq), or kind + number", "The node's state_dict segment; in a repeated node {i} is the copy's index and {i+4} any expression of it."),
+        new KeyInfo("repeat", Expr, "1", "Make this many copies (known at build time: model parameters, not block parameters)."),
+        new KeyInfo("if", Expr, "true", "Make the node only when this holds. A model parameter decides at build time; a block parameter when the block is constructed (a seq member is then left out and the members after it move up)."),
+        new KeyInfo("doc", "text", null, "What the node is, for comments and explain."),
+        new KeyInfo("args", "mapping or list", null, "With 'use': the block's arguments, named or positional."),
+    };
+
+    /// <summary>The keys of a residual's mapping.</summary>
+    public static IReadOnlyList<KeyInfo> ResidualKeys { get; } = new[]
+    {
+        new KeyInfo("body", "list of nodes", null, "The residual branch (required)."),
+        new KeyInfo("shortcut", "node, list of nodes, or identity", "identity", "The shortcut; with an 'if' on a block parameter, a projection only some uses have."),
+        new KeyInfo("scale", Expr, "1", "The body's output is multiplied by this before the add."),
+        new KeyInfo("shortcut_first", "true or false", "false", "Register the shortcut's modules before the body's (state_dict order, as timm's Xception)."),
+    };
+
+    /// <summary>The options of each node kind that takes options, by kind.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<KeyInfo>> Options { get; } = new Dictionary<string, IReadOnlyList<KeyInfo>>
+    {
+        ["conv"] = new[]
+        {
+            new KeyInfo("filters", "positive integer", null, "Output channels (required; the shorthand 'conv: 64')."),
+            new KeyInfo("k", "integer or [h, w]", null, "Kernel size (required)."),
+            new KeyInfo("stride", "integer or [h, w]", "1", "Stride."),
+            new KeyInfo("pad", "integer, [h, w], same or valid", "0", "Zero padding; 'same' keeps the size at stride 1 (odd kernels), 'valid' is 0."),
+            new KeyInfo("dilation", "integer or [h, w]", "1", "Dilation."),
+            new KeyInfo("groups", "positive integer", "1", "Groups: must divide the input channels and the filters; groups = channels is a depthwise conv."),
+            new KeyInfo("bias", "true or false", "true without bn, false with bn", "Whether the conv has a bias."),
+            new KeyInfo("bn", "true, false or { eps, momentum }", "false", "Follow the conv with BatchNorm (a conv-bn-act unit, BasicConv2d)."),
+            new KeyInfo("eps", "number", "0.00001", "The BatchNorm's eps (with bn)."),
+            new KeyInfo("momentum", "number", "0.1", "The BatchNorm's momentum (with bn)."),
+            new KeyInfo("act", "relu or none", "none", "Activation after the conv (and its bn). In a seq only with bn: a plain Conv2d member has no activation."),
+        },
+        ["bn"] = new[]
+        {
+            new KeyInfo("eps", "number", "0.00001", "Added to the variance (shorthand 'bn: 0.001')."),
+            new KeyInfo("momentum", "number", "0.1", "Running statistics' momentum."),
+        },
+        ["maxpool"] = new[]
+        {
+            new KeyInfo("k", "integer or [h, w]", null, "Window (required; shorthand 'maxpool: 3')."),
+            new KeyInfo("stride", "integer or [h, w]", "k", "Stride."),
+            new KeyInfo("pad", "integer or [h, w]", "0", "Padding (at most half the window)."),
+            new KeyInfo("ceil", "true or false", "false", "Round the output size up (PyTorch ceil_mode)."),
+        },
+        ["avgpool"] = new[]
+        {
+            new KeyInfo("k", "integer or [h, w]", null, "Window (required; shorthand 'avgpool: 3')."),
+            new KeyInfo("stride", "integer or [h, w]", "k", "Stride."),
+            new KeyInfo("pad", "integer or [h, w]", "0", "Padding (at most half the window)."),
+            new KeyInfo("ceil", "true or false", "false", "Round the output size up (PyTorch ceil_mode)."),
+            new KeyInfo("count_include_pad", "true or false", "true", "Count the zero padding in the average."),
+        },
+        ["adaptive_avgpool"] = new[]
+        {
+            new KeyInfo("size", "integer or [h, w]", null, "Output size (required; shorthand 'adaptive_avgpool: 1')."),
+        },
+        ["dropout"] = new[]
+        {
+            new KeyInfo("p", "number", "0.5", "Drop probability (shorthand 'dropout: 0.2')."),
+        },
+        ["linear"] = new[]
+        {
+            new KeyInfo("out", "positive integer", null, "Output features (required; shorthand 'linear: $classes')."),
+            new KeyInfo("in", "positive integer", "the input's features", "Expected input features, checked against the shape."),
+            new KeyInfo("bias", "true or false", "true", "Whether the layer has a bias."),
+        },
+    };
+
+    /// <summary>The expression operators, loosest first.</summary>
+    public static IReadOnlyList<OperatorInfo> Operators { get; } = new[]
+    {
+        new OperatorInfo("c ? a : b", "conditional", "a when c holds, else b; decided at build time when c is a constant, else kept as C#."),
+        new OperatorInfo("||", "or", "either holds."),
+        new OperatorInfo("&&", "and", "both hold."),
+        new OperatorInfo("== !=", "equality", "numbers, true/false or words compared."),
+        new OperatorInfo("< <= > >=", "comparison", "numbers compared."),
+        new OperatorInfo("+ -", "additive", "sum, difference."),
+        new OperatorInfo("* / // %", "multiplicative", "product, division (a number), floor division and remainder (integers)."),
+        new OperatorInfo("- !", "unary", "negation, not."),
+        new OperatorInfo("x[i]", "index", "the i-th item of a constant list ($depths[$stage])."),
+        new OperatorInfo("min(a, ...) max(a, ...)", "call", "the smallest, the largest."),
+        new OperatorInfo("$name", "variable", "a parameter, let, $in_channels, $classes or (in a repeated node) $i; true and false count as 1 and 0 in arithmetic."),
+    };
+
+    /// <summary>The options of <paramref name="op"/> (empty for kinds without options).</summary>
+    public static IReadOnlyList<KeyInfo> OptionsOf(string op) => Options.TryGetValue(op, out var options) ? options : System.Array.Empty<KeyInfo>();
+
+    /// <summary>The names of <paramref name="keys"/>, for the parser.</summary>
+    public static string[] Names(IEnumerable<KeyInfo> keys) => keys.Select(k => k.Name).ToArray();
+}

@@ -1,0 +1,154 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace InceptionDsl.Syntax;
+
+/// <summary>
+/// Writes the language reference (docs/language-reference.md) from <see cref="LanguageCatalog"/> and
+/// <see cref="OpCatalog"/>: every node kind, key, default and operator, so the reference cannot
+/// drift from what the parser accepts (a test compares the committed file with this text).
+/// </summary>
+public static class LanguageReference
+{
+    public static string Markdown()
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+        void Table(IEnumerable<KeyInfo> keys)
+        {
+            Line("| key | value | default | meaning |");
+            Line("| --- | --- | --- | --- |");
+            foreach (var key in keys)
+                Line($"| `{key.Name}` | {Cell(key.Type)} | {(key.Default is null ? "" : Cell(key.Default))} | {Cell(key.Description)} |");
+            Line();
+        }
+
+        Line("# The InceptionDsl language reference");
+        Line();
+        Line("<!-- Generated from src/InceptionDsl.Core/Syntax/LanguageCatalog.cs and OpCatalog.cs by LanguageReference;");
+        Line("     do not edit by hand: INCEPTIONDSL_UPDATE_SAMPLES=1 dotnet test tests/InceptionDsl.Tests --filter LanguageReference -->");
+        Line();
+        Line("[The spec language](language.md) introduces specs, the editor schema and the diagnostics.");
+        Line();
+        Line("A spec (`specs/*.inception.yaml`) is a YAML mapping. Values are numbers, `true`/`false`, words,");
+        Line("lists, or expressions over parameters (`$planes * 4`). The parser accepts exactly the keys below,");
+        Line("and the JSON schema `specs/inceptiondsl.schema.json` is written from the same catalog.");
+        Line();
+        Line("## The spec");
+        Line();
+        Table(LanguageCatalog.TopKeys);
+        Line("### `input`");
+        Line();
+        Table(LanguageCatalog.InputKeys);
+        Line("### `accuracy`");
+        Line();
+        Table(LanguageCatalog.AccuracyKeys);
+        Line("### A variant (an item of `variants`)");
+        Line();
+        Table(LanguageCatalog.VariantKeys);
+        Line("### A block (an entry of `blocks`)");
+        Line();
+        Table(LanguageCatalog.BlockKeys);
+        Line("### An aux head (an item of `aux`)");
+        Line();
+        Table(LanguageCatalog.AuxKeys);
+        Line("## Nodes");
+        Line();
+        Line("A node is a mapping with one kind key and optional common keys, or a bare kind word (`- relu`).");
+        Line("Options of a kind may be written as a mapping (`conv: { filters: 64, k: 3 }`), as the");
+        Line("shorthand value (`conv: 64`, `maxpool: 3`), or left out (`bn: {}`).");
+        Line();
+        Line("### Keys every node may carry");
+        Line();
+        Table(LanguageCatalog.NodeKeys);
+        Line("### Node kinds");
+        Line();
+        Line("| kind | what it is | options | shorthand for |");
+        Line("| --- | --- | --- | --- |");
+        foreach (var op in OpCatalog.Ops)
+        {
+            var options = op.Shape switch
+            {
+                OpShape.Options => op.Options.Count == 0 ? "none" : string.Join(", ", op.Options.Select(o => $"`{o}`")),
+                OpShape.NodeList => "a list of nodes",
+                OpShape.Branches => "a list of branches (a node, or a list of nodes)",
+                OpShape.Residual => string.Join(", ", op.Options.Select(o => $"`{o}`")),
+                _ => "a block name, with `args`",
+            };
+            Line($"| `{op.Key}` | {Cell(op.Description)} | {options} | {(op.ShorthandOption is null ? "" : $"`{op.ShorthandOption}`")} |");
+        }
+
+        Line();
+        foreach (var op in OpCatalog.Ops)
+        {
+            if (!LanguageCatalog.Options.TryGetValue(op.Key, out var options))
+                continue;
+            Line($"### `{op.Key}` options");
+            Line();
+            Table(options);
+        }
+
+        Line("### `residual`");
+        Line();
+        Table(LanguageCatalog.ResidualKeys);
+        Line("## Expressions");
+        Line();
+        Line("An unquoted value with an operator or a `$` is an expression; a quoted one is an expression when it");
+        Line("has a `$` (else it is a word). Inside `{ }` or `[ ]` a comma ends a plain value, so quote an expression");
+        Line("with a comma or a bracket: `let: { rd: \"max(8, $c // 16)\" }`. Operators, loosest first:");
+        Line();
+        Line("| operator | kind | meaning |");
+        Line("| --- | --- | --- |");
+        foreach (var op in LanguageCatalog.Operators)
+            Line($"| `{op.Operator}` | {op.Group} | {Cell(op.Description)} |");
+        Line();
+        Line("A value that depends only on model parameters is a build-time constant. One that depends on a block's");
+        Line("parameters is computed by the generated class's constructor: its C# appears in the generated code");
+        Line("(`stride == 1 ? 1 : stride`), and every use of the block is checked with its own numbers.");
+        Line();
+        Line("## Conditions, repeats and names");
+        Line();
+        Line("- `if` on a model parameter decides at build time. On a block parameter it decides when the block is");
+        Line("  constructed: a layer becomes an optional field; a member of a `seq` is left out of the Sequential and");
+        Line("  the unnamed members after it move up, as `nn.Sequential(*list)` (timm's Xception `rep`, ResNet-D's");
+        Line("  `downsample.0`: `{ identity: {}, if: $stride == 1 }` then `{ avgpool: ..., if: $stride != 1 }`).");
+        Line("- `repeat` makes copies; in the name `{i}` is the copy's index and `{expression}` any expression of it:");
+        Line("  `{ name: \"block{i+4}\", use: Block, repeat: 8 }` makes block4 ... block11.");
+        Line("- A parameter default may use the parameters before it: `params: [planes, width: $planes * 2]`.");
+        Line("- A variant may set `classes` and `input`, and `classes:` may use the family's parameters.");
+        Line("- An aux head with `if: $aux` is built only for the variants where it holds; every generated class with");
+        Line("  aux heads also takes `auxLogits: false` at construction.");
+        Line();
+        Line("## Attention and gates");
+        Line();
+        Line("`gate` multiplies its input by what its branch (a list of nodes applied to the same input) computes,");
+        Line("broadcast over the map: the branch must give the input's channels over one pixel or over the whole map.");
+        Line("Squeeze-and-excitation as timm's SEModule:");
+        Line();
+        Line("```yaml");
+        Line("SqueezeExcite:");
+        Line("  params: [reduction: 16]");
+        Line("  let: { rd: \"max(8, ($in_channels // $reduction + 4) // 8 * 8)\" }");
+        Line("  body:");
+        Line("    - gate:");
+        Line("        - adaptive_avgpool: 1");
+        Line("        - { name: fc1, conv: { filters: $rd, k: 1, bias: true } }");
+        Line("        - relu");
+        Line("        - { name: fc2, conv: { filters: $in_channels, k: 1, bias: true } }");
+        Line("        - sigmoid");
+        Line("```");
+        Line();
+        Line("The gate's parameters and FLOPs are its branch's (the product itself is not counted: FLOPs count");
+        Line("convolutions and matrix products, as the reference files do).");
+        Line();
+        Line("## Residual order");
+        Line();
+        Line("A residual registers its body's modules before its shortcut's (torchvision and timm ResNets). With");
+        Line("`shortcut_first: true` the shortcut's come first (timm's Xception registers `skip` and `skipbn` before");
+        Line("`rep`). A shortcut may be a list of nodes, each with its own `if`.");
+        return md.ToString();
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+}

@@ -1,0 +1,620 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Google.Protobuf;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Onnx;
+
+/// <summary>
+/// Builds an ONNX inference graph from a generated model's forward, one call per step. Every node
+/// and initializer is named after the state_dict path of the layer that makes it; a BatchNorm
+/// that reads a convolution's output (and nothing else has read it yet) is folded into that
+/// convolution's weight and bias, computed in double precision; dropout is left out. Shapes are
+/// tracked as the graph grows, which gives the value infos and decides whether the spatial size
+/// of the input can stay dynamic.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The ONNX operator set the graph uses (Conv, BatchNormalization, pools, Gemm, Concat, ...).</summary>
+    public const int Opset = 17;
+
+    /// <summary>ONNX IR version 8: the one that goes with opset 17.</summary>
+    public const long IrVersion = 8;
+
+    /// <summary>The name of the graph's input, [N, C, H, W].</summary>
+    public const string InputName = "input";
+
+    /// <summary>The name of the graph's main output, [N, classes].</summary>
+    public const string LogitsName = "logits";
+
+    private readonly List<NodeProto> _nodes = new();
+    private readonly Dictionary<string, float[]> _weights = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long[]> _weightDims = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { InputName, LogitsName };
+    private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _reads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConvRecord> _convs = new(StringComparer.Ordinal);
+    private readonly List<(string Name, string Value)> _auxOutputs = new();
+    private string? _logits;
+
+    /// <summary>A value's shape without the batch axis: [C, H, W], or [C] for a vector.</summary>
+    private sealed record Shape(long C, long H, long W, bool IsVector, bool SpatialFree = false);
+
+    /// <summary>A convolution's node and weights, kept as arrays until the model is written so a BatchNorm after it can fold in.</summary>
+    private sealed record ConvRecord(NodeProto Node, string BiasName, long OutChannels);
+
+    /// <summary>Starts a graph whose input is [N, <paramref name="inChannels"/>, <paramref name="height"/>, <paramref name="width"/>].</summary>
+    public OnnxGraphBuilder(long inChannels, long height, long width, bool includeAux = false)
+    {
+        InChannels = inChannels;
+        Height = height;
+        Width = width;
+        IncludeAux = includeAux;
+        _shapes[InputName] = new Shape(inChannels, height, width, false);
+    }
+
+    /// <summary>Input channels (set from the first convolution that reads the input, which knows them).</summary>
+    public long InChannels { get; private set; }
+
+    /// <summary>The spatial size the shapes are computed for.</summary>
+    public long Height { get; }
+
+    /// <inheritdoc cref="Height"/>
+    public long Width { get; }
+
+    /// <summary>Whether aux heads are written as extra outputs.</summary>
+    public bool IncludeAux { get; }
+
+    /// <summary>
+    /// True once a step needs the input's exact spatial size (a flatten of a feature map, an adaptive
+    /// pool to more than 1x1): the input's H and W are then fixed in the file; otherwise dynamic.
+    /// </summary>
+    public bool FixedSpatialSize { get; private set; }
+
+    /// <summary>The name of the graph's input value.</summary>
+    public string Input => InputName;
+
+    /// <summary>The nodes written so far, in order.</summary>
+    public int NodeCount => _nodes.Count;
+
+    /// <summary>The state_dict path of <paramref name="name"/> under <paramref name="path"/>.</summary>
+    public static string Child(string path, string name) => path.Length == 0 ? name : path + "." + name;
+
+    /// <summary>
+    /// Writes any module a generated forward calls: a generated block or unit (through
+    /// <see cref="IOnnxWritable"/>), Conv2d, BatchNorm2d, Linear, ReLU, pools, Flatten, Dropout,
+    /// Identity, or a Sequential of those (its children named by their position or own name).
+    /// </summary>
+    public string Module(nn.Module module, string path, string input)
+    {
+        switch (module)
+        {
+            case IOnnxWritable writable:
+                return writable.WriteOnnx(this, path, input);
+            case TorchSharp.Modules.Conv2d conv:
+                return Conv(conv, path, input);
+            case TorchSharp.Modules.BatchNorm2d bn:
+                return BatchNorm(bn, path, input);
+            case TorchSharp.Modules.Linear linear:
+                return Linear(linear, path, input);
+            case TorchSharp.Modules.ReLU:
+                return Relu(path, input);
+            case TorchSharp.Modules.Sigmoid:
+                return Sigmoid(path, input);
+            case TorchSharp.Modules.Hardsigmoid:
+                return HardSigmoid(path, input);
+            case TorchSharp.Modules.SiLU:
+                return Silu(path, input);
+            case TorchSharp.Modules.GELU:
+                return Gelu(path, input);
+            case TorchSharp.Modules.Tanh:
+                return Tanh(path, input);
+            case TorchSharp.Modules.MaxPool2d pool:
+                if (pool.dilation is { } dilation && dilation.Any(d => d != 1))
+                    throw new NotSupportedException($"{path}: dilated max pooling is not exported");
+                return MaxPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode);
+            case TorchSharp.Modules.AvgPool2d pool:
+                if (pool.divisor_override is not null)
+                    throw new NotSupportedException($"{path}: average pooling with a divisor override is not exported");
+                return AvgPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode, !pool.count_include_pad);
+            case TorchSharp.Modules.AdaptiveAvgPool2d pool:
+                var size = Pair(pool.output_size);
+                return AdaptiveAvgPool(path, input, size.Item1, size.Item2);
+            case TorchSharp.Modules.Flatten flatten when flatten.start_dim == 1 && flatten.end_dim == -1:
+                return Flatten(path, input);
+            case TorchSharp.Modules.Dropout or TorchSharp.Modules.Identity:
+                return input;
+            case TorchSharp.Modules.Sequential sequence:
+                var value = input;
+                foreach (var (name, child) in sequence.named_children())
+                    value = Module(child, Child(path, name), value);
+                return value;
+            default:
+                throw new NotSupportedException($"{path}: module {module.GetType().Name} has no ONNX form");
+        }
+    }
+
+    /// <summary>A convolution (Conv), its geometry read from the module forward runs.</summary>
+    public string Conv(TorchSharp.Modules.Conv2d conv, string path, string input)
+    {
+        if (conv.padding_mode != PaddingModes.Zeros || conv.transposed)
+            throw new NotSupportedException($"{path}: only zero-padded, non-transposed convolutions are exported");
+        var shape = Read(input);
+        var weight = Array(conv.weight ?? throw new InvalidOperationException($"{path}: convolution without weight"));
+        var dims = conv.weight.shape;
+        long outChannels = dims[0], kh = dims[2], kw = dims[3];
+        if (input == InputName)
+            InChannels = dims[1] * conv.groups;
+        var (sh, sw) = Pair(conv.stride);
+        var (dh, dw) = Pair(conv.dilation);
+        var (ph, pw) = conv.padding is { } padding ? Pair(padding) : (0L, 0L);
+        if (conv.padding_type is not null && conv.padding_type != Padding.Valid)
+            throw new NotSupportedException($"{path}: 'same' padding is not exported");
+
+        var weightName = AddWeight(Child(path, "weight"), weight, dims);
+        var biasName = Child(path, "bias");
+        var inputs = new List<string> { input, weightName };
+        if (conv.bias is { } bias)
+        {
+            biasName = AddWeight(biasName, Array(bias), new[] { outChannels });
+            inputs.Add(biasName);
+        }
+        else
+        {
+            biasName = UniqueName(biasName);
+        }
+
+        var node = AddNode("Conv", path, inputs,
+            Ints("kernel_shape", kh, kw), Ints("strides", sh, sw), Ints("pads", ph, pw, ph, pw), Ints("dilations", dh, dw), Int("group", conv.groups));
+        var output = node.Output[0];
+        var spatialFree = shape.SpatialFree && kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+        _shapes[output] = new Shape(outChannels, Out(shape.H, kh, sh, ph, dh, false), Out(shape.W, kw, sw, pw, dw, false), false, spatialFree);
+        _convs[output] = new ConvRecord(node, biasName, outChannels);
+        return output;
+    }
+
+    /// <summary>
+    /// BatchNorm in inference form: folded into the convolution that produced <paramref name="input"/>
+    /// when nothing else read that output; otherwise a BatchNormalization node.
+    /// </summary>
+    public string BatchNorm(TorchSharp.Modules.BatchNorm2d bn, string path, string input)
+    {
+        var shape = Read(input, countRead: false);
+        using var scope = NewDisposeScope();
+        var mean = Doubles(bn.running_mean ?? throw new NotSupportedException($"{path}: BatchNorm without running statistics is not exported"));
+        var variance = Doubles(bn.running_var!);
+        long channels = mean.Length;
+        var gamma = bn.weight is null ? Enumerable.Repeat(1.0, (int)channels).ToArray() : Doubles(bn.weight);
+        var beta = bn.bias is null ? new double[channels] : Doubles(bn.bias);
+        double eps = bn.eps;
+
+        if (_convs.TryGetValue(input, out var conv) && !_reads.ContainsKey(input) && conv.OutChannels == channels)
+        {
+            // Fold: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
+            var weightName = conv.Node.Input[1];
+            var weight = _weights[weightName];
+            long perFilter = weight.Length / channels;
+            var bias = _weights.TryGetValue(conv.BiasName, out var existing) ? existing : new float[channels];
+            for (long c = 0; c < channels; c++)
+            {
+                double factor = gamma[c] / Math.Sqrt(variance[c] + eps);
+                for (long i = c * perFilter; i < (c + 1) * perFilter; i++)
+                    weight[i] = (float)(weight[i] * factor);
+                bias[c] = (float)((bias[c] - mean[c]) * factor + beta[c]);
+            }
+
+            if (conv.Node.Input.Count < 3)
+            {
+                _weights[conv.BiasName] = bias;
+                _weightDims[conv.BiasName] = new[] { channels };
+                conv.Node.Input.Add(conv.BiasName);
+            }
+
+            return input;
+        }
+
+        Read(input);
+        var names = new[]
+        {
+            AddWeight(Child(path, "weight"), gamma.Select(v => (float)v).ToArray(), new[] { channels }),
+            AddWeight(Child(path, "bias"), beta.Select(v => (float)v).ToArray(), new[] { channels }),
+            AddWeight(Child(path, "running_mean"), mean.Select(v => (float)v).ToArray(), new[] { channels }),
+            AddWeight(Child(path, "running_var"), variance.Select(v => (float)v).ToArray(), new[] { channels }),
+        };
+        var node = AddNode("BatchNormalization", path, new[] { input }.Concat(names), Float("epsilon", (float)eps));
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>A fully connected layer: Gemm(x, W, b) with W transposed, as nn.Linear stores it.</summary>
+    public string Linear(TorchSharp.Modules.Linear linear, string path, string input)
+    {
+        var shape = Read(input);
+        if (!shape.IsVector)
+            throw new NotSupportedException($"{path}: a linear layer needs a flat input");
+        var dims = linear.weight!.shape;
+        var inputs = new List<string> { input, AddWeight(Child(path, "weight"), Array(linear.weight), dims) };
+        if (linear.bias is { } bias)
+            inputs.Add(AddWeight(Child(path, "bias"), Array(bias), new[] { dims[0] }));
+        var node = AddNode("Gemm", path, inputs, Int("transB", 1));
+        _shapes[node.Output[0]] = new Shape(dims[0], 1, 1, true);
+        return node.Output[0];
+    }
+
+    /// <summary>ReLU.</summary>
+    public string Relu(string path, string input) => Unary("Relu", path, input);
+
+    /// <summary>Sigmoid.</summary>
+    public string Sigmoid(string path, string input) => Unary("Sigmoid", path, input);
+
+    /// <summary>Tanh.</summary>
+    public string Tanh(string path, string input) => Unary("Tanh", path, input);
+
+    /// <summary>PyTorch's hardsigmoid, relu6(x + 3) / 6: HardSigmoid with alpha 1/6, beta 0.5.</summary>
+    public string HardSigmoid(string path, string input)
+    {
+        var shape = Read(input);
+        var node = AddNode("HardSigmoid", path, new[] { input }, Float("alpha", 1f / 6), Float("beta", 0.5f));
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>SiLU (swish), x * sigmoid(x): opset 17 has no SiLU operator.</summary>
+    public string Silu(string path, string input)
+    {
+        var gate = Sigmoid(Child(path, "sigmoid"), input);
+        return Multiply(path, input, gate);
+    }
+
+    /// <summary>GELU, exact: x * 0.5 * (1 + erf(x / sqrt 2)) (opset 17 has no Gelu operator).</summary>
+    public string Gelu(string path, string input)
+    {
+        var shape = Read(input, countRead: false);
+        var scaled = Binary("Div", Child(path, "div"), input, AddWeight(Child(path, "sqrt2"), new[] { MathF.Sqrt(2f) }, System.Array.Empty<long>()), shape);
+        var erf = Unary("Erf", Child(path, "erf"), scaled);
+        var plusOne = Binary("Add", Child(path, "add"), erf, AddWeight(Child(path, "one"), new[] { 1f }, System.Array.Empty<long>()), shape);
+        var half = Binary("Mul", Child(path, "half"), input, AddWeight(Child(path, "half_value"), new[] { 0.5f }, System.Array.Empty<long>()), shape);
+        return Binary("Mul", path, half, plusOne, shape);
+    }
+
+    /// <summary><c>x * weights</c>, the weights [N, C, 1, 1] broadcast over the map (squeeze-and-excitation).</summary>
+    public string Gate(string path, string input, string weights) => Multiply(path, input, weights);
+
+    private string Multiply(string path, string input, string other) => Binary("Mul", path, input, other, Read(input, countRead: false) with { SpatialFree = false });
+
+    private string Binary(string op, string path, string left, string right, Shape shape)
+    {
+        if (_shapes.ContainsKey(left)) Read(left);
+        if (_shapes.ContainsKey(right)) Read(right);
+        var node = AddNode(op, path, new[] { left, right });
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>Max pooling with PyTorch's geometry (symmetric padding; ceil mode as PyTorch computes it).</summary>
+    public string MaxPool(string path, string input, (long H, long W) kernel, (long H, long W) stride, (long H, long W) pad, bool ceil)
+    {
+        var shape = Read(input);
+        var node = AddNode("MaxPool", path, new[] { input }, Ints("kernel_shape", kernel.H, kernel.W), Ints("strides", stride.H, stride.W),
+            Ints("pads", pad.H, pad.W, pad.H, pad.W), Int("ceil_mode", ceil ? 1 : 0));
+        _shapes[node.Output[0]] = new Shape(shape.C, Out(shape.H, kernel.H, stride.H, pad.H, 1, ceil), Out(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
+        return node.Output[0];
+    }
+
+    /// <summary>Average pooling; <paramref name="excludePad"/> leaves the padding out of the count (count_include_pad=False).</summary>
+    public string AvgPool(string path, string input, (long H, long W) kernel, (long H, long W) stride, (long H, long W) pad, bool ceil, bool excludePad)
+    {
+        var shape = Read(input);
+        var node = AddNode("AveragePool", path, new[] { input }, Ints("kernel_shape", kernel.H, kernel.W), Ints("strides", stride.H, stride.W),
+            Ints("pads", pad.H, pad.W, pad.H, pad.W), Int("ceil_mode", ceil ? 1 : 0), Int("count_include_pad", excludePad ? 0 : 1));
+        _shapes[node.Output[0]] = new Shape(shape.C, Out(shape.H, kernel.H, stride.H, pad.H, 1, ceil), Out(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
+        return node.Output[0];
+    }
+
+    /// <summary>Global average pool then flatten: [N, C, H, W] -> [N, C], for any H and W.</summary>
+    public string GlobalAvgPool(string path, string input)
+    {
+        var shape = Read(input);
+        var pooled = AddNode("GlobalAveragePool", path, new[] { input });
+        _shapes[pooled.Output[0]] = new Shape(shape.C, 1, 1, false, SpatialFree: true);
+        return Flatten(Child(path, "flatten"), pooled.Output[0]);
+    }
+
+    /// <summary>
+    /// Adaptive average pooling (PyTorch's windows) to <paramref name="height"/> x <paramref name="width"/>:
+    /// a global pool for 1x1; an AveragePool when the input divides evenly; otherwise the average as
+    /// two matrix products (rows, then columns), exact for the input size the model was built for.
+    /// </summary>
+    public string AdaptiveAvgPool(string path, string input, long height, long width)
+    {
+        var shape = Read(input, countRead: false);
+        if (height == 1 && width == 1)
+        {
+            Read(input);
+            var global = AddNode("GlobalAveragePool", path, new[] { input });
+            _shapes[global.Output[0]] = new Shape(shape.C, 1, 1, false, SpatialFree: true);
+            return global.Output[0];
+        }
+
+        FixedSpatialSize = true;
+        if (shape.H % height == 0 && shape.W % width == 0)
+            return AvgPool(path, input, (shape.H / height, shape.W / width), (shape.H / height, shape.W / width), (0, 0), false, false);
+
+        Read(input);
+        // x [N, C, H, W] @ Pw^T [W, w] -> [N, C, H, w]; Ph [h, H] @ that -> [N, C, h, w].
+        var columns = AddWeight(Child(path, "columns"), Transpose(AdaptiveMatrix(shape.W, width), width, shape.W), new[] { shape.W, width });
+        var rows = AddWeight(Child(path, "rows"), AdaptiveMatrix(shape.H, height), new[] { height, shape.H });
+        var byColumns = AddNode("MatMul", Child(path, "columns"), new[] { input, columns });
+        _shapes[byColumns.Output[0]] = new Shape(shape.C, shape.H, width, false);
+        var byRows = AddNode("MatMul", path, new[] { rows, byColumns.Output[0] });
+        Read(byColumns.Output[0]);
+        _shapes[byRows.Output[0]] = new Shape(shape.C, height, width, false);
+        return byRows.Output[0];
+    }
+
+    /// <summary>Flatten to [N, features]; a vector passes unchanged.</summary>
+    public string Flatten(string path, string input)
+    {
+        var shape = Read(input, countRead: false);
+        if (shape.IsVector)
+            return input;
+        Read(input);
+        if (!shape.SpatialFree)
+            FixedSpatialSize = true;
+        var node = AddNode("Flatten", path, new[] { input }, Int("axis", 1));
+        _shapes[node.Output[0]] = new Shape(shape.C * shape.H * shape.W, 1, 1, true);
+        return node.Output[0];
+    }
+
+    /// <summary>Concatenation on channels, in order.</summary>
+    public string Concat(string path, params string[] inputs)
+    {
+        var shapes = inputs.Select(i => Read(i)).ToList();
+        var node = AddNode("Concat", path, inputs, Int("axis", 1));
+        _shapes[node.Output[0]] = shapes[0] with { C = shapes.Sum(s => s.C), SpatialFree = false };
+        return node.Output[0];
+    }
+
+    /// <summary><c>body * scale + shortcut</c> (no Mul when the scale is 1).</summary>
+    public string Residual(string path, string body, string shortcut, double scale)
+    {
+        var shape = Read(body, countRead: false);
+        if (scale != 1.0)
+        {
+            Read(body);
+            var factor = AddWeight(Child(path, "scale"), new[] { (float)scale }, System.Array.Empty<long>());
+            var scaled = AddNode("Mul", Child(path, "mul"), new[] { body, factor });
+            _shapes[scaled.Output[0]] = shape;
+            body = scaled.Output[0];
+        }
+
+        Read(body);
+        Read(shortcut);
+        var node = AddNode("Add", path, new[] { body, shortcut });
+        _shapes[node.Output[0]] = shape with { SpatialFree = false };
+        return node.Output[0];
+    }
+
+    /// <summary>Adds an aux head's output as a graph output named after the head (only when <see cref="IncludeAux"/>).</summary>
+    public void AuxOutput(string name, string value)
+    {
+        if (!IncludeAux)
+            throw new InvalidOperationException("aux outputs were not asked for");
+        Read(value);
+        _auxOutputs.Add((name, value));
+    }
+
+    /// <summary>Marks <paramref name="value"/> as the model's logits.</summary>
+    public void Logits(string value)
+    {
+        Read(value);
+        _logits = value;
+    }
+
+    /// <summary>
+    /// The finished model: opset, IR version, producer, metadata, the input [N, C, H, W] (N always
+    /// symbolic; H and W too unless <see cref="FixedSpatialSize"/>), outputs, raw-data initializers
+    /// and a value info for every intermediate value.
+    /// </summary>
+    public ModelProto Build(OnnxModelInfo info, long parameterCount, string producerVersion)
+    {
+        if (_logits is null)
+            throw new InvalidOperationException("the model wrote no logits");
+        var graph = new GraphProto { Name = info.ModelName, DocString = $"{info.ModelName}, exported by InceptionDsl from {info.SpecFile}" };
+        // Outputs get their public names through Identity nodes, so the graph's values keep their state_dict names.
+        var outputs = new List<(string Public, string Value)> { (LogitsName, _logits) };
+        outputs.AddRange(_auxOutputs);
+        foreach (var (name, value) in outputs)
+            _nodes.Add(MakeNode("Identity", name == LogitsName ? LogitsName + "_identity" : UniqueName(name + "_identity"), new[] { value }, new[] { name }));
+
+        graph.Node.AddRange(_nodes);
+        foreach (var (name, data) in _weights)
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan())) };
+            if (!BitConverter.IsLittleEndian)
+                throw new PlatformNotSupportedException("ONNX raw data is little-endian");
+            tensor.Dims.AddRange(_weightDims[name]);
+            graph.Initializer.Add(tensor);
+        }
+
+        graph.Input.Add(ValueInfo(InputName, _shapes[InputName] with { C = InChannels }));
+        foreach (var (name, value) in outputs)
+            graph.Output.Add(ValueInfo(name, _shapes[value]));
+        var published = new HashSet<string>(outputs.Select(o => o.Public)) { InputName };
+        foreach (var (name, shape) in _shapes)
+        {
+            if (!published.Contains(name))
+                graph.ValueInfo.Add(ValueInfo(name, shape));
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "InceptionDsl",
+            ProducerVersion = producerVersion,
+            Domain = "org.inceptiondsl",
+            ModelVersion = 1,
+            DocString = graph.DocString,
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        void Meta(string key, string? value)
+        {
+            if (value is not null)
+                model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+
+        Meta("model_name", info.ModelName);
+        Meta("spec_file", info.SpecFile);
+        Meta("paper", info.Paper);
+        Meta("peer", info.Peer);
+        Meta("parameter_count", parameterCount.ToString(CultureInfo.InvariantCulture));
+        Meta("reported_top1", info.Top1?.ToString(CultureInfo.InvariantCulture));
+        Meta("reported_top5", info.Top5?.ToString(CultureInfo.InvariantCulture));
+        Meta("input_size", string.Create(CultureInfo.InvariantCulture, $"{InChannels}x{Height}x{Width}"));
+        Meta("dynamic_spatial_size", FixedSpatialSize ? "false" : "true");
+        Meta("aux_outputs", string.Join(",", _auxOutputs.Select(a => a.Name)));
+        return model;
+    }
+
+    private ValueInfoProto ValueInfo(string name, Shape shape)
+    {
+        var tensorShape = new TensorShapeProto();
+        tensorShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
+        tensorShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = shape.C });
+        if (!shape.IsVector)
+        {
+            bool isInput = name == InputName;
+            tensorShape.Dim.Add(FixedSpatialSize || shape.SpatialFree ? new TensorShapeProto.Types.Dimension { DimValue = shape.H }
+                : isInput ? new TensorShapeProto.Types.Dimension { DimParam = "H" } : new TensorShapeProto.Types.Dimension());
+            tensorShape.Dim.Add(FixedSpatialSize || shape.SpatialFree ? new TensorShapeProto.Types.Dimension { DimValue = shape.W }
+                : isInput ? new TensorShapeProto.Types.Dimension { DimParam = "W" } : new TensorShapeProto.Types.Dimension());
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = tensorShape } },
+        };
+    }
+
+    private string Unary(string op, string path, string input)
+    {
+        var shape = Read(input);
+        var node = AddNode(op, path, new[] { input });
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>A value's shape; counts the read unless asked not to (a BatchNorm folds only into a conv output no one has read).</summary>
+    private Shape Read(string value, bool countRead = true)
+    {
+        if (!_shapes.TryGetValue(value, out var shape))
+            throw new InvalidOperationException($"value '{value}' is read before any node produced it");
+        if (countRead)
+            _reads[value] = _reads.TryGetValue(value, out var n) ? n + 1 : 1;
+        return shape;
+    }
+
+    private NodeProto AddNode(string op, string path, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        var name = UniqueName(path.Length == 0 ? op.ToLowerInvariant() : path);
+        var node = MakeNode(op, name, inputs, new[] { name });
+        node.Attribute.AddRange(attributes);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static NodeProto MakeNode(string op, string name, IEnumerable<string> inputs, IEnumerable<string> outputs)
+    {
+        var node = new NodeProto { OpType = op, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        return node;
+    }
+
+    /// <summary><paramref name="name"/>, or with the first free suffix _1, _2, ... when taken: node, value and initializer names are all unique.</summary>
+    private string UniqueName(string name)
+    {
+        var candidate = name;
+        for (int i = 1; !_names.Add(candidate); i++)
+            candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
+        return candidate;
+    }
+
+    private string AddWeight(string name, float[] data, long[] dims)
+    {
+        var unique = UniqueName(name);
+        _weights[unique] = data;
+        _weightDims[unique] = dims;
+        _shapes.Remove(unique);
+        return unique;
+    }
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    /// <summary>A (height, width) pair from a module's one- or two-element array.</summary>
+    private static (long, long) Pair(long[] values) => values.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
+
+    /// <summary>An output side as PyTorch computes it; in ceil mode the last window must start inside the input or its left padding.</summary>
+    private static long Out(long size, long kernel, long stride, long pad, long dilation, bool ceil)
+    {
+        long span = size + 2 * pad - dilation * (kernel - 1) - 1;
+        long output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceil && (output - 1) * stride >= size + pad)
+            output--;
+        return output;
+    }
+
+    /// <summary>PyTorch's adaptive average pooling as a matrix [output, input]: row i averages input[floor(i*in/out), ceil((i+1)*in/out)).</summary>
+    private static float[] AdaptiveMatrix(long input, long output)
+    {
+        var matrix = new float[output * input];
+        for (long i = 0; i < output; i++)
+        {
+            long start = i * input / output, end = ((i + 1) * input + output - 1) / output;
+            for (long j = start; j < end; j++)
+                matrix[i * input + j] = 1f / (end - start);
+        }
+
+        return matrix;
+    }
+
+    private static float[] Transpose(float[] matrix, long rows, long columns)
+    {
+        var result = new float[matrix.Length];
+        for (long r = 0; r < rows; r++)
+            for (long c = 0; c < columns; c++)
+                result[c * rows + r] = matrix[r * columns + c];
+        return result;
+    }
+
+    /// <summary>A tensor's values as float32 in logical (row-major NCHW) order, whatever its memory format.</summary>
+    private static float[] Array(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = tensor.detach().to(CPU).to_type(ScalarType.Float32).contiguous().reshape(-1);
+        return flat.data<float>().ToArray();
+    }
+
+    private static double[] Doubles(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return tensor.detach().to(CPU).to_type(ScalarType.Float64).contiguous().reshape(-1).data<double>().ToArray();
+    }
+}
