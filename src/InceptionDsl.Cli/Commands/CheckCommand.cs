@@ -41,7 +41,7 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
             }
         }
 
-        var owners = new Dictionary<string, string>();
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); // hint names are compared ignoring case, as Roslyn does
         foreach (var file in files)
         {
             string text;

@@ -87,4 +87,19 @@ public sealed class NameRulesTests
         Assert.Equal(6, error.Span.Line);
         Assert.Contains(second is null ? "the constructor parameter every block class may have" : $"parameter '{first}' at line 6", error.Message);
     }
+
+    [Fact]
+    public void ModelsOfTwoSpecsDifferingOnlyInCaseAreADuplicateNotACrash()
+    {
+        var first = Specs.Wrap("  - { name: c, conv: { filters: 8, k: 3 } }").Replace("TestNet", "CaseNet");
+        var second = first.Replace("CaseNet", "Casenet");
+        var (run, output) = GeneratorHarness.Run(("a.inception.yaml", first), ("b.inception.yaml", second));
+        Assert.All(run.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Id is "CS8785" or "AD0001");
+        var duplicate = Assert.Single(run.Diagnostics);
+        Assert.Equal("IDSL011", duplicate.Id);
+        Assert.Equal("b.inception.yaml", duplicate.Location.GetLineSpan().Path);
+        Assert.Single(run.GeneratedTrees, t => t.FilePath.EndsWith("CaseNet.g.cs", StringComparison.Ordinal));
+        Assert.Empty(GeneratorHarness.CompileProblems(output));
+    }
 }
