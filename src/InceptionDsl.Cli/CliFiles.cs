@@ -26,14 +26,12 @@ public static class CliFiles
     /// <summary>The most bytes a spec file may have (a spec is at most <see cref="SpecLimits.MaxFileChars"/> characters, 4 bytes each in UTF-8).</summary>
     public const long MaxSpecBytes = 4L * SpecLimits.MaxFileChars;
 
-    /// <summary>Why <paramref name="path"/> is not a readable input file ("file not found", "is a folder, not a file"), or null.</summary>
-    public static string? InputProblem(string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) return "no file given (the path is empty)";
-        if (Directory.Exists(path)) return "is a folder, not a file";
-        if (!File.Exists(path)) return "file not found";
-        return null;
-    }
+    /// <summary>
+    /// Why <paramref name="path"/> is not a readable input file ("file not found", "is a folder, not a file",
+    /// "is a named pipe (FIFO), not a regular file; it was not read", a device, a broken link), or null.
+    /// Decided from the file's type alone: the file is not opened (see <see cref="Build.SpecFileKind"/>).
+    /// </summary>
+    public static string? InputProblem(string? path) => Build.SpecFileKind.Problem(path);
 
     /// <summary>
     /// The text of a spec file: UTF-8 (or UTF-16/32 with a byte-order mark, as YAML allows). A folder, a missing or
@@ -49,7 +47,7 @@ public static class CliFiles
             long length = new FileInfo(path).Length;
             if (length > MaxSpecBytes)
                 throw new CliInputException(path, $"The file's size ({length} bytes) exceeds the limit of {SpecLimits.MaxFileChars} characters", 1, 1, "IDSL012");
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadAtMost(path, MaxSpecBytes);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
@@ -57,6 +55,26 @@ public static class CliFiles
         }
 
         return DecodeSpec(path, bytes);
+    }
+
+    /// <summary>
+    /// The file's bytes, reading no more than <paramref name="limit"/> + 1 whatever its size claims (a file
+    /// swapped for a device after the type check still cannot make the command read gigabytes).
+    /// </summary>
+    private static byte[] ReadAtMost(string path, long limit)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit + 1 - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+                throw new CliInputException(path, $"The file's size (more than {limit} bytes) exceeds the limit of {SpecLimits.MaxFileChars} characters", 1, 1, "IDSL012");
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>Decodes a spec's bytes strictly; see <see cref="ReadSpec"/>.</summary>

@@ -12,7 +12,21 @@ namespace InceptionDsl;
 public sealed record SpecResult(string Path, EquatableArray<ModelIR> Models, EquatableArray<SpecDiagnostic> Diagnostics)
 {
     public bool HasErrors => Diagnostics.Any(d => d.Severity == SpecSeverity.Error);
+
+    /// <summary>
+    /// Where each model is declared (its <c>model:</c> value or its variant), for diagnostics about a model as a
+    /// whole, such as IDSL011. Kept beside the models, not in them, so that an edit which only moves lines
+    /// leaves the models equal and the generator's cached output in place.
+    /// </summary>
+    public EquatableArray<ModelSite> Sites { get; init; }
+
+    /// <summary>Where <paramref name="model"/> is declared in this spec (the file's start if it is not found).</summary>
+    public SourceSpan SiteOf(string model) =>
+        Sites.FirstOrDefault(s => s.Model == model)?.Span ?? SourceSpan.At(Path, 1, 1);
 }
+
+/// <summary>A model name and the place in its spec that declares it.</summary>
+public sealed record ModelSite(string Model, SourceSpan Span);
 
 /// <summary>
 /// The front door of the pipeline: spec text in, checked models and diagnostics out. Used by the
@@ -40,7 +54,7 @@ public static class SpecCompiler
     {
         var diagnostics = new List<SpecDiagnostic>();
         var document = Parse(path, text, diagnostics);
-        return document is null ? Result(path, new List<ModelIR>(), diagnostics) : Analyze(document, diagnostics, observer);
+        return document is null ? Result(path, new List<ModelIR>(), diagnostics, new List<ModelSite>()) : Analyze(document, diagnostics, observer);
     }
 
     /// <summary>Checks and lowers every model a parsed spec declares.</summary>
@@ -48,12 +62,22 @@ public static class SpecCompiler
     {
         diagnostics ??= new List<SpecDiagnostic>();
         var models = new List<ModelIR>();
+        var sites = new List<ModelSite>();
         try
         {
+            if (document.Variants.Count > SpecLimits.MaxModels)
+            {
+                diagnostics.Add(Descriptors.LimitExceeded.Create(document.Variants[SpecLimits.MaxModels].Span,
+                    $"The number of models in this spec ({document.Variants.Count})", SpecLimits.MaxModels.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return Result(document.Path, models, diagnostics, sites);
+            }
+
             // Names that would not compile (collisions with generated code, keywords, hint names) stop here.
             if (!NameChecks.Check(document, diagnostics))
-                return Result(document.Path, models, diagnostics);
+                return Result(document.Path, models, diagnostics, sites);
             var seen = new Dictionary<string, SourceSpan>();
+            var budget = new LayerBudget();
+
             foreach (var variant in document.Variants)
             {
                 if (seen.TryGetValue(variant.Model, out var first))
@@ -66,8 +90,11 @@ public static class SpecCompiler
                 try
                 {
                     observer?.ModelStarted(document, variant.Model);
-                    if (Lowerer.Lower(document, variant, diagnostics, observer) is { } model)
+                    if (Lowerer.Lower(document, variant, diagnostics, budget, observer) is { } model)
+                    {
                         models.Add(model);
+                        sites.Add(new ModelSite(model.ClassName, variant.Span));
+                    }
                 }
                 catch (OverflowException)
                 {
@@ -80,14 +107,24 @@ public static class SpecCompiler
             diagnostics.Add(Descriptors.InternalError.Create(document.Span, exception.GetType().Name + ": " + exception.Message));
         }
 
-        return Result(document.Path, models, diagnostics);
+        return Result(document.Path, models, diagnostics, sites);
     }
 
-    private static SpecResult Result(string path, List<ModelIR> models, List<SpecDiagnostic> diagnostics)
+    private static SpecResult Result(string path, List<ModelIR> models, List<SpecDiagnostic> diagnostics, List<ModelSite> sites)
     {
         // Class blocks are checked per use and once more for their class: report each finding once.
         var distinct = diagnostics.Distinct().OrderBy(d => d.Span.Line).ThenBy(d => d.Span.Column).ToList();
+        if (distinct.Count > SpecLimits.MaxDiagnostics)
+        {
+            // A spec with 100,000 unknown keys gets the first findings and a count, not 100,000 lines.
+            var first = distinct[SpecLimits.MaxDiagnostics];
+            distinct = distinct.Take(SpecLimits.MaxDiagnostics).ToList();
+            distinct.Add(Descriptors.LimitExceeded.Create(first.Span, "The number of diagnostics (the rest are not shown)",
+                SpecLimits.MaxDiagnostics.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         bool failed = distinct.Any(d => d.Severity == SpecSeverity.Error);
-        return new SpecResult(path, (failed ? new List<ModelIR>() : models).ToEquatableArray(), distinct.ToEquatableArray());
+        return new SpecResult(path, (failed ? new List<ModelIR>() : models).ToEquatableArray(), distinct.ToEquatableArray())
+            { Sites = (failed ? new List<ModelSite>() : sites).ToEquatableArray() };
     }
 }

@@ -120,7 +120,7 @@ public sealed class InceptionGenerator : IIncrementalGenerator
                 if (owner.Path == result.Path)
                     files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
                 else
-                    diagnostics.Add(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(result.Path, 1, 1), model.ClassName, owner.Path));
+                    diagnostics.Add(Descriptors.DuplicateModel.Create(result.SiteOf(model.ClassName), model.ClassName, owner.Path));
             }
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)

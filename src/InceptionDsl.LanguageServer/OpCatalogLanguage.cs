@@ -48,6 +48,8 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         new("accuracy", "Top-1/top-5 of the peer's weights."),
         new("notes", "Free text."),
         new("reference", "Id of the reference file."),
+        new("classes", "This variant's class count; may use the family's parameters.", "the spec's classes"),
+        new("input", "This variant's input: { channels, size }.", "the spec's input"),
     };
 
     public IReadOnlyList<CatalogEntry> AuxKeys { get; } = new CatalogEntry[]
@@ -58,6 +60,7 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         new("args", "Arguments of that block."),
         new("weight", "Loss weight in training.", "1"),
         new("register_after", "Place the head's parameters after this node in the state_dict."),
+        new("if", "Build the head only when this holds (a model parameter: a variant can leave it out)."),
     };
 
     public IReadOnlyList<CatalogEntry> NodeKeys { get; } = new CatalogEntry[]

@@ -4,8 +4,9 @@ namespace InceptionDsl.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/InceptionDsl.Benchmarks -- --filter '*' [--job short] [--inProcess]
-/// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look.
-/// `-- --lsp` prints the language server's figures (keystroke to diagnostics, memory over 10,000 edits).
+/// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look;
+/// `-- --lsp` prints the language server's figures (keystroke to diagnostics, memory over 10,000 edits);
+/// `-- --hostile` prints the bounded-work worst cases (HostileSpecBenchmarks) as a table.
 /// </summary>
 public static class Program
 {
@@ -15,6 +16,8 @@ public static class Program
             return LspBenchmarks.Run();
         if (args.Contains("--quick"))
             return Quick.Run();
+        if (args.Contains("--hostile"))
+            return HostileSpecBenchmarks.PrintTable();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -70,7 +70,7 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
             {
                 if (owners.TryGetValue(model.ClassName, out var first))
                 {
-                    Console.WriteLine(Descriptors.DuplicateModel.Create(Text.SourceSpan.At(file, 1, 1), model.ClassName, first).ToString());
+                    Console.WriteLine(Descriptors.DuplicateModel.Create(result.SiteOf(model.ClassName), model.ClassName, first).ToString());
                     errors++;
                 }
                 else

@@ -6,8 +6,9 @@ namespace InceptionDsl.Diagnostics;
 /// <summary>A diagnostic kind: stable ID, title and message format.</summary>
 public sealed record SpecDiagnosticDescriptor(string Id, string Title, string MessageFormat, SpecSeverity Severity = SpecSeverity.Error)
 {
+    /// <summary>A diagnostic whose message is one line however much spec text it quotes (<see cref="MessageText"/>).</summary>
     public SpecDiagnostic Create(SourceSpan span, params object[] args) =>
-        new(Id, Severity, string.Format(System.Globalization.CultureInfo.InvariantCulture, MessageFormat, args), span);
+        new(Id, Severity, MessageText.OneLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, MessageFormat, args)), span);
 }
 
 /// <summary>

@@ -17,9 +17,12 @@ public sealed record SpecDiagnostic(string Id, SpecSeverity Severity, string Mes
     /// </summary>
     public EquatableArray<RelatedSpan> Related { get; init; } = EquatableArray<RelatedSpan>.Empty;
 
-    /// <summary>This diagnostic with one more related place (none when it already has that place).</summary>
+    /// <summary>
+    /// This diagnostic with one more related place (none when it already has that place); the note is one line
+    /// like the message (<see cref="MessageText"/>), since it quotes spec text too.
+    /// </summary>
     public SpecDiagnostic WithRelated(SourceSpan span, string message) =>
-        Related.Any(r => r.Span == span) || span == Span ? this : this with { Related = Related.Append(new RelatedSpan(span, message)).ToEquatableArray() };
+        Related.Any(r => r.Span == span) || span == Span ? this : this with { Related = Related.Append(new RelatedSpan(span, MessageText.OneLine(message))).ToEquatableArray() };
 
     /// <summary>The related places as the compiler prints notes: <c>file(line,col): note: message</c>, one a line.</summary>
     public IEnumerable<string> RelatedLines() => Related.Select(r => $"{r.Span.Path}({r.Span.Line},{r.Span.Column}): note: {r.Message}");

@@ -76,8 +76,9 @@ internal static class InferenceEmitter
     public static ClassIR WithOptionalClassifier(ClassIR body, out string? classifier)
     {
         classifier = null;
-        var step = body.Forward.OfType<ModuleStep>().LastOrDefault(s => !s.Optional && body.Members.Any(m => m.Field == s.Field && m.Type == LinearType
-            && m.Condition is null && m.Init.Contains("numClasses")));
+        // A set of the candidate fields, not a scan of the members per step: 20,000 layers stay linear.
+        var classifiers = new HashSet<string>(body.Members.Where(m => m.Type == LinearType && m.Condition is null && m.Init.Contains("numClasses")).Select(m => m.Field));
+        var step = body.Forward.OfType<ModuleStep>().LastOrDefault(s => !s.Optional && classifiers.Contains(s.Field));
         if (step is null)
             return body;
         classifier = step.Field;

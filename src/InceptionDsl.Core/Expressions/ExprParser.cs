@@ -176,7 +176,7 @@ public sealed class ExprParser
 
     private ExprSyntax ParseUnary(int depth)
     {
-        if (depth > 50)
+        if (depth > SpecLimits.MaxExpressionDepth)
             throw Error("nested too deeply");
         if (Match("-"))
             return new UnaryExpr("-", ParseUnary(depth + 1), _span);

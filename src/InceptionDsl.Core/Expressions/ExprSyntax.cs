@@ -8,13 +8,40 @@ namespace InceptionDsl.Expressions;
 /// </summary>
 public abstract record ExprSyntax(SourceSpan Span)
 {
-    /// <summary>The expression as a person would write it, for messages.</summary>
+    /// <summary>
+    /// The expression as a person would write it, for messages: printed from the tree, with the
+    /// parentheses its meaning needs and no others (<c>8 % ($a - 4)</c>, <c>-($a - 1)</c>).
+    /// </summary>
     public abstract string Display { get; }
+
+    /// <summary>How tightly the printed form binds (<see cref="ExprPrecedence"/>), to parenthesise only where needed.</summary>
+    public virtual int Precedence => ExprPrecedence.Primary;
+
+    /// <summary><see cref="Display"/>, in parentheses when it binds less tightly than <paramref name="context"/> requires.</summary>
+    public string DisplayAt(int context) => Precedence < context ? "(" + Display + ")" : Display;
+}
+
+/// <summary>The parser's binding strengths, loosest first (ExprParser: <c>|| &amp;&amp; comparisons + - * / // % unary [index]</c>).</summary>
+public static class ExprPrecedence
+{
+    public const int Or = 1, And = 2, Comparison = 3, Additive = 4, Multiplicative = 5, Unary = 6, Postfix = 7, Primary = 8;
+
+    public static int Of(string binaryOperator) => binaryOperator switch
+    {
+        "||" => Or,
+        "&&" => And,
+        "==" or "!=" or "<" or "<=" or ">" or ">=" => Comparison,
+        "+" or "-" => Additive,
+        _ => Multiplicative,
+    };
 }
 
 /// <summary>A constant: long, double, bool or string.</summary>
 public sealed record LiteralExpr(object Value, SourceSpan Span) : ExprSyntax(Span)
 {
+    /// <summary>A negative number prints with its sign, which binds as a unary minus.</summary>
+    public override int Precedence => Value is long and < 0 || Value is double and < 0 ? ExprPrecedence.Unary : ExprPrecedence.Primary;
+
     public override string Display => Value switch
     {
         bool b => b ? "true" : "false",
@@ -31,17 +58,36 @@ public sealed record VariableExpr(string Name, SourceSpan Span) : ExprSyntax(Spa
 
 public sealed record UnaryExpr(string Operator, ExprSyntax Operand, SourceSpan Span) : ExprSyntax(Span)
 {
-    public override string Display => Operator + Operand.Display;
+    public override int Precedence => ExprPrecedence.Unary;
+
+    public override string Display => Operator + Operand.DisplayAt(ExprPrecedence.Unary);
 }
 
+/// <summary>
+/// A binary operation. The operators associate to the left (<c>a - b - c</c> is <c>(a - b) - c</c>), so
+/// a right operand of the same strength keeps its parentheses; comparisons do not chain, so both
+/// sides of one that are comparisons keep theirs.
+/// </summary>
 public sealed record BinaryExpr(string Operator, ExprSyntax Left, ExprSyntax Right, SourceSpan Span) : ExprSyntax(Span)
 {
-    public override string Display => $"{Left.Display} {Operator} {Right.Display}";
+    public override int Precedence => ExprPrecedence.Of(Operator);
+
+    public override string Display
+    {
+        get
+        {
+            int own = Precedence;
+            int left = own == ExprPrecedence.Comparison ? own + 1 : own;
+            return $"{Left.DisplayAt(left)} {Operator} {Right.DisplayAt(own + 1)}";
+        }
+    }
 }
 
 public sealed record IndexExpr(ExprSyntax Target, ExprSyntax Index, SourceSpan Span) : ExprSyntax(Span)
 {
-    public override string Display => $"{Target.Display}[{Index.Display}]";
+    public override int Precedence => ExprPrecedence.Postfix;
+
+    public override string Display => $"{Target.DisplayAt(ExprPrecedence.Postfix)}[{Index.Display}]";
 }
 
 public sealed record ListExpr(EquatableArray<ExprSyntax> Items, SourceSpan Span) : ExprSyntax(Span)

@@ -34,6 +34,23 @@ internal sealed class ClassBuilder
 
     public List<MemberIR> Members { get; } = new();
 
+    /// <summary>Per prefix: how many members so far have a state name starting with it, and how many members were looked at.</summary>
+    private readonly Dictionary<string, (int Count, int Seen)> _prefixCounts = new();
+
+    /// <summary>
+    /// How many members have a state name starting with <paramref name="prefix"/> (the index of the next
+    /// auto-named one). Incremental, so a class of 100,000 auto-named layers stays linear.
+    /// </summary>
+    public int CountStateNamesStartingWith(string prefix)
+    {
+        var (count, seen) = _prefixCounts.TryGetValue(prefix, out var known) ? known : (0, 0);
+        for (; seen < Members.Count; seen++)
+            if (Members[seen].StateName.StartsWith(prefix, System.StringComparison.Ordinal))
+                count++;
+        _prefixCounts[prefix] = (count, seen);
+        return count;
+    }
+
     /// <summary>Registers a field; returns its C# name, or null after reporting a duplicate.</summary>
     public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics,
         EquatableArray<SequentialChildIR> children = default)

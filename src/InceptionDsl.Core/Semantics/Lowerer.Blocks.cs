@@ -46,6 +46,7 @@ internal sealed partial class Lowerer
         EquatableArray<ParamDecl> parameters, EquatableArray<ArgSyntax> args, Scope callerScope, Scope target, SourceSpan span, string owner, bool symbolic)
     {
         var bound = new Dictionary<string, (Value Value, SourceSpan Span)>();
+        var declared = new HashSet<string>(parameters.Select(p => p.Name)); // a hash: 10,000 arguments stay linear
         bool ok = true;
         int position = 0;
         foreach (var arg in args)
@@ -62,7 +63,7 @@ internal sealed partial class Lowerer
 
                 name = parameters[position++].Name;
             }
-            else if (!parameters.Any(p => p.Name == name))
+            else if (!declared.Contains(name))
             {
                 _diagnostics.Add(Descriptors.BadArguments.Create(arg.Span, owner, $"has no parameter '{name}'{DidYouMean.Hint(name, parameters.Select(p => p.Name))}"));
                 ok = false;
@@ -349,7 +350,7 @@ internal sealed partial class Lowerer
         var plan = PlanLayer(node, head.Name, input, frame);
         for (int i = before; i < _diagnostics.Count; i++)
             _diagnostics[i] = _diagnostics[i].WithRelated(head.Span, $"in aux head '{head.Name}' on '{head.At}'");
-        if (plan is null)
+        if (plan is null || !AuxEndsInClasses(head, plan.Output))
             return null;
         var field = frame.Owner.Add(head.Name, head.Span, plan.ModuleType, plan.ModuleInit, $"auxiliary head on {head.At} -> {plan.Output}", "auxLogits", _diagnostics);
         if (field is null)
@@ -359,4 +360,17 @@ internal sealed partial class Lowerer
             { Kind = "aux", Label = head.Name });
         return new AuxIR(head.Name, field, head.At, head.Weight, plan.ModuleType, plan.ModuleInit, plan.Output.ToString(), plan.Parameters);
     }
+
+    /// <summary>An aux head is a classifier: its loss needs logits, one per class, as the model's own output.</summary>
+    private bool AuxEndsInClasses(AuxDecl head, TensorShape output)
+    {
+        if (output.IsVector && output.C == _classCount)
+            return true;
+        _diagnostics.Add(Descriptors.BadNode.Create(head.Span,
+            $"Aux head '{head.Name}' must end in a [classes] vector ([{_classCount}]), the logits its loss needs; block '{head.Block}' ends in {output}"));
+        return false;
+    }
+
+    /// <summary>The model's class count (its <c>classes</c>), which an aux head's output must match.</summary>
+    private long _classCount;
 }

@@ -54,13 +54,14 @@ internal sealed partial class Lowerer
         _reservedNames = new HashSet<string>(_blocks.Keys) { UnitClass };
     }
 
-    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics, LoweringObserver? observer = null)
+    /// <summary>Lowers one model; <paramref name="budget"/> carries the layers the spec's earlier models used.</summary>
+    public static ModelIR? Lower(SpecDocument spec, VariantDecl variant, List<SpecDiagnostic> diagnostics, LayerBudget budget, LoweringObserver? observer = null)
     {
         var lowerer = new Lowerer(spec, diagnostics) { _observer = observer };
-        return lowerer.LowerModel(variant);
+        return lowerer.LowerModel(variant, budget);
     }
 
-    private ModelIR? LowerModel(VariantDecl variant)
+    private ModelIR? LowerModel(VariantDecl variant, LayerBudget budget)
     {
         int errorsBefore = ErrorCount();
         _reservedNames.Add(variant.Model);
@@ -85,10 +86,14 @@ internal sealed partial class Lowerer
             return null;
         }
 
+        _classCount = classes.Number;
         _globals.Set("classes", classes with { Code = "numClasses" });
 
         var modelScope = new Scope(_globals, $"model '{variant.Model}'");
         modelScope.Set("in_channels", new IntValue(input.Channels) { Code = "inChannels" });
+        if (CheckExpansion(variant, modelScope, budget) is not { } expansion)
+            return null;
+        budget.Used += expansion;
         var owner = new ClassBuilder(variant.Model, _reservedNames);
         var frame = new Frame(owner, modelScope, "", 0, recordLayers: true);
         var steps = new List<StepIR>();
@@ -447,11 +452,8 @@ internal sealed partial class Lowerer
         return expanded;
     }
 
-    private static string AutoName(string op, ClassBuilder owner)
-    {
-        int index = owner.Members.Count(m => m.StateName.StartsWith(op, StringComparison.Ordinal));
-        return op + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static string AutoName(string op, ClassBuilder owner) =>
+        op + owner.CountStateNamesStartingWith(op).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private bool CountLayer(SourceSpan span)
     {

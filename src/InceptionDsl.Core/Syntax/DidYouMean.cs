@@ -3,19 +3,37 @@ using System.Collections.Generic;
 
 namespace InceptionDsl.Syntax;
 
-/// <summary>Suggests the closest known word for a misspelt one (Levenshtein distance).</summary>
+/// <summary>
+/// Suggests the closest known word for a misspelt one (Levenshtein distance). Bounded work whatever
+/// the spec holds: only names up to <see cref="SpecLimits.MaxSuggestedNameChars"/> characters are
+/// compared, with a banded distance that stops beyond <see cref="SpecLimits.MaxSuggestionDistance"/>,
+/// over at most <see cref="SpecLimits.MaxSuggestionCandidates"/> candidates.
+/// </summary>
 public static class DidYouMean
 {
+    /// <summary>
+    /// How many valid words a hint lists when none is close: enough for the language's longest own list
+    /// (a node's 27 keys) to be shown whole; a spec's many block or node names are cut short.
+    /// </summary>
+    public const int MaxListed = 32;
+
     /// <summary>" (did you mean 'x'?)" or, with no close candidate, the list of valid words.</summary>
     public static string Hint(string word, IEnumerable<string> candidates)
     {
         string? best = null;
         int bestDistance = int.MaxValue;
-        var all = new List<string>();
+        var listed = new List<string>();
+        int count = 0;
+        var lowered = word.Length <= SpecLimits.MaxSuggestedNameChars ? word.ToLowerInvariant() : null;
         foreach (var candidate in candidates)
         {
-            all.Add(candidate);
-            int distance = Distance(word.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (count++ >= SpecLimits.MaxSuggestionCandidates)
+                break;
+            if (listed.Count < MaxListed)
+                listed.Add(candidate);
+            if (lowered is null || candidate.Length > SpecLimits.MaxSuggestedNameChars)
+                continue;
+            int distance = BoundedDistance(lowered, candidate.ToLowerInvariant(), SpecLimits.MaxSuggestionDistance);
             if (distance < bestDistance)
             {
                 bestDistance = distance;
@@ -23,29 +41,49 @@ public static class DidYouMean
             }
         }
 
-        if (best is not null && bestDistance <= Math.Max(1, Math.Min(3, best.Length / 3)))
+        if (best is not null && bestDistance <= Math.Max(1, Math.Min(SpecLimits.MaxSuggestionDistance, best.Length / 3)))
             return $" (did you mean '{best}'?)";
-        return all.Count == 0 ? "" : $" (expected one of: {string.Join(", ", all)})";
+        if (listed.Count == 0)
+            return "";
+        return $" (expected one of: {string.Join(", ", listed)}{(count > listed.Count ? ", ..." : "")})";
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>
+    /// The Levenshtein distance of <paramref name="a"/> and <paramref name="b"/> when it is at most
+    /// <paramref name="max"/>, else <see cref="int.MaxValue"/>. Only the diagonal band of width
+    /// 2 * max + 1 is computed, and the loop ends as soon as every cell of a row exceeds max.
+    /// </summary>
+    public static int BoundedDistance(string a, string b, int max)
     {
+        if (Math.Abs(a.Length - b.Length) > max)
+            return int.MaxValue;
+        const int Far = int.MaxValue / 2;
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (int j = 0; j <= b.Length; j++)
-            previous[j] = j;
+            previous[j] = j <= max ? j : Far;
         for (int i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
+            int from = Math.Max(1, i - max), to = Math.Min(b.Length, i + max);
+            current[0] = i <= max ? i : Far;
+            if (from > 1)
+                current[from - 1] = Far;
+            int rowBest = current[0];
+            for (int j = from; j <= to; j++)
             {
                 int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                int value = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                current[j] = value;
+                rowBest = Math.Min(rowBest, value);
             }
 
+            if (to < b.Length)
+                current[to + 1] = Far;
+            if (rowBest > max)
+                return int.MaxValue;
             (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return previous[b.Length] <= max ? previous[b.Length] : int.MaxValue;
     }
 }

@@ -128,6 +128,7 @@ public static class YamlTreeReader
         {
             Count(state, 1, Span(state.Path, mappingStart.Start, mappingStart.End));
             var entries = new List<KeyValuePair<YScalar, YNode>>();
+            var keys = new Dictionary<string, YScalar>(StringComparer.Ordinal); // a hash, not a scan: 100,000 keys stay linear
             long size = 1;
             bool flow = mappingStart.Style == MappingStyle.Flow;
             if (flow) state.FlowDepth++;
@@ -136,9 +137,9 @@ public static class YamlTreeReader
                 var keyNode = ReadNode(parser, state, depth + 1);
                 if (keyNode is not YScalar key)
                     throw new YamlException(Mark(keyNode.Span), Mark(keyNode.Span), "a mapping key must be a plain name, not " + keyNode.KindName);
-                foreach (var existing in entries)
-                    if (existing.Key.Value == key.Value)
-                        throw new YamlException(Mark(key.Span), Mark(key.Span), $"duplicate key '{key.Value}' (first at line {existing.Key.Span.Line})");
+                if (keys.TryGetValue(key.Value, out var existing))
+                    throw new YamlException(Mark(key.Span), Mark(key.Span), $"duplicate key '{key.Value}' (first at line {existing.Span.Line})");
+                keys.Add(key.Value, key);
                 var value = ReadNode(parser, state, depth + 1);
                 size += 1 + value.ExpandedSize;
                 entries.Add(new KeyValuePair<YScalar, YNode>(key, value));

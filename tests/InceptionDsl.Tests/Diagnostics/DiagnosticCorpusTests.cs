@@ -114,7 +114,9 @@ public sealed partial class DiagnosticCorpusTests
             Assert.Equal(b, duplicate.Location.GetLineSpan().Path);
             var (exit, stdout) = RunCheck(a, b);
             Assert.Equal(1, exit);
-            Assert.Contains($"{b}(1,1): error IDSL011: ", stdout);
+            // At the second spec's 'model:' value (line 1, column 8), not at the file's start.
+            Assert.Equal((0, 7), (duplicate.Location.GetLineSpan().StartLinePosition.Line, duplicate.Location.GetLineSpan().StartLinePosition.Character));
+            Assert.Contains($"{b}(1,8): error IDSL011: ", stdout);
         }
         finally
         {

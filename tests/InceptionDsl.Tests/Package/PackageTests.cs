@@ -50,7 +50,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
     /// <summary>
     /// The test app: a forward pass of the generated model, then what InceptionDsl.Runtime offers: save and
     /// load a checkpoint (identical weights, the same logits to 1e-5), the generated ForwardFeatures (one
-    /// map per declared stage, with its channels), and one epoch of training on a small image folder it draws.
+    /// map per declared stage, with its channels), one epoch of training on a small image folder it draws, and
+    /// an ONNX export of the model run in ONNX Runtime (logits equal to TorchSharp's to 1e-4).
     /// </summary>
     private const string Program = """
         using InceptionDsl.Reference;
@@ -100,6 +101,14 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         var student = new TinyNet(numClasses: 2);
         var epochs = new Trainer(student, new TrainingOptions { Epochs = 1, BatchSize = 4, LearningRate = 0.01 }).Fit(data.Train, data.Validation);
         Console.WriteLine($"trained {epochs.Count} epoch(s) on {data.Train.Count} images, loss finite {double.IsFinite(epochs[0].TrainLoss)}");
+
+        var onnxFile = Path.Combine(work, "tiny.onnx");
+        InceptionDsl.Onnx.OnnxExport.Save(model, onnxFile);
+        using var session = new InceptionDsl.Onnx.OnnxModelSession(onnxFile);
+        var onnxLogits = session.Run(input.data<float>().ToArray(), new[] { 2, 3, 32, 32 });
+        var expected = logits.data<float>().ToArray();
+        var onnxDifference = onnxLogits.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+        Console.WriteLine($"onnx {onnxLogits.Length} logits, max difference {onnxDifference:E1}, close {onnxDifference <= 1e-4f}");
 
         """;
 
@@ -175,6 +184,7 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             Assert.Matches(@"checkpoint \d+ entries, identical True, logits max difference \S+, close True", run.Output);
             Assert.Matches(@"features \d+ maps match the declared stages True", run.Output);
             Assert.Contains("trained 1 epoch(s) on 12 images, loss finite True", run.Output);
+            Assert.Matches(@"onnx 20 logits, max difference \S+, close True", run.Output);
 
             // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
             File.WriteAllText(spec, Spec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
