@@ -248,6 +248,55 @@ namespace InceptionDsl.Models
         }
     }
     
+    /// <summary>A module with residual additions whose branch stochastic depth (drop-path) may drop in training.</summary>
+    public interface IDropPath
+    {
+        /// <summary>The probability that training drops a sample's residual branch here (0: never); evaluation never drops.</summary>
+        double DropPathRate { get; set; }
+    }
+    
+    /// <summary>Stochastic depth (Huang et al. 2016) on residual branches, as timm's drop_path.</summary>
+    public static class InceptionDslDropPath
+    {
+        /// <summary>
+        /// In training with <paramref name="rate"/> &gt; 0: <paramref name="branch"/> with each sample zeroed with
+        /// probability rate and the others scaled by 1 / (1 - rate) (a new tensor); otherwise the branch itself.
+        /// </summary>
+        public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor branch, double rate, bool training)
+        {
+            if (!training || rate <= 0)
+                return branch;
+            double keep = 1.0 - rate;
+            var shape = new long[branch.dim()];
+            global::System.Array.Fill(shape, 1L);
+            shape[0] = branch.shape[0];
+            using var mask = global::TorchSharp.torch.empty(shape, branch.dtype, branch.device).bernoulli_(keep);
+            if (keep > 0)
+                mask.div_(keep);
+            return branch * mask;
+        }
+    
+        /// <summary>
+        /// Sets the rate of every <see cref="IDropPath"/> module under <paramref name="root"/> (itself included), rising
+        /// linearly with depth as timm's linspace(0, rate, n): the i-th of n in module order gets maxRate * i / (n - 1).
+        /// Returns n.
+        /// </summary>
+        public static int SetLinear(global::TorchSharp.torch.nn.Module root, double maxRate)
+        {
+            if (!(maxRate >= 0 && maxRate < 1))
+                throw new global::System.ArgumentOutOfRangeException(nameof(maxRate), maxRate, "a drop-path rate is at least 0 and below 1");
+            var blocks = new global::System.Collections.Generic.List<IDropPath>();
+            if (root is IDropPath self)
+                blocks.Add(self);
+            foreach (var (_, module) in root.named_modules())
+                if (module is IDropPath block)
+                    blocks.Add(block);
+            for (int i = 0; i < blocks.Count; i++)
+                blocks[i].DropPathRate = blocks.Count == 1 ? maxRate : maxRate * i / (blocks.Count - 1);
+            return blocks.Count;
+        }
+    }
+    
     /// <summary>An auxiliary classifier of a model: its name, the trunk node it reads, and its loss weight.</summary>
     public sealed record AuxHeadInfo(string Name, string At, double LossWeight);
     

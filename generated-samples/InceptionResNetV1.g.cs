@@ -267,7 +267,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block35': Inception-ResNet-A, 35x35 (paper figure 10). Output [256, H', W'].
         /// </summary>
-        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -319,11 +319,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 // conv2d: conv 1x1, 256 -> [256, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [256, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
@@ -413,7 +422,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block17': Inception-ResNet-B, 17x17 (paper figure 11). Output [896, H', W'].
         /// </summary>
-        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -457,11 +466,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, 896 -> [896, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [896, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
@@ -561,7 +579,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block8': Inception-ResNet-C, 8x8 (paper figure 13); the last one has no ReLU. Output [1792, H', W'].
         /// </summary>
-        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time switch: !noRelu
             private readonly bool _applyRelu;
@@ -610,11 +628,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, 1792 -> [1792, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [1792, H, W]
                 if (this._applyRelu) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)

@@ -377,7 +377,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block35': Inception-ResNet-A, 35x35, 320 channels (paper figure 16). Output [inChannels, H', W'].
         /// </summary>
-        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block35 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -429,11 +429,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1, branch2 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [inChannels, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
@@ -523,7 +532,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block17': Inception-ResNet-B, 17x17, 1088 channels (paper figure 17). Output [inChannels, H', W'].
         /// </summary>
-        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block17 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time residual scale: scale
             private readonly double _scale;
@@ -567,11 +576,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [inChannels, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
@@ -671,7 +689,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block8': Inception-ResNet-C, 8x8, 2080 channels (paper figure 19); the last one has no ReLU. Output [inChannels, H', W'].
         /// </summary>
-        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // Run-time switch: !noRelu
             private readonly bool _applyRelu;
@@ -720,11 +738,20 @@ namespace InceptionDsl.Models
                 var residual = global::TorchSharp.torch.cat(new[] { branch0, branch1 }, 1);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
                 residual = this.conv2d.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.mul_(this._scale).add_(shortcut);
                 // relu: ReLU -> [inChannels, H, W]
                 if (this._applyRelu) x = global::TorchSharp.torch.nn.functional.relu(x);
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)

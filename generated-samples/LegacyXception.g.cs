@@ -399,7 +399,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Block': reps x (ReLU, separable conv, BN), the channels growing in the first (grow_first) or the last; without start_with_relu the first ReLU is left out; a stride adds a 3x3 max pool; the input is added back, through skip + skipbn where the shape changes. Output [reps == 2 ? filters : mid, H', W'].
         /// </summary>
-        public sealed class Block : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Block : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // skip: conv 1x1/stride, filters -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Conv2d? skip;
@@ -464,9 +464,18 @@ namespace InceptionDsl.Models
                 if (this.skipbn is not null) shortcut = this.skipbn.forward(shortcut);
                 // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
                 var residual = this.rep.forward(x);
+                residual = this.DropPath(residual);
                 x = residual + shortcut;
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)

@@ -209,7 +209,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'BasicBlock': two 3x3 convs (the first with the stride) plus the shortcut, then ReLU (expansion 1). Output [planes, H', W'].
         /// </summary>
-        public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv1: conv 3x3/stride pad 1, planes -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -277,11 +277,20 @@ namespace InceptionDsl.Models
                 residual = this.conv2.forward(residual);
                 // bn2: batchnorm eps 1e-05 -> [planes, H, W]
                 if (!this._bnFolded) residual = this.bn2.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.add_(shortcut);
                 // relu: ReLU -> [planes, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)

@@ -235,7 +235,7 @@ namespace InceptionDsl.Models
         /// <summary>
         /// Block 'Bottleneck': 1x1 reduce, 3x3 (grouped, with the stride, as v1.5), 1x1 expand x4, plus the shortcut, then ReLU. Output [planes * 4, H', W'].
         /// </summary>
-        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Onnx.IOnnxWritable
+        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IFoldsBatchNorm, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
             // conv1: conv 1x1, width -> [width, H, W]
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -319,11 +319,20 @@ namespace InceptionDsl.Models
                 residual = this.conv3.forward(residual);
                 // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
                 if (!this._bnFolded) residual = this.bn3.forward(residual);
+                residual = this.DropPath(residual);
                 x = residual.add_(shortcut);
                 // relu: ReLU -> [planes * 4, H, W] (in place)
                 x.relu_();
                 return x;
             }
+
+            /// <inheritdoc />
+            public double DropPathRate { get; set; }
+
+            /// <summary>
+            /// The residual branch, or in training (DropPathRate &gt; 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).
+            /// </summary>
+            private global::TorchSharp.torch.Tensor DropPath(global::TorchSharp.torch.Tensor branch) => global::InceptionDsl.Models.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);
 
             /// <inheritdoc />
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)

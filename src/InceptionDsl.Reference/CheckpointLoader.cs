@@ -20,12 +20,16 @@ public enum CheckpointFormat
     TorchSave,
 }
 
-/// <summary>What <see cref="CheckpointLoader.Load"/> copied into a module.</summary>
+/// <summary>What <see cref="CheckpointLoader.Load(nn.Module, string)"/> copied into a module.</summary>
 /// <param name="Path">The file read.</param>
 /// <param name="Format">Its format.</param>
 /// <param name="Entries">State_dict entries copied.</param>
 /// <param name="DTypes">The dtypes found in the file (e.g. <c>Float16</c>), converted to the module's.</param>
-public sealed record CheckpointLoadResult(string Path, CheckpointFormat Format, int Entries, IReadOnlyList<string> DTypes);
+public sealed record CheckpointLoadResult(string Path, CheckpointFormat Format, int Entries, IReadOnlyList<string> DTypes)
+{
+    /// <summary>What was changed to fit the file to the module (see <see cref="CheckpointLoadOptions"/>); empty for a strict load.</summary>
+    public IReadOnlyList<CheckpointAdaptation> Adaptations { get; init; } = [];
+}
 
 /// <summary>
 /// A checkpoint that does not fit the module: every missing, unexpected and mis-shaped key is
@@ -145,28 +149,47 @@ public static class CheckpointLoader
     /// copies every entry (converting the dtype when needed). Throws
     /// <see cref="CheckpointMismatchException"/> before copying anything if the file does not fit.
     /// </summary>
-    public static CheckpointLoadResult Load(nn.Module module, string path)
+    public static CheckpointLoadResult Load(nn.Module module, string path) => Load(module, path, CheckpointLoadOptions.Strict);
+
+    /// <summary>
+    /// Loads <paramref name="path"/> into <paramref name="module"/> as <see cref="Load(nn.Module, string)"/>, first
+    /// fitting it as <paramref name="options"/> allow: a classifier of another class count re-initialised, the first
+    /// convolution adapted to the module's input channels (each change listed in
+    /// <see cref="CheckpointLoadResult.Adaptations"/>), and the file's SHA-256 checked. What still does not fit throws
+    /// <see cref="CheckpointMismatchException"/> before anything is copied.
+    /// </summary>
+    public static CheckpointLoadResult Load(nn.Module module, string path, CheckpointLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Sha256 is { } expected)
+            CheckpointHash.Verify(path, expected);
         var format = DetectFormat(path);
         var file = Read(path);
+        var target = module.state_dict();
+        using var plan = CheckpointAdapter.Plan(module, target, file, options);
         try
         {
-            var target = module.state_dict();
+            Tensor Source(string key) => plan.Replacements.TryGetValue(key, out var adapted) ? adapted : file[key];
+            bool Compared(string key) => file.ContainsKey(key) && !plan.KeepModule.Contains(key);
             var missing = target.Keys.Where(k => !file.ContainsKey(k)).ToList();
             var unexpected = file.Keys.Where(k => !target.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
-            var misShaped = target.Where(kv => file.TryGetValue(kv.Key, out var source) && !source.shape.SequenceEqual(kv.Value.shape))
-                .Select(kv => new EntryMismatch(kv.Key, Shape(kv.Value.shape), Shape(file[kv.Key].shape))).ToList();
-            var misTyped = target.Where(kv => file.TryGetValue(kv.Key, out var source) && IsFloating(source.dtype) != IsFloating(kv.Value.dtype))
+            var misShaped = target.Where(kv => Compared(kv.Key) && !Source(kv.Key).shape.SequenceEqual(kv.Value.shape))
+                .Select(kv => new EntryMismatch(kv.Key, Shape(kv.Value.shape), Shape(Source(kv.Key).shape))).ToList();
+            var misTyped = target.Where(kv => Compared(kv.Key) && IsFloating(file[kv.Key].dtype) != IsFloating(kv.Value.dtype))
                 .Select(kv => new EntryMismatch(kv.Key, kv.Value.dtype.ToString(), file[kv.Key].dtype.ToString())).ToList();
             if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0 || misTyped.Count > 0)
                 throw new CheckpointMismatchException(path, missing, unexpected, misShaped, misTyped);
 
             using (no_grad())
             {
+                foreach (var linear in plan.Reinitialize)
+                    CheckpointAdapter.ResetLinear(linear);
                 foreach (var (key, destination) in target)
                 {
-                    var source = file[key];
+                    if (plan.KeepModule.Contains(key))
+                        continue;
+                    var source = Source(key);
                     if (source.dtype == destination.dtype)
                         destination.copy_(source);
                     else
@@ -178,7 +201,7 @@ public static class CheckpointLoader
             }
 
             var dtypes = file.Values.Select(t => t.dtype.ToString()).Distinct().OrderBy(d => d, StringComparer.Ordinal).ToList();
-            return new CheckpointLoadResult(path, format, target.Count, dtypes);
+            return new CheckpointLoadResult(path, format, target.Count - plan.KeepModule.Count, dtypes) { Adaptations = plan.Adaptations.ToList() };
         }
         finally
         {

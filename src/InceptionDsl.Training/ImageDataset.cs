@@ -55,6 +55,9 @@ public sealed class ImageDataset : IDisposable
 /// <summary>A training set and its validation set.</summary>
 public sealed record DatasetSplits(ImageDataset Train, ImageDataset Validation, string Description) : IDisposable
 {
+    /// <summary>Files that looked like images but did not decode, left out of both splits.</summary>
+    public int SkippedImages { get; init; }
+
     public void Dispose()
     {
         Train.Dispose();

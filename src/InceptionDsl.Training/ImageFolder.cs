@@ -24,17 +24,29 @@ public static class ImageFolder
     /// subfolders, those are the splits; otherwise validationFraction of each class (chosen by the seed) is held out.
     /// </summary>
     public static DatasetSplits LoadSplits(string root, int width, int height, double validationFraction = 0.2, int seed = 1234,
-        float[]? mean = null, float[]? std = null)
+        float[]? mean = null, float[]? std = null) =>
+        LoadSplits(root, new ImagePreprocessing(width, height, mean ?? ImageNetMean, std ?? ImageNetStd), validationFraction, seed);
+
+    /// <summary>
+    /// Train and validation splits of a folder, each image preprocessed as <paramref name="preprocessing"/> says.
+    /// Files that do not decode are skipped and counted (<see cref="DatasetSplits.SkippedImages"/>); a folder without
+    /// two class subfolders, or a class without images, is an <see cref="InvalidDataException"/> of one line.
+    /// </summary>
+    public static DatasetSplits LoadSplits(string root, ImagePreprocessing preprocessing, double validationFraction = 0.2, int seed = 1234)
     {
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        preprocessing.Validate();
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"No folder '{root}'.");
+        var size = $"{preprocessing.Width}x{preprocessing.Height}x{preprocessing.Channels}";
         var trainDir = Path.Combine(root, "train");
         var valDir = new[] { "val", "validation" }.Select(d => Path.Combine(root, d)).FirstOrDefault(Directory.Exists);
         if (Directory.Exists(trainDir) && valDir is not null)
         {
             var classes = ClassFolders(trainDir);
-            var train = Load(trainDir, classes, width, height, mean, std);
-            var validation = Load(valDir, classes, width, height, mean, std);
-            return new DatasetSplits(train, validation, $"image folder {root}: {classes.Count} classes, {train.Count} train / {validation.Count} validation, {width}x{height}");
+            var train = Load(trainDir, classes, preprocessing, out int skippedTrain);
+            var validation = Load(valDir, classes, preprocessing, out int skippedValidation);
+            return new DatasetSplits(train, validation, $"image folder {root}: {classes.Count} classes, {train.Count} train / {validation.Count} validation, {size}"
+                + Skipped(skippedTrain + skippedValidation)) { SkippedImages = skippedTrain + skippedValidation };
         }
         var names = ClassFolders(root);
         var random = new Random(seed);
@@ -43,17 +55,26 @@ public static class ImageFolder
         for (int c = 0; c < names.Count; c++)
         {
             var files = Files(Path.Combine(root, names[c])).OrderBy(_ => random.Next()).ToList();
+            if (files.Count == 0)
+                throw new InvalidDataException($"{Path.Combine(root, names[c])}: the class folder holds no images ({string.Join(", ", Extensions.Order(StringComparer.Ordinal))}).");
             int held = files.Count < 2 ? 0 : Math.Max(1, (int)Math.Round(files.Count * validationFraction));
             valFiles.AddRange(files.Take(held).Select(f => (f, c)));
             trainFiles.AddRange(files.Skip(held).Select(f => (f, c)));
         }
-        var t = FromFiles(trainFiles, names, width, height, mean, std);
-        var v = FromFiles(valFiles, names, width, height, mean, std);
-        return new DatasetSplits(t, v, $"image folder {root}: {names.Count} classes, {t.Count} train / {v.Count} validation (held out {validationFraction:P0}, seed {seed}), {width}x{height}");
+        var t = FromFiles(trainFiles, names, preprocessing, out int skippedT);
+        var v = FromFiles(valFiles, names, preprocessing, out int skippedV);
+        return new DatasetSplits(t, v, $"image folder {root}: {names.Count} classes, {t.Count} train / {v.Count} validation (held out {validationFraction:P0}, seed {seed}), {size}"
+            + Skipped(skippedT + skippedV)) { SkippedImages = skippedT + skippedV };
     }
 
+    private static string Skipped(int count) => count == 0 ? "" : $", {count} unreadable image{(count == 1 ? "" : "s")} skipped";
+
     /// <summary>Every image under root/&lt;class&gt;/, classes given by name (index = position).</summary>
-    public static ImageDataset Load(string root, IReadOnlyList<string> classes, int width, int height, float[]? mean = null, float[]? std = null)
+    public static ImageDataset Load(string root, IReadOnlyList<string> classes, int width, int height, float[]? mean = null, float[]? std = null) =>
+        Load(root, classes, new ImagePreprocessing(width, height, mean ?? ImageNetMean, std ?? ImageNetStd), out _);
+
+    /// <summary>Every readable image under root/&lt;class&gt;/, classes given by name (index = position); <paramref name="skipped"/> counts the rest.</summary>
+    public static ImageDataset Load(string root, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, out int skipped)
     {
         var files = new List<(string, int)>();
         for (int c = 0; c < classes.Count; c++)
@@ -61,7 +82,7 @@ public static class ImageFolder
             var dir = Path.Combine(root, classes[c]);
             if (Directory.Exists(dir)) files.AddRange(Files(dir).Select(f => (f, c)));
         }
-        return FromFiles(files, classes, width, height, mean, std);
+        return FromFiles(files, classes, preprocessing, out skipped);
     }
 
     /// <summary>The class subfolders of root, in ordinal order.</summary>
@@ -76,31 +97,77 @@ public static class ImageFolder
     private static IEnumerable<string> Files(string dir) =>
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => Extensions.Contains(Path.GetExtension(f))).OrderBy(f => f, StringComparer.Ordinal);
 
-    private static ImageDataset FromFiles(List<(string Path, int Label)> files, IReadOnlyList<string> classes, int width, int height, float[]? mean, float[]? std)
+    private static ImageDataset FromFiles(List<(string Path, int Label)> files, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, out int skipped)
     {
-        mean ??= ImageNetMean;
-        std ??= ImageNetStd;
-        var pixels = new float[(long)files.Count * 3 * width * height];
-        var labels = new long[files.Count];
-        for (int i = 0; i < files.Count; i++)
+        int plane = preprocessing.Width * preprocessing.Height * preprocessing.Channels;
+        var pixels = new float[(long)files.Count * plane];
+        var labels = new List<long>(files.Count);
+        skipped = 0;
+        foreach (var (path, label) in files)
         {
-            labels[i] = files[i].Label;
-            ReadImage(files[i].Path, width, height, mean, std, pixels, (long)i * 3 * width * height);
+            if (!TryReadImage(path, preprocessing, pixels, (long)labels.Count * plane))
+            {
+                skipped++;
+                continue;
+            }
+
+            labels.Add(label);
         }
-        return new ImageDataset(tensor(pixels, new long[] { files.Count, 3, height, width }), tensor(labels), classes);
+
+        var images = tensor(pixels, new long[] { files.Count, preprocessing.Channels, preprocessing.Height, preprocessing.Width });
+        if (labels.Count < files.Count)
+        {
+            var kept = images.slice(0, 0, labels.Count, 1).clone();
+            images.Dispose();
+            images = kept;
+        }
+
+        return new ImageDataset(images, tensor(labels.ToArray()), classes);
     }
 
     /// <summary>Decodes, resizes (bilinear, mipmapped for downscaling) and writes normalized CHW RGB floats at offset.</summary>
     public static void ReadImage(string path, int width, int height, float[] mean, float[] std, float[] destination, long offset)
     {
-        using var decoded = SKBitmap.Decode(path) ?? throw new InvalidDataException($"Cannot decode image '{path}'.");
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var resized = decoded.Resize(info, SKFilterQuality.Medium) ?? throw new InvalidDataException($"Cannot resize image '{path}'.");
+        if (!TryReadImage(path, new ImagePreprocessing(width, height, mean, std), destination, offset))
+            throw new InvalidDataException($"Cannot decode image '{path}'.");
+    }
+
+    /// <summary>
+    /// Decodes one file and writes its preprocessed CHW floats at <paramref name="offset"/>: resize (bilinear, mipmapped
+    /// for downscaling), center crop, luma for one channel, normalise. False when the file does not decode.
+    /// </summary>
+    public static bool TryReadImage(string path, ImagePreprocessing preprocessing, float[] destination, long offset)
+    {
+        using var decoded = SKBitmap.Decode(path);
+        if (decoded is null || decoded.Width < 1 || decoded.Height < 1)
+            return false;
+        var (rw, rh) = preprocessing.ResizeTarget(decoded.Width, decoded.Height);
+        var info = new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var resized = decoded.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        if (resized is null)
+            return false;
         using var rgba = resized.ColorType == SKColorType.Rgba8888 ? null : resized.Copy(SKColorType.Rgba8888);
         var bytes = (rgba ?? resized).GetPixelSpan();
+        int width = preprocessing.Width, height = preprocessing.Height, left = (rw - width) / 2, top = (rh - height) / 2;
         int plane = width * height;
-        for (int p = 0; p < plane; p++)
-            for (int c = 0; c < 3; c++)
-                destination[offset + (long)c * plane + p] = (bytes[p * 4 + c] / 255f - mean[c]) / std[c];
+        var mean = preprocessing.Mean;
+        var std = preprocessing.Std;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int source = ((y + top) * rw + x + left) * 4, p = y * width + x;
+                if (preprocessing.Channels == 1)
+                {
+                    float luma = 0;
+                    for (int c = 0; c < 3; c++)
+                        luma += ImagePreprocessing.LumaWeights[c] * (bytes[source + c] / 255f);
+                    destination[offset + p] = (luma - mean[0]) / std[0];
+                }
+                else
+                    for (int c = 0; c < 3; c++)
+                        destination[offset + (long)c * plane + p] = (bytes[source + c] / 255f - mean[c]) / std[c];
+            }
+
+        return true;
     }
 }

@@ -25,19 +25,40 @@ public static class SyntheticShapes
     /// maxNoise (per-pixel Gaussian sigma, drawn per image up to this), minContrast (brightness gap of figure and
     /// background) and shading (amplitude of the background's linear gradient).
     /// </summary>
+    /// <param name="firstClass">The first shape of the task: classes firstClass .. firstClass + classes - 1 (labels 0 .. classes - 1), so two tasks can have different classes.</param>
     public static DatasetSplits Create(int trainCount = 5000, int validationCount = 1000, int size = 32, int classes = 10, int seed = 1234,
-        float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f)
+        float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f, int firstClass = 0)
     {
-        if (classes < 2 || classes > ClassNames.Count) throw new ArgumentOutOfRangeException(nameof(classes), $"2..{ClassNames.Count} classes");
+        if (firstClass < 0 || classes < 2 || firstClass + classes > ClassNames.Count)
+            throw new ArgumentOutOfRangeException(nameof(classes), $"2..{ClassNames.Count} classes from shape {firstClass}: at most {ClassNames.Count} shapes in all");
         if (size < 8) throw new ArgumentOutOfRangeException(nameof(size), "at least 8 pixels");
-        var train = Generate(trainCount, size, classes, seed, maxNoise, minContrast, shading);
-        var validation = Generate(validationCount, size, classes, seed + 7919, maxNoise, minContrast, shading);
+        var train = Generate(trainCount, size, classes, seed, maxNoise, minContrast, shading, firstClass);
+        var validation = Generate(validationCount, size, classes, seed + 7919, maxNoise, minContrast, shading, firstClass);
         return new DatasetSplits(train, validation,
-            $"generated shapes: {classes} classes, {size}x{size}, {trainCount} train / {validationCount} validation, seed {seed}");
+            $"generated shapes: {classes} classes{(firstClass == 0 ? "" : $" from {ClassNames[firstClass]}")}, {size}x{size}, {trainCount} train / {validationCount} validation, seed {seed}");
     }
 
-    /// <summary>count images, classes balanced in turn (image i has class i mod classes, shuffled by the seed).</summary>
-    public static ImageDataset Generate(int count, int size, int classes, int seed, float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f)
+    /// <summary>
+    /// The splits as one-channel images: the luma (ITU-R 601) of the RGB pixels, normalised with the same
+    /// <see cref="Mean"/> and <see cref="Std"/>. Disposes nothing; the result holds new tensors.
+    /// </summary>
+    public static DatasetSplits ToGray(DatasetSplits splits)
+    {
+        ArgumentNullException.ThrowIfNull(splits);
+        ImageDataset Gray(ImageDataset d)
+        {
+            using var scope = NewDisposeScope();
+            var rgb = d.Images * Std + Mean;
+            var luma = (rgb * tensor(ImagePreprocessing.LumaWeights).view(1, 3, 1, 1)).sum(1, keepdim: true);
+            return new ImageDataset(((luma - Mean) / Std).MoveToOuterDisposeScope(), d.Labels.clone().MoveToOuterDisposeScope(), d.Classes);
+        }
+
+        return new DatasetSplits(Gray(splits.Train), Gray(splits.Validation), splits.Description + ", gray");
+    }
+
+    /// <summary>count images, classes balanced in turn (image i has class i mod classes, shuffled by the seed), of shapes firstClass onwards.</summary>
+    public static ImageDataset Generate(int count, int size, int classes, int seed, float maxNoise = 0.25f, float minContrast = 0.2f, float shading = 0.3f,
+        int firstClass = 0)
     {
         var random = new Random(seed);
         var pixels = new float[(long)count * 3 * size * size];
@@ -50,7 +71,7 @@ public static class SyntheticShapes
         {
             int label = order[i];
             labels[i] = label;
-            Draw(label, size, random, mask);
+            Draw(firstClass + label, size, random, mask);
             // Foreground and background colours differ by at least minContrast in brightness; the background has a linear
             // shading gradient and every pixel Gaussian noise, so the classes are not separable by colour alone.
             var background = RandomColor(random);
@@ -68,13 +89,13 @@ public static class SyntheticShapes
                     pixels[offset + c * size * size + p] = (Math.Clamp(value, 0f, 1f) - Mean) / Std;
                 }
         }
-        return new ImageDataset(tensor(pixels, new long[] { count, 3, size, size }), tensor(labels), Sub(classes));
+        return new ImageDataset(tensor(pixels, new long[] { count, 3, size, size }), tensor(labels), Sub(firstClass, classes));
     }
 
-    private static IReadOnlyList<string> Sub(int classes)
+    private static IReadOnlyList<string> Sub(int firstClass, int classes)
     {
         var names = new string[classes];
-        for (int i = 0; i < classes; i++) names[i] = ClassNames[i];
+        for (int i = 0; i < classes; i++) names[i] = ClassNames[firstClass + i];
         return names;
     }
 

@@ -4,6 +4,8 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using InceptionDsl.Models;
+using InceptionDsl.Reference;
+using InceptionDsl.Training.FineTuning;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,12 +26,20 @@ public sealed record TrainingOptions
     /// <summary>Linear warm-up steps at the start of the run.</summary>
     public int WarmupSteps { get; init; }
     public int Seed { get; init; } = 0;
-    /// <summary>Folder of the checkpoint written after every epoch (model.dat, optimizer.dat, checkpoint.json); null: none.</summary>
+    /// <summary>Folder of the checkpoint written after every epoch (weights as safetensors, optimizer state, checkpoint.json, metrics.csv and metrics.png); null: none.</summary>
     public string? CheckpointDir { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDir"/> when there is one.</summary>
     public bool Resume { get; init; }
     /// <summary>Stop after this many optimizer steps in total (tests); null: run all epochs.</summary>
     public int? MaxSteps { get; init; }
+    /// <summary>Freeze the first N stages (<see cref="ModelStages"/>: 1 = the stem): no gradients, BatchNorms kept in eval.</summary>
+    public int FreezeStages { get; init; }
+    /// <summary>Layer-wise learning-rate decay: the head trains at the scheduled rate, each stage below at this factor more (1: off).</summary>
+    public double LayerDecay { get; init; } = 1.0;
+    /// <summary>Largest drop-path (stochastic depth) rate, reached by the last residual block; rising linearly from 0 (0: off).</summary>
+    public double DropPath { get; init; }
+    /// <summary>Label smoothing of the training loss (0: off).</summary>
+    public double LabelSmoothing { get; init; }
 }
 
 /// <summary>Figures of one epoch (accuracies 0..1).</summary>
@@ -47,7 +57,14 @@ public interface ITrainingObserver
 }
 
 /// <summary>The saved state: the epochs completed so far and the run it belongs to.</summary>
-public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epochs, string Optimizer, long Steps, double BestValidationTop1, List<EpochResult> History);
+public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epochs, string Optimizer, long Steps, double BestValidationTop1, List<EpochResult> History)
+{
+    /// <summary>The weights of the last completed epoch in this folder: a safetensors file with the peer's state_dict names and dtypes.</summary>
+    public string ModelFile { get; init; } = "";
+
+    /// <summary>The optimizer state of the last completed epoch in this folder (TorchSharp's optimizer state format).</summary>
+    public string OptimizerFile { get; init; } = "";
+}
 
 /// <summary>
 /// Trains a generated model: forward with aux heads in training mode, loss = main + declared weight x each aux loss,
@@ -73,14 +90,12 @@ public sealed class Trainer
         observer ??= new NullObserver();
         manual_seed(options.Seed);
         var shuffle = new Generator((ulong)options.Seed);
-        var parameters = model.parameters();
-        optim.Optimizer optimizer = options.Optimizer.ToLowerInvariant() switch
-        {
-            "sgd" => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0),
-            "adam" => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            "adamw" => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            var other => throw new ArgumentException($"Unknown optimizer '{other}' (sgd, adam, adamw)."),
-        };
+        // Fine-tuning controls, derived from the model's own stages and residual blocks.
+        var stages = ModelStages.Of(model);
+        var freezer = new StageFreezer(model, stages, options.FreezeStages);
+        InceptionDslDropPath.SetLinear(model, options.DropPath);
+        var groups = ParameterGroups.Build(model, stages, options.WeightDecay, options.LayerDecay);
+        var optimizer = ParameterGroups.CreateOptimizer(options.Optimizer, groups, options.LearningRate, options.Momentum);
         int batches = train.BatchCount(options.BatchSize);
         long totalSteps = (long)batches * options.Epochs;
         int startEpoch = 1;
@@ -101,7 +116,10 @@ public sealed class Trainer
         for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            // Dropout and drop-path draw from a generator seeded per epoch: a resumed run draws what an uninterrupted one would.
+            manual_seed(options.Seed * 1_000_003L + epoch);
             model.train();
+            freezer.KeepFrozenNormsInEval();
             observer.EpochStarted(epoch, options.Epochs, batches);
             double lossSum = 0;
             long correct = 0, seen = 0;
@@ -112,7 +130,8 @@ public sealed class Trainer
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 lr = LearningRateAt(step, totalSteps, batches);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                int g = 0;
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr * groups[g++].LearningRateScale;
                 optimizer.zero_grad();
                 var (loss, logits) = TrainingStepLoss(images, labels);
                 loss.backward();
@@ -131,24 +150,30 @@ public sealed class Trainer
             history.Add(result);
             best = Math.Max(best, top1);
             if (options.CheckpointDir is not null)
+            {
                 SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history));
+                TrainingMetrics.Write(options.CheckpointDir, history);
+            }
             observer.EpochCompleted(result);
             if (options.MaxSteps is { } maxSteps && step >= maxSteps) break;
         }
         return history;
     }
 
-    /// <summary>The loss of one training batch (aux heads included when the model has them) and the main logits.</summary>
+    /// <summary>The loss of one training batch (aux heads included when the model has them; labels smoothed as the options say) and the main logits.</summary>
     public (Tensor Loss, Tensor Logits) TrainingStepLoss(Tensor images, Tensor labels)
     {
+        Func<Tensor, Tensor, Tensor> criterion = options.LabelSmoothing > 0
+            ? (logits, target) => nn.functional.cross_entropy(logits, target, label_smoothing: options.LabelSmoothing)
+            : AuxiliaryLoss.CrossEntropy;
         if (model is IInceptionDslModel generated)
         {
             var output = generated.ForwardWithAux(images, computeAux: true);
-            var loss = AuxiliaryLoss.Compute(generated, output, labels);
+            var loss = AuxiliaryLoss.Compute(generated, output, labels, criterion);
             return (loss.Total, output.Logits);
         }
         var logits = model.forward(images);
-        return (AuxiliaryLoss.CrossEntropy(logits, labels), logits);
+        return (criterion(logits, labels), logits);
     }
 
     /// <summary>Mean loss, top-1 and top-5 of the main classifier in eval mode (aux heads not computed).</summary>
@@ -194,19 +219,33 @@ public sealed class Trainer
         }
     }
 
-    public const string ModelFile = "model.dat", OptimizerFile = "optimizer.dat", InfoFile = "checkpoint.json";
+    /// <summary>The checkpoint description in a checkpoint folder; written last, it names the epoch's weights and optimizer files.</summary>
+    public const string InfoFile = "checkpoint.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>
+    /// Writes the epoch's weights (safetensors, the peer's names and dtypes) and optimizer state under names of their own,
+    /// then checkpoint.json naming them (moved into place: the commit), then removes the previous epoch's files. Stopped at
+    /// any point, the folder's checkpoint.json names a complete pair.
+    /// </summary>
     private void SaveCheckpoint(string dir, optim.Optimizer optimizer, CheckpointInfo info)
     {
         Directory.CreateDirectory(dir);
-        // Write beside, then move: an interrupted save leaves the previous checkpoint intact.
-        model.save(Path.Combine(dir, ModelFile + ".tmp"));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(dir, OptimizerFile + ".tmp"));
-        File.WriteAllText(Path.Combine(dir, InfoFile + ".tmp"), JsonSerializer.Serialize(info, Json));
-        foreach (var name in new[] { ModelFile, OptimizerFile, InfoFile })
-            File.Move(Path.Combine(dir, name + ".tmp"), Path.Combine(dir, name), overwrite: true);
+        var previous = ReadCheckpointInfo(dir);
+        string tag = $"epoch{info.EpochsCompleted:D3}";
+        info = info with { ModelFile = $"model-{tag}.safetensors", OptimizerFile = $"optimizer-{tag}.dat" };
+        CheckpointLoader.Save(model, Path.Combine(dir, info.ModelFile));
+        var optimizerTemp = Path.Combine(dir, info.OptimizerFile + ".partial");
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(optimizerTemp);
+        File.Move(optimizerTemp, Path.Combine(dir, info.OptimizerFile), overwrite: true);
+        var infoTemp = Path.Combine(dir, InfoFile + ".partial");
+        File.WriteAllText(infoTemp, JsonSerializer.Serialize(info, Json));
+        File.Move(infoTemp, Path.Combine(dir, InfoFile), overwrite: true);
+        if (previous is not null)
+            foreach (var stale in new[] { previous.ModelFile, previous.OptimizerFile })
+                if (stale.Length > 0 && stale != info.ModelFile && stale != info.OptimizerFile && Path.GetFileName(stale) == stale)
+                    File.Delete(Path.Combine(dir, stale));
     }
 
     /// <summary>Reads checkpoint.json of a folder, or null when there is none.</summary>
@@ -236,10 +275,12 @@ public sealed class Trainer
         if (info is null) return null;
         if (info.Model != modelName)
             throw new InvalidOperationException($"The checkpoint in '{dir}' is of {info.Model}, not {modelName}.");
-        var modelPath = Path.Combine(dir, ModelFile);
+        if (info.ModelFile.Length == 0 || Path.GetFileName(info.ModelFile) != info.ModelFile || Path.GetFileName(info.OptimizerFile) != info.OptimizerFile)
+            throw new InvalidDataException($"{Path.Combine(dir, InfoFile)}: names no weights file of this folder (ModelFile '{info.ModelFile}')");
+        var modelPath = Path.Combine(dir, info.ModelFile);
         try
         {
-            model.load(modelPath);
+            CheckpointLoader.Load(model, modelPath);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -247,7 +288,7 @@ public sealed class Trainer
             throw new InvalidDataException($"{modelPath}: cannot load the checkpoint's weights into {modelName}: {reason}", error);
         }
 
-        var optimizerPath = Path.Combine(dir, OptimizerFile);
+        var optimizerPath = Path.Combine(dir, info.OptimizerFile);
         if (File.Exists(optimizerPath) && string.Equals(info.Optimizer, options.Optimizer, StringComparison.OrdinalIgnoreCase))
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
         return info;

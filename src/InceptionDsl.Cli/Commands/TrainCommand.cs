@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using InceptionDsl.Models;
+using InceptionDsl.Reference;
 using InceptionDsl.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -51,7 +52,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Epochs (default 10).")]
         public int Epochs { get; init; } = 10;
 
-        [CommandOption("--batch-size <N>")]
+        [CommandOption("--batch-size|--batch <N>")]
         [Description("Batch size (default 64).")]
         public int BatchSize { get; init; } = 64;
 
@@ -71,21 +72,53 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Linear warm-up steps (default: a tenth of the run, at most 100).")]
         public int? Warmup { get; init; }
 
-        [CommandOption("--weight-decay <W>")]
-        [Description("Weight decay (default 5e-4).")]
+        [CommandOption("--weight-decay|--wd <W>")]
+        [Description("Weight decay of weights (default 5e-4); norms and biases never decay.")]
         public double WeightDecay { get; init; } = 5e-4;
 
         [CommandOption("--no-aux")]
         [Description("Build the model without its auxiliary heads.")]
         public bool NoAux { get; init; }
 
-        [CommandOption("--checkpoint <DIR>")]
-        [Description("Checkpoint folder, written after every epoch (default checkpoints/<model>).")]
+        [CommandOption("--checkpoint|--out <DIR>")]
+        [Description("Output folder: weights (safetensors) and optimizer state after every epoch, checkpoint.json, metrics.csv and metrics.png (default checkpoints/<model>).")]
         public string? Checkpoint { get; init; }
 
         [CommandOption("--resume")]
         [Description("Continue from the checkpoint in the checkpoint folder.")]
         public bool Resume { get; init; }
+
+        [CommandOption("--weights <FILE>")]
+        [Description("Start from these weights (safetensors or torch.save state_dict, e.g. a peer's pretrained file): another class count re-initialises the head, other input channels adapt the first convolution as timm does.")]
+        public string? Weights { get; init; }
+
+        [CommandOption("--weights-sha256 <HEX>")]
+        [Description("Refuse --weights unless its SHA-256 starts with these hex digits (8 to 64).")]
+        public string? WeightsSha256 { get; init; }
+
+        [CommandOption("--channels <N>")]
+        [Description("Input channels of the model: 3 (RGB) or 1 (gray: images are converted to luma). Default: the spec's.")]
+        public int? Channels { get; init; }
+
+        [CommandOption("--first-class <K>")]
+        [Description("Generated dataset: use shapes K .. K + classes - 1, a task with other classes (default 0).")]
+        public int FirstClass { get; init; }
+
+        [CommandOption("--freeze <N>")]
+        [Description("Freeze the first N stages (1 = the stem; stages as the model's feature stages): no gradients, BatchNorms kept in eval (default 0).")]
+        public int Freeze { get; init; }
+
+        [CommandOption("--layer-decay <F>")]
+        [Description("Layer-wise learning-rate decay: each stage below the head trains at F times the rate of the one above (default 1: off).")]
+        public double LayerDecay { get; init; } = 1.0;
+
+        [CommandOption("--drop-path <R>")]
+        [Description("Stochastic depth on residual additions: rate rising linearly from 0 to R at the last residual block, off in evaluation (default 0).")]
+        public double DropPath { get; init; }
+
+        [CommandOption("--label-smoothing <S>")]
+        [Description("Label smoothing of the training loss, 0 to below 1 (default 0).")]
+        public double LabelSmoothing { get; init; }
 
         [CommandOption("--seed <N>")]
         [Description("Seed of the weights, the shuffling and the generated dataset (default 0).")]
@@ -111,6 +144,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 : TrainSize is < 1 or > 1_000_000 ? $"--train-size must be between 1 and 1000000, not {TrainSize}"
                 : ValidationSize is < 1 or > 1_000_000 ? $"--val-size must be between 1 and 1000000, not {ValidationSize}"
                 : Classes is < 2 or > 10 ? $"--classes must be between 2 and 10 (the generated shapes), not {Classes}"
+                : FirstClass < 0 || FirstClass + Classes > 10 ? $"--first-class {FirstClass} with --classes {Classes} goes past the 10 generated shapes"
+                : Channels is not (null or 1 or 3) ? $"--channels must be 1 or 3, not {Channels}"
+                : Freeze < 0 ? $"--freeze must be 0 or more, not {Freeze}"
+                : !Finite(LayerDecay) || LayerDecay <= 0 || LayerDecay > 1 ? $"--layer-decay must be above 0 and at most 1, not {LayerDecay}"
+                : !Finite(DropPath) || DropPath < 0 || DropPath >= 1 ? $"--drop-path must be at least 0 and below 1, not {DropPath}"
+                : !Finite(LabelSmoothing) || LabelSmoothing < 0 || LabelSmoothing >= 1 ? $"--label-smoothing must be at least 0 and below 1, not {LabelSmoothing}"
+                : Weights is not null && !File.Exists(Weights) ? $"--weights {Weights}: file not found"
+                : WeightsSha256 is not null && Weights is null ? "--weights-sha256 needs --weights"
                 : ImageSize is < 8 or > MaxImageSize ? $"--image-size must be between 8 and {MaxImageSize}, not {ImageSize}"
                 : !Finite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1 ? $"--val-fraction must be between 0 and 1 (exclusive), not {ValidationFraction}"
                 : LearningRate is { } lr && (!Finite(lr) || lr <= 0) ? $"--lr must be a positive number, not {lr}"
@@ -135,15 +176,34 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             return 1;
         int imageSize = settings.ImageSize ?? size;
         var checkpointDir = settings.Checkpoint ?? Path.Combine("checkpoints", name);
-
-        using var data = settings.Data is null
-            ? SyntheticShapes.Create(settings.TrainSize, settings.ValidationSize, imageSize, settings.Classes, seed: 1234 + settings.Seed)
-            : ImageFolder.LoadSplits(settings.Data, imageSize, imageSize, settings.ValidationFraction, seed: 1234 + settings.Seed);
-        if (inChannels != 3)
+        inChannels = settings.Channels ?? inChannels;
+        if (inChannels is not (1 or 3))
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(name)} takes {inChannels} input channels; the datasets are RGB.[/]");
+            Console.Error.WriteLine($"error: {name} takes {inChannels} input channels; images give 1 (--channels 1) or 3.");
             return 1;
         }
+
+        DatasetSplits loaded;
+        try
+        {
+            loaded = settings.Data is null
+                ? SyntheticShapes.Create(settings.TrainSize, settings.ValidationSize, imageSize, settings.Classes, seed: 1234 + settings.Seed, firstClass: settings.FirstClass)
+                : ImageFolder.LoadSplits(settings.Data, ImagePreprocessing.ImageNet(imageSize, imageSize, (int)inChannels), settings.ValidationFraction, seed: 1234 + settings.Seed);
+        }
+        catch (Exception error) when (error is InvalidDataException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("error: " + error.Message);
+            return 1;
+        }
+
+        if (settings.Data is null && inChannels == 1)
+        {
+            var gray = SyntheticShapes.ToGray(loaded);
+            loaded.Dispose();
+            loaded = gray;
+        }
+
+        using var data = loaded;
         if (data.Train.Count == 0 || data.Validation.Count == 0)
         {
             AnsiConsole.MarkupLine("[red]The dataset has no training or no validation images.[/]");
@@ -163,6 +223,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         manual_seed(settings.Seed);
         using var model = create(data.Train.Classes.Count, inChannels, hasAux && !settings.NoAux);
+        if (settings.Weights is not null && !TryLoadWeights(model, settings))
+            return 1;
+        var stages = InceptionDsl.Training.FineTuning.ModelStages.Of(model);
+        if (settings.Freeze > stages.Count - 1)
+        {
+            Console.Error.WriteLine($"error: --freeze {settings.Freeze}: {name} has {stages.Count - 1} stages below its head ({string.Join(", ", stages.Take(stages.Count - 1).Select(g => g.Name))})");
+            return 1;
+        }
         var options = new TrainingOptions
         {
             Epochs = settings.Epochs,
@@ -175,6 +243,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Seed = settings.Seed,
             CheckpointDir = checkpointDir,
             Resume = settings.Resume,
+            FreezeStages = settings.Freeze,
+            LayerDecay = settings.LayerDecay,
+            DropPath = settings.DropPath,
+            LabelSmoothing = settings.LabelSmoothing,
         };
         long parameters = model.parameters().Sum(p => p.numel());
         var heads = model is IInceptionDslModel m && m.AuxHeads.Count > 0 && hasAux && !settings.NoAux
@@ -185,16 +257,45 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         Console.WriteLine(($"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}, warm-up {options.WarmupSteps} steps), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs, checkpoint {options.CheckpointDir}{(options.Resume ? " (resume)" : "")}"));
 
+        var residualBlocks = model.modules().OfType<IDropPath>().Count() + (model is IDropPath ? 1 : 0);
+        Console.WriteLine($"fine-tuning: stages {string.Join(" | ", stages.Select(g => g.Name))}; frozen: {(settings.Freeze == 0 ? "none" : string.Join(", ", stages.Take(settings.Freeze).Select(g => g.Name)))}; "
+            + $"layer decay {settings.LayerDecay}; drop-path {settings.DropPath} over {residualBlocks} residual block{(residualBlocks == 1 ? "" : "s")}; label smoothing {settings.LabelSmoothing}");
+
         var trainer = new Trainer(model, options);
+        if (settings.Weights is not null && !settings.Resume)
+        {
+            var (beforeLoss, beforeTop1, beforeTop5) = trainer.Evaluate(data.Validation, options.BatchSize);
+            Console.WriteLine($"validation top-1 before training: {beforeTop1 * 100:F2}%, top-5 {beforeTop5 * 100:F2}%, loss {beforeLoss:F3}");
+        }
+
         List<EpochResult> history = new();
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(progress =>
-            {
-                history = trainer.Fit(data.Train, data.Validation, new ProgressObserver(progress), cancellationToken);
-            });
+        // Ctrl-C stops at the next batch; the last completed epoch's checkpoint stays whole (checkpoint.json is written last).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(progress =>
+                {
+                    history = trainer.Fit(data.Train, data.Validation, new ProgressObserver(progress, options.BatchSize), stop.Token);
+                });
+        }
+        catch (OperationCanceledException)
+        {
+            var saved = Trainer.ReadCheckpointInfo(checkpointDir);
+            Console.Error.WriteLine(saved is null
+                ? "interrupted before the first epoch ended: no checkpoint written."
+                : $"interrupted: {Path.Combine(checkpointDir, Trainer.InfoFile)} holds epoch {saved.EpochsCompleted} ({saved.ModelFile}); --resume continues from it.");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
 
         if (history.Count == 0)
         {
@@ -205,7 +306,27 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var time = TimeSpan.FromSeconds(history.Sum(h => h.Elapsed.TotalSeconds));
         Console.WriteLine($"{name}: validation top-1 {last.ValidationTop1 * 100:F2}%, top-5 {last.ValidationTop5 * 100:F2}% after {last.Epoch} epoch{(last.Epoch == 1 ? "" : "s")} " +
             $"({data.Validation.Count} images, {time.TotalSeconds:F0} s of training)");
+        Console.WriteLine($"metrics: {Path.Combine(checkpointDir, TrainingMetrics.CsvFile)}, {Path.Combine(checkpointDir, TrainingMetrics.PlotFile)}");
         return 0;
+    }
+
+    /// <summary>Loads --weights into the model, fitting head and input channels; prints what changed, or the mismatch.</summary>
+    private static bool TryLoadWeights(nn.Module model, Settings settings)
+    {
+        try
+        {
+            var result = CheckpointLoader.Load(model, settings.Weights!, CheckpointLoadOptions.FineTune with { Sha256 = settings.WeightsSha256 });
+            Console.WriteLine($"weights: {result.Entries} entries from {settings.Weights} ({result.Format}, {string.Join("/", result.DTypes)})");
+            foreach (var change in result.Adaptations)
+                Console.WriteLine("weights: " + change.Description);
+            return true;
+        }
+        catch (Exception error) when (error is CheckpointMismatchException or CheckpointHashException or ReferenceFormatException or InvalidDataException
+            or NotSupportedException or ArgumentException or IOException)
+        {
+            Console.Error.WriteLine($"error: --weights {error.Message}");
+            return false;
+        }
     }
 
     /// <summary>A zoo model by name, or a spec file (its model compiled now from the file, so edits count without a rebuild).</summary>
@@ -263,10 +384,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     /// <summary>One progress bar per epoch: running loss and accuracy while it runs, then validation top-1/top-5.</summary>
-    private sealed class ProgressObserver(ProgressContext progress) : ITrainingObserver
+    private sealed class ProgressObserver(ProgressContext progress, int batchSize) : ITrainingObserver
     {
         private ProgressTask? task;
         private int epochs;
+        private readonly System.Diagnostics.Stopwatch watch = new();
 
         public void Resumed(int epoch, string checkpointDir) =>
             Console.WriteLine($"resumed from {checkpointDir} after epoch {epoch}");
@@ -275,12 +397,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             this.epochs = epochs;
             task = progress.AddTask(Markup.Escape($"epoch {epoch}/{epochs}"), maxValue: batches);
+            watch.Restart();
         }
 
         public void BatchCompleted(int epoch, int batch, int batches, double loss, double top1)
         {
             if (task is null) return;
-            task.Description = Markup.Escape($"epoch {epoch}/{epochs} loss {loss:F3} acc {top1 * 100:F1}%");
+            double throughput = batch * (double)batchSize / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
+            task.Description = Markup.Escape($"epoch {epoch}/{epochs} loss {loss:F3} acc {top1 * 100:F1}% {throughput:F0} img/s");
             task.Value = batch;
         }
 

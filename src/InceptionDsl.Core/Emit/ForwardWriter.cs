@@ -150,6 +150,8 @@ internal sealed class ForwardWriter
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
                 bool bodyOwned = WriteOwned(residual.Body, source, body, declareOutput: true);
+                // Stochastic depth: in training, DropPath zeroes the branch of some samples (a new tensor); otherwise returns it.
+                _writer.Line($"{body} = this.{DropPathMethod}({body});");
                 var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
                 // An owned body output takes the scale and the shortcut in place (as torchvision's out += identity).
                 var sum = bodyOwned
@@ -186,6 +188,12 @@ internal sealed class ForwardWriter
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return candidate;
     }
+
+    /// <summary>The method every class with a residual addition has: drop-path on the residual branch (see ModelEmitter).</summary>
+    public const string DropPathMethod = "DropPath";
+
+    /// <summary>Whether <paramref name="steps"/> hold a residual addition, at any depth.</summary>
+    public static bool HasResidual(IEnumerable<StepIR> steps) => StepIR.InOrder(steps).Any(s => s is ResidualStep);
 
     /// <summary>
     /// Residual scales that are C# expressions over constructor parameters rather than literals:

@@ -61,7 +61,9 @@ public static class ModelEmitter
             + (model.Aux.Count > 0 ? $" ({model.Parameters - model.AuxParameters:N0} without aux heads)" : "") + $"; {model.Flops:N0} FLOPs at batch 1.");
         w.Summary(summary.ToArray());
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
+        bool modelResidual = ForwardWriter.HasResidual(body.Forward);
         w.Open($"public sealed partial class {model.ClassName} : {Module}, global::{ns}.IInceptionDslModel" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
+            + (modelResidual ? $", global::{ns}.IDropPath" : "")
             + (options.Onnx ? ", " + OnnxEmitter.ModelInterface : ""));
 
         w.Line($"/// <summary>Parameters of the model with aux heads, as counted from the spec at build time.</summary>");
@@ -134,6 +136,8 @@ public static class ModelEmitter
         w.Line("}");
         w.Line();
         w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);");
+        if (modelResidual)
+            WriteDropPath(w, ns);
         if (options.Onnx)
         {
             w.Line();
@@ -154,7 +158,9 @@ public static class ModelEmitter
         var ns = options.Namespace;
         var foldPairs = InferenceEmitter.FoldPairs(block);
         w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
+        bool residual = ForwardWriter.HasResidual(block.Forward);
         w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
+            + (residual ? $", global::{ns}.IDropPath" : "")
             + (options.Onnx ? ", " + OnnxEmitter.BlockInterface : ""));
         var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
         var conditionFields = new Dictionary<string, string>();
@@ -203,9 +209,22 @@ public static class ModelEmitter
         forward.Write(block.Forward, "x", "x", declareOutput: false);
         w.Line("return x;");
         w.Close();
+        if (residual)
+            WriteDropPath(w, ns);
         if (options.Onnx)
             OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
         w.Close();
+    }
+
+    /// <summary>The stochastic-depth members of a class with residual additions: the rate (set by training) and the branch filter forward calls.</summary>
+    private static void WriteDropPath(CodeWriter w, string ns)
+    {
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("public double DropPathRate { get; set; }");
+        w.Line();
+        w.Summary("The residual branch, or in training (DropPathRate > 0) the branch with each sample dropped at that rate and the rest scaled by 1 / (1 - rate).");
+        w.Line($"private {Tensor} {ForwardWriter.DropPathMethod}({Tensor} branch) => global::{ns}.InceptionDslDropPath.Apply(branch, this.DropPathRate, this.training);");
     }
 
     /// <summary>

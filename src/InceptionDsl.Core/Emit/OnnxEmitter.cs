@@ -128,6 +128,7 @@ public static class OnnxEmitter
                     var body = "residual" + (_locals++).ToString(CultureInfo.InvariantCulture);
                     _w.Line($"var {body} = {v};");
                     Write(residual.Body, body);
+                    // No drop-path here: the C# forward's DropPath is the identity outside training, so the exported graph adds the branch as is.
                     var scale = residual.Scale is null ? "1.0"
                         : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
                         : FloatValue.FormatDouble(residual.ScaleValue);

@@ -14,7 +14,7 @@ public static class GeneratedNames
     public static IReadOnlyList<string> SupportTypes { get; } = new[]
     {
         "BasicConv2d", "IFoldsBatchNorm", "FeatureMap", "FeatureInfo", "InceptionDslInference", "AuxHeadInfo",
-        "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo",
+        "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo", "IDropPath", "InceptionDslDropPath",
     };
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>
@@ -22,10 +22,12 @@ public static class GeneratedNames
     {
         "ParameterCount", "ParameterCountWithoutAux", "FlopCount", "AuxHeadInfos", "FeatureInfos", "FeatureStages", "ModelName",
         "AuxHeads", "forward", "ForwardWithAux", "ForwardFeatures", "Fuse", "FoldBatchNorms", InferenceEmitter.FoldedFlag, "OnnxModelInfo",
+        // Stochastic depth, on a model with residual additions (IDropPath).
+        "DropPathRate", ForwardWriter.DropPathMethod,
     };
 
-    /// <summary>Members the emitters give a block class besides its fields and run-time switch fields.</summary>
-    public static IReadOnlyList<string> BlockMembers { get; } = new[] { "forward", "FoldBatchNorms", InferenceEmitter.FoldedFlag };
+    /// <summary>Members the emitters give a block class besides its fields and run-time switch fields (DropPathRate and DropPath on a block with residual additions).</summary>
+    public static IReadOnlyList<string> BlockMembers { get; } = new[] { "forward", "FoldBatchNorms", InferenceEmitter.FoldedFlag, "DropPathRate", ForwardWriter.DropPathMethod };
 
     /// <summary>
     /// Public and protected members of TorchSharp's <c>Module&lt;Tensor, Tensor&gt;</c> and <c>object</c>: a member or

@@ -49,7 +49,7 @@ public sealed class TrainerTests
             var info = Trainer.ReadCheckpointInfo(dir);
             Assert.NotNull(info);
             Assert.Equal(("MiniInception", 1, 2L), (info!.Model, info.EpochsCompleted, info.Steps));
-            Assert.True(File.Exists(Path.Combine(dir, Trainer.ModelFile)) && File.Exists(Path.Combine(dir, Trainer.OptimizerFile)));
+            Assert.True(File.Exists(Path.Combine(dir, info.ModelFile)) && File.Exists(Path.Combine(dir, info.OptimizerFile)));
 
             // A new model resumes: the saved weights give the saved validation figures, and only epoch 2 runs.
             manual_seed(123);
