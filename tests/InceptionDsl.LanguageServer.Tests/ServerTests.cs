@@ -273,6 +273,9 @@ public sealed class ServerTests
         var requests = new List<Task>();
         for (int i = 0; i < 50; i++)
         {
+            // A new version each time (a trailing comment), so the hover has the whole spec to analyse again
+            // and the cancellation reaches the server while it works, however fast the machine is.
+            await client.ChangeAsync(ResNetUri, ResNet + "\n# edit " + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
             using var cancel = new CancellationTokenSource();
             var request = client.RequestAsync<Hover>("textDocument/hover", position, cancel.Token);
             cancel.Cancel();
