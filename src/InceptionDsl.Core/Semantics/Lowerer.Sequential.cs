@@ -102,7 +102,8 @@ internal sealed partial class Lowerer
                 return SpliceInline(child, block, scope, condition, kept, seq, into);
         }
 
-        var nameCode = loopIndex is null ? null : new List<string>();
+        // Inside a loop of the constructor (here or around an inline block) a name is computed as it builds.
+        var nameCode = loopIndex is null && _loopNesting == 0 ? null : new List<string>();
         var explicitName = InstanceName(child, index, scope, loopIndex, nameCode);
         var childName = explicitName ?? seq.Children.Count.ToString(CultureInfo.InvariantCulture);
         var frame = kept ? seq.Members : new Frame(new ClassBuilder(seq.Label, new HashSet<string>()), scope, "", 0, false);

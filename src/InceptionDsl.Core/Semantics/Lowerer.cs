@@ -459,7 +459,10 @@ internal sealed partial class Lowerer
                 // In a constructor's loop the part may depend on the loop's index and the block's parameters.
                 if (value is not IntValue number || (!number.IsConstant && code is null))
                 {
-                    if (value is not null)
+                    if (value is IntValue computed)
+                        _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner,
+                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.ToCSharp()}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
+                    else if (value is not null)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
                     return node.Name;
                 }
