@@ -135,7 +135,7 @@ internal sealed partial class Lowerer
     {
         if (seq.Names.TryGetValue(name, out var first))
         {
-            _diagnostics.Add(Descriptors.DuplicateName.Create(child.Span, name, first.Line));
+            _diagnostics.Add(ClassBuilder.Duplicate(child.Span, name, first));
             return false;
         }
 

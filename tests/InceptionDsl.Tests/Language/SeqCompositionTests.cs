@@ -341,4 +341,29 @@ public sealed class SeqCompositionTests
         Assert.Equal(9, error.Span.Line);
         Assert.Contains("must differ only through $i", error.Message);
     }
+
+    [Theory]
+    [InlineData("  - { name: blk, conv: { filters: 8, k: 1 }, repeat: 2 }", "blk")]
+    [InlineData("  - { name: s, seq: [ { name: r, conv: { filters: 8, k: 1 }, repeat: 2 } ] }", "r")]
+    public void ARepeatedNameWithoutTheIndexSaysSoInsteadOfPointingAtItself(string body, string name)
+    {
+        var error = Specs.Error(Specs.Wrap(body));
+        Assert.Equal("IDSL006", error.Id);
+        Assert.Equal(5, error.Span.Line);
+        Assert.Equal($"Every copy of this repeated node is named '{name}': put {{i}} (the copy's index) or an expression of it in the name, e.g. '{name}{{i}}'", error.Message);
+    }
+
+    [Fact]
+    public void ANameThatDependsOnABlockParameterOutsideALoopSaysWhy()
+    {
+        var error = Specs.Error(Specs.Wrap("  - { name: b, use: B, args: { k: 2 } }", """
+              B:
+                params: [k]
+                body:
+                  - { name: "c{$k}", conv: { filters: 8, k: 1 } }
+            """));
+        Assert.Equal("IDSL014", error.Id);
+        Assert.Contains("depends on block parameters (k)", error.Message);
+        Assert.Contains("except in a seq's repeat counted by a block parameter", error.Message);
+    }
 }
