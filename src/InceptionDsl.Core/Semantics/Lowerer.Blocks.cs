@@ -214,8 +214,8 @@ internal sealed partial class Lowerer
             var trace = frame.RecordLayers ? new StepTrace() : null;
             var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers, trace);
             // This walk's code is not emitted (its class is): the locals its loops claim are scratch.
-            var outerLocals = _locals;
-            _locals = new ConstructorLocals(GeneratedNames.BlockParameters);
+            var (outerLocals, outerNesting) = (_locals, _loopNesting);
+            (_locals, _loopNesting) = (new ConstructorLocals(GeneratedNames.BlockParameters), 0);
             Lowered? lowered;
             try
             {
@@ -223,7 +223,7 @@ internal sealed partial class Lowerer
             }
             finally
             {
-                _locals = outerLocals;
+                (_locals, _loopNesting) = (outerLocals, outerNesting);
             }
 
             if (lowered is null)
@@ -298,7 +298,9 @@ internal sealed partial class Lowerer
         var frame = new Frame(owner, scope, "", 0, recordLayers: false, trace);
         var steps = new List<StepIR>();
         // The locals the constructor's loops declare take names none of its parameters and lets has.
-        var outerLocals = _locals;
+        // A class lowered from inside another class's loop starts outside any loop of its own constructor.
+        var (outerLocals, outerNesting) = (_locals, _loopNesting);
+        _loopNesting = 0;
         _locals = new ConstructorLocals(GeneratedNames.BlockParameters.Concat(block.Params.Select(p => p.Name)).Concat(block.Lets.Select(l => l.Name))
             .Select(n => Identifiers.ToCamelCase(n).TrimStart('@')));
         Lowered? lowered;
@@ -309,7 +311,7 @@ internal sealed partial class Lowerer
         }
         finally
         {
-            _locals = outerLocals;
+            (_locals, _loopNesting) = (outerLocals, outerNesting);
         }
 
         if (lowered is null)

@@ -284,7 +284,8 @@ internal sealed partial class Lowerer
         if (seq.Entries.Any(e => e is SeqLoop))
             return $"{SequentialOf}({seq.ListName} =>\n{{\n{Indent(RenderEntries(seq.Entries, seq.ListName!))}}})";
         var members = seq.Entries.Cast<SeqMember>().ToList();
-        if (members.All(m => m.Condition is null))
+        // A name computed as the constructor runs (in a loop around this seq) needs the builder form too.
+        if (members.All(m => m.Condition is null && (m.Name is null || m.Name == Emit.CSharpText.Literal(m.Position))))
             return $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    ({Emit.CSharpText.Literal(m.Position)}, {m.Init.Replace("\n", "\n    ")})")) + ")";
         // Unnamed members are numbered at construction, among those kept.
         return $"{SequentialOf}(\n" + string.Join(",\n", members.Select(m =>
