@@ -184,4 +184,34 @@ public sealed class WeightsCatalogueTests
         Assert.Equal(1, unknown.Exit);
         Assert.Contains("no model named 'NoSuchNet'", unknown.Stderr);
     }
+
+    [Fact]
+    public void TrainTakesACatalogueEntryAndRefusesAnotherFile()
+    {
+        var path = ReferencePaths.CheckpointFile("googlenet_det_fp16.safetensors");
+        var hash = CheckpointHash.Compute(path);
+        var output = Path.Combine(Path.GetTempPath(), "inceptiondsl-weights-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string[] small = ["--train-size", "4", "--val-size", "4", "--image-size", "32", "--epochs", "1", "--out", output];
+            var entry = ResNet18.Weights.ImageNet1K_V1;
+            var (exit, stdout, stderr) = CliProcess.Run(["train", "ResNet18", "--weights", $"{entry.Name}={path}", .. small]);
+            Assert.Equal(1, exit);
+            Assert.Contains($"weights: {entry} from {entry.Source}; expected SHA-256 {entry.Sha256}...", stdout);
+            var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"SHA-256 {hash} does not match the expected {entry.Sha256}", error);
+
+            var unknown = CliProcess.Run(["train", "ResNet18", "--weights", $"NoSuchWeights={path}", .. small]);
+            Assert.Equal(1, unknown.Exit);
+            Assert.Contains($"ResNet18 has no weights named 'NoSuchWeights'; its catalogue: {entry.Name}", unknown.Stderr);
+
+            var both = CliProcess.Run(["train", "ResNet18", "--weights", $"{entry.Name}={path}", "--weights-sha256", hash[..8], .. small]);
+            Assert.NotEqual(0, both.Exit);
+            Assert.Contains("a catalogue entry (NAME=FILE) has its own SHA-256", both.Stdout + both.Stderr);
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        }
+    }
 }
