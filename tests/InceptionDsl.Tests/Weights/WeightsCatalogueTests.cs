@@ -214,4 +214,12 @@ public sealed class WeightsCatalogueTests
             if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         }
     }
+
+    [Fact]
+    public void ExplainNamesTheWeights()
+    {
+        var text = InceptionDsl.Analysis.Explainer.Explain(InceptionDsl.Tests.Explain.ExplainModels.Graph("ResNet50"));
+        foreach (var weights in ResNet50.Weights.All)
+            Assert.Contains($"weights {weights.Name}: {weights.FileName} ({weights.License})", text);
+    }
 }
