@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Threading;
-using InceptionDsl.Models;
+using InceptionDsl.Contracts;
 using InceptionDsl.Reference;
 using InceptionDsl.Training.FineTuning;
 using TorchSharp;
@@ -81,7 +81,7 @@ public sealed class Trainer
     {
         this.model = model;
         this.options = options;
-        modelName = model is IInceptionDslModel m ? m.ModelName : model.GetName();
+        modelName = model is IGeneratedModel m ? m.ModelInfo.Name : model.GetName();
     }
 
     /// <summary>The epochs of this run (resumed epochs are included from the checkpoint's history).</summary>
@@ -93,7 +93,7 @@ public sealed class Trainer
         // Fine-tuning controls, derived from the model's own stages and residual blocks.
         var stages = ModelStages.Of(model);
         var freezer = new StageFreezer(model, stages, options.FreezeStages);
-        InceptionDslDropPath.SetLinear(model, options.DropPath);
+        DropPathSchedule.SetLinear(model, options.DropPath);
         var groups = ParameterGroups.Build(model, stages, options.WeightDecay, options.LayerDecay);
         var optimizer = ParameterGroups.CreateOptimizer(options.Optimizer, groups, options.LearningRate, options.Momentum);
         int batches = train.BatchCount(options.BatchSize);
@@ -166,9 +166,9 @@ public sealed class Trainer
         Func<Tensor, Tensor, Tensor> criterion = options.LabelSmoothing > 0
             ? (logits, target) => nn.functional.cross_entropy(logits, target, label_smoothing: options.LabelSmoothing)
             : AuxiliaryLoss.CrossEntropy;
-        if (model is IInceptionDslModel generated)
+        if (model is IGeneratedModel generated)
         {
-            var output = generated.ForwardWithAux(images, computeAux: true);
+            var output = generated.ForwardHeads(images, computeAux: true);
             var loss = AuxiliaryLoss.Compute(generated, output, labels, criterion);
             return (loss.Total, output.Logits);
         }
