@@ -64,6 +64,9 @@ public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epoch
 
     /// <summary>The optimizer state of the last completed epoch in this folder (TorchSharp's optimizer state format).</summary>
     public string OptimizerFile { get; init; } = "";
+
+    /// <summary>The settings a resumed run must have (null in checkpoints written before they were recorded: not checked).</summary>
+    public ResumeSettings? Settings { get; init; }
 }
 
 /// <summary>
@@ -91,6 +94,8 @@ public sealed class Trainer
         manual_seed(options.Seed);
         var shuffle = new Generator((ulong)options.Seed);
         // Fine-tuning controls, derived from the model's own stages and residual blocks.
+        // Read before anything changes the model: what a resumed run must match.
+        var settings = ResumeSettings.Of(model, options);
         var stages = ModelStages.Of(model);
         var freezer = new StageFreezer(model, stages, options.FreezeStages);
         DropPathSchedule.SetLinear(model, options.DropPath);
@@ -102,7 +107,7 @@ public sealed class Trainer
         long step = 0;
         var history = new List<EpochResult>();
         double best = 0;
-        if (options.Resume && options.CheckpointDir is not null && TryLoadCheckpoint(options.CheckpointDir, optimizer) is { } info)
+        if (options.Resume && options.CheckpointDir is not null && TryLoadCheckpoint(options.CheckpointDir, optimizer, settings) is { } info)
         {
             startEpoch = info.EpochsCompleted + 1;
             step = info.Steps;
@@ -151,7 +156,7 @@ public sealed class Trainer
             best = Math.Max(best, top1);
             if (options.CheckpointDir is not null)
             {
-                SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history));
+                SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history) { Settings = settings });
                 TrainingMetrics.Write(options.CheckpointDir, history);
             }
             observer.EpochCompleted(result);
@@ -269,12 +274,18 @@ public sealed class Trainer
         }
     }
 
-    private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer)
+    private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer, ResumeSettings settings)
     {
         var info = ReadCheckpointInfo(dir);
         if (info is null) return null;
+        // Every difference at once, before anything is loaded.
+        var changes = new List<ResumeSettingChange>();
         if (info.Model != modelName)
-            throw new InvalidOperationException($"The checkpoint in '{dir}' is of {info.Model}, not {modelName}.");
+            changes.Add(new ResumeSettingChange("Model", info.Model, modelName));
+        if (info.Settings is { } stored)
+            changes.AddRange(stored.ChangesTo(settings));
+        if (changes.Count > 0)
+            throw new ResumeSettingsException(dir, changes);
         if (info.ModelFile.Length == 0 || Path.GetFileName(info.ModelFile) != info.ModelFile || Path.GetFileName(info.OptimizerFile) != info.OptimizerFile)
             throw new InvalidDataException($"{Path.Combine(dir, InfoFile)}: names no weights file of this folder (ModelFile '{info.ModelFile}')");
         var modelPath = Path.Combine(dir, info.ModelFile);

@@ -284,6 +284,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                     history = trainer.Fit(data.Train, data.Validation, new ProgressObserver(progress, options.BatchSize), stop.Token);
                 });
         }
+        catch (ResumeSettingsException error)
+        {
+            Console.Error.WriteLine(ResumeSettingsMessage.Of(error));
+            return 1;
+        }
         catch (OperationCanceledException)
         {
             var saved = Trainer.ReadCheckpointInfo(checkpointDir);
