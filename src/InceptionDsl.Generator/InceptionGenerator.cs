@@ -119,7 +119,11 @@ public sealed class InceptionGenerator : IIncrementalGenerator
                 // Hint names are compared ignoring case: a model differing only in case from another spec's is a duplicate.
                 var owner = ownership.First(o => string.Equals(o.Model, model.ClassName, System.StringComparison.OrdinalIgnoreCase));
                 if (owner.Path == result.Path)
-                    files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
+                {
+                    files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions, out var onnxGap)));
+                    if (onnxGap is not null)
+                        diagnostics.Add(Descriptors.NoOnnxExport.Create(result.SiteOf(model.ClassName), model.ClassName, onnxGap));
+                }
                 else
                     diagnostics.Add(Descriptors.DuplicateModel.Create(result.SiteOf(model.ClassName), model.ClassName, owner.Path));
             }
