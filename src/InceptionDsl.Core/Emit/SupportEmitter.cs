@@ -19,6 +19,8 @@ public static class SupportEmitter
         if (options.Contracts)
             text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
+        w.Line();
+        w.Line(PretrainedWeightsSupport.Text.Replace("\r", ""));
         w.Close();
         return w.ToString();
     }
