@@ -160,6 +160,14 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
 /// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>
 public sealed record GateStep(EquatableArray<StepIR> Branch, string Comment) : StepIR(Comment);
 
+/// <summary>
+/// Selective kernels: each path of the ModuleList <see cref="PathsField"/> reads the input (or, with
+/// <see cref="Split"/>, its i-th channel slice); <see cref="AttnField"/> turns the paths' sum into
+/// [paths x C] weights, softmaxed across the paths; the output is the weighted sum of the paths.
+/// Its modules are fields, so it has no nested steps.
+/// </summary>
+public sealed record SelectStep(string PathsField, int PathCount, string AttnField, bool Split, string Comment) : StepIR(Comment);
+
 /// <summary>Where an auxiliary head reads the trunk (model forward only).</summary>
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);
 
