@@ -39,6 +39,15 @@ internal sealed partial class Lowerer
         }
 
         var options = new Options(node, Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        if (node.Options.FirstOrDefault(o => o.Key == "split") is { } splitOption
+            && ExprEvaluator.Evaluate(splitOption.Value, frame.Scope, new List<SpecDiagnostic>()) is BoolValue { IsConstant: false })
+        {
+            // Forward splits or not for every use of the class: a constructor argument cannot decide it.
+            _diagnostics.Add(Descriptors.ExpressionType.Create(splitOption.Span, splitOption.Value.Display,
+                $"decides the forward of '{label}' and must be known at build time: use a model parameter or true/false, not a block parameter"));
+            return null;
+        }
+
         var split = options.Bool("split", false);
         if (split is null)
             return null;
