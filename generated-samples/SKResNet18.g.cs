@@ -207,7 +207,7 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Block 'SelectiveKernel': timm's SelectiveKernel as skresnet18/34 build it: two 3x3 conv-bn-relu paths (the second dilated 2: timm keeps its 5x5 as a dilated 3x3), each on half the input's channels (split_input), weighted per channel by a softmax across them of attn(their sum) - mean over the map, fc_reduce to filters / 8 rounded to a multiple of 16 (at least 16, timm's make_divisible), bn, relu, fc_select to 2 x filters. Output [filters, H', W'].
+        /// Block 'SelectiveKernel': timm's SelectiveKernel: two 3x3 conv-bn-relu paths (the second dilated 2: timm keeps its 5x5 as a dilated 3x3), with sk_split each on half the input's channels (split_input), weighted per channel by a softmax across them of attn(their sum) - mean over the map, fc_reduce to filters / sk_ratio rounded to a multiple of sk_divisor (at least sk_divisor, timm's make_divisible), bn, relu, fc_select to 2 x filters. Output [filters, H', W'].
         /// </summary>
         public sealed class SelectiveKernel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
@@ -223,12 +223,13 @@ namespace InceptionDsl.Models
             /// <param name="inChannels">channels of the input</param>
             /// <param name="filters">filters</param>
             /// <param name="stride">stride</param>
-            public SelectiveKernel(long inChannels, long filters, long stride = 1) : base(nameof(SelectiveKernel))
+            /// <param name="cardinality">cardinality</param>
+            public SelectiveKernel(long inChannels, long filters, long stride = 1, long cardinality = 1) : base(nameof(SelectiveKernel))
             {
                 long rd = global::System.Math.Max(16, (filters / 8 + 8) / 16 * 16);
                 this.paths = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
-                    new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (1, 1), eps: 1e-05),
-                    new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (2, 2), dilation: (2, 2), eps: 1e-05));
+                    new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (1, 1), groups: cardinality, eps: 1e-05),
+                    new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (2, 2), dilation: (2, 2), groups: cardinality, eps: 1e-05));
                 this.attn = global::TorchSharp.torch.nn.Sequential(
                     ("0", global::TorchSharp.torch.nn.AdaptiveAvgPool2d((1, 1))),
                     ("fc_reduce", global::TorchSharp.torch.nn.Conv2d(filters, rd, (1, 1), bias: false)),

@@ -139,6 +139,11 @@ public sealed class SelectiveKernelTests
         var units = module.modules().Where(m => m.GetType().Name == "BasicConv2d").ToList();
         Assert.Equal(5, units.Count);
         Assert.All(units, u => Assert.True((bool)u.GetType().GetProperty("IsFused")!.GetValue(u)!));
+        // The attention's BatchNorm, after fc_reduce in its Sequential, folded too: it is the identity now.
+        var attnBn = module.named_modules().Single(m => m.name == "sk1.attn.bn").module as TorchSharp.Modules.BatchNorm2d;
+        Assert.NotNull(attnBn);
+        Assert.Equal(0f, attnBn!.running_mean!.abs().max().item<float>());
+        Assert.Equal(1f, attnBn.weight!.min().item<float>());
         var after = module.forward(input);
         Assert.True(after.allclose(before, rtol: 1e-5, atol: 1e-5), $"max |diff| {(after - before).abs().max().item<float>()}");
     }

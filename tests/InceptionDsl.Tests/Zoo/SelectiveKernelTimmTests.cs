@@ -36,8 +36,20 @@ public sealed class SelectiveKernelTimmTests
         return rounded < 0.9 * value ? rounded + divisor : rounded;
     }
 
-    /// <summary>timm's skresnet state_dict, in PyTorch's order: (name, shape).</summary>
-    private static List<(string Name, long[] Shape)> TimmStateDict(int[] depths)
+    /// <summary>A timm SK network: basic blocks (skresnet18/34) or bottlenecks (skresnext50_32x4d), and its sk_kwargs.</summary>
+    public sealed record SkConfig(int[] Depths, bool Bottleneck, long Cardinality, long BaseWidth, bool SplitInput, long RdRatio, long RdDivisor);
+
+    private static readonly Dictionary<string, SkConfig> Configs = new()
+    {
+        // sk_kwargs = dict(rd_ratio=1 / 8, rd_divisor=16, split_input=True)
+        ["SKResNet18"] = new(new[] { 2, 2, 2, 2 }, false, 1, 64, true, 8, 16),
+        ["SKResNet34"] = new(new[] { 3, 4, 6, 3 }, false, 1, 64, true, 8, 16),
+        // cardinality=32, base_width=4, sk_kwargs = dict(rd_ratio=1/16, rd_divisor=32, split_input=False)
+        ["SKResNeXt50_32x4d"] = new(new[] { 3, 4, 6, 3 }, true, 32, 4, false, 16, 32),
+    };
+
+    /// <summary>timm's state_dict of an SK network, in PyTorch's order: (name, shape).</summary>
+    private static List<(string Name, long[] Shape)> TimmStateDict(SkConfig config)
     {
         var entries = new List<(string, long[])>();
         void Conv(string name, long outC, long inC, long k) => entries.Add((name, new[] { outC, inC, k, k }));
@@ -48,40 +60,62 @@ public sealed class SelectiveKernelTimmTests
             entries.Add(($"{name}.num_batches_tracked", Array.Empty<long>()));
         }
 
+        // SelectiveKernel(inC, outC, groups): two ConvNormAct paths, then SelectiveKernelAttn.
+        void SelectiveKernel(string prefix, long inC, long outC, long groups)
+        {
+            long pathIn = config.SplitInput ? inC / 2 : inC;
+            for (int path = 0; path < 2; path++)
+            {
+                Conv($"{prefix}.paths.{path}.conv.weight", outC, pathIn / groups, 3);
+                Bn($"{prefix}.paths.{path}.bn", outC);
+            }
+
+            long rd = MakeDivisible((double)outC / config.RdRatio, config.RdDivisor);
+            Conv($"{prefix}.attn.fc_reduce.weight", rd, outC, 1);
+            Bn($"{prefix}.attn.bn", rd);
+            Conv($"{prefix}.attn.fc_select.weight", 2 * outC, rd, 1);
+        }
+
         Conv("conv1.weight", 64, 3, 7);
         Bn("bn1", 64);
         long inplanes = 64;
+        long expansion = config.Bottleneck ? 4 : 1;
         long[] planes = { 64, 128, 256, 512 };
         for (int stage = 0; stage < 4; stage++)
         {
-            for (int block = 0; block < depths[stage]; block++)
+            for (int block = 0; block < config.Depths[stage]; block++)
             {
                 long p = planes[stage];
                 long stride = stage > 0 && block == 0 ? 2 : 1;
                 var prefix = $"layer{stage + 1}.{block}.";
-                for (int path = 0; path < 2; path++)
+                if (config.Bottleneck)
                 {
-                    Conv($"{prefix}conv1.paths.{path}.conv.weight", p, inplanes / 2, 3);
-                    Bn($"{prefix}conv1.paths.{path}.bn", p);
+                    // width = floor(planes * base_width / 64) * cardinality; conv1 1x1, conv2 SK (grouped), conv3 1x1 to planes * 4.
+                    long width = p * config.BaseWidth / 64 * config.Cardinality;
+                    Conv($"{prefix}conv1.conv.weight", width, inplanes, 1);
+                    Bn($"{prefix}conv1.bn", width);
+                    SelectiveKernel($"{prefix}conv2", width, width, config.Cardinality);
+                    Conv($"{prefix}conv3.conv.weight", p * 4, width, 1);
+                    Bn($"{prefix}conv3.bn", p * 4);
+                }
+                else
+                {
+                    SelectiveKernel($"{prefix}conv1", inplanes, p, 1);
+                    Conv($"{prefix}conv2.conv.weight", p, p, 3);
+                    Bn($"{prefix}conv2.bn", p);
                 }
 
-                long rd = MakeDivisible(p / 8.0, 16);
-                Conv($"{prefix}conv1.attn.fc_reduce.weight", rd, p, 1);
-                Bn($"{prefix}conv1.attn.bn", rd);
-                Conv($"{prefix}conv1.attn.fc_select.weight", 2 * p, rd, 1);
-                Conv($"{prefix}conv2.conv.weight", p, p, 3);
-                Bn($"{prefix}conv2.bn", p);
-                if (stride != 1 || inplanes != p)
+                if (stride != 1 || inplanes != p * expansion)
                 {
-                    Conv($"{prefix}downsample.0.weight", p, inplanes, 1);
-                    Bn($"{prefix}downsample.1", p);
+                    Conv($"{prefix}downsample.0.weight", p * expansion, inplanes, 1);
+                    Bn($"{prefix}downsample.1", p * expansion);
                 }
 
-                inplanes = p;
+                inplanes = p * expansion;
             }
         }
 
-        entries.Add(("fc.weight", new long[] { 1000, 512 }));
+        entries.Add(("fc.weight", new long[] { 1000, 512 * expansion }));
         entries.Add(("fc.bias", new long[] { 1000 }));
         return entries;
     }
@@ -89,19 +123,15 @@ public sealed class SelectiveKernelTimmTests
     private static bool IsBuffer(string name) =>
         name.EndsWith(".running_mean", StringComparison.Ordinal) || name.EndsWith(".running_var", StringComparison.Ordinal) || name.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
 
-    public static TheoryData<string, int[]> Models() => new()
-    {
-        { "SKResNet18", new[] { 2, 2, 2, 2 } },
-        { "SKResNet34", new[] { 3, 4, 6, 3 } },
-    };
-
     [Theory]
-    [MemberData(nameof(Models))]
-    public void StateDictEqualsTimms(string name, int[] depths)
+    [InlineData("SKResNet18")]
+    [InlineData("SKResNet34")]
+    [InlineData("SKResNeXt50_32x4d")]
+    public void StateDictEqualsTimms(string name)
     {
         var entry = ModelZoo.Find(name)!;
         using var model = entry.Create(1000, 3, false);
-        var expected = TimmStateDict(depths);
+        var expected = TimmStateDict(Configs[name]);
         var parameters = model.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
         var buffers = model.named_buffers().Select(b => (b.name, b.buffer.shape)).ToList();
         Assert.Equal(expected.Where(e => !IsBuffer(e.Name)).Select(e => e.Name), parameters.Select(p => p.name));
@@ -111,14 +141,15 @@ public sealed class SelectiveKernelTimmTests
     }
 
     [Theory]
-    [InlineData("SKResNet18", new[] { 2, 2, 2, 2 }, 11.96)]
-    [InlineData("SKResNet34", new[] { 3, 4, 6, 3 }, 22.28)]
-    public void ParameterCountsEqualTimms(string name, int[] depths, double publishedMillions)
+    [InlineData("SKResNet18", 11.96)]
+    [InlineData("SKResNet34", 22.28)]
+    [InlineData("SKResNeXt50_32x4d", 27.48)]
+    public void ParameterCountsEqualTimms(string name, double publishedMillions)
     {
-        // timm's results tables (results/results-imagenet.csv, param_count) list skresnet18 at 11.96 M
-        // and skresnet34 at 22.28 M; the derived state_dict gives the exact figure.
+        // timm's results tables (results/results-imagenet.csv, param_count) list skresnet18 at 11.96 M,
+        // skresnet34 at 22.28 M and skresnext50_32x4d at 27.48 M; the derived state_dict gives the exact figure.
         var entry = ModelZoo.Find(name)!;
-        long derived = TimmStateDict(depths).Where(e => !IsBuffer(e.Name)).Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
+        long derived = TimmStateDict(Configs[name]).Where(e => !IsBuffer(e.Name)).Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
         Assert.Equal(derived, entry.Parameters);
         Assert.Equal(publishedMillions, Math.Round(entry.Parameters / 1e6, 2));
     }
