@@ -190,6 +190,24 @@ public sealed class SelectiveKernelTests
     }
 
     [Fact]
+    public void DiagramsDrawThePathsTheirSumAndTheWeighting()
+    {
+        var graph = ModelGraph.Build(Specs.Model(Spec));
+        var mermaid = DiagramWriter.Mermaid(graph);
+        // One sum and one weighting node per select (sk1, sk2), after the paths.
+        Assert.Equal(2, mermaid.Split('\n').Count(l => l.Contains("[\"sum of the paths\"]", StringComparison.Ordinal)));
+        Assert.Equal(2, mermaid.Split('\n').Count(l => l.Contains("softmax across paths; weighted sum<br/>", StringComparison.Ordinal)));
+        // The stem and sk1's two paths; sk2's strided paths draw as 3x3/2.
+        Assert.Equal(3, mermaid.Split('\n').Count(l => l.Contains("[\"3x3 conv, 8<br/>[8, 16, 16]\"]", StringComparison.Ordinal)));
+        Assert.Equal(2, mermaid.Split('\n').Count(l => l.Contains("[\"3x3/2 conv, 16<br/>[16, 8, 8]\"]", StringComparison.Ordinal)));
+        var dot = DiagramWriter.Dot(graph);
+        Assert.Contains("softmax across paths; weighted sum\\n[16, 8, 8]", dot);
+        var svg = DiagramWriter.Svg(graph);
+        Assert.Contains("selective kernel", svg);
+        Assert.Contains("sum of the paths", svg);
+    }
+
+    [Fact]
     public void PathsThatDisagreeAreAnErrorAtThePath()
     {
         var error = Specs.Error(Specs.Wrap("""
