@@ -47,7 +47,84 @@ public sealed class SelectiveKernelTests
           - { name: fc, linear: $classes }
         """;
 
-    private static readonly Lazy<Func<string, nn.Module<Tensor, Tensor>>> Compiled = new(() => InMemoryModels.Load(("select.inception.yaml", Spec)));
+    /// <summary>Three paths on the whole input (no split), an attention without pooling: weights per position, over the map.</summary>
+    private const string MapSpec = """
+        model: SelectMap
+        input: { channels: 3, size: 12 }
+        classes: 4
+        body:
+          - { name: stem, conv: { filters: 6, k: 3, pad: 1 } }
+          - name: sk
+            select:
+              paths:
+                - conv: { filters: 6, k: 1, bn: true, act: relu }
+                - conv: { filters: 6, k: 3, pad: 1, bn: true, act: relu }
+                - seq: [ { conv: { filters: 6, k: 3, pad: 2, dilation: 2 } }, { bn: {} } ]
+              attn:
+                - { name: fc_reduce, conv: { filters: 3, k: 1, bias: false } }
+                - { name: bn, bn: {} }
+                - { name: act, relu: {} }
+                - { name: fc_select, conv: { filters: 18, k: 1 } }
+          - global_avgpool
+          - { name: fc, linear: $classes }
+        """;
+
+    private static readonly Lazy<Func<string, nn.Module<Tensor, Tensor>>> Compiled = new(() => InMemoryModels.Load(("select.inception.yaml", Spec), ("select_map.inception.yaml", MapSpec)));
+
+    [Fact]
+    public void WeightsOverTheMapAndThreePathsMatchTheSameMathWrittenOutAndOnnxRuntime()
+    {
+        var model = Specs.Model(MapSpec);
+        Assert.Equal("[18, 12, 12]", Specs.Row(model, "attn").OutputShape);
+        using var module = Compiled.Value("SelectMap");
+        using var scope = NewDisposeScope();
+        Randomize(module, 11);
+        module.eval();
+        var input = randn(2, 3, 12, 12);
+        Tensor output;
+        using (no_grad())
+            output = module.forward(input);
+
+        var p = module.state_dict();
+        Tensor Bn(Tensor x, string name) => nn.functional.batch_norm(x, p[name + ".running_mean"], p[name + ".running_var"], p[name + ".weight"], p[name + ".bias"], false, 0.1, 1e-5);
+        using (no_grad())
+        {
+            var x = nn.functional.conv2d(input, p["stem.weight"], p["stem.bias"], padding: new long[] { 1, 1 });
+            var a = Bn(nn.functional.conv2d(x, p["paths.0.conv.weight"]), "paths.0.bn").relu();
+            var b = Bn(nn.functional.conv2d(x, p["paths.1.conv.weight"], padding: new long[] { 1, 1 }), "paths.1.bn").relu();
+            var c = Bn(nn.functional.conv2d(x, p["paths.2.0.weight"], p["paths.2.0.bias"], padding: new long[] { 2, 2 }, dilation: new long[] { 2, 2 }), "paths.2.1");
+            var stacked = stack(new[] { a, b, c }, 1);
+            var w = Bn(nn.functional.conv2d(stacked.sum(1), p["attn.fc_reduce.weight"]), "attn.bn").relu();
+            w = nn.functional.conv2d(w, p["attn.fc_select.weight"], p["attn.fc_select.bias"]);
+            w = w.view(2, 3, 6, 12, 12).softmax(1);
+            var h = nn.functional.adaptive_avg_pool2d((stacked * w).sum(1), 1).flatten(1);
+            var expected = nn.functional.linear(h, p["fc.weight"], p["fc.bias"]);
+            Assert.True(expected.allclose(output, rtol: 1e-5, atol: 1e-6), $"max |diff| {(expected - output).abs().max().item<float>()}");
+        }
+
+        // ONNX: the weights cover the map, so the file keeps the input's spatial size fixed.
+        var proto = OnnxExport.ToModelProto((IOnnxExportable)module);
+        Assert.Equal("false", proto.MetadataProps.Single(m => m.Key == "dynamic_spatial_size").Value);
+        using var session = new OnnxModelSession(proto.ToByteArray(), new OnnxRunOptions());
+        var outputs = session.RunAll(input.data<float>().ToArray(), new[] { 2, 3, 12, 12 });
+        var diff = (tensor(outputs[0].Values) - output.reshape(-1)).abs().max().item<float>();
+        Assert.True(diff <= 1e-4 * output.abs().max().item<float>(), $"ONNX Runtime vs TorchSharp max diff {diff}");
+    }
+
+    [Fact]
+    public void GradientsReachEveryPathAndTheAttention()
+    {
+        using var module = Compiled.Value("SelectNet");
+        using var scope = NewDisposeScope();
+        Randomize(module, 5);
+        module.train();
+        foreach (var parameter in module.parameters())
+            parameter.grad = null;
+        var loss = module.forward(randn(2, 3, 16, 16)).square().sum();
+        loss.backward();
+        foreach (var (name, parameter) in module.named_parameters().Where(n => n.name.StartsWith("sk", StringComparison.Ordinal)))
+            Assert.True(parameter.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{name} has no gradient");
+    }
 
     [Fact]
     public void ShapesAndCountsArePathsPlusAttention()
