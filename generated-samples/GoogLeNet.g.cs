@@ -231,6 +231,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of GoogLeNet, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// GoogLeNet.Weights.ImageNet1K_V1: googlenet-1378be20.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 69.778, top-5 89.53 (torchvision GoogLeNet_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/googlenet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "GoogLeNet",
+                Name: "ImageNet1K_V1",
+                FileName: "googlenet-1378be20.pth",
+                Sha256: "1378be20",
+                Source: "https://download.pytorch.org/models/googlenet-1378be20.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.5, 0.5, 0.5 },
+                Std: new double[] { 0.5, 0.5, 0.5 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 69.778,
+                Top5: 89.53,
+                Citation: "torchvision GoogLeNet_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/googlenet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(GoogLeNet), "googlenet.inception.yaml", "Szegedy et al. 2015, \"Going deeper with convolutions\"", "torchvision googlenet", 69.78, 89.53, 3, 224, 224);
 
         /// <inheritdoc />

@@ -250,6 +250,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of InceptionResNetV2, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// InceptionResNetV2.Weights.TfInImageNet1K: inception_resnet_v2-940b1cd6.pth (Apache-2.0 (Google TF-slim weights, ported by Cadene)); input [3, 299, 299], bicubic resize, center crop 0.8975. Reported ImageNet accuracy: top-1 80.462, top-5 95.308 (timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row inception_resnet_v2.tf_in1k: top-1/top-5 at 299).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights TfInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "InceptionResNetV2",
+                Name: "TfInImageNet1K",
+                FileName: "inception_resnet_v2-940b1cd6.pth",
+                Sha256: "940b1cd6",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/inception_resnet_v2-940b1cd6.pth",
+                License: "Apache-2.0 (Google TF-slim weights, ported by Cadene)",
+                Mean: new double[] { 0.5, 0.5, 0.5 },
+                Std: new double[] { 0.5, 0.5, 0.5 },
+                Height: 299,
+                Width: 299,
+                CropFraction: 0.8975,
+                Interpolation: "bicubic",
+                Top1: 80.462,
+                Top5: 95.308,
+                Citation: "timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row inception_resnet_v2.tf_in1k: top-1/top-5 at 299");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { TfInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionResNetV2), "inception_resnet_v2.inception.yaml", "Szegedy et al. 2017, \"Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning\" (figures 15-19 and 7)", "timm inception_resnet_v2", 80.43, 95.1, 3, 299, 299);
 
         /// <inheritdoc />

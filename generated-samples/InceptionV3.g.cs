@@ -247,6 +247,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of InceptionV3, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// InceptionV3.Weights.ImageNet1K_V1: inception_v3_google-0cc3c7bd.pth (BSD-3-Clause (torchvision)); input [3, 299, 299], bilinear resize, center crop 0.8742690058479532. Reported ImageNet accuracy: top-1 77.294, top-5 93.45 (torchvision Inception_V3_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/inception.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "InceptionV3",
+                Name: "ImageNet1K_V1",
+                FileName: "inception_v3_google-0cc3c7bd.pth",
+                Sha256: "0cc3c7bd",
+                Source: "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.5, 0.5, 0.5 },
+                Std: new double[] { 0.5, 0.5, 0.5 },
+                Height: 299,
+                Width: 299,
+                CropFraction: 0.8742690058479532,
+                Interpolation: "bilinear",
+                Top1: 77.294,
+                Top5: 93.45,
+                Citation: "torchvision Inception_V3_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/inception.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionV3), "inception_v3.inception.yaml", "Szegedy et al. 2016, \"Rethinking the Inception Architecture for Computer Vision\"", "torchvision inception_v3", 77.29, 93.45, 3, 299, 299);
 
         /// <inheritdoc />

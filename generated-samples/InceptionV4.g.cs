@@ -134,6 +134,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of InceptionV4, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// InceptionV4.Weights.TfInImageNet1K: inceptionv4-8e4777a0.pth (Apache-2.0 (Google TF-slim weights, ported by Cadene)); input [3, 299, 299], bicubic resize, center crop 0.875. Reported ImageNet accuracy: top-1 80.156, top-5 94.968 (timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row inception_v4.tf_in1k: top-1/top-5 at 299).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights TfInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "InceptionV4",
+                Name: "TfInImageNet1K",
+                FileName: "inceptionv4-8e4777a0.pth",
+                Sha256: "8e4777a0",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-cadene/inceptionv4-8e4777a0.pth",
+                License: "Apache-2.0 (Google TF-slim weights, ported by Cadene)",
+                Mean: new double[] { 0.5, 0.5, 0.5 },
+                Std: new double[] { 0.5, 0.5, 0.5 },
+                Height: 299,
+                Width: 299,
+                CropFraction: 0.875,
+                Interpolation: "bicubic",
+                Top1: 80.156,
+                Top5: 94.968,
+                Citation: "timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row inception_v4.tf_in1k: top-1/top-5 at 299");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { TfInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(InceptionV4), "inception_v4.inception.yaml", "Szegedy et al. 2017, \"Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning\" (figures 3-9)", "timm inception_v4", 80.14, 95.0, 3, 299, 299);
 
         /// <inheritdoc />

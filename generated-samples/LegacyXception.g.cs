@@ -286,6 +286,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of LegacyXception, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// LegacyXception.Weights.TfInImageNet1K: xception-43020ad28.pth (Apache-2.0 (Keras Xception weights, ported by Cadene)); input [3, 299, 299], bicubic resize, center crop 0.8975. Reported ImageNet accuracy: top-1 79.04, top-5 94.382 (timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row legacy_xception.tf_in1k: top-1/top-5 at 299).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights TfInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "LegacyXception",
+                Name: "TfInImageNet1K",
+                FileName: "xception-43020ad28.pth",
+                Sha256: "43020ad28",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-cadene/xception-43020ad28.pth",
+                License: "Apache-2.0 (Keras Xception weights, ported by Cadene)",
+                Mean: new double[] { 0.5, 0.5, 0.5 },
+                Std: new double[] { 0.5, 0.5, 0.5 },
+                Height: 299,
+                Width: 299,
+                CropFraction: 0.8975,
+                Interpolation: "bicubic",
+                Top1: 79.04,
+                Top5: 94.382,
+                Citation: "timm results/results-imagenet.csv (huggingface/pytorch-image-models at 0173a139), row legacy_xception.tf_in1k: top-1/top-5 at 299");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { TfInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(LegacyXception), "xception.inception.yaml", "Chollet 2017, \"Xception: Deep Learning with Depthwise Separable Convolutions\"", "timm legacy_xception", null, null, 3, 299, 299);
 
         /// <inheritdoc />

@@ -199,6 +199,58 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNeXt101_32x8d, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNeXt101_32x8d.Weights.ImageNet1K_V1: resnext101_32x8d-8ba56ff5.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 79.312, top-5 94.526 (torchvision ResNeXt101_32X8D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNeXt101_32x8d",
+                Name: "ImageNet1K_V1",
+                FileName: "resnext101_32x8d-8ba56ff5.pth",
+                Sha256: "8ba56ff5",
+                Source: "https://download.pytorch.org/models/resnext101_32x8d-8ba56ff5.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 79.312,
+                Top5: 94.526,
+                Citation: "torchvision ResNeXt101_32X8D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// ResNeXt101_32x8d.Weights.ImageNet1K_V2: resnext101_32x8d-110c445d.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 82.834, top-5 96.228 (torchvision ResNeXt101_32X8D_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V2 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNeXt101_32x8d",
+                Name: "ImageNet1K_V2",
+                FileName: "resnext101_32x8d-110c445d.pth",
+                Sha256: "110c445d",
+                Source: "https://download.pytorch.org/models/resnext101_32x8d-110c445d.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 82.834,
+                Top5: 96.228,
+                Citation: "torchvision ResNeXt101_32X8D_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1, ImageNet1K_V2 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNeXt101_32x8d), "resnet.inception.yaml", "Xie et al. 2017, \"Aggregated Residual Transformations for Deep Neural Networks\"", "torchvision resnext101_32x8d", 79.312, 94.526, 3, 224, 224);
 
         /// <inheritdoc />

@@ -199,6 +199,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNeXt101_64x4d, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNeXt101_64x4d.Weights.ImageNet1K_V1: resnext101_64x4d-173b62eb.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 83.246, top-5 96.454 (torchvision ResNeXt101_64X4D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNeXt101_64x4d",
+                Name: "ImageNet1K_V1",
+                FileName: "resnext101_64x4d-173b62eb.pth",
+                Sha256: "173b62eb",
+                Source: "https://download.pytorch.org/models/resnext101_64x4d-173b62eb.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 83.246,
+                Top5: 96.454,
+                Citation: "torchvision ResNeXt101_64X4D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNeXt101_64x4d), "resnet.inception.yaml", "Xie et al. 2017, \"Aggregated Residual Transformations for Deep Neural Networks\"", "torchvision resnext101_64x4d", 83.246, 96.454, 3, 224, 224);
 
         /// <inheritdoc />

@@ -182,6 +182,58 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNeXt50_32x4d, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNeXt50_32x4d.Weights.ImageNet1K_V1: resnext50_32x4d-7cdf4587.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 77.618, top-5 93.698 (torchvision ResNeXt50_32X4D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNeXt50_32x4d",
+                Name: "ImageNet1K_V1",
+                FileName: "resnext50_32x4d-7cdf4587.pth",
+                Sha256: "7cdf4587",
+                Source: "https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 77.618,
+                Top5: 93.698,
+                Citation: "torchvision ResNeXt50_32X4D_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// ResNeXt50_32x4d.Weights.ImageNet1K_V2: resnext50_32x4d-1a0047aa.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 81.198, top-5 95.34 (torchvision ResNeXt50_32X4D_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V2 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNeXt50_32x4d",
+                Name: "ImageNet1K_V2",
+                FileName: "resnext50_32x4d-1a0047aa.pth",
+                Sha256: "1a0047aa",
+                Source: "https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 81.198,
+                Top5: 95.34,
+                Citation: "torchvision ResNeXt50_32X4D_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1, ImageNet1K_V2 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNeXt50_32x4d), "resnet.inception.yaml", "Xie et al. 2017, \"Aggregated Residual Transformations for Deep Neural Networks\"", "torchvision resnext50_32x4d", 77.618, 93.698, 3, 224, 224);
 
         /// <inheritdoc />

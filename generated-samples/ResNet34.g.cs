@@ -181,6 +181,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNet34, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNet34.Weights.ImageNet1K_V1: resnet34-b627a593.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 73.314, top-5 91.42 (torchvision ResNet34_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNet34",
+                Name: "ImageNet1K_V1",
+                FileName: "resnet34-b627a593.pth",
+                Sha256: "b627a593",
+                Source: "https://download.pytorch.org/models/resnet34-b627a593.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 73.314,
+                Top5: 91.42,
+                Citation: "torchvision ResNet34_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNet34), "resnet.inception.yaml", null, "torchvision resnet34", 73.314, 91.42, 3, 224, 224);
 
         /// <inheritdoc />

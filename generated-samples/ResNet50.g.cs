@@ -181,6 +181,58 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNet50, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNet50.Weights.ImageNet1K_V1: resnet50-0676ba61.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 76.13, top-5 92.862 (torchvision ResNet50_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNet50",
+                Name: "ImageNet1K_V1",
+                FileName: "resnet50-0676ba61.pth",
+                Sha256: "0676ba61",
+                Source: "https://download.pytorch.org/models/resnet50-0676ba61.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 76.13,
+                Top5: 92.862,
+                Citation: "torchvision ResNet50_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// ResNet50.Weights.ImageNet1K_V2: resnet50-11ad3fa6.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 80.858, top-5 95.434 (torchvision ResNet50_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V2 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNet50",
+                Name: "ImageNet1K_V2",
+                FileName: "resnet50-11ad3fa6.pth",
+                Sha256: "11ad3fa6",
+                Source: "https://download.pytorch.org/models/resnet50-11ad3fa6.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 80.858,
+                Top5: 95.434,
+                Citation: "torchvision ResNet50_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1, ImageNet1K_V2 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNet50), "resnet.inception.yaml", null, "torchvision resnet50", 76.13, 92.86, 3, 224, 224);
 
         /// <inheritdoc />

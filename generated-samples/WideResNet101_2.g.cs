@@ -199,6 +199,58 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of WideResNet101_2, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// WideResNet101_2.Weights.ImageNet1K_V1: wide_resnet101_2-32ee1156.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 78.848, top-5 94.284 (torchvision Wide_ResNet101_2_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "WideResNet101_2",
+                Name: "ImageNet1K_V1",
+                FileName: "wide_resnet101_2-32ee1156.pth",
+                Sha256: "32ee1156",
+                Source: "https://download.pytorch.org/models/wide_resnet101_2-32ee1156.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 78.848,
+                Top5: 94.284,
+                Citation: "torchvision Wide_ResNet101_2_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// WideResNet101_2.Weights.ImageNet1K_V2: wide_resnet101_2-d733dc28.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 82.51, top-5 96.02 (torchvision Wide_ResNet101_2_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V2 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "WideResNet101_2",
+                Name: "ImageNet1K_V2",
+                FileName: "wide_resnet101_2-d733dc28.pth",
+                Sha256: "d733dc28",
+                Source: "https://download.pytorch.org/models/wide_resnet101_2-d733dc28.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 82.51,
+                Top5: 96.02,
+                Citation: "torchvision Wide_ResNet101_2_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1, ImageNet1K_V2 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(WideResNet101_2), "resnet.inception.yaml", "Zagoruyko & Komodakis 2016, \"Wide Residual Networks\"", "torchvision wide_resnet101_2", 78.848, 94.284, 3, 224, 224);
 
         /// <inheritdoc />

@@ -182,6 +182,58 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of WideResNet50_2, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// WideResNet50_2.Weights.ImageNet1K_V1: wide_resnet50_2-95faca4d.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 78.468, top-5 94.086 (torchvision Wide_ResNet50_2_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "WideResNet50_2",
+                Name: "ImageNet1K_V1",
+                FileName: "wide_resnet50_2-95faca4d.pth",
+                Sha256: "95faca4d",
+                Source: "https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 78.468,
+                Top5: 94.086,
+                Citation: "torchvision Wide_ResNet50_2_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// WideResNet50_2.Weights.ImageNet1K_V2: wide_resnet50_2-9ba9bcbe.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.9655172413793104. Reported ImageNet accuracy: top-1 81.602, top-5 95.758 (torchvision Wide_ResNet50_2_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V2 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "WideResNet50_2",
+                Name: "ImageNet1K_V2",
+                FileName: "wide_resnet50_2-9ba9bcbe.pth",
+                Sha256: "9ba9bcbe",
+                Source: "https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.9655172413793104,
+                Interpolation: "bilinear",
+                Top1: 81.602,
+                Top5: 95.758,
+                Citation: "torchvision Wide_ResNet50_2_Weights.IMAGENET1K_V2 meta _metrics ImageNet-1K acc@1/acc@5, pytorch/vision torchvision/models/resnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1, ImageNet1K_V2 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(WideResNet50_2), "resnet.inception.yaml", "Zagoruyko & Komodakis 2016, \"Wide Residual Networks\"", "torchvision wide_resnet50_2", 78.468, 94.086, 3, 224, 224);
 
         /// <inheritdoc />

@@ -25,6 +25,11 @@ public static class Explainer
         sb.AppendLine(Wrap($"input [{m.InChannels}, {m.Height}, {m.Width}] -> output {m.OutputShape}; {Describe.Num(summary.ParametersWithoutAux)} parameters" +
             (m.Aux.Count > 0 ? $" ({Describe.Num(summary.Parameters)} with aux heads)" : "") + $", {summary.Flops / 1e9:F2} GFLOPs per image", ""));
         if (md.Notes is not null) sb.AppendLine(Wrap("notes: " + md.Notes, "  "));
+        // The published weights the spec lists (all facts: inceptiondsl weights MODEL).
+        foreach (var w in m.Weights)
+            sb.AppendLine(Wrap($"weights {w.Name}: {w.FileName} ({w.License}), {w.Interpolation}" +
+                (w.CropFraction is { } crop ? $" resize, center crop {crop.ToString(CultureInfo.InvariantCulture)}" : " resize") +
+                (w.Top1 is { } top1 ? $", reported top-1 {top1.ToString(CultureInfo.InvariantCulture)}%" : ""), "  "));
         sb.AppendLine();
 
         var groups = ModelGraph.Collapse(graph.Nodes.Where(n => n is not AuxNode).ToList());

@@ -10,6 +10,7 @@ app.Configure(config =>
     config.UseStrictParsing();
     config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
     config.AddCommand<ZooCommand>("zoo").WithDescription("Build every model of the zoo, run a forward pass, and print parameters, output shape and time.");
+    config.AddCommand<WeightsCommand>("weights").WithDescription("List the published weights the specs declare: file, SHA-256, preprocessing, reported accuracy, license, source.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Compare a generated model with a peer reference file: state_dict names and shapes, parameters, logits.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train a model on the generated shapes dataset or an image folder: aux-head loss, SGD/Adam, checkpoints, top-1/top-5.");
     config.AddCommand<BenchCommand>("bench").WithDescription("Inference speed: generated vs TorchVision's hand-written models, unfused and fused, and GFLOP/s against a matrix product.");

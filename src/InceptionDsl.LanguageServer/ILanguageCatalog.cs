@@ -22,6 +22,9 @@ public interface ILanguageCatalog
     /// <summary>Keys of an aux head.</summary>
     IReadOnlyList<CatalogEntry> AuxKeys { get; }
 
+    /// <summary>Keys of one entry of <c>weights:</c> (a published weights file and its facts).</summary>
+    IReadOnlyList<CatalogEntry> WeightsKeys { get; }
+
     /// <summary>The keys any node may carry besides its kind (name, repeat, if, doc, args).</summary>
     IReadOnlyList<CatalogEntry> NodeKeys { get; }
 

@@ -28,6 +28,7 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         new("blocks", "Reusable blocks: a C# class each (or inline: true templates)."),
         new("body", "The model's nodes in forward order."),
         new("aux", "Auxiliary classifiers: name, at (a top-level node), use (a block), args, weight."),
+        new("weights", "Published pretrained weights: name, file, sha256, source, license, mean, std, size, crop, interpolation, top1/top5 with cite."),
     };
 
     public IReadOnlyList<CatalogEntry> BlockKeys { get; } = new CatalogEntry[]
@@ -50,7 +51,11 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         new("reference", "Id of the reference file."),
         new("classes", "This variant's class count; may use the family's parameters.", "the spec's classes"),
         new("input", "This variant's input: { channels, size }.", "the spec's input"),
+        new("weights", "This variant's published pretrained weights."),
     };
+
+    /// <summary>The keys of a weights entry, as the language catalog describes them.</summary>
+    public IReadOnlyList<CatalogEntry> WeightsKeys { get; } = LanguageCatalog.WeightsKeys.Select(k => new CatalogEntry(k.Name, k.Description, k.Default)).ToList();
 
     public IReadOnlyList<CatalogEntry> AuxKeys { get; } = new CatalogEntry[]
     {

@@ -134,7 +134,8 @@ public static class ImageFolder
 
     /// <summary>
     /// Decodes one file and writes its preprocessed CHW floats at <paramref name="offset"/>: resize (bilinear, mipmapped
-    /// for downscaling), center crop, luma for one channel, normalise. False when the file does not decode.
+    /// for downscaling; bicubic or nearest when the preprocessing says so), center crop, luma for one channel, normalise.
+    /// False when the file does not decode.
     /// </summary>
     public static bool TryReadImage(string path, ImagePreprocessing preprocessing, float[] destination, long offset)
     {
@@ -143,7 +144,12 @@ public static class ImageFolder
             return false;
         var (rw, rh) = preprocessing.ResizeTarget(decoded.Width, decoded.Height);
         var info = new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var resized = decoded.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        using var resized = decoded.Resize(info, preprocessing.Interpolation switch
+        {
+            "bicubic" => new SKSamplingOptions(SKCubicResampler.CatmullRom),
+            "nearest" => new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None),
+            _ => new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear),
+        });
         if (resized is null)
             return false;
         using var rgba = resized.ColorType == SKColorType.Rgba8888 ? null : resized.Copy(SKColorType.Rgba8888);

@@ -28,6 +28,9 @@ public sealed record ImagePreprocessing(int Width, int Height, float[] Mean, flo
         _ => throw new ArgumentOutOfRangeException(nameof(channels), channels, "images give 1 (gray) or 3 (RGB) channels"),
     };
 
+    /// <summary>How images are resized: bilinear (the default), bicubic or nearest, as published weights name it.</summary>
+    public string Interpolation { get; init; } = "bilinear";
+
     /// <summary>Channels of the result: 1 (luma) or 3 (RGB).</summary>
     public int Channels => Mean.Length;
 
@@ -37,10 +40,12 @@ public sealed record ImagePreprocessing(int Width, int Height, float[] Mean, flo
         if (CropFraction is not { } crop)
             return (Width, Height);
         // torchvision: Resize(int(size / crop)) scales the shorter side to that length, keeping the aspect ratio.
-        int shorter = (int)Math.Floor(Math.Max(Width, Height) / crop);
+        // The 1e-6 keeps a fraction written as a decimal (224 / 232 = 0.9655172413793104) on 232, as PretrainedPreprocessing.
+        int shorter = (int)Math.Floor(Math.Max(Width, Height) / crop + 1e-6);
+        // The longer side in proportion, truncated as torchvision's int(size * long / short).
         return imageWidth <= imageHeight
-            ? (shorter, Math.Max(1, (int)Math.Round((double)imageHeight * shorter / imageWidth)))
-            : (Math.Max(1, (int)Math.Round((double)imageWidth * shorter / imageHeight)), shorter);
+            ? (shorter, Math.Max(1, (int)((double)imageHeight * shorter / imageWidth)))
+            : (Math.Max(1, (int)((double)imageWidth * shorter / imageHeight)), shorter);
     }
 
     /// <summary>Checks the fields: positive sizes, 1 or 3 channels, positive std, a crop fraction in (0, 1].</summary>
@@ -50,11 +55,12 @@ public sealed record ImagePreprocessing(int Width, int Height, float[] Mean, flo
         if (Mean.Length is not (1 or 3) || Std.Length != Mean.Length) throw new ArgumentException($"mean and std need 1 or 3 values each (got {Mean.Length} and {Std.Length})");
         if (Std.Any(s => !(s > 0))) throw new ArgumentException("every std must be positive");
         if (CropFraction is { } c && !(c > 0 && c <= 1)) throw new ArgumentException($"a crop fraction is in (0, 1], not {c}");
+        if (Interpolation is not ("bilinear" or "bicubic" or "nearest")) throw new ArgumentException($"the interpolation is bilinear, bicubic or nearest, not '{Interpolation}'");
     }
 
     /// <summary>
     /// The same transform for images already in memory: [N, 3, H, W] (or [N, 1, H, W]) floats in 0..1 are resized
-    /// (bilinear), center-cropped, converted to the channels and normalised. A new tensor.
+    /// (with <see cref="Interpolation"/>), center-cropped, converted to the channels and normalised. A new tensor.
     /// </summary>
     public Tensor Apply(Tensor images)
     {
@@ -66,7 +72,9 @@ public sealed record ImagePreprocessing(int Width, int Height, float[] Mean, flo
         var (rw, rh) = ResizeTarget((int)images.shape[3], (int)images.shape[2]);
         var x = images.to_type(ScalarType.Float32);
         if (rw != images.shape[3] || rh != images.shape[2])
-            x = nn.functional.interpolate(x, new long[] { rh, rw }, mode: InterpolationMode.Bilinear, align_corners: false);
+            x = Interpolation == "nearest"
+                ? nn.functional.interpolate(x, new long[] { rh, rw }, mode: InterpolationMode.Nearest)
+                : nn.functional.interpolate(x, new long[] { rh, rw }, mode: Interpolation == "bicubic" ? InterpolationMode.Bicubic : InterpolationMode.Bilinear, align_corners: false);
         long top = (rh - Height) / 2, left = (rw - Width) / 2;
         x = x.slice(2, top, top + Height, 1).slice(3, left, left + Width, 1);
         if (Channels == 1 && x.shape[1] == 3)

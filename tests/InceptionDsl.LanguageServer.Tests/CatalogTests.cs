@@ -21,6 +21,7 @@ public sealed class CatalogTests
         Assert.Equal(ReaderKeys("VariantKeys"), catalog.VariantKeys.Select(k => k.Name));
         Assert.Equal(ReaderKeys("BlockKeys"), catalog.BlockKeys.Select(k => k.Name));
         Assert.Equal(ReaderKeys("AuxKeys"), catalog.AuxKeys.Select(k => k.Name));
+        Assert.Equal(ReaderKeys("WeightsKeys"), catalog.WeightsKeys.Select(k => k.Name));
         Assert.Equal(OpCatalog.NodeKeys, catalog.NodeKeys.Select(k => k.Name));
         Assert.Equal(OpCatalog.OpKeys, catalog.NodeKinds.Select(k => k.Name));
     }

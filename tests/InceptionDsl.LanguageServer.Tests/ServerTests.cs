@@ -226,6 +226,11 @@ public sealed class ServerTests
         Assert.Contains("aux", top);
         Assert.Contains("defaults", top);
 
+        var weightsSpec = ResNet + "\nweights:\n  - name: V1\n    \n";
+        var weightsKeys = await Complete(weightsSpec, "  - name: V1\n    \n", "  - name: V1\n    ".Length);
+        Assert.Contains("sha256", weightsKeys);
+        Assert.Contains("interpolation", weightsKeys);
+
         var kinds = await Complete(ResNet.Replace("  - global_avgpool\n", "  - glo\n"), "  - glo", 7);
         Assert.Contains("global_avgpool", kinds);
         Assert.Contains("conv", kinds);

@@ -89,7 +89,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public bool Resume { get; init; }
 
         [CommandOption("--weights <FILE>")]
-        [Description("Start from these weights (safetensors or torch.save state_dict, e.g. a peer's pretrained file): another class count re-initialises the head, other input channels adapt the first convolution as timm does.")]
+        [Description("Start from these weights (safetensors or torch.save state_dict, e.g. a peer's pretrained file): another class count re-initialises the head, other input channels adapt the first convolution as timm does. NAME=FILE takes an entry of the model's weights catalogue (inceptiondsl weights MODEL): the file must have its SHA-256, and an image folder gets its preprocessing.")]
         public string? Weights { get; init; }
 
         [CommandOption("--weights-sha256 <HEX>")]
@@ -150,8 +150,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 : !Finite(LayerDecay) || LayerDecay <= 0 || LayerDecay > 1 ? $"--layer-decay must be above 0 and at most 1, not {LayerDecay}"
                 : !Finite(DropPath) || DropPath < 0 || DropPath >= 1 ? $"--drop-path must be at least 0 and below 1, not {DropPath}"
                 : !Finite(LabelSmoothing) || LabelSmoothing < 0 || LabelSmoothing >= 1 ? $"--label-smoothing must be at least 0 and below 1, not {LabelSmoothing}"
-                : Weights is not null && !File.Exists(Weights) ? $"--weights {Weights}: file not found"
+                : Weights is not null && !File.Exists(TrainWeights.Parse(Weights).Path) ? $"--weights {Weights}: file not found"
                 : WeightsSha256 is not null && Weights is null ? "--weights-sha256 needs --weights"
+                : WeightsSha256 is not null && TrainWeights.Parse(Weights!).EntryName is not null ? "--weights-sha256 goes with a plain file: a catalogue entry (NAME=FILE) has its own SHA-256"
                 : ImageSize is < 8 or > MaxImageSize ? $"--image-size must be between 8 and {MaxImageSize}, not {ImageSize}"
                 : !Finite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1 ? $"--val-fraction must be between 0 and 1 (exclusive), not {ValidationFraction}"
                 : LearningRate is { } lr && (!Finite(lr) || lr <= 0) ? $"--lr must be a positive number, not {lr}"
@@ -183,12 +184,25 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             return 1;
         }
 
+        var weights = settings.Weights is null ? null : TrainWeights.Parse(settings.Weights);
+        string? entryError = null;
+        var entry = weights?.Resolve(name, out entryError);
+        if (entryError is not null)
+        {
+            Console.Error.WriteLine("error: " + entryError);
+            return 1;
+        }
+
         DatasetSplits loaded;
         try
         {
+            // An image folder gets the catalogue entry's preprocessing (size, crop, interpolation, mean, std) unless --image-size overrides.
+            var preprocessing = entry is not null && settings.ImageSize is null
+                ? entry.ImagePreprocessing((int)inChannels)
+                : ImagePreprocessing.ImageNet(imageSize, imageSize, (int)inChannels);
             loaded = settings.Data is null
                 ? SyntheticShapes.Create(settings.TrainSize, settings.ValidationSize, imageSize, settings.Classes, seed: 1234 + settings.Seed, firstClass: settings.FirstClass)
-                : ImageFolder.LoadSplits(settings.Data, ImagePreprocessing.ImageNet(imageSize, imageSize, (int)inChannels), settings.ValidationFraction, seed: 1234 + settings.Seed);
+                : ImageFolder.LoadSplits(settings.Data, preprocessing, settings.ValidationFraction, seed: 1234 + settings.Seed);
         }
         catch (Exception error) when (error is InvalidDataException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
         {
@@ -223,7 +237,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         manual_seed(settings.Seed);
         using var model = create(data.Train.Classes.Count, inChannels, hasAux && !settings.NoAux);
-        if (settings.Weights is not null && !TryLoadWeights(model, settings))
+        if (weights is not null && !TryLoadWeights(model, weights.Path, entry?.Sha256 ?? settings.WeightsSha256, entry))
             return 1;
         var stages = InceptionDsl.Training.FineTuning.ModelStages.Of(model);
         if (settings.Freeze > stages.Count - 1)
@@ -311,12 +325,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     /// <summary>Loads --weights into the model, fitting head and input channels; prints what changed, or the mismatch.</summary>
-    private static bool TryLoadWeights(nn.Module model, Settings settings)
+    private static bool TryLoadWeights(nn.Module model, string path, string? sha256, PretrainedWeights? entry)
     {
         try
         {
-            var result = CheckpointLoader.Load(model, settings.Weights!, CheckpointLoadOptions.FineTune with { Sha256 = settings.WeightsSha256 });
-            Console.WriteLine($"weights: {result.Entries} entries from {settings.Weights} ({result.Format}, {string.Join("/", result.DTypes)})");
+            if (entry is not null)
+                Console.WriteLine(TrainWeights.Describe(entry));
+            var result = CheckpointLoader.Load(model, path, CheckpointLoadOptions.FineTune with { Sha256 = sha256 });
+            Console.WriteLine($"weights: {result.Entries} entries from {path} ({result.Format}, {string.Join("/", result.DTypes)})");
             foreach (var change in result.Adaptations)
                 Console.WriteLine("weights: " + change.Description);
             return true;

@@ -67,6 +67,7 @@ public static class SpecSchema
                 ["description"] = "Block or variant arguments: positional (a list) or named (a mapping).",
                 ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "array" }, new JsonObject { ["type"] = "object", ["additionalProperties"] = Ref("expr") }),
             },
+            ["weights"] = WeightsSchema(),
             ["nodes"] = new JsonObject { ["type"] = "array", ["items"] = Ref("node") },
             ["node"] = BuildNode(),
         };
@@ -83,6 +84,7 @@ public static class SpecSchema
                 ["accuracy"] = Ref("accuracy"), ["notes"] = new JsonObject { ["type"] = "string" }, ["reference"] = new JsonObject { ["type"] = "string" },
                 ["classes"] = Desc(Ref("expr"), "This variant's class count (may use the family's parameters); default: the spec's classes."),
                 ["input"] = Desc(InputSchema(), "This variant's input; default: the spec's input."),
+                ["weights"] = Ref("weights"),
             },
         };
         var defaults = new JsonObject { ["type"] = "object", ["additionalProperties"] = false, ["properties"] = new JsonObject() };
@@ -140,6 +142,7 @@ public static class SpecSchema
                 ["blocks"] = new JsonObject { ["type"] = "object", ["additionalProperties"] = block },
                 ["body"] = Ref("nodes"),
                 ["aux"] = new JsonObject { ["type"] = "array", ["items"] = aux },
+                ["weights"] = Ref("weights"),
             },
             ["definitions"] = definitions,
         };
@@ -168,6 +171,7 @@ public static class SpecSchema
         Describe(schema["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
         Describe(schema["properties"]!["variants"]!["items"]!["properties"]!["input"]!["properties"], LanguageCatalog.InputKeys);
         Describe(definitions["accuracy"]!["properties"], LanguageCatalog.AccuracyKeys);
+        Describe(definitions["weights"]!["items"]!["properties"], LanguageCatalog.WeightsKeys);
         var node = definitions["node"]!["anyOf"]![1]!["properties"]!;
         Describe(node, LanguageCatalog.NodeKeys);
         Describe(node["residual"]!["properties"], LanguageCatalog.ResidualKeys);
@@ -177,6 +181,36 @@ public static class SpecSchema
             Describe(definitions["options_" + op]?["anyOf"]?[1]?["properties"], options);
             Describe(schema["properties"]!["defaults"]!["properties"]![op]?["properties"], options);
         }
+    }
+
+    /// <summary>A model's published weights: a list of entries with the file, its hash and its facts (SpecReader checks the values).</summary>
+    private static JsonObject WeightsSchema()
+    {
+        JsonObject Text() => new() { ["type"] = "string" };
+        JsonObject Numbers() => new() { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "number" } };
+        JsonObject Percent() => new() { ["type"] = "number", ["minimum"] = 0, ["maximum"] = 100 };
+        var entry = new JsonObject
+        {
+            ["type"] = "object", ["additionalProperties"] = false,
+            ["required"] = Strings(new[] { "name", "file", "sha256", "source", "license", "mean", "std" }),
+            ["properties"] = new JsonObject
+            {
+                ["name"] = Ref("name"),
+                ["file"] = Text(),
+                ["sha256"] = new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9A-Fa-f]{8,64}$" },
+                ["source"] = Text(),
+                ["license"] = Text(),
+                ["mean"] = Numbers(),
+                ["std"] = Numbers(),
+                ["size"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, ["minItems"] = 2, ["maxItems"] = 2 }) },
+                ["crop"] = new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0, ["maximum"] = 1 },
+                ["interpolation"] = new JsonObject { ["enum"] = Strings(InceptionDsl.Syntax.SpecReader.Interpolations) },
+                ["top1"] = Percent(),
+                ["top5"] = Percent(),
+                ["cite"] = Text(),
+            },
+        };
+        return new JsonObject { ["type"] = "array", ["items"] = entry };
     }
 
     /// <summary>The input a model is checked for: channels and spatial size.</summary>

@@ -138,6 +138,7 @@ public static class ModelEmitter
         w.Line($"global::{ns}.IInceptionDslModel global::{ns}.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);");
         if (modelResidual)
             WriteDropPath(w, ns);
+        WeightsEmitter.Write(w, model, ns);
         if (options.Onnx)
         {
             w.Line();

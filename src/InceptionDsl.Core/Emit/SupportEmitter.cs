@@ -17,6 +17,8 @@ public static class SupportEmitter
         if (options.Onnx)
             text = text.Replace(UnitDeclaration, UnitDeclaration + ", " + OnnxEmitter.BlockInterface).Replace(UnitOnnxAnchor, UnitOnnx + UnitOnnxAnchor);
         w.Line(text);
+        w.Line();
+        w.Line(PretrainedWeightsSupport.Text.Replace("\r", ""));
         w.Close();
         return w.ToString();
     }

@@ -21,7 +21,11 @@ public static class ZooEmitter
         w.Summary("One model of the zoo: what the spec says about it (Reference: the id of its peer reference file, null for none), and how to build it.");
         w.Line("public sealed record ZooEntry(string Name, string Spec, string? Paper, string? Peer, string? Reference, double? Top1, double? Top5,");
         w.Line("    long InChannels, long Height, long Width, long Classes, long Parameters, long ParametersWithoutAux, long Flops, bool HasAux,");
-        w.Line("    global::System.Func<long, long, bool, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> Create);");
+        w.Line("    global::System.Func<long, long, bool, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> Create)");
+        w.Line("{");
+        w.Line("    /// <summary>The model's published weights (its spec's weights list: Model.Weights.All); empty when it lists none.</summary>");
+        w.Line($"    public global::System.Collections.Generic.IReadOnlyList<{WeightsEmitter.RecordName}> Weights {{ get; init; }} = global::System.Array.Empty<{WeightsEmitter.RecordName}>();");
+        w.Line("}");
         w.Line();
         w.Summary("Every model generated in this project, in name order.");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"InceptionDsl\", \"{EmitOptions.GeneratorVersion}\")]");
@@ -37,7 +41,7 @@ public static class ZooEmitter
                 : $"(classes, channels, aux) => new {model.ClassName}(classes, channels)";
             w.Line($"    new ZooEntry({Str(model.ClassName)}, {Str(SpecFileName(model.SpecPath))}, {Str(m.Paper)}, {Str(m.Peer)}, {Str(ReferenceId(m.Reference))}, {Num(m.Top1)}, {Num(m.Top5)},");
             w.Line($"        {model.InChannels}, {model.Height}, {model.Width}, {model.Classes}, {model.Parameters}, {model.Parameters - model.AuxParameters}, {model.Flops}, {(model.Aux.Count > 0 ? "true" : "false")},");
-            w.Line($"        {create}),");
+            w.Line($"        {create})" + (model.Weights.Count > 0 ? $" {{ Weights = {model.ClassName}.{WeightsEmitter.ClassName}.{WeightsEmitter.AllProperty} }}," : ","));
         }
 
         w.Line("};");

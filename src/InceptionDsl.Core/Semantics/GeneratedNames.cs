@@ -15,6 +15,7 @@ public static class GeneratedNames
     {
         "BasicConv2d", "IFoldsBatchNorm", "FeatureMap", "FeatureInfo", "InceptionDslInference", "AuxHeadInfo",
         "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo", "IDropPath", "InceptionDslDropPath",
+        "PretrainedWeights", "PretrainedPreprocessing",
     };
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>
@@ -24,6 +25,17 @@ public static class GeneratedNames
         "AuxHeads", "forward", "ForwardWithAux", "ForwardFeatures", "Fuse", "FoldBatchNorms", InferenceEmitter.FoldedFlag, "OnnxModelInfo",
         // Stochastic depth, on a model with residual additions (IDropPath).
         "DropPathRate", ForwardWriter.DropPathMethod,
+        // The catalogue of published weights (a model with a weights list).
+        WeightsEmitter.ClassName,
+    };
+
+    /// <summary>
+    /// Members of a model's <c>Weights</c> class besides its entries, and those every class inherits from <c>object</c>:
+    /// a weights entry of such a name would clash with them (CS0102) or hide one (CS0108).
+    /// </summary>
+    public static IReadOnlyList<string> WeightsMembers { get; } = new[]
+    {
+        WeightsEmitter.AllProperty, WeightsEmitter.ClassName, "Equals", "GetHashCode", "GetType", "ToString", "ReferenceEquals", "MemberwiseClone", "Finalize",
     };
 
     /// <summary>Members the emitters give a block class besides its fields and run-time switch fields (DropPathRate and DropPath on a block with residual additions).</summary>

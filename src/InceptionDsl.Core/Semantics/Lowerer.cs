@@ -133,7 +133,10 @@ internal sealed partial class Lowerer
             members.ToEquatableArray(), steps.ToEquatableArray(), current.ToString());
         return new ModelIR(variant.Model, _spec.Path, variant.Metadata, input.Channels, input.Height, input.Width,
             classes.Number, body, _blockClasses.ToEquatableArray(), aux.ToEquatableArray(), current.ToString(),
-            parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray(), _instances.ToEquatableArray());
+            parameters + auxParameters, auxParameters, flops, _layers.ToEquatableArray(), _instances.ToEquatableArray())
+        {
+            Weights = variant.Weights.Select(w => w.Facts).ToEquatableArray(),
+        };
     }
 
     /// <summary>Builds the aux heads attached at a node of the model's body, right after it.</summary>

@@ -25,7 +25,11 @@ public sealed record ModelIR(
     long AuxParameters,
     long Flops,
     EquatableArray<LayerRow> Layers,
-    EquatableArray<InstanceIR> Instances);
+    EquatableArray<InstanceIR> Instances)
+{
+    /// <summary>The model's published weights as its spec lists them (<c>weights:</c>); emitted as the nested <c>Weights</c> catalogue.</summary>
+    public EquatableArray<WeightsFacts> Weights { get; init; }
+}
 
 /// <summary>
 /// One emitted module class: the model itself or a block. Its constructor parameters, the

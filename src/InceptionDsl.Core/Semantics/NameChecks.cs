@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Diagnostics;
+using InceptionDsl.Emit;
 using InceptionDsl.Syntax;
 using InceptionDsl.Text;
 
@@ -41,7 +42,20 @@ public static class NameChecks
                     $"model '{first.Model}' at line {first.Span.Line} (their files '{first.Model}.g.cs' and '{variant.Model}.g.cs' differ only in case)"));
             else
                 hints[variant.Model] = variant;
+            CheckWeights(variant, diagnostics);
         }
+    }
+
+    /// <summary>A weights entry becomes a property of the model's nested <c>Weights</c> class.</summary>
+    private static void CheckWeights(VariantDecl variant, List<SpecDiagnostic> diagnostics)
+    {
+        if (variant.Weights.Count == 0)
+            return;
+        if (variant.Model == WeightsEmitter.ClassName)
+            diagnostics.Add(Descriptors.NameCollision.Create(variant.Span, variant.Model, $"the class '{WeightsEmitter.ClassName}' the model class nests for its weights"));
+        foreach (var weights in variant.Weights)
+            if (GeneratedNames.WeightsMembers.Contains(weights.Facts.Name))
+                diagnostics.Add(Descriptors.NameCollision.Create(weights.Span, weights.Facts.Name, $"the member '{weights.Facts.Name}' of the generated class {variant.Model}.{WeightsEmitter.ClassName}"));
     }
 
     private static void CheckBlock(BlockDecl block, SpecDocument document, List<SpecDiagnostic> diagnostics)

@@ -42,6 +42,7 @@ public static class LanguageCatalog
         new KeyInfo("blocks", "mapping", null, "Reusable blocks by name: each a class (or with 'inline: true' a template)."),
         new KeyInfo("body", "list of nodes", null, "The network, node after node (required)."),
         new KeyInfo("aux", "list", null, "Auxiliary classifiers: each { name, at, use, args, weight, register_after, if }."),
+        new KeyInfo("weights", "list", null, "The model's published pretrained weights, each with its file, sha256, license, preprocessing and cited accuracy (a spec with 'model'; a family lists them per variant)."),
     };
 
     /// <summary>The keys of one variant of a family.</summary>
@@ -56,6 +57,7 @@ public static class LanguageCatalog
         new KeyInfo("reference", "text", "the spec's", "Id of this variant's reference file."),
         new KeyInfo("classes", Expr, "the spec's classes", "This variant's class count; may use the family's parameters."),
         new KeyInfo("input", "mapping", "the spec's input", "This variant's input: { channels, size }."),
+        new KeyInfo("weights", "list", null, "This variant's published pretrained weights (see 'A weights entry')."),
     };
 
     /// <summary>The keys of a block definition.</summary>
@@ -92,6 +94,24 @@ public static class LanguageCatalog
     {
         new KeyInfo("top1", "number", null, "Top-1 accuracy in percent."),
         new KeyInfo("top5", "number", null, "Top-5 accuracy in percent."),
+    };
+
+    /// <summary>The keys of one entry of <c>weights</c>: a published weights file and its facts.</summary>
+    public static IReadOnlyList<KeyInfo> WeightsKeys { get; } = new[]
+    {
+        new KeyInfo("name", "C# name", null, "The entry's name in the generated catalogue, e.g. ImageNet1K_V1 for ResNet50.Weights.ImageNet1K_V1 (required)."),
+        new KeyInfo("file", "text", null, "The published file's name, e.g. resnet50-0676ba61.pth (required)."),
+        new KeyInfo("sha256", "8 to 64 hex digits", null, "The file's SHA-256, or its first 8 or more hex digits as torch.hub file names carry them; a prefix is compared as a prefix (required)."),
+        new KeyInfo("source", "text", null, "Where the file is published, e.g. its URL (required)."),
+        new KeyInfo("license", "text", null, "The weights' license, e.g. BSD-3-Clause (required)."),
+        new KeyInfo("mean", "list of numbers", null, "Normalisation mean, one value per input channel (required)."),
+        new KeyInfo("std", "list of numbers", null, "Normalisation standard deviation, one positive value per input channel (required)."),
+        new KeyInfo("size", "integer or [height, width]", "the model's input size", "The input size the weights were evaluated at; equals the model's input size."),
+        new KeyInfo("crop", "number in (0, 1]", "none", "The center crop's share of the resized image (0.875: resize the shorter side to size / 0.875, crop the size); none: resize to the size."),
+        new KeyInfo("interpolation", "bilinear, bicubic or nearest", "bilinear", "How images are resized."),
+        new KeyInfo("top1", "number in [0, 100]", null, "Top-1 accuracy in percent that the source reports (needs 'cite')."),
+        new KeyInfo("top5", "number in [0, 100]", null, "Top-5 accuracy in percent that the source reports (needs 'cite')."),
+        new KeyInfo("cite", "text", null, "Where top1/top5 come from (required with them)."),
     };
 
     /// <summary>The keys any node may carry besides its kind.</summary>

@@ -47,6 +47,9 @@ public static class LanguageReference
         Line("### A variant (an item of `variants`)");
         Line();
         Table(LanguageCatalog.VariantKeys);
+        Line("### A weights entry (an item of `weights`)");
+        Line();
+        Table(LanguageCatalog.WeightsKeys);
         Line("### A block (an entry of `blocks`)");
         Line();
         Table(LanguageCatalog.BlockKeys);

@@ -11,7 +11,7 @@ namespace InceptionDsl.Syntax;
 /// required fields, and parses every value into an expression. Reports as much as it can in one
 /// pass and returns null when the spec cannot be used.
 /// </summary>
-public sealed class SpecReader
+public sealed partial class SpecReader
 {
     // The keys each mapping accepts: the language catalog's (the schema and docs/language.md are written from it).
     private static readonly string[] TopKeys = LanguageCatalog.Names(LanguageCatalog.TopKeys);
@@ -64,14 +64,16 @@ public sealed class SpecReader
         {
             if (modelNode is not null)
                 Report(Descriptors.BadNode.Create(modelNode.Span, "A spec names its model either with 'model' or with 'variants', not both"));
+            if (map.Get("weights") is { } familyWeights)
+                Report(Descriptors.BadNode.Create(familyWeights.Span, "A family lists its weights per variant: move 'weights' into the variant the files belong to"));
             foreach (var item in Items(variantsNode, "variants"))
-                if (ReadVariant(item) is { } variant)
+                if (ReadVariant(item, input) is { } variant)
                     variants.Add(variant);
         }
         else if (modelNode is not null)
         {
             if (ReadName(modelNode, "model", NameKind.Type) is { } name)
-                variants.Add(new VariantDecl(name, EquatableArray<ArgSyntax>.Empty, metadata, modelNode.Span));
+                variants.Add(new VariantDecl(name, EquatableArray<ArgSyntax>.Empty, metadata, modelNode.Span) { Weights = ReadWeights(map.Get("weights"), input) });
         }
         else
         {
@@ -164,7 +166,7 @@ public sealed class SpecReader
         return new InputDecl(channels, pair.Value.Item1, pair.Value.Item2, node.Span);
     }
 
-    private VariantDecl? ReadVariant(YNode node)
+    private VariantDecl? ReadVariant(YNode node, InputDecl? specInput)
     {
         if (Expect<YMapping>(node, "a variant", "a mapping with 'model' and 'args'") is not { } map)
             return null;
@@ -180,7 +182,8 @@ public sealed class SpecReader
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
         var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode) : null;
         var input = map.Get("input") is not null ? ReadInput(map) : null;
-        return name is null ? null : new VariantDecl(name, args.ToEquatableArray(), ReadMetadata(map), map.Span) { Classes = classes, Input = input };
+        var weights = ReadWeights(map.Get("weights"), map.Get("input") is not null ? input : specInput);
+        return name is null ? null : new VariantDecl(name, args.ToEquatableArray(), ReadMetadata(map), map.Span) { Classes = classes, Input = input, Weights = weights };
     }
 
     private List<ParamDecl> ReadParams(YNode node)
@@ -523,6 +526,9 @@ public sealed class SpecReader
         Parameter,
         Reference,
         BlockReference,
+
+        /// <summary>A member of a generated catalogue (a weights entry's name): a C# identifier, not a keyword.</summary>
+        Property,
     }
 
     private string? ReadName(YNode node, string what, NameKind kind)
@@ -550,13 +556,13 @@ public sealed class SpecReader
 
         if (NameAlphabet.IdentifierProblem(name) is { } problem)
         {
-            Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), kind == NameKind.Type ? "C# type name" : "parameter name", problem));
+            Report(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(name), kind switch { NameKind.Type => "C# type name", NameKind.Property => "weights name", _ => "parameter name" }, problem));
             return null;
         }
 
-        if (kind == NameKind.Type && Identifiers.IsKeyword(name))
+        if (kind is NameKind.Type or NameKind.Property && Identifiers.IsKeyword(name))
         {
-            Report(Descriptors.InvalidIdentifier.Create(node.Span, name, "C# type name", "it is a C# keyword"));
+            Report(Descriptors.InvalidIdentifier.Create(node.Span, name, kind == NameKind.Type ? "C# type name" : "weights name", "it is a C# keyword"));
             return null;
         }
 

@@ -34,6 +34,9 @@ public sealed record VariantDecl(string Model, EquatableArray<ArgSyntax> Args, M
 
     /// <summary>The variant's own input, replacing the spec's <c>input</c>.</summary>
     public InputDecl? Input { get; init; }
+
+    /// <summary>The model's published weights (<c>weights:</c>), in spec order.</summary>
+    public EquatableArray<WeightsDecl> Weights { get; init; }
 }
 
 /// <summary>A parameter of the model family or of a block, with its default when optional.</summary>

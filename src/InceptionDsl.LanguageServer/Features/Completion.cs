@@ -53,6 +53,8 @@ public static class Completion
             items.AddRange(Keys(catalog.VariantKeys));
         else if (parent == "[]" && grand == "aux")
             items.AddRange(Keys(catalog.AuxKeys));
+        else if (parent == "[]" && grand == "weights")
+            items.AddRange(Keys(catalog.WeightsKeys));
         else if (parent == "input" && chain.Count == 1)
             items.AddRange(Keys(new[] { new CatalogEntry("channels", "Input channels."), new CatalogEntry("size", "Input size: n or [h, w].") }));
         else if (parent == "defaults" && chain.Count == 1)

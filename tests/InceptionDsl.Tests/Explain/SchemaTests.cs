@@ -107,6 +107,7 @@ public class SchemaTests
         Assert.Equal(ReaderKeys("AuxKeys").Order(), Keys(schema["properties"]!["aux"]!["items"]!["properties"]).Order());
         Assert.Equal(ReaderKeys("InputKeys").Order(), Keys(schema["properties"]!["input"]!["properties"]).Order());
         Assert.Equal(ReaderKeys("AccuracyKeys").Order(), Keys(definitions["accuracy"]!["properties"]).Order());
+        Assert.Equal(ReaderKeys("WeightsKeys").Order(), Keys(definitions["weights"]!["items"]!["properties"]).Order());
 
         // Node kinds and the keys every node may carry.
         var node = definitions["node"]!["anyOf"]![1]!;

@@ -80,6 +80,16 @@ public sealed class FreeTextPropertyTests
         notes: {{Yaml(texts.Notes)}}
         input: { channels: 3, size: 32 }
         classes: 10
+        weights:
+          - name: Published
+            file: {{Yaml(WeightsFile(texts))}}
+            sha256: 0123abcd
+            source: {{Yaml(texts.Paper)}}
+            license: {{Yaml(texts.Peer)}}
+            mean: [0.5, 0.5, 0.5]
+            std: [0.5, 0.5, 0.5]
+            top1: 70
+            cite: {{Yaml(texts.Notes)}}
         blocks:
           Unit:
             doc: {{Yaml(texts.Doc)}}
@@ -93,6 +103,9 @@ public sealed class FreeTextPropertyTests
           - { name: fc, linear: $classes }
 
         """;
+
+    /// <summary>The weights entry's file name: the doc text without directory separators (a file name has none).</summary>
+    private static string WeightsFile(Texts texts) => texts.Doc.Replace("/", "\u2215").Replace("\\", "\u2216") + ".pth";
 
     public static string Yaml(string text)
     {
@@ -185,6 +198,13 @@ public sealed class FreeTextPropertyTests
         var reference = texts.Reference.Trim();
         Assert.Equal(["FreeText", texts.FileName, texts.Paper, texts.Peer,
             reference.Length == 0 || reference.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : reference], values);
+
+        // The weights entry: its file name, source (the paper text), license (the peer text) and citation (the notes) as string literals.
+        var model0 = trees.Single(t => t.FilePath.EndsWith("FreeText.g.cs", StringComparison.Ordinal)).GetRoot();
+        var weights = model0.DescendantNodes().OfType<ObjectCreationExpressionSyntax>().Single(o => o.Type.ToString().EndsWith(".PretrainedWeights", StringComparison.Ordinal));
+        string? Argument(string name) => weights.ArgumentList!.Arguments.Single(a => a.NameColon?.Name.Identifier.ValueText == name).Expression is LiteralExpressionSyntax literal
+            && literal.IsKind(SyntaxKind.StringLiteralExpression) ? literal.Token.ValueText : null;
+        Assert.Equal((WeightsFile(texts), texts.Paper, texts.Peer, texts.Notes), (Argument("FileName"), Argument("Source"), Argument("License"), Argument("Citation")));
 
         // The model's summary names the file, the paper and the peer; the block's summary carries its doc.
         var model = trees.Single(t => t.FilePath.EndsWith("FreeText.g.cs", StringComparison.Ordinal)).GetRoot();
