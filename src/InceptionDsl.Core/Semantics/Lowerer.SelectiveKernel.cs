@@ -67,7 +67,7 @@ internal sealed partial class Lowerer
             pathInput = TensorShape.Map(sliced, input.Height, input.Width);
         }
 
-        var paths = LowerPaths(pathsNode, label, pathInput, frame);
+        var paths = LowerPaths(pathsNode, pathInput, frame);
         if (paths is null)
             return null;
         var (pathsField, output, pathParameters, pathFlops) = paths.Value;
@@ -102,7 +102,7 @@ internal sealed partial class Lowerer
     /// The paths: one module each (as a seq member), registered as the ModuleList <c>paths</c> with
     /// children 0, 1, ...; each reads <paramref name="input"/> and all must give the same shape.
     /// </summary>
-    private (string Field, TensorShape Output, long Parameters, long Flops)? LowerPaths(NodeSyntax pathsNode, string label, TensorShape input, Frame frame)
+    private (string Field, TensorShape Output, long Parameters, long Flops)? LowerPaths(NodeSyntax pathsNode, TensorShape input, Frame frame)
     {
         int rowIndex = _layers.Count;
         var childFrame = new Frame(new ClassBuilder("paths", new HashSet<string>()), frame.Scope, frame.Path + "paths.", frame.Depth + 1, frame.RecordLayers);

@@ -77,7 +77,8 @@ public abstract record StepIR(string Comment)
     /// <summary>
     /// <paramref name="steps"/> and the steps nested in them, each after those nested in it: a
     /// concat after its branches' steps, a residual after its body's then its shortcut's (the other way
-    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's. The
+    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's (a select has
+    /// none: its paths and attention are members). The
     /// order of <see cref="InstanceIR.Outputs"/>.
     /// </summary>
     public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps)
