@@ -10,7 +10,7 @@ namespace InceptionDsl.Models
     /// models, with the same state_dict keys (conv.weight, bn.weight, bn.bias, bn.running_mean, ...).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Contracts.IConvUnit, global::InceptionDsl.Onnx.IOnnxWritable
     {
         private readonly global::TorchSharp.Modules.Conv2d conv;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn;
@@ -90,7 +90,7 @@ namespace InceptionDsl.Models
     public sealed record FeatureMap(string Stage, int Stride, global::TorchSharp.torch.Tensor Map);
     
     /// <summary>A feature stage known at build time: its name, stride (input size / map size) and channels.</summary>
-    public sealed record FeatureInfo(string Stage, int Stride, long Channels);
+    public sealed record FeatureInfo(string Stage, int Stride, long Channels) : global::InceptionDsl.Contracts.FeatureStage(Stage, Stride, Channels);
     
     /// <summary>The inference path: BatchNorm folding, channels-last weights and evaluation under inference mode.</summary>
     public static class InceptionDslInference
@@ -249,10 +249,10 @@ namespace InceptionDsl.Models
     }
     
     /// <summary>A module with residual additions whose branch stochastic depth (drop-path) may drop in training.</summary>
-    public interface IDropPath
+    public interface IDropPath : global::InceptionDsl.Contracts.IDropPathSite
     {
         /// <summary>The probability that training drops a sample's residual branch here (0: never); evaluation never drops.</summary>
-        double DropPathRate { get; set; }
+        new double DropPathRate { get; set; }
     }
     
     /// <summary>Stochastic depth (Huang et al. 2016) on residual branches, as timm's drop_path.</summary>
@@ -298,14 +298,20 @@ namespace InceptionDsl.Models
     }
     
     /// <summary>An auxiliary classifier of a model: its name, the trunk node it reads, and its loss weight.</summary>
-    public sealed record AuxHeadInfo(string Name, string At, double LossWeight);
+    public sealed record AuxHeadInfo(string Name, string At, double LossWeight) : global::InceptionDsl.Contracts.AuxHead(Name, At, LossWeight);
     
     /// <summary>The result of <see cref="IInceptionDslModel.ForwardWithAux"/>: main logits and the aux heads' logits by name.</summary>
-    public sealed record InceptionDslOutput(global::TorchSharp.torch.Tensor Logits, global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> Aux);
+    public sealed record InceptionDslOutput(global::TorchSharp.torch.Tensor Logits, global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> Aux) : global::InceptionDsl.Contracts.ModelOutput(Logits, Aux);
     
     /// <summary>What every InceptionDsl-generated model offers beyond Module&lt;Tensor, Tensor&gt;.</summary>
-    public interface IInceptionDslModel
+    public interface IInceptionDslModel : global::InceptionDsl.Contracts.IGeneratedModel
     {
+        /// <inheritdoc />
+        global::InceptionDsl.Contracts.GeneratedModelInfo global::InceptionDsl.Contracts.IGeneratedModel.ModelInfo => new(this.ModelName, this.AuxHeads, this.FeatureStages);
+    
+        /// <inheritdoc />
+        global::InceptionDsl.Contracts.ModelOutput global::InceptionDsl.Contracts.IGeneratedModel.ForwardHeads(global::TorchSharp.torch.Tensor input, bool computeAux) => this.ForwardWithAux(input, computeAux);
+    
         /// <summary>The model's class name.</summary>
         string ModelName { get; }
     

@@ -36,14 +36,15 @@ public sealed class InceptionGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // Whether the compilation references InceptionDsl.Onnx: a plain bool, so the pipeline stays
-        // value-equatable (as System.Text.Json's generator checks for its types).
-        var onnx = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(OnnxEmitter.BuilderMetadataName) is not null);
+        // Whether the compilation references InceptionDsl.Onnx and InceptionDsl.Contracts: plain bools, so the
+        // pipeline stays value-equatable (as System.Text.Json's generator checks for its types).
+        var references = context.CompilationProvider
+            .Select(static (compilation, _) => (Onnx: compilation.GetTypeByMetadataName(OnnxEmitter.BuilderMetadataName) is not null,
+                Contracts: compilation.GetTypeByMetadataName(ContractsBinding.MetadataName) is not null));
         var options = context.AnalyzerConfigOptionsProvider
             .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.InceptionDslNamespace", out var ns) && IsNamespace(ns) ? ns : EmitOptions.Default.Namespace)
-            .Combine(onnx)
-            .Select(static (pair, _) => new EmitOptions(pair.Left, pair.Right))
+            .Combine(references)
+            .Select(static (pair, _) => new EmitOptions(pair.Left, pair.Right.Onnx, pair.Right.Contracts))
             .WithTrackingName(Steps.Options);
 
         var specs = context.AdditionalTextsProvider
@@ -118,7 +119,11 @@ public sealed class InceptionGenerator : IIncrementalGenerator
                 // Hint names are compared ignoring case: a model differing only in case from another spec's is a duplicate.
                 var owner = ownership.First(o => string.Equals(o.Model, model.ClassName, System.StringComparison.OrdinalIgnoreCase));
                 if (owner.Path == result.Path)
-                    files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions)));
+                {
+                    files.Add(new GeneratedFile(ModelEmitter.HintName(model), ModelEmitter.Emit(model, emitOptions, out var onnxGap)));
+                    if (onnxGap is not null)
+                        diagnostics.Add(Descriptors.NoOnnxExport.Create(result.SiteOf(model.ClassName), model.ClassName, onnxGap));
+                }
                 else
                     diagnostics.Add(Descriptors.DuplicateModel.Create(result.SiteOf(model.ClassName), model.ClassName, owner.Path));
             }

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using InceptionDsl.Models;
+using InceptionDsl.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +17,8 @@ public sealed record AuxLossTerm(Tensor Loss, double Weight);
 
 /// <summary>
 /// GoogLeNet / Inception-v3 training loss: main loss + sum over aux heads of weight x aux loss, the weights being the
-/// ones declared in the spec (<c>aux: [{ weight: 0.3 }]</c>, exposed as <see cref="IInceptionDslModel.AuxHeads"/>).
+/// ones declared in the spec (<c>aux: [{ weight: 0.3 }]</c>, exposed as <see cref="GeneratedModelInfo.AuxHeads"/>). It takes the
+/// contracts' types, so a generated model of any namespace fits: its <c>InceptionDslOutput</c> is a <see cref="ModelOutput"/>.
 /// </summary>
 public static class AuxiliaryLoss
 {
@@ -27,15 +28,15 @@ public static class AuxiliaryLoss
     /// <summary>Cross-entropy of logits [N, classes] against class indices [N].</summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor target) => nn.functional.cross_entropy(logits, target);
 
-    /// <summary>Combines the outputs of <see cref="IInceptionDslModel.ForwardWithAux"/> with the model's declared weights.</summary>
-    public static TrainingLoss Compute(IInceptionDslModel model, InceptionDslOutput output, Tensor target, Func<Tensor, Tensor, Tensor>? criterion = null)
-        => Compute(output, target, model.AuxHeads, criterion);
+    /// <summary>Combines the outputs of a generated model's <c>ForwardWithAux</c> with the model's declared weights.</summary>
+    public static TrainingLoss Compute(IGeneratedModel model, ModelOutput output, Tensor target, Func<Tensor, Tensor, Tensor>? criterion = null)
+        => Compute(output, target, model.ModelInfo.AuxHeads, criterion);
 
     /// <summary>
     /// Combines main logits and aux outputs: total = criterion(logits) + sum_i weight_i x criterion(aux_i). Heads that
     /// were not computed (eval mode, or built without aux) simply do not contribute.
     /// </summary>
-    public static TrainingLoss Compute(InceptionDslOutput output, Tensor target, IReadOnlyList<AuxHeadInfo> heads, Func<Tensor, Tensor, Tensor>? criterion = null)
+    public static TrainingLoss Compute(ModelOutput output, Tensor target, IReadOnlyList<AuxHead> heads, Func<Tensor, Tensor, Tensor>? criterion = null)
     {
         criterion ??= CrossEntropy;
         var main = criterion(output.Logits, target);

@@ -12,9 +12,10 @@ using TorchSharp;
 namespace InceptionDsl.Training;
 
 /// <summary>
-/// Builds a model from a spec file at run time: the generator's pipeline (SpecCompiler, ModelEmitter) and Roslyn,
-/// compiled in memory against InceptionDsl.Models (for BasicConv2d and IInceptionDslModel). A spec of the zoo gives the
-/// same C# as the build.
+/// Builds a model from a spec file at run time: the generator's pipeline (SpecCompiler, SupportEmitter, ModelEmitter) and
+/// Roslyn, compiled in memory with support types of its own that implement InceptionDsl.Contracts, as a project's
+/// generated models do (the trainer sees it through the contracts; no zoo assembly is needed). A spec of the zoo gives
+/// the same model as the build.
 /// </summary>
 public static class SpecModels
 {
@@ -34,20 +35,17 @@ public static class SpecModels
     /// <summary>Emits and compiles the model, then builds it with (numClasses, inChannels[, aux]).</summary>
     public static torch.nn.Module<torch.Tensor, torch.Tensor> Create(ModelIR model, long numClasses, long inChannels, bool aux)
     {
-        // A namespace of its own so the class does not collide with the zoo's class of the same name.
+        // A namespace of its own, as a project's InceptionDslNamespace: its support types do not meet the zoo's.
         const string Namespace = "InceptionDsl.RuntimeModels";
-        // Emitted for InceptionDsl.Models (support types such as BasicConv2d and IInceptionDslModel live there), then moved.
-        var code = ModelEmitter.Emit(model, EmitOptions.Default).Replace("\r\n", "\n", StringComparison.Ordinal);
-        const string Declaration = "namespace InceptionDsl.Models\n{\n";
-        if (!code.Contains(Declaration, StringComparison.Ordinal)) throw new InvalidOperationException("unexpected generated code layout");
-        code = code.Replace(Declaration, "namespace " + Namespace + "\n{\n    using global::InceptionDsl.Models;\n", StringComparison.Ordinal);
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
+        var options = new EmitOptions(Namespace, Onnx: false, Contracts: true);
+        var trees = new[] { SupportEmitter.Emit(options), ModelEmitter.Emit(model, options) }
+            .Select(code => CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
         var references = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator)
             .Where(p => p.Length > 0).Select(p => MetadataReference.CreateFromFile(p)).ToList<MetadataReference>();
-        foreach (var assembly in new[] { typeof(torch).Assembly, typeof(InceptionDsl.Models.IInceptionDslModel).Assembly })
+        foreach (var assembly in new[] { typeof(torch).Assembly, typeof(InceptionDsl.Contracts.IGeneratedModel).Assembly })
             if (!references.OfType<PortableExecutableReference>().Any(r => string.Equals(r.FilePath, assembly.Location, StringComparison.Ordinal)))
                 references.Add(MetadataReference.CreateFromFile(assembly.Location));
-        var compilation = CSharpCompilation.Create("InceptionDsl.Runtime." + model.ClassName, new[] { tree }, references,
+        var compilation = CSharpCompilation.Create("InceptionDsl.Runtime." + model.ClassName, trees, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
         using var stream = new MemoryStream();
         var emitted = compilation.Emit(stream);

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Threading;
-using InceptionDsl.Models;
+using InceptionDsl.Contracts;
 using InceptionDsl.Reference;
 using InceptionDsl.Training.FineTuning;
 using TorchSharp;
@@ -64,6 +64,9 @@ public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epoch
 
     /// <summary>The optimizer state of the last completed epoch in this folder (TorchSharp's optimizer state format).</summary>
     public string OptimizerFile { get; init; } = "";
+
+    /// <summary>The settings a resumed run must have (null in checkpoints written before they were recorded: not checked).</summary>
+    public ResumeSettings? Settings { get; init; }
 }
 
 /// <summary>
@@ -81,7 +84,7 @@ public sealed class Trainer
     {
         this.model = model;
         this.options = options;
-        modelName = model is IInceptionDslModel m ? m.ModelName : model.GetName();
+        modelName = model is IGeneratedModel m ? m.ModelInfo.Name : model.GetName();
     }
 
     /// <summary>The epochs of this run (resumed epochs are included from the checkpoint's history).</summary>
@@ -91,9 +94,11 @@ public sealed class Trainer
         manual_seed(options.Seed);
         var shuffle = new Generator((ulong)options.Seed);
         // Fine-tuning controls, derived from the model's own stages and residual blocks.
+        // Read before anything changes the model: what a resumed run must match.
+        var settings = ResumeSettings.Of(model, options);
         var stages = ModelStages.Of(model);
         var freezer = new StageFreezer(model, stages, options.FreezeStages);
-        InceptionDslDropPath.SetLinear(model, options.DropPath);
+        DropPathSchedule.SetLinear(model, options.DropPath);
         var groups = ParameterGroups.Build(model, stages, options.WeightDecay, options.LayerDecay);
         var optimizer = ParameterGroups.CreateOptimizer(options.Optimizer, groups, options.LearningRate, options.Momentum);
         int batches = train.BatchCount(options.BatchSize);
@@ -102,7 +107,7 @@ public sealed class Trainer
         long step = 0;
         var history = new List<EpochResult>();
         double best = 0;
-        if (options.Resume && options.CheckpointDir is not null && TryLoadCheckpoint(options.CheckpointDir, optimizer) is { } info)
+        if (options.Resume && options.CheckpointDir is not null && TryLoadCheckpoint(options.CheckpointDir, optimizer, settings) is { } info)
         {
             startEpoch = info.EpochsCompleted + 1;
             step = info.Steps;
@@ -151,7 +156,7 @@ public sealed class Trainer
             best = Math.Max(best, top1);
             if (options.CheckpointDir is not null)
             {
-                SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history));
+                SaveCheckpoint(options.CheckpointDir, optimizer, new CheckpointInfo(modelName, epoch, options.Epochs, options.Optimizer, step, best, history) { Settings = settings });
                 TrainingMetrics.Write(options.CheckpointDir, history);
             }
             observer.EpochCompleted(result);
@@ -166,9 +171,9 @@ public sealed class Trainer
         Func<Tensor, Tensor, Tensor> criterion = options.LabelSmoothing > 0
             ? (logits, target) => nn.functional.cross_entropy(logits, target, label_smoothing: options.LabelSmoothing)
             : AuxiliaryLoss.CrossEntropy;
-        if (model is IInceptionDslModel generated)
+        if (model is IGeneratedModel generated)
         {
-            var output = generated.ForwardWithAux(images, computeAux: true);
+            var output = generated.ForwardHeads(images, computeAux: true);
             var loss = AuxiliaryLoss.Compute(generated, output, labels, criterion);
             return (loss.Total, output.Logits);
         }
@@ -269,12 +274,18 @@ public sealed class Trainer
         }
     }
 
-    private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer)
+    private CheckpointInfo? TryLoadCheckpoint(string dir, optim.Optimizer optimizer, ResumeSettings settings)
     {
         var info = ReadCheckpointInfo(dir);
         if (info is null) return null;
+        // Every difference at once, before anything is loaded.
+        var changes = new List<ResumeSettingChange>();
         if (info.Model != modelName)
-            throw new InvalidOperationException($"The checkpoint in '{dir}' is of {info.Model}, not {modelName}.");
+            changes.Add(new ResumeSettingChange("Model", info.Model, modelName));
+        if (info.Settings is { } stored)
+            changes.AddRange(stored.ChangesTo(settings));
+        if (changes.Count > 0)
+            throw new ResumeSettingsException(dir, changes);
         if (info.ModelFile.Length == 0 || Path.GetFileName(info.ModelFile) != info.ModelFile || Path.GetFileName(info.OptimizerFile) != info.OptimizerFile)
             throw new InvalidDataException($"{Path.Combine(dir, InfoFile)}: names no weights file of this folder (ModelFile '{info.ModelFile}')");
         var modelPath = Path.Combine(dir, info.ModelFile);

@@ -263,15 +263,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             LabelSmoothing = settings.LabelSmoothing,
         };
         long parameters = model.parameters().Sum(p => p.numel());
-        var heads = model is IInceptionDslModel m && m.AuxHeads.Count > 0 && hasAux && !settings.NoAux
-            ? string.Join(", ", m.AuxHeads.Select(h => $"{h.Name} x {h.LossWeight}"))
+        var heads = model is InceptionDsl.Contracts.IGeneratedModel m && m.ModelInfo.AuxHeads.Count > 0 && hasAux && !settings.NoAux
+            ? string.Join(", ", m.ModelInfo.AuxHeads.Select(h => $"{h.Name} x {h.LossWeight}"))
             : "none";
         Console.WriteLine($"{name}: {parameters:N0} parameters, aux heads: {heads}");
         Console.WriteLine($"data: {data.Description}");
         Console.WriteLine(($"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}, warm-up {options.WarmupSteps} steps), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs, checkpoint {options.CheckpointDir}{(options.Resume ? " (resume)" : "")}"));
 
-        var residualBlocks = model.modules().OfType<IDropPath>().Count() + (model is IDropPath ? 1 : 0);
+        var residualBlocks = InceptionDsl.Training.FineTuning.DropPathSchedule.Sites(model).Count;
         Console.WriteLine($"fine-tuning: stages {string.Join(" | ", stages.Select(g => g.Name))}; frozen: {(settings.Freeze == 0 ? "none" : string.Join(", ", stages.Take(settings.Freeze).Select(g => g.Name)))}; "
             + $"layer decay {settings.LayerDecay}; drop-path {settings.DropPath} over {residualBlocks} residual block{(residualBlocks == 1 ? "" : "s")}; label smoothing {settings.LabelSmoothing}");
 
@@ -297,6 +297,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 {
                     history = trainer.Fit(data.Train, data.Validation, new ProgressObserver(progress, options.BatchSize), stop.Token);
                 });
+        }
+        catch (ResumeSettingsException error)
+        {
+            Console.Error.WriteLine(ResumeSettingsMessage.Of(error));
+            return 1;
         }
         catch (OperationCanceledException)
         {

@@ -17,18 +17,26 @@ public static class ModelEmitter
     /// <summary>The hint name of a model's generated file.</summary>
     public static string HintName(ModelIR model) => model.ClassName + ".g.cs";
 
-    public static string Emit(ModelIR model, EmitOptions options)
+    /// <summary>The model's C# (with its ONNX writer when <see cref="EmitOptions.Onnx"/> and the writer has a form for every step).</summary>
+    public static string Emit(ModelIR model, EmitOptions options) => Emit(model, options, out _);
+
+    /// <summary>
+    /// The model's C#. A model with a step the ONNX writer has no form for (yet) is emitted without ONNX export rather
+    /// than failing the whole spec; <paramref name="onnxGap"/> then says why (the generator reports it as IDSL090),
+    /// and is null otherwise.
+    /// </summary>
+    public static string Emit(ModelIR model, EmitOptions options, out string? onnxGap)
     {
+        onnxGap = null;
         if (options.Onnx)
         {
-            // A model with a step the ONNX writer has no form for (yet) is emitted without ONNX export
-            // rather than failing the whole spec.
             try
             {
                 return Write(model, options);
             }
-            catch (System.InvalidOperationException)
+            catch (System.InvalidOperationException gap)
             {
+                onnxGap = gap.Message;
                 return Write(model, options with { Onnx = false });
             }
         }

@@ -16,6 +16,8 @@ public static class SupportEmitter
         var text = Text.Replace("\r", "");
         if (options.Onnx)
             text = text.Replace(UnitDeclaration, UnitDeclaration + ", " + OnnxEmitter.BlockInterface).Replace(UnitOnnxAnchor, UnitOnnx + UnitOnnxAnchor);
+        if (options.Contracts)
+            text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
         w.Line();
         w.Line(PretrainedWeightsSupport.Text.Replace("\r", ""));

@@ -101,6 +101,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         var student = new TinyNet(numClasses: 2);
         var epochs = new Trainer(student, new TrainingOptions { Epochs = 1, BatchSize = 4, LearningRate = 0.01 }).Fit(data.Train, data.Validation);
         Console.WriteLine($"trained {epochs.Count} epoch(s) on {data.Train.Count} images, loss finite {double.IsFinite(epochs[0].TrainLoss)}");
+        // The package brings InceptionDsl.Contracts: the support types generated into PackageSmoke.Nets implement them.
+        Console.WriteLine($"contracts {student is InceptionDsl.Contracts.IGeneratedModel { ModelInfo.Name: "TinyNet" }}");
 
         var onnxFile = Path.Combine(work, "tiny.onnx");
         InceptionDsl.Onnx.OnnxExport.Save(model, onnxFile);
@@ -184,6 +186,7 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             Assert.Matches(@"checkpoint \d+ entries, identical True, logits max difference \S+, close True", run.Output);
             Assert.Matches(@"features \d+ maps match the declared stages True", run.Output);
             Assert.Contains("trained 1 epoch(s) on 12 images, loss finite True", run.Output);
+            Assert.Contains("contracts True", run.Output);
             Assert.Matches(@"onnx 20 logits, max difference \S+, close True", run.Output);
 
             // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
@@ -324,7 +327,7 @@ public sealed partial class PackageTests(ITestOutputHelper output)
     {
         using var zip = ZipFile.OpenRead(package);
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
-        foreach (var expected in new[] { "lib/net10.0/InceptionDsl.Reference.dll", "lib/net10.0/InceptionDsl.Training.dll", "README.md" })
+        foreach (var expected in new[] { "lib/net10.0/InceptionDsl.Reference.dll", "lib/net10.0/InceptionDsl.Training.dll", "lib/net10.0/InceptionDsl.Contracts.dll", "README.md" })
             Assert.Contains(expected, entries);
         using var nuspecStream = zip.GetEntry("InceptionDsl.Runtime.nuspec")!.Open();
         var dependencies = XDocument.Load(nuspecStream).Descendants().Where(e => e.Name.LocalName == "dependency")

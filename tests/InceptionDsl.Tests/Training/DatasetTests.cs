@@ -66,7 +66,7 @@ public sealed class DatasetTests
         Assert.Empty(spec.Errors);
         var ir = Assert.Single(spec.Models);
         using var model = SpecModels.Create(ir, numClasses: 10, inChannels: 3, aux: true);
-        Assert.IsAssignableFrom<IInceptionDslModel>(model);
+        Assert.IsAssignableFrom<InceptionDsl.Contracts.IGeneratedModel>(model);
         Assert.Equal(MiniInception.ParameterCount, model.parameters().Sum(p => p.numel()));
         using var zoo = new MiniInception();
         Assert.Equal(zoo.state_dict().Keys, model.state_dict().Keys);
