@@ -87,7 +87,7 @@ internal sealed partial class Lowerer
     {
         if (!CountLayer(child.Span))
             return false;
-        if (child.Op is "concat" or "residual" or "chain" or "gate")
+        if (child.Op is "concat" or "residual" or "chain" or "gate" or "select")
         {
             _diagnostics.Add(Descriptors.BadNode.Create(child.Span, $"A seq holds modules; a {child.Op} is not one: put it in a block and 'use' the block here"));
             return false;
