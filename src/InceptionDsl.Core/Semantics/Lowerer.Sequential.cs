@@ -114,7 +114,7 @@ internal sealed partial class Lowerer
         bool act = plan.ActivationAfter is not null;
         if (act && explicitName is not null)
         {
-            _diagnostics.Add(ActInSeq(child, seq.Members.Path + childName));
+            _diagnostics.Add(ActInSeq(child, seq.Members.Path + childName, named: true));
             return false;
         }
 
@@ -332,14 +332,19 @@ internal sealed partial class Lowerer
     /// after it, which a named member does not have. Reported at the <c>act</c> that asks for it (the
     /// <c>defaults:</c> line when it comes from there), with the conv as a related place.
     /// </summary>
-    private SpecDiagnostic ActInSeq(NodeSyntax conv, string path)
+    /// <remarks>
+    /// Without <paramref name="named"/> (a select's path: one module per position of a ModuleList) the
+    /// activation has no position to take at all.
+    /// </remarks>
+    private SpecDiagnostic ActInSeq(NodeSyntax conv, string path, bool named = false)
     {
         var own = conv.Options.FirstOrDefault(o => o.Key == "act");
         var inherited = own is null && _defaults.TryGetValue("conv", out var defaults) ? defaults.LastOrDefault(o => o.Key == "act") : null;
         var where = own?.Span ?? inherited?.Span ?? conv.Span;
         var source = inherited is not null ? $"'act: {inherited.Value.Display}' from defaults: (line {inherited.Span.Line})" : $"'act: {own?.Value.Display ?? "relu"}'";
-        var diagnostic = Descriptors.BadNode.Create(where,
-            $"'{path}' is a named conv without bn in a seq: its {source} would be a ReLU module at the next position, which has no name to take; leave the conv unnamed (the ReLU then takes the position after it), or write 'act: none' and add a '- relu' member after it");
+        var diagnostic = Descriptors.BadNode.Create(where, named
+            ? $"'{path}' is a named conv without bn in a seq: its {source} would be a ReLU module at the next position, which has no name to take; leave the conv unnamed (the ReLU then takes the position after it), or write 'act: none' and add a '- relu' member after it"
+            : $"'{path}' is a conv without bn where each member is one module at one position: its {source} would need a position of its own; write 'act: none' on it and apply the activation after, or give it 'bn'");
         return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }
 
