@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Diagnostics;
@@ -228,8 +229,11 @@ internal sealed partial class Lowerer
 
             if (lowered is null)
                 return null;
+            var useKey = UseKey(block, bound, input);
             if (!_blockClassesStarted.Contains(block.Name))
-                LowerBlockClass(block, node, input, frame.Scope);
+                LowerBlockClass(block, node, input, frame.Scope, useKey);
+            else if (frame.RecordLayers)
+                CheckClassServesUse(block, node, input, frame.Scope, frame.Path + label, useKey);
             if (trace is not null && _classTraces.TryGetValue(block.Name, out var classTrace))
             {
                 var (outputs, labels, geometries) = trace.OutputsFor(classTrace, input.ToIR());
@@ -257,13 +261,71 @@ internal sealed partial class Lowerer
     private Value? ConstantDefault(ParamDecl parameter) =>
         parameter.Default is not null && ExprEvaluator.Evaluate(parameter.Default, _globals, new List<SpecDiagnostic>()) is { IsConstant: true } value ? value : null;
 
-    /// <summary>
-    /// Lowers a block's class once: parameters become constructor parameters (their C# names in
-    /// every expression), lets become locals, and the body becomes fields and forward steps.
-    /// </summary>
-    private void LowerBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope)
+    /// <summary>Lowers a block's class once, at its first use, and registers it.</summary>
+    private void LowerBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope, string useKey)
     {
         _blockClassesStarted.Add(block.Name);
+        _classCheckedUses.Add(useKey);
+        if (BuildBlockClass(block, use, input, callerScope) is not { } built)
+            return;
+        _classTraces[block.Name] = built.Trace;
+        if (built.UsesClasses)
+            _blockUsesClasses.Add(block.Name);
+        _blockClasses.Add(built.Class);
+    }
+
+    /// <summary>The uses whose class was already checked, by <see cref="UseKey"/>: a repeated block is lowered once more per distinct use, not per copy.</summary>
+    private readonly HashSet<string> _classCheckedUses = new(StringComparer.Ordinal);
+
+    private static string UseKey(BlockDecl block, List<(ParamDecl Param, Value Value, bool Explicit)> bound, TensorShape input) =>
+        $"{block.Name}({string.Join(", ", bound.Select(b => b.Value.Display))}) on {input}";
+
+    /// <summary>
+    /// A block is one class, lowered with its first use's arguments and input: whatever its constructor
+    /// computes from its parameters follows each use, but a number taken from the first use (a size that
+    /// depends on the input's height and width, say) would build every other use wrong. So each further
+    /// distinct use lowers the class again with its own arguments; if a member would be built differently,
+    /// the use is an error (IDSL028) instead of a model that is silently wrong.
+    /// </summary>
+    private void CheckClassServesUse(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope, string path, string useKey)
+    {
+        if (!_classCheckedUses.Add(useKey) || _blockClasses.Find(c => c.Name == block.Name) is not { } registered)
+            return;
+        int before = _diagnostics.Count;
+        bool usesUnit = UsesUnit;
+        var probe = BuildBlockClass(block, use, input, callerScope);
+        // The use itself lowered cleanly, and the class's own errors were reported with its first use.
+        _diagnostics.RemoveRange(before, _diagnostics.Count - before);
+        UsesUnit = usesUnit;
+        if (probe is null || FirstDifference(registered.Members, probe.Value.Class.Members) is not { } difference)
+            return;
+        _diagnostics.Add(Descriptors.ClassCannotServeUse.Create(use.Span, block.Name, path, difference));
+    }
+
+    private static string? FirstDifference(EquatableArray<MemberIR> first, EquatableArray<MemberIR> other)
+    {
+        if (first.Count != other.Count)
+            return $"{other.Count} modules where its class has {first.Count}";
+        for (int i = 0; i < first.Count; i++)
+        {
+            var (a, b) = (first[i], other[i]);
+            if (a.Field == b.Field && a.StateName == b.StateName && a.Type == b.Type && a.Init == b.Init && a.Condition == b.Condition)
+                continue;
+            bool shown = a.Init.Length <= 160 && b.Init.Length <= 160 && !a.Init.Contains('\n') && !b.Init.Contains('\n');
+            return shown
+                ? $"'{b.StateName}' built as {b.Init} where its class builds {a.Init}"
+                : $"'{b.StateName}' built differently from its class";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Lowers a block's class: parameters become constructor parameters (their C# names in every
+    /// expression), lets become locals, and the body becomes fields and forward steps.
+    /// </summary>
+    private (ClassIR Class, StepTrace Trace, bool UsesClasses)? BuildBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope)
+    {
         var scope = new Scope(_globals, $"block '{block.Name}'");
         scope.Set("in_channels", input.Channels with { Code = "inChannels", Precedence = Precedences.Atom });
         // Shadow the model's run-time class count so a block reading it takes it as a parameter.
@@ -272,7 +334,7 @@ internal sealed partial class Lowerer
         var bound = BindArguments(block.Params, use.Args, callerScope, scope, use.Span, block.Name, symbolic: true);
         var lets = new List<LetIR>();
         if (bound is null || !BindLets(block, scope, symbolic: true, lets))
-            return;
+            return null;
 
         var parameters = new List<CtorParamIR> { new("inChannels", "long", null, "channels of the input") };
         foreach (var (parameter, value, _) in bound)
@@ -282,7 +344,7 @@ internal sealed partial class Lowerer
             {
                 _diagnostics.Add(Descriptors.BadArguments.Create(parameter.Span, block.Name,
                     $"parameter '{parameter.Name}' is {value.TypeName}; a block class takes numbers and true/false (words and lists go to inline blocks)"));
-                return;
+                return null;
             }
 
             // A default that uses other parameters has no C# literal: each use passes its value.
@@ -315,18 +377,16 @@ internal sealed partial class Lowerer
         }
 
         if (lowered is null)
-            return;
-        _classTraces[block.Name] = trace;
-        if (scope.Used.Contains("classes"))
-        {
-            _blockUsesClasses.Add(block.Name);
+            return null;
+        bool usesClasses = scope.Used.Contains("classes");
+        if (usesClasses)
             parameters.Add(new CtorParamIR("numClasses", "long", null, "number of classes"));
-        }
 
         var output = lowered.Value.Output;
         var outputComment = output.IsVector ? $"[{output.Channels.ToCSharp()}]" : $"[{output.Channels.ToCSharp()}, H', W']";
-        _blockClasses.Add(new ClassIR(block.Name, block.Doc, parameters.ToEquatableArray(), lets.ToEquatableArray(), owner.Members.ToEquatableArray(),
-            steps.ToEquatableArray(), outputComment));
+        var @class = new ClassIR(block.Name, block.Doc, parameters.ToEquatableArray(), lets.ToEquatableArray(), owner.Members.ToEquatableArray(),
+            steps.ToEquatableArray(), outputComment);
+        return (@class, trace, usesClasses);
     }
 
     private bool BindLets(BlockDecl block, Scope scope, bool symbolic, List<LetIR>? lets)

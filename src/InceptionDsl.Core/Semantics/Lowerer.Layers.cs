@@ -161,7 +161,7 @@ internal sealed partial class Lowerer
                     return null;
                 }
 
-                return (new IntValue(dilation.H.Number * (kernel.H.Number - 1) / 2), new IntValue(dilation.W.Number * (kernel.W.Number - 1) / 2));
+                return (SamePadding(kernel.H, dilation.H), SamePadding(kernel.W, dilation.W));
             }
 
             _diagnostics.Add(Descriptors.WrongType.Create(options.SpanOf("pad"), "pad", "an integer, [h, w], 'same' or 'valid'", $"'{word.Text}'" + DidYouMean.Hint(word.Text, new[] { "same", "valid" })));
@@ -169,6 +169,20 @@ internal sealed partial class Lowerer
         }
 
         return options.Pair("pad", 0, 0);
+    }
+
+    /// <summary>
+    /// 'same' padding of one side, dilation * (kernel - 1) / 2. In a block class whose kernel or dilation is a
+    /// constructor parameter it is computed there too: the first use's number would be wrong for the others.
+    /// </summary>
+    private static IntValue SamePadding(IntValue kernel, IntValue dilation)
+    {
+        var pad = new IntValue(dilation.Number * (kernel.Number - 1) / 2);
+        if (kernel.IsConstant && dilation.IsConstant)
+            return pad;
+        var reach = $"({ExprEvaluator.Wrap(kernel, Precedences.Additive)} - 1)";
+        var code = dilation.IsConstant && dilation.Number == 1 ? reach : $"{ExprEvaluator.Wrap(dilation, Precedences.Multiplicative)} * {reach}";
+        return pad with { Code = code + " / 2", Precedence = Precedences.Multiplicative };
     }
 
     /// <summary>One output side, with the kernel-fits and positive-size checks.</summary>
