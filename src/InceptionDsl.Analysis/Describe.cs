@@ -51,6 +51,7 @@ public static class Describe
         ConcatNode c => "concat(" + string.Join(" | ", c.Branches.Select(br => Chain(br.Nodes))) + ")",
         ResidualNode r => $"residual(body {Chain(r.Body)}{(r.Shortcut.Count > 0 ? "; shortcut " + Chain(r.Shortcut) : "")}{(r.Scale is null ? "" : "; scale " + r.Scale)})",
         GateNode g => $"gate(x * {Chain(g.Branch)})",
+        SelectNode s => $"select({string.Join(" | ", s.Paths.Select(p => Chain(p.Nodes)))}; softmax across paths of {Chain(s.Attn)})",
         AuxNode a => "aux " + a.Name,
         _ => "",
     };
@@ -98,6 +99,7 @@ public static class Describe
         ConcatNode c => c.Shape,
         ResidualNode r => r.Shape,
         GateNode g => g.Shape,
+        SelectNode s => s.Shape,
         _ => null,
     };
 

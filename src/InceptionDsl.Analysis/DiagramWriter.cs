@@ -185,6 +185,13 @@ public static class DiagramWriter
         GateNode gate => new Parallel(
             new List<Element> { Body(gate.Branch), new Box("op", "identity") },
             new Box("add", "multiply: x * gate", Describe.Show(gate.Shape))),
+        SelectNode select => new Frame("selective kernel",
+            new Stack(new List<Element>
+            {
+                new Parallel(select.Paths.Select(p => (Element)Body(p.Nodes)).ToList(), new Box("merge", "sum of the paths")),
+                Body(select.Attn),
+                new Box("add", "softmax across paths; weighted sum", Describe.Show(select.Shape)),
+            })),
         AuxNode aux => new Box("aux", $"aux head {aux.Name}: {aux.Head?.ClassName} on {aux.At}, loss x{aux.Weight.ToString(CultureInfo.InvariantCulture)}",
             aux.Head is null ? "" : $"{Describe.Num(aux.Head.Parameters)} params -> {aux.Head.Shape}"),
         _ => new Box("op", "?"),
@@ -334,6 +341,22 @@ public static class DiagramWriter
                     Node(g, id, "multiply: x * gate", indent, "#fbe0c8");
                     foreach (var o in weights) Edge(g, o, id, indent);
                     foreach (var o in inputs) Edge(g, o, id, indent, dashed: true);
+                    inputs = new List<string> { id };
+                    break;
+                }
+                case SelectNode select:
+                {
+                    var paths = new List<string>();
+                    foreach (var path in select.Paths)
+                        paths.AddRange(path.Nodes.Count == 0 ? inputs : Emit(g, path.Nodes, inputs, indent));
+                    var sum = g.Id();
+                    Node(g, sum, "sum of the paths", indent, "#d5f0d5");
+                    foreach (var o in paths) Edge(g, o, sum, indent);
+                    var weights = Emit(g, select.Attn, new List<string> { sum }, indent);
+                    var id = g.Id();
+                    Node(g, id, "softmax across paths; weighted sum" + (select.Shape is null ? "" : "\\n" + select.Shape), indent, "#fbe0c8");
+                    foreach (var o in weights) Edge(g, o, id, indent);
+                    foreach (var o in paths) Edge(g, o, id, indent, dashed: true);
                     inputs = new List<string> { id };
                     break;
                 }

@@ -153,6 +153,13 @@ public static class Explainer
                 case GateNode gate:
                     sb.AppendLine(Wrap($"gate: output = x * ({Describe.Chain(gate.Branch)})(x), one weight per channel broadcast over the map", indent));
                     break;
+                case SelectNode select:
+                    sb.AppendLine(Wrap($"selective kernel: {select.Paths.Count} paths{(select.Split ? ", each on its slice of the input's channels" : " on the same input")}, "
+                        + "each channel weighted by a softmax across the paths and added:", indent));
+                    foreach (var path in select.Paths)
+                        sb.AppendLine(Wrap($"{path.Name}: {Describe.Chain(path.Nodes)}", indent + "  "));
+                    sb.AppendLine(Wrap($"attn (on the sum of the paths): {Describe.Chain(select.Attn)}", indent + "  "));
+                    break;
                 case BlockNode inner:
                     DescribeBlock(sb, inner, 1, indent);
                     break;

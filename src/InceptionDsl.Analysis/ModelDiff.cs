@@ -225,6 +225,10 @@ public sealed class ModelDiff
                 case GateNode g:
                     result.Add(("gate", "x * " + Describe.Chain(g.Branch)));
                     break;
+                case SelectNode s:
+                    result.AddRange(s.Paths.Select(p => (p.Name, Describe.Chain(p.Nodes))));
+                    result.Add(("attn", "softmax across paths of " + Describe.Chain(s.Attn)));
+                    break;
                 default:
                     result.Add(("then", Describe.Text(node)));
                     break;

@@ -35,6 +35,13 @@ public sealed record ResidualNode(IReadOnlyList<GraphNode> Body, IReadOnlyList<G
 /// <summary><c>x * branch(x)</c>: the branch's output (one weight per channel, or per position) scales the input.</summary>
 public sealed record GateNode(IReadOnlyList<GraphNode> Branch, ShapeIR? Shape) : GraphNode;
 
+/// <summary>
+/// Selective kernels: each path (its modules) reads the input or, with <paramref name="Split"/>, its
+/// channel slice; <paramref name="Attn"/> turns their sum into per-path, per-channel weights
+/// softmaxed across the paths; the output is the weighted sum of the paths.
+/// </summary>
+public sealed record SelectNode(IReadOnlyList<BranchNode> Paths, IReadOnlyList<GraphNode> Attn, bool Split, ShapeIR? Shape) : GraphNode;
+
 /// <summary>An auxiliary head reading the trunk at this point.</summary>
 public sealed record AuxNode(string Name, string At, double Weight, BlockNode? Head) : GraphNode;
 
@@ -110,6 +117,9 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                     case GateStep gate:
                         nodes.Add(new GateNode(Steps(gate.Branch, prefix, owner, outputs), outputs.Of(step)));
                         break;
+                    case SelectStep select:
+                        nodes.Add(Select(select, prefix, owner, outputs.Of(step)));
+                        break;
                     case ResidualStep residual:
                         // Outputs come in the order the steps were made: the shortcut's first where it registers first.
                         var shortcut = residual.ShortcutFirst ? Steps(residual.Shortcut, prefix, owner, outputs) : null;
@@ -135,6 +145,27 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
             }
 
             return nodes;
+        }
+
+        /// <summary>A select's paths and attention, from the rows of its two fields.</summary>
+        private SelectNode Select(SelectStep select, string prefix, ClassIR owner, ShapeIR? shape)
+        {
+            string PathOf(string field) => prefix + (owner.Members.FirstOrDefault(m => m.Field == field)?.StateName ?? field);
+            var pathsPath = PathOf(select.PathsField);
+            var paths = new List<BranchNode>();
+            if (_childRows.TryGetValue(pathsPath, out var pathRows))
+            {
+                foreach (var row in pathRows)
+                {
+                    var name = row.Path.Substring(pathsPath.Length + 1);
+                    var described = owner.Members.FirstOrDefault(m => m.Field == select.PathsField)?.Children.FirstOrDefault(c => c.Name == name);
+                    paths.Add(new BranchNode("path " + name, Expand(row, described?.Children ?? default)));
+                }
+            }
+
+            var attnMember = owner.Members.FirstOrDefault(m => m.Field == select.AttnField);
+            var attn = _rows.TryGetValue(PathOf(select.AttnField), out var attnRow) ? Expand(attnRow, attnMember?.Children ?? default) : new List<GraphNode>();
+            return new SelectNode(paths, attn, select.Split, shape);
         }
 
         /// <summary>The nodes of a layer row: a block instance's body, a Sequential's children (as its member lists them), or one op.</summary>
@@ -180,6 +211,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
                 ConcatNode c => c.Branches.SelectMany(b => b.Nodes).ToList(),
                 ResidualNode r => r.Body.Concat(r.Shortcut).ToList(),
                 GateNode gate => gate.Branch,
+                SelectNode select => select.Paths.SelectMany(p => p.Nodes).Concat(select.Attn).ToList(),
                 _ => (IReadOnlyList<GraphNode>)Array.Empty<GraphNode>(),
             };
             foreach (var child in Descendants(children))
@@ -195,6 +227,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         ConcatNode c => "concat[" + string.Join("|", c.Branches.Select(b => string.Join(">", b.Nodes.Select(Signature)))) + "]",
         ResidualNode r => $"res[{string.Join(">", r.Body.Select(Signature))}|{string.Join(">", r.Shortcut.Select(Signature))}|{r.Scale}]",
         GateNode gate => $"gate[{string.Join(">", gate.Branch.Select(Signature))}]",
+        SelectNode select => $"select{(select.Split ? "/split" : "")}[{string.Join("|", select.Paths.Select(p => string.Join(">", p.Nodes.Select(Signature))))}|attn {string.Join(">", select.Attn.Select(Signature))}]",
         AuxNode a => "aux " + a.Name,
         _ => "",
     };

@@ -103,7 +103,17 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         ["shortcut"] = ("A projection node on the identity path (1x1 conv + BN).", "identity"),
         ["scale"] = ("Multiplies the body's output before the add.", "1"),
         ["shortcut_first"] = ("Register the shortcut's modules before the body's (the state_dict order of timm's Xception).", "false"),
+        ["paths"] = SelectKey("paths"),
+        ["attn"] = SelectKey("attn"),
+        ["split"] = SelectKey("split"),
     };
+
+    /// <summary>A select's key as the language catalog describes it.</summary>
+    private static (string Description, string? Default) SelectKey(string name)
+    {
+        var key = LanguageCatalog.SelectKeys.First(k => k.Name == name);
+        return (key.Description, key.Default);
+    }
 
     public IReadOnlyList<CatalogEntry> OptionsOf(string kind) =>
         OpCatalog.TryGet(kind, out var op)

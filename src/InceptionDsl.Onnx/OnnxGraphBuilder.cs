@@ -284,6 +284,66 @@ public sealed class OnnxGraphBuilder
     /// <summary><c>x * weights</c>, the weights [N, C, 1, 1] broadcast over the map (squeeze-and-excitation).</summary>
     public string Gate(string path, string input, string weights) => Multiply(path, input, weights);
 
+    /// <summary>The input's channels in <paramref name="parts"/> equal slices (Split on axis 1), in order.</summary>
+    public string[] SplitChannels(string path, string input, int parts)
+    {
+        var shape = Read(input);
+        if (parts < 1 || shape.IsVector || shape.C % parts != 0)
+            throw new NotSupportedException($"{path}: cannot split {shape.C} channels into {parts} equal slices");
+        var name = UniqueName(path);
+        var outputs = Enumerable.Range(0, parts).Select(i => UniqueName(Child(name, i.ToString(CultureInfo.InvariantCulture)))).ToArray();
+        var node = MakeNode("Split", name, new[] { input }, outputs);
+        node.Attribute.Add(Int("axis", 1));
+        _nodes.Add(node);
+        foreach (var output in outputs)
+            _shapes[output] = shape with { C = shape.C / parts, SpatialFree = false };
+        return outputs;
+    }
+
+    /// <summary>The element-wise sum of values of one shape (ONNX Sum).</summary>
+    public string Sum(string path, params string[] inputs)
+    {
+        var shape = inputs.Select(i => Read(i)).First();
+        var node = AddNode("Sum", path, inputs);
+        _shapes[node.Output[0]] = shape with { SpatialFree = false };
+        return node.Output[0];
+    }
+
+    /// <summary>
+    /// Selective kernels' weighted sum: <paramref name="weights"/> [N, paths x C, h, w] (h, w: 1 or
+    /// the map's) reshaped to [N, paths, C x h x w], softmaxed across the paths (axis 1), reshaped
+    /// back and split per path; the output is the sum of each path times its weights. The
+    /// reshaped values have three axes and get no value info.
+    /// </summary>
+    public string SelectKernel(string path, string[] paths, string weights)
+    {
+        var shape = Read(paths[0], countRead: false);
+        var weightShape = Read(weights);
+        int count = paths.Length;
+        if (weightShape.IsVector || weightShape.C != count * shape.C)
+            throw new NotSupportedException($"{path}: weights of {weightShape.C} channels cannot weight {count} paths of {shape.C}");
+        bool pixel = weightShape.H == 1 && weightShape.W == 1;
+        if (!pixel)
+            FixedSpatialSize = true;
+        var grouped = AddNode("Reshape", Child(path, "group"), new[] { weights, Int64Constant(Child(path, "group_shape"), 0, count, -1) });
+        var softmax = AddNode("Softmax", Child(path, "softmax"), new[] { grouped.Output[0] }, Int("axis", 1));
+        var back = AddNode("Reshape", Child(path, "ungroup"), new[] { softmax.Output[0], Int64Constant(Child(path, "ungroup_shape"), 0, count * shape.C, pixel ? 1 : weightShape.H, pixel ? 1 : weightShape.W) });
+        _shapes[back.Output[0]] = weightShape with { SpatialFree = pixel };
+        var perPath = SplitChannels(Child(path, "split_weights"), back.Output[0], count);
+        var weighted = paths.Select((p, i) => Binary("Mul", Child(path, "mul" + i.ToString(CultureInfo.InvariantCulture)), p, perPath[i], shape with { SpatialFree = false })).ToArray();
+        return Sum(path, weighted);
+    }
+
+    /// <summary>A Constant node holding a 1-D int64 tensor (a shape for Reshape).</summary>
+    private string Int64Constant(string path, params long[] values)
+    {
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        var node = AddNode("Constant", path, System.Array.Empty<string>(), new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor });
+        return node.Output[0];
+    }
+
     private string Multiply(string path, string input, string other) => Binary("Mul", path, input, other, Read(input, countRead: false) with { SpatialFree = false });
 
     private string Binary(string op, string path, string left, string right, Shape shape)

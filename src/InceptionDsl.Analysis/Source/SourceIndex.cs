@@ -343,10 +343,10 @@ public sealed partial class SourceIndex
             case "seq" or "concat" or "gate":
                 ReadNodes(opEntry.Value, block, depth + 1, children);
                 break;
-            case "residual" when opEntry.Value is YMapping residual:
+            case "residual" or "select" when opEntry.Value is YMapping residual:
                 foreach (var part in residual.Entries)
                 {
-                    if (part.Key.Value is "body" or "shortcut")
+                    if (part.Key.Value is "body" or "shortcut" or "paths" or "attn")
                         ReadNodes(part.Value, block, depth + 1, children);
                     else
                         ScanValues(part.Value, block);

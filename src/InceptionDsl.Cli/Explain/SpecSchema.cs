@@ -175,6 +175,7 @@ public static class SpecSchema
         var node = definitions["node"]!["anyOf"]![1]!["properties"]!;
         Describe(node, LanguageCatalog.NodeKeys);
         Describe(node["residual"]!["properties"], LanguageCatalog.ResidualKeys);
+        Describe(node["select"]!["properties"], LanguageCatalog.SelectKeys);
         foreach (var (op, options) in LanguageCatalog.Options)
         {
             Describe(definitions["options_" + op]?["anyOf"]?[1]?["properties"], options);
@@ -268,6 +269,16 @@ public static class SpecSchema
                         ["shortcut"] = Desc(new JsonObject { ["anyOf"] = new JsonArray(Ref("node"), Ref("nodes")) }, "The shortcut: a node, a list of nodes (each may have its own 'if'), or the word identity (the default)."),
                         ["scale"] = Desc(Ref("expr"), "The body's output is multiplied by this before the add (default 1)."),
                         ["shortcut_first"] = Desc(new JsonObject { ["type"] = "boolean" }, "Register the shortcut's modules before the body's (state_dict order, as timm's Xception); default false."),
+                    },
+                }, op.Description),
+                OpShape.Select => Desc(new JsonObject
+                {
+                    ["type"] = "object", ["additionalProperties"] = false, ["required"] = Strings(new[] { "paths", "attn" }),
+                    ["properties"] = new JsonObject
+                    {
+                        ["paths"] = Ref("nodes"),
+                        ["attn"] = Ref("nodes"),
+                        ["split"] = Ref("expr"),
                     },
                 }, op.Description),
                 _ => Desc(new JsonObject { ["type"] = "string" }, op.Description),

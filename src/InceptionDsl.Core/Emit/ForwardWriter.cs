@@ -166,6 +166,9 @@ internal sealed class ForwardWriter
                 Write(gate.Branch, source, weights, declareOutput: true);
                 _writer.Line($"{target} = {source} * {weights};");
                 return true;
+            case SelectStep select:
+                WriteSelect(select, source, target);
+                return true;
             case AuxTapStep tap:
                 _writer.Comment(tap.Comment);
                 _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add({CSharpText.Literal(tap.AuxField)}, this.{tap.AuxField}.forward({source}));");
@@ -178,6 +181,33 @@ internal sealed class ForwardWriter
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Selective kernels as timm's SelectiveKernel.forward: the paths stacked on a new axis 1,
+    /// attn(their sum) viewed as [N, paths, C, h, w] and softmaxed across the paths, then the
+    /// weighted paths summed. The input is only read.
+    /// </summary>
+    private void WriteSelect(SelectStep select, string source, string target)
+    {
+        _writer.Comment(select.Comment);
+        string slices = "";
+        if (select.Split)
+        {
+            slices = Allocate("slices");
+            _writer.Comment($"split: path i reads the i-th of {select.PathCount} equal channel slices");
+            _writer.Line($"var {slices} = {source}.chunk({select.PathCount}, 1);");
+        }
+
+        var paths = Enumerable.Range(0, select.PathCount)
+            .Select(i => $"this.{select.PathsField}[{i}].forward({(select.Split ? $"{slices}[{i}]" : source)})");
+        var stacked = Allocate("stacked");
+        _writer.Line($"var {stacked} = global::TorchSharp.torch.stack(new[] {{ {string.Join(", ", paths)} }}, 1);");
+        var weights = Allocate("weights");
+        _writer.Comment("one weight per path and channel, softmaxed across the paths");
+        _writer.Line($"var {weights} = this.{select.AttnField}.forward({stacked}.sum(1));");
+        _writer.Line($"{weights} = {weights}.view({weights}.shape[0], {select.PathCount}, -1, {weights}.shape[2], {weights}.shape[3]).softmax(1);");
+        _writer.Line($"{target} = ({stacked} * {weights}).sum(1);");
     }
 
     private string Allocate(string hint)

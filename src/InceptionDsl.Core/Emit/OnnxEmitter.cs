@@ -141,6 +141,9 @@ public static class OnnxEmitter
                     Write(gate.Branch, weights);
                     _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
                     break;
+                case SelectStep select:
+                    WriteSelect(select, v);
+                    break;
                 case AuxTapStep tap:
                     _w.Comment(tap.Comment);
                     _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
@@ -149,6 +152,24 @@ public static class OnnxEmitter
                 default:
                     throw new System.InvalidOperationException($"no ONNX form for the step '{step.Kind}'");
             }
+        }
+
+        /// <summary>Selective kernels: each path's module on the input (or its channel slice), attn on their sum, then the builder's softmax-weighted sum.</summary>
+        private void WriteSelect(SelectStep select, string v)
+        {
+            _w.Comment(select.Comment);
+            var id = (_locals++).ToString(CultureInfo.InvariantCulture);
+            var pathsName = _stateNames[select.PathsField];
+            var slices = "slices" + id;
+            if (select.Split)
+                _w.Line($"var {slices} = graph.SplitChannels({Child(Name(select) + ".split")}, {v}, {select.PathCount});");
+            var outputs = "paths" + id;
+            var calls = Enumerable.Range(0, select.PathCount).Select(i =>
+                $"graph.Module(this.{select.PathsField}[{i}], {Child(pathsName + "." + i.ToString(CultureInfo.InvariantCulture))}, {(select.Split ? $"{slices}[{i}]" : v)})");
+            _w.Line($"var {outputs} = new[] {{ {string.Join(", ", calls)} }};");
+            var weights = "weights" + id;
+            _w.Line($"var {weights} = graph.Module(this.{select.AttnField}, {Child(_stateNames[select.AttnField])}, graph.Sum({Child(Name(select) + ".sum")}, {outputs}));");
+            _w.Line($"{v} = graph.SelectKernel({Child(Name(select))}, {outputs}, {weights});");
         }
 
         private void WriteFunctional(FunctionalStep step, string v)

@@ -48,7 +48,7 @@ internal sealed partial class Lowerer
 
                 var explicitName = InstanceName(child, i, scope);
                 var childName = explicitName ?? childIRs.Count.ToString(CultureInfo.InvariantCulture);
-                if (child.Op is "concat" or "residual" or "chain" or "gate" || (child.Op == "use" && ResolveBlock(child, frame.Scope) is { Inline: true }))
+                if (child.Op is "concat" or "residual" or "chain" or "gate" or "select" || (child.Op == "use" && ResolveBlock(child, frame.Scope) is { Inline: true }))
                 {
                     _diagnostics.Add(Descriptors.BadNode.Create(child.Span,
                         $"A seq holds modules; a {(child.Op == "use" ? "use of an inline block (a template expanded in place)" : child.Op)} is not one: make it a block without 'inline: true', or wrap it in a block"));

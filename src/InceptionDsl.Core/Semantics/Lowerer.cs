@@ -265,6 +265,8 @@ internal sealed partial class Lowerer
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerResidual(node, name, input, frame, steps) : null);
             case "gate":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
+            case "select":
+                return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerSelect(node, name, input, frame, steps) : null);
             case "identity":
                 // Outside a seq an identity holds no place in the state_dict and does nothing.
                 return Observed(node, input, frame, new Lowered(input, 0, 0));
@@ -273,7 +275,7 @@ internal sealed partial class Lowerer
         if (node.Op == "use" && ResolveBlock(node, frame.Scope) is { Inline: true } template)
         {
             // A template of one single layer (ResNet's Shortcut) can carry the use's run-time condition.
-            bool single = template.Body.Count == 1 && template.Body[0] is { Condition: null, Repeat: null, Op: not ("chain" or "concat" or "residual" or "gate" or "use") };
+            bool single = template.Body.Count == 1 && template.Body[0] is { Condition: null, Repeat: null, Op: not ("chain" or "concat" or "residual" or "gate" or "select" or "use") };
             return Observed(node, input, frame, single || RequireUnconditional(node, condition) ? LowerInlineBlock(node, template, name, input, frame, steps, condition, shortcut) : null);
         }
 

@@ -77,7 +77,8 @@ public abstract record StepIR(string Comment)
     /// <summary>
     /// <paramref name="steps"/> and the steps nested in them, each after those nested in it: a
     /// concat after its branches' steps, a residual after its body's then its shortcut's (the other way
-    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's. The
+    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's (a select has
+    /// none: its paths and attention are members). The
     /// order of <see cref="InstanceIR.Outputs"/>.
     /// </summary>
     public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps)
@@ -163,6 +164,14 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
 
 /// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>
 public sealed record GateStep(EquatableArray<StepIR> Branch, string Comment) : StepIR(Comment);
+
+/// <summary>
+/// Selective kernels: each path of the ModuleList <see cref="PathsField"/> reads the input (or, with
+/// <see cref="Split"/>, its i-th channel slice); <see cref="AttnField"/> turns the paths' sum into
+/// [paths x C] weights, softmaxed across the paths; the output is the weighted sum of the paths.
+/// Its modules are fields, so it has no nested steps.
+/// </summary>
+public sealed record SelectStep(string PathsField, int PathCount, string AttnField, bool Split, string Comment) : StepIR(Comment);
 
 /// <summary>Where an auxiliary head reads the trunk (model forward only).</summary>
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);

@@ -133,6 +133,14 @@ public static class LanguageCatalog
         new KeyInfo("shortcut_first", "true or false", "false", "Register the shortcut's modules before the body's (state_dict order, as timm's Xception)."),
     };
 
+    /// <summary>The keys of a select's mapping (selective kernels: paths weighted by a softmax across them).</summary>
+    public static IReadOnlyList<KeyInfo> SelectKeys { get; } = new[]
+    {
+        new KeyInfo("paths", "list of nodes", null, "The parallel paths (required, at least two), each one module (a conv with bn, a seq, a block use) registered as paths.0, paths.1, ... (timm's ModuleList); all must give the same shape."),
+        new KeyInfo("attn", "list of nodes", null, "The attention (required): a Sequential registered as attn (members keep their names, e.g. fc_reduce, bn, fc_select) applied to the sum of the paths; it gives paths x channels weights over one pixel or the map, softmaxed across the paths."),
+        new KeyInfo("split", Expr, "false", "Split the input's channels evenly across the paths (timm split_input): path i reads the i-th slice. Known at build time (a model parameter)."),
+    };
+
     /// <summary>The options of each node kind that takes options, by kind.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<KeyInfo>> Options { get; } = new Dictionary<string, IReadOnlyList<KeyInfo>>
     {

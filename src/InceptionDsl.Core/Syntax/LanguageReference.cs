@@ -76,7 +76,7 @@ public static class LanguageReference
                 OpShape.Options => op.Options.Count == 0 ? "none" : string.Join(", ", op.Options.Select(o => $"`{o}`")),
                 OpShape.NodeList => "a list of nodes",
                 OpShape.Branches => "a list of branches (a node, or a list of nodes)",
-                OpShape.Residual => string.Join(", ", op.Options.Select(o => $"`{o}`")),
+                OpShape.Residual or OpShape.Select => string.Join(", ", op.Options.Select(o => $"`{o}`")),
                 _ => "a block name, with `args`",
             };
             Line($"| `{op.Key}` | {Cell(op.Description)} | {options} | {(op.ShorthandOption is null ? "" : $"`{op.ShorthandOption}`")} |");
@@ -95,6 +95,9 @@ public static class LanguageReference
         Line("### `residual`");
         Line();
         Table(LanguageCatalog.ResidualKeys);
+        Line("### `select`");
+        Line();
+        Table(LanguageCatalog.SelectKeys);
         Line("## Expressions");
         Line();
         Line("An unquoted value with an operator or a `$` is an expression; a quoted one is an expression when it");
@@ -144,6 +147,36 @@ public static class LanguageReference
         Line();
         Line("The gate's parameters and FLOPs are its branch's (the product itself is not counted: FLOPs count");
         Line("convolutions and matrix products, as the reference files do).");
+        Line();
+        Line("## Selective kernels");
+        Line();
+        Line("`select` weights parallel paths by a learned softmax across them (Li et al. 2019, timm's SelectiveKernel).");
+        Line("Its `paths` (one module each) read the input, or with `split: true` its i-th channel slice, and must agree in");
+        Line("shape; `attn` reads their sum and gives paths x C weights over one pixel (or the map), which a softmax across");
+        Line("the paths normalises; the output is the weighted sum of the paths. The node registers `paths` (a ModuleList:");
+        Line("`paths.0.conv.weight`, ...) then `attn` (a Sequential whose members keep their names: `attn.fc_reduce.weight`),");
+        Line("so a block holding one select has timm's state_dict names. timm's SelectiveKernel for skresnet18:");
+        Line();
+        Line("```yaml");
+        Line("SelectiveKernel:");
+        Line("  params: [filters, stride: 1]");
+        Line("  let: { rd: \"max(16, ($filters // 8 + 8) // 16 * 16)\" }");
+        Line("  body:");
+        Line("    - select:");
+        Line("        split: true");
+        Line("        paths:");
+        Line("          - conv: { filters: $filters, k: 3, stride: $stride, pad: 1, bn: true, act: relu }");
+        Line("          - conv: { filters: $filters, k: 3, stride: $stride, pad: 2, dilation: 2, bn: true, act: relu }");
+        Line("        attn:");
+        Line("          - adaptive_avgpool: 1");
+        Line("          - { name: fc_reduce, conv: { filters: $rd, k: 1 } }");
+        Line("          - { name: bn, bn: {} }");
+        Line("          - { name: act, relu: {} }");
+        Line("          - { name: fc_select, conv: { filters: $filters * 2, k: 1 } }");
+        Line("```");
+        Line();
+        Line("Its parameters and FLOPs are its paths' and its attention's; the sum, the softmax and the weighting are");
+        Line("not counted (FLOPs count convolutions and matrix products, as the reference files do).");
         Line();
         Line("## Residual order");
         Line();

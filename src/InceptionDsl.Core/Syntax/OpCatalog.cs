@@ -18,6 +18,8 @@ public enum OpShape
     Residual,
     /// <summary>A block name (use).</summary>
     BlockName,
+    /// <summary>A mapping with paths, attn and split (select).</summary>
+    Select,
 }
 
 /// <summary>The node kinds, their options, and the keys every node may carry.</summary>
@@ -48,6 +50,7 @@ public static class OpCatalog
         new OpInfo("concat", "parallel branches concatenated on channels, in order", new string[0], null, OpShape.Branches),
         new OpInfo("residual", "x + scale * body(x), with an optional projection shortcut", LanguageCatalog.Names(LanguageCatalog.ResidualKeys), null, OpShape.Residual),
         new OpInfo("gate", "its input times the output of its branch (a list of nodes applied to the input), broadcast over the map: squeeze-and-excitation", new string[0], null, OpShape.NodeList),
+        new OpInfo("select", "selective kernel: parallel paths added after weighting each channel by a softmax across the paths, which an attention chain computes from their sum (SKNet, timm SelectiveKernel)", LanguageCatalog.Names(LanguageCatalog.SelectKeys), null, OpShape.Select),
         new OpInfo("use", "an instance of a declared block", new string[0], null, OpShape.BlockName),
     };
 

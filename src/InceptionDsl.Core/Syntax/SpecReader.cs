@@ -21,6 +21,7 @@ public sealed partial class SpecReader
     private static readonly string[] AccuracyKeys = LanguageCatalog.Names(LanguageCatalog.AccuracyKeys);
     private static readonly string[] InputKeys = LanguageCatalog.Names(LanguageCatalog.InputKeys);
     private static readonly string[] ResidualKeys = LanguageCatalog.Names(LanguageCatalog.ResidualKeys);
+    private static readonly string[] SelectKeys = LanguageCatalog.Names(LanguageCatalog.SelectKeys);
 
     private readonly string _path;
     private readonly List<SpecDiagnostic> _diagnostics;
@@ -351,6 +352,8 @@ public sealed partial class SpecReader
                     ReadNodeList(opEntry.Value, "concat").ToEquatableArray(), null, span);
             case OpShape.Residual:
                 return ReadResidual(opEntry.Value, name, repeat, condition, doc, span);
+            case OpShape.Select:
+                return ReadSelect(opEntry.Value, name, repeat, condition, doc, span);
             case OpShape.BlockName:
                 var block = ReadName(opEntry.Value, "use", NameKind.BlockReference);
                 var args = argsNode is null ? new List<ArgSyntax>() : ReadArgs(argsNode);
@@ -384,6 +387,35 @@ public sealed partial class SpecReader
             shortcut = ReadNode(shortcutNode);
         return new NodeSyntax("residual", name, repeat, condition, doc, null, EquatableArray<ArgSyntax>.Empty, options.ToEquatableArray(),
             ReadNodeList(bodyNode, "residual body").ToEquatableArray(), shortcut, span);
+    }
+
+    /// <summary>
+    /// A select (selective kernels): its children are two, the paths (a chain named <c>paths</c>,
+    /// one module per path) and the attention (a seq named <c>attn</c>), so every walk over a
+    /// node's children (layer counts, the editor's outline) sees them.
+    /// </summary>
+    private NodeSyntax? ReadSelect(YNode value, string? name, ExprSyntax? repeat, ExprSyntax? condition, string? doc, SourceSpan span)
+    {
+        if (Expect<YMapping>(value, "select", "a mapping with paths, attn and split") is not { } map)
+            return null;
+        CheckKeys(map, SelectKeys, "select");
+        var pathsNode = map.Get("paths");
+        var attnNode = map.Get("attn");
+        if (pathsNode is null || attnNode is null)
+        {
+            Report(Descriptors.MissingField.Create(map.Span, "A select", pathsNode is null ? "paths" : "attn"));
+            return null;
+        }
+
+        var options = new List<OptionSyntax>();
+        if (map.Get("split") is { } splitNode && ReadExpr(splitNode) is { } split)
+            options.Add(new OptionSyntax("split", split, splitNode.Span));
+        var paths = new NodeSyntax("chain", "paths", null, null, null, null, EquatableArray<ArgSyntax>.Empty, EquatableArray<OptionSyntax>.Empty,
+            ReadNodeList(pathsNode, "select paths").ToEquatableArray(), null, pathsNode.Span);
+        var attn = new NodeSyntax("seq", "attn", null, null, null, null, EquatableArray<ArgSyntax>.Empty, EquatableArray<OptionSyntax>.Empty,
+            ReadNodeList(attnNode, "select attn").ToEquatableArray(), null, attnNode.Span);
+        return new NodeSyntax("select", name, repeat, condition, doc, null, EquatableArray<ArgSyntax>.Empty, options.ToEquatableArray(),
+            new[] { paths, attn }.ToEquatableArray(), null, span);
     }
 
     private List<OptionSyntax> ReadOptions(OpInfo op, YNode value)

@@ -70,7 +70,7 @@ public static class Completion
         return new CompletionList(false, items.ToArray());
     }
 
-    private static bool IsNodeList(string? key) => key is "body" or "seq" or "concat" or "gate" or "shortcut";
+    private static bool IsNodeList(string? key) => key is "body" or "seq" or "concat" or "gate" or "shortcut" or "paths" or "attn";
 
     /// <summary>Whether the chain's second entry holds nodes (the first then names a node's kind).</summary>
     private static bool IsNodeChain(IReadOnlyList<string> chain) => chain.Count > 1 && chain[1] == "[]" || chain.Count > 1 && chain[1] == "shortcut";

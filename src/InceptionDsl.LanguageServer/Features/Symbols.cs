@@ -32,7 +32,7 @@ public static class Symbols
         var uses = analysis.UsesOf(node).Where(u => u.Model == selected).ToList();
         var name = node.Name ?? (node.BlockName is null ? node.Op : $"{node.Op} {node.BlockName}");
         var detail = (node.Name is null ? "" : node.BlockName ?? node.Op) + (uses.Count > 0 ? " → " + Figures.Outputs(uses) : "");
-        var kind = node.Op switch { "use" => SymbolKind.Module, "seq" or "concat" or "residual" or "gate" => SymbolKind.Namespace, _ => SymbolKind.Field };
+        var kind = node.Op switch { "use" => SymbolKind.Module, "seq" or "concat" or "residual" or "gate" or "select" => SymbolKind.Namespace, _ => SymbolKind.Field };
         return new DocumentSymbol(name, kind, Lsp.Range(node.Extent), Lsp.Range(node.KeyRange))
         {
             Detail = detail.Trim(),

@@ -146,6 +146,10 @@ public class GraphShapeTests
                     result.AddRange(Exact(gate.Branch));
                     result.Add(step.Output);
                     break;
+                case SelectStep:
+                    // Its paths and attention are members (rows), not steps.
+                    result.Add(step.Output);
+                    break;
             }
         }
 
@@ -176,6 +180,12 @@ public class GraphShapeTests
                 case GateNode gate:
                     result.AddRange(Computed(gate.Branch));
                     result.Add(gate.Shape);
+                    break;
+                case SelectNode select:
+                    foreach (var path in select.Paths)
+                        result.AddRange(Computed(path.Nodes));
+                    result.AddRange(Computed(select.Attn));
+                    result.Add(select.Shape);
                     break;
             }
         }

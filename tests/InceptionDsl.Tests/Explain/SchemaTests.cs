@@ -118,7 +118,7 @@ public class SchemaTests
         {
             if (op.Shape == OpShape.Options)
                 Assert.Equal(op.Options.Order(), Keys(definitions["options_" + op.Key]!["anyOf"]![1]!["properties"]).Order());
-            if (op.Shape == OpShape.Residual)
+            if (op.Shape is OpShape.Residual or OpShape.Select)
                 Assert.Equal(op.Options.Order(), Keys(node["properties"]![op.Key]!["properties"]).Order());
         }
 

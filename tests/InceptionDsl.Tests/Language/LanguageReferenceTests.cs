@@ -65,6 +65,7 @@ public sealed class LanguageReferenceTests
         Check(schema["properties"]!["aux"]!["items"]!["properties"], LanguageCatalog.AuxKeys);
         Check(node, LanguageCatalog.NodeKeys);
         Check(node["residual"]!["properties"], LanguageCatalog.ResidualKeys);
+        Check(node["select"]!["properties"], LanguageCatalog.SelectKeys);
         foreach (var (op, options) in LanguageCatalog.Options)
             Check(schema["definitions"]!["options_" + op]!["anyOf"]![1]!["properties"], options);
     }
