@@ -77,6 +77,18 @@ namespace InceptionDsl.Models
                     kept.Add((name ?? kept.Count.ToString(global::System.Globalization.CultureInfo.InvariantCulture), module));
             return global::TorchSharp.torch.nn.Sequential(kept.ToArray());
         }
+    
+        /// <summary>
+        /// A Sequential whose members a constructor adds in a loop (a repeat counted by one of its arguments):
+        /// <paramref name="build"/> adds them in order; null members are left out as above.
+        /// </summary>
+        public static global::TorchSharp.Modules.Sequential SequentialOf(
+            global::System.Action<global::System.Collections.Generic.List<(string? Name, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? Module)>> build)
+        {
+            var members = new global::System.Collections.Generic.List<(string? Name, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? Module)>();
+            build(members);
+            return SequentialOf(members.ToArray());
+        }
     }
     
     /// <summary>A module whose forward can skip BatchNorms folded into the convolutions before them.</summary>

@@ -429,7 +429,7 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Block 'Block': reps x (ReLU, separable conv, BN), the channels growing in the first (grow_first) or the last; without start_with_relu the first ReLU is left out; a stride adds a 3x3 max pool; the input is added back, through skip + skipbn where the shape changes. Output [reps == 2 ? filters : mid, H', W'].
+        /// Block 'Block': reps x (ReLU, separable conv, BN), the channels growing in the first (grow_first) or the last; without start_with_relu the first ReLU is left out; a stride adds a 3x3 max pool; the input is added back, through skip + skipbn where the shape changes. Output [repChannels, H', W'].
         /// </summary>
         public sealed class Block : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Models.IDropPath, global::InceptionDsl.Onnx.IOnnxWritable
         {
@@ -439,7 +439,7 @@ namespace InceptionDsl.Models
             // skipbn: batchnorm eps 1e-05 -> [filters, H, W]
             private readonly global::TorchSharp.Modules.BatchNorm2d? skipbn;
 
-            // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
+            // rep: Sequential of 6 -> [repChannels, H, W]
             private readonly global::TorchSharp.Modules.Sequential rep;
 
             /// <summary>
@@ -453,48 +453,42 @@ namespace InceptionDsl.Models
             /// <param name="growFirst">grow_first</param>
             public Block(long inChannels, long filters, long reps = 2, long stride = 1, bool startWithRelu = true, bool growFirst = true) : base(nameof(Block))
             {
-                long mid = growFirst ? filters : inChannels;
                 bool project = filters != inChannels || stride != 1;
+                long repChannels = inChannels;
                 this.skip = project
                     ? global::TorchSharp.torch.nn.Conv2d(inChannels, filters, (1, 1), stride: (stride, stride), bias: false)
                     : null;
                 this.skipbn = project
                     ? global::TorchSharp.torch.nn.BatchNorm2d(filters, eps: 1e-05, momentum: 0.1)
                     : null;
-                this.rep = InceptionDslModules.SequentialOf(
-                    (null, startWithRelu
+                this.rep = InceptionDslModules.SequentialOf(members =>
+                {
+                    for (long i = 0; i < reps; i++)
+                    {
+                        members.Add((null, startWithRelu || i > 0
                             ? global::TorchSharp.torch.nn.ReLU()
-                            : null),
-                    (null, new SeparableConv2d(inChannels, filters: mid)),
-                    (null, global::TorchSharp.torch.nn.BatchNorm2d(mid, eps: 1e-05, momentum: 0.1)),
-                    (null, global::TorchSharp.torch.nn.ReLU()),
-                    (null, new SeparableConv2d(mid, filters: reps == 2 ? filters : mid)),
-                    (null, global::TorchSharp.torch.nn.BatchNorm2d(reps == 2 ? filters : mid, eps: 1e-05, momentum: 0.1)),
-                    (null, reps >= 3
-                            ? global::TorchSharp.torch.nn.ReLU()
-                            : null),
-                    (null, reps >= 3
-                            ? new SeparableConv2d(reps == 2 ? filters : mid, filters: filters)
-                            : null),
-                    (null, reps >= 3
-                            ? global::TorchSharp.torch.nn.BatchNorm2d(reps == 2 ? filters : mid, eps: 1e-05, momentum: 0.1)
-                            : null),
-                    (null, stride != 1
-                            ? global::TorchSharp.torch.nn.MaxPool2d((3, 3), stride: (stride, stride), padding: (1, 1))
                             : null));
+                        members.Add((null, new SeparableConv2d(repChannels, filters: growFirst || i == reps - 1 ? filters : inChannels)));
+                        members.Add((null, global::TorchSharp.torch.nn.BatchNorm2d(growFirst || i == reps - 1 ? filters : inChannels, eps: 1e-05, momentum: 0.1)));
+                        repChannels = growFirst || i == reps - 1 ? filters : inChannels;
+                    }
+                    members.Add((null, stride != 1
+                        ? global::TorchSharp.torch.nn.MaxPool2d((3, 3), stride: (stride, stride), padding: (1, 1))
+                        : null));
+                });
                 RegisterComponents();
             }
 
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // residual: body + shortcut -> [reps == 2 ? filters : mid, H, W]
+                // residual: body + shortcut -> [repChannels, H, W]
                 var shortcut = x;
                 // skip: conv 1x1/stride, filters -> [filters, H, W]
                 if (this.skip is not null) shortcut = this.skip.forward(shortcut);
                 // skipbn: batchnorm eps 1e-05 -> [filters, H, W]
                 if (this.skipbn is not null) shortcut = this.skipbn.forward(shortcut);
-                // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
+                // rep: Sequential of 6 -> [repChannels, H, W]
                 var residual = this.rep.forward(x);
                 residual = this.DropPath(residual);
                 x = residual + shortcut;
@@ -513,14 +507,14 @@ namespace InceptionDsl.Models
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
             {
                 var x = input;
-                // residual: body + shortcut -> [reps == 2 ? filters : mid, H, W]
+                // residual: body + shortcut -> [repChannels, H, W]
                 var shortcut0 = x;
                 // skip: conv 1x1/stride, filters -> [filters, H, W]
                 if (this.skip is not null) shortcut0 = graph.Module(this.skip, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skip"), shortcut0);
                 // skipbn: batchnorm eps 1e-05 -> [filters, H, W]
                 if (this.skipbn is not null) shortcut0 = graph.Module(this.skipbn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skipbn"), shortcut0);
                 var residual1 = x;
-                // rep: Sequential of 6 -> [reps == 2 ? filters : mid, H, W]
+                // rep: Sequential of 6 -> [repChannels, H, W]
                 residual1 = graph.Module(this.rep, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep"), residual1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 return x;

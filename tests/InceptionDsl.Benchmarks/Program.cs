@@ -6,7 +6,8 @@ namespace InceptionDsl.Benchmarks;
 /// dotnet run -c Release --project tests/InceptionDsl.Benchmarks -- --filter '*' [--job short] [--inProcess]
 /// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look;
 /// `-- --lsp` prints the language server's figures (keystroke to diagnostics, memory over 10,000 edits);
-/// `-- --hostile` prints the bounded-work worst cases (HostileSpecBenchmarks) as a table.
+/// `-- --hostile` prints the bounded-work worst cases (HostileSpecBenchmarks) as a table;
+/// `-- --forward [--rounds N]` times the forward of the newest zoo models against ResNet50 (ForwardBenchmarks).
 /// </summary>
 public static class Program
 {
@@ -16,6 +17,8 @@ public static class Program
             return LspBenchmarks.Run();
         if (args.Contains("--quick"))
             return Quick.Run();
+        if (args.Contains("--forward"))
+            return ForwardBenchmarks.Run(args);
         if (args.Contains("--hostile"))
             return HostileSpecBenchmarks.PrintTable();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -23,6 +23,8 @@ public static class Descriptors
     public static readonly SpecDiagnosticDescriptor MissingField = new("IDSL004", "Missing required field", "{0} requires '{1}'");
     public static readonly SpecDiagnosticDescriptor OutOfRange = new("IDSL005", "Value out of range", "'{0}' must be {1}, found {2}");
     public static readonly SpecDiagnosticDescriptor DuplicateName = new("IDSL006", "Duplicate name", "Duplicate name '{0}' among siblings (first declared at line {1})");
+    /// <summary>IDSL006 where the duplicate is another copy of the same repeated node (its name has no <c>{i}</c>).</summary>
+    public static readonly SpecDiagnosticDescriptor RepeatedName = new("IDSL006", "Duplicate name", "Every copy of this repeated node is named '{0}': put {{i}} (the copy's index) or an expression of it in the name, e.g. '{0}{{i}}'");
     public static readonly SpecDiagnosticDescriptor UndefinedBlock = new("IDSL007", "Undefined block", "Block '{0}' is not defined{1}");
     public static readonly SpecDiagnosticDescriptor UndefinedParameter = new("IDSL008", "Undefined parameter", "Parameter '${0}' is not defined here{1}");
     public static readonly SpecDiagnosticDescriptor RecursiveBlock = new("IDSL009", "Recursive block", "Block '{0}' uses itself: {1}");

@@ -51,13 +51,20 @@ internal sealed class ClassBuilder
         return count;
     }
 
+    /// <summary>
+    /// IDSL006 for a second member named <paramref name="name"/>: where the first is the same node (a
+    /// repeat whose name has no <c>{i}</c>), it says so instead of pointing at the node itself.
+    /// </summary>
+    public static SpecDiagnostic Duplicate(SourceSpan span, string name, SourceSpan first) =>
+        first == span ? Descriptors.RepeatedName.Create(span, name) : Descriptors.DuplicateName.Create(span, name, first.Line);
+
     /// <summary>Registers a field; returns its C# name, or null after reporting a duplicate.</summary>
     public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics,
         EquatableArray<SequentialChildIR> children = default)
     {
         if (_stateNames.TryGetValue(stateName, out var first))
         {
-            diagnostics.Add(Descriptors.DuplicateName.Create(span, stateName, first.Line));
+            diagnostics.Add(Duplicate(span, stateName, first));
             return null;
         }
 

@@ -213,7 +213,19 @@ internal sealed partial class Lowerer
             // A use with a place in the state_dict records its steps to match them with the class's.
             var trace = frame.RecordLayers ? new StepTrace() : null;
             var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers, trace);
-            var lowered = LowerChain(block.Body, input, instanceFrame, new List<StepIR>());
+            // This walk's code is not emitted (its class is): the locals its loops claim are scratch.
+            var (outerLocals, outerNesting) = (_locals, _loopNesting);
+            (_locals, _loopNesting) = (new ConstructorLocals(GeneratedNames.BlockParameters), 0);
+            Lowered? lowered;
+            try
+            {
+                lowered = LowerChain(block.Body, input, instanceFrame, new List<StepIR>());
+            }
+            finally
+            {
+                (_locals, _loopNesting) = (outerLocals, outerNesting);
+            }
+
             if (lowered is null)
                 return null;
             if (!_blockClassesStarted.Contains(block.Name))
@@ -285,7 +297,23 @@ internal sealed partial class Lowerer
         var trace = new StepTrace();
         var frame = new Frame(owner, scope, "", 0, recordLayers: false, trace);
         var steps = new List<StepIR>();
-        var lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Code = "inChannels", Precedence = Precedences.Atom } }, frame, steps);
+        // The locals the constructor's loops declare take names none of its parameters and lets has.
+        // A class lowered from inside another class's loop starts outside any loop of its own constructor.
+        var (outerLocals, outerNesting) = (_locals, _loopNesting);
+        _loopNesting = 0;
+        _locals = new ConstructorLocals(GeneratedNames.BlockParameters.Concat(block.Params.Select(p => p.Name)).Concat(block.Lets.Select(l => l.Name))
+            .Select(n => Identifiers.ToCamelCase(n).TrimStart('@')));
+        Lowered? lowered;
+        try
+        {
+            lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Code = "inChannels", Precedence = Precedences.Atom } }, frame, steps);
+            lets.AddRange(_locals.Declared);
+        }
+        finally
+        {
+            (_locals, _loopNesting) = (outerLocals, outerNesting);
+        }
+
         if (lowered is null)
             return;
         _classTraces[block.Name] = trace;

@@ -11,103 +11,6 @@ namespace InceptionDsl.Semantics;
 /// <summary>Composite nodes: Sequential stacks, concatenated branches and residual connections.</summary>
 internal sealed partial class Lowerer
 {
-    /// <summary>
-    /// A <c>seq</c>: one Sequential field whose children are named 0, 1, ... by position (as
-    /// PyTorch's nn.Sequential) unless a child carries a name. A member whose <c>if</c> depends on a
-    /// block parameter is decided when the block is constructed: left out, the members after it move
-    /// up (as <c>nn.Sequential(*list)</c>). The class is lowered with its first use's values; each
-    /// use is checked with its own, where every condition is a constant.
-    /// </summary>
-    private LayerPlan? PlanSequential(NodeSyntax node, string label, TensorShape input, Frame frame)
-    {
-        int rowIndex = _layers.Count;
-        var childFrame = new Frame(new ClassBuilder(label, new HashSet<string>()), frame.Scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers);
-        var members = new List<(string? Name, string Position, string? Condition, string Init)>();
-        var childIRs = new List<SequentialChildIR>();
-        var names = new Dictionary<string, SourceSpan>();
-        var shape = input;
-        long parameters = 0, flops = 0;
-        foreach (var child in node.Children)
-        {
-            var condition = EvaluateCondition(child, frame.Scope);
-            if (condition.Skip)
-                continue;
-            var count = EvaluateRepeat(child, frame.Scope);
-            if (count is null)
-                return null;
-            for (long i = 0; i < count.Value; i++)
-            {
-                if (!CountLayer(child.Span))
-                    return null;
-                var scope = frame.Scope;
-                if (child.Repeat is not null)
-                {
-                    scope = new Scope(frame.Scope, frame.Scope.Description);
-                    scope.Set("i", new IntValue(i));
-                }
-
-                var explicitName = InstanceName(child, i, scope);
-                var childName = explicitName ?? childIRs.Count.ToString(CultureInfo.InvariantCulture);
-                if (child.Op is "concat" or "residual" or "chain" or "gate" or "select" || (child.Op == "use" && ResolveBlock(child, frame.Scope) is { Inline: true }))
-                {
-                    _diagnostics.Add(Descriptors.BadNode.Create(child.Span,
-                        $"A seq holds modules; a {(child.Op == "use" ? "use of an inline block (a template expanded in place)" : child.Op)} is not one: make it a block without 'inline: true', or wrap it in a block"));
-                    return null;
-                }
-
-                var plan = PlanLayer(child, childName, shape, (condition.Active ? childFrame : new Frame(new ClassBuilder(label, new HashSet<string>()), frame.Scope, "", 0, false)).WithScope(scope));
-                if (plan is null)
-                    return null;
-                if (plan.ActivationAfter is not null)
-                {
-                    _diagnostics.Add(ActInSeq(child, childFrame.Path + childName));
-                    return null;
-                }
-
-                members.Add((explicitName, childName, condition.Code, plan.ModuleInit));
-                if (!condition.Active)
-                    continue;  // left out by the first use: the class builds it for the uses that keep it
-                if (names.TryGetValue(childName, out var first))
-                {
-                    _diagnostics.Add(Descriptors.DuplicateName.Create(child.Span, childName, first.Line));
-                    return null;
-                }
-
-                names[childName] = child.Span;
-                Record(childFrame, childName, plan);
-                Observe(child, childFrame.Path + childName, null, shape, plan.Output, plan.Parameters, plan.Flops, childFrame);
-                childIRs.Add(new SequentialChildIR(childName, plan.Kind, plan.Detail) { Children = plan.Children });
-                shape = plan.Output;
-                parameters += plan.Parameters;
-                flops += plan.Flops;
-            }
-        }
-
-        if (childIRs.Count == 0 && members.Count == 0)
-        {
-            _diagnostics.Add(Descriptors.BadNode.Create(node.Span, $"seq '{label}' has no members"));
-            return null;
-        }
-
-        string init;
-        if (members.All(m => m.Condition is null))
-        {
-            init = $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    ({Emit.CSharpText.Literal(m.Position)}, {m.Init.Replace("\n", "\n    ")})")) + ")";
-        }
-        else
-        {
-            // Unnamed members are numbered at construction, among those kept.
-            init = $"{SequentialOf}(\n" + string.Join(",\n", members.Select(m =>
-                $"    ({(m.Name is null ? "null" : Emit.CSharpText.Literal(m.Name))}, {(m.Condition is null ? m.Init : $"{m.Condition}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
-        }
-
-        return new LayerPlan("seq", $"Sequential of {childIRs.Count}", shape, parameters, flops, "global::TorchSharp.Modules.Sequential", init, null, RowIndex: rowIndex)
-            { Children = childIRs.ToEquatableArray() };
-    }
-
-    /// <summary>The support helper that builds a Sequential leaving out the members a constructor argument drops (InceptionDsl.Support.g.cs).</summary>
-    private const string SequentialOf = "InceptionDslModules.SequentialOf";
-
     /// <summary>Parallel branches on the same input, concatenated on channels in declared order.</summary>
     private Lowered? LowerConcat(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps)
     {
@@ -258,22 +161,5 @@ internal sealed partial class Lowerer
         AddStep(frame, steps, new GateStep(branchSteps.ToEquatableArray(), $"{label}: input * the weights its branch computes -> {ShapeText(input, frame)}")
             { Output = input.ToIR(), Kind = "gate", Label = label });
         return new Lowered(input, branch.Value.Parameters, branch.Value.Flops);
-    }
-
-    /// <summary>
-    /// A conv without bn that carries <c>act</c> inside a seq: in a block body the activation is a
-    /// step of forward, but a Sequential member is one module at one position, and a plain Conv2d has
-    /// no activation. Reported at the <c>act</c> that asks for it (the <c>defaults:</c> line when it
-    /// comes from there), with the conv as a related place.
-    /// </summary>
-    private SpecDiagnostic ActInSeq(NodeSyntax conv, string path)
-    {
-        var own = conv.Options.FirstOrDefault(o => o.Key == "act");
-        var inherited = own is null && _defaults.TryGetValue("conv", out var defaults) ? defaults.LastOrDefault(o => o.Key == "act") : null;
-        var where = own?.Span ?? inherited?.Span ?? conv.Span;
-        var source = inherited is not null ? $"'act: {inherited.Value.Display}' from defaults: (line {inherited.Span.Line})" : $"'act: {own?.Value.Display ?? "relu"}'";
-        var diagnostic = Descriptors.BadNode.Create(where,
-            $"'{path}' is a conv without bn in a seq, where each member is one module at one position: its {source} would need a position of its own; write 'act: none' on it and add a '- relu' member after it, or give it 'bn'");
-        return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }
 }

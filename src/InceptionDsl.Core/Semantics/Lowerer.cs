@@ -207,7 +207,7 @@ internal sealed partial class Lowerer
             return new Lowered(input, 0, 0);
         }
 
-        var count = EvaluateRepeat(node, frame.Scope);
+        var count = EvaluateRepeat(node, frame.Scope, frame);
         if (count is null)
             return null;
 
@@ -361,10 +361,24 @@ internal sealed partial class Lowerer
         return (false, flag.Code, flag.Flag);
     }
 
-    private long? EvaluateRepeat(NodeSyntax node, Scope scope)
+    /// <summary>
+    /// A flat node's repeat count. Its copies are fields and forward steps of one class, so the count is
+    /// known at build time: inside a block class a count that depends on the block's parameters is
+    /// refused here (a seq builds such copies in a loop of the constructor: see PlanSequential).
+    /// </summary>
+    private long? EvaluateRepeat(NodeSyntax node, Scope scope, Frame frame) =>
+        RepeatCount(node, scope, frame.RecordLayers ? RunTimeRepeatAtModel
+            : "depends on the block's constructor parameters, and the copies of a node in a block's body are fields and forward steps of its class, fixed when it is generated: "
+              + "put the repeated node in a seq, whose constructor builds the copies in a loop (each copy takes the next position)")?.Number;
+
+    /// <summary>
+    /// A repeat count: 1 without <c>repeat</c>; a constant; or, where <paramref name="runTimeRefusal"/> is
+    /// null, one computed by the constructor (its number that of the use being walked). Null after an error.
+    /// </summary>
+    private IntValue? RepeatCount(NodeSyntax node, Scope scope, string? runTimeRefusal)
     {
         if (node.Repeat is null)
-            return 1;
+            return new IntValue(1);
         var value = ExprEvaluator.Evaluate(node.Repeat, scope, _diagnostics);
         if (value is null)
             return null;
@@ -374,10 +388,9 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        if (!count.IsConstant)
+        if (!count.IsConstant && runTimeRefusal is not null)
         {
-            _diagnostics.Add(Descriptors.ExpressionType.Create(node.Repeat.Span, node.Repeat.Display,
-                "must be known at build time: a repeat count may use model parameters, not block constructor parameters"));
+            _diagnostics.Add(Descriptors.ExpressionType.Create(node.Repeat.Span, node.Repeat.Display, runTimeRefusal));
             return null;
         }
 
@@ -393,21 +406,31 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        return count.Number;
+        return count;
     }
 
     /// <summary>
     /// The state_dict name of the i-th copy: each <c>{expression}</c> in the name is replaced by its
     /// value, with <c>i</c> (or <c>$i</c>) the index: <c>block{i}</c>, <c>block{i+4}</c>, <c>stage{$i * 2}</c>.
     /// </summary>
-    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null)
+    /// <remarks>
+    /// In a loop of a generated constructor (<paramref name="loopIndex"/>: the loop's index, with its
+    /// C# name) the name is computed at construction: <paramref name="code"/> receives the C# string
+    /// expression (<c>"unit" + i.ToString(...)</c>), while the returned name is this copy's.
+    /// </remarks>
+    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null, IntValue? loopIndex = null, List<string>? code = null)
     {
         if (node.Name is null)
             return null;
+        code?.Clear();
         // A repeated name without {i} collides with itself; the duplicate check reports it.
         var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (node.Name.IndexOf('{') < 0)
+        {
+            code?.Add(Emit.CSharpText.Literal(node.Name));
             return node.Name;
+        }
+
         var result = new System.Text.StringBuilder();
         int position = 0;
         while (position < node.Name.Length)
@@ -417,30 +440,42 @@ internal sealed partial class Lowerer
             if (open < 0 || close < 0)
             {
                 result.Append(node.Name, position, node.Name.Length - position);
+                if (position < node.Name.Length)
+                    code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position)));
                 break;
             }
 
             result.Append(node.Name, position, open - position);
+            if (open > position)
+                code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position, open - position)));
             var inner = node.Name.Substring(open + 1, close - open - 1).Trim();
-            if (inner == "i")
+            if (inner == "i" && loopIndex is null)
             {
                 result.Append(text);
+                code?.Add(Emit.CSharpText.Literal(text));
             }
             else
             {
                 var indexScope = new Scope(scope ?? _globals, "a repeated name");
-                indexScope.Set("i", new IntValue(index));
+                indexScope.Set("i", loopIndex ?? new IntValue(index));
                 var source = System.Text.RegularExpressions.Regex.Replace(inner, @"(?<![$\w])i(?!\w)", "$i");
                 var parsed = ExprParser.ParseScalar(source, quoted: false, node.Span, _diagnostics);
                 var value = parsed is null ? null : ExprEvaluator.Evaluate(parsed, indexScope, _diagnostics);
-                if (value is not IntValue { IsConstant: true } number)
+                // In a constructor's loop the part may depend on the loop's index and the block's parameters.
+                if (value is not IntValue number || (!number.IsConstant && code is null))
                 {
-                    if (value is not null)
+                    if (value is IntValue computed)
+                        _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner,
+                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.ToCSharp()}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
+                    else if (value is not null)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
                     return node.Name;
                 }
 
                 result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                code?.Add(number.IsConstant
+                    ? Emit.CSharpText.Literal(number.Display)
+                    : $"{ExprEvaluator.Wrap(number, Precedences.Atom)}.ToString(global::System.Globalization.CultureInfo.InvariantCulture)");
             }
 
             position = close + 1;

@@ -66,7 +66,7 @@ public static class LanguageCatalog
         new KeyInfo("params", "list", "[]", "The block's parameters: names, or 'name: default' (a default may use the parameters before it). $in_channels is always defined."),
         new KeyInfo("let", "mapping", null, "Values computed once from the parameters: name: expression."),
         new KeyInfo("body", "list of nodes", null, "The block's nodes (required)."),
-        new KeyInfo("inline", "true or false", "false", "true: a template expanded in place (its nodes become the user's), not a class of its own."),
+        new KeyInfo("inline", "true or false", "false", "true: a template expanded in place (its nodes become the user's; in a seq its members take the next positions), not a class of its own."),
         new KeyInfo("doc", "text", null, "What the block is, for the generated class's documentation."),
     };
 
@@ -118,7 +118,7 @@ public static class LanguageCatalog
     public static IReadOnlyList<KeyInfo> NodeKeys { get; } = new[]
     {
         new KeyInfo("name", "state_dict name", "the position (in a seq), or kind + number", "The node's state_dict segment; in a repeated node {i} is the copy's index and {i+4} any expression of it."),
-        new KeyInfo("repeat", Expr, "1", "Make this many copies (known at build time: model parameters, not block parameters)."),
+        new KeyInfo("repeat", Expr, "1", "Make this many copies. A count from model parameters is expanded at build time; in a block, a seq member's count may use the block's parameters (a loop of its constructor)."),
         new KeyInfo("if", Expr, "true", "Make the node only when this holds. A model parameter decides at build time; a block parameter when the block is constructed (a seq member is then left out and the members after it move up)."),
         new KeyInfo("doc", "text", null, "What the node is, for comments and explain."),
         new KeyInfo("args", "mapping or list", null, "With 'use': the block's arguments, named or positional."),
@@ -156,7 +156,7 @@ public static class LanguageCatalog
             new KeyInfo("bn", "true, false or { eps, momentum }", "false", "Follow the conv with BatchNorm (a conv-bn-act unit, BasicConv2d)."),
             new KeyInfo("eps", "number", "0.00001", "The BatchNorm's eps (with bn)."),
             new KeyInfo("momentum", "number", "0.1", "The BatchNorm's momentum (with bn)."),
-            new KeyInfo("act", "relu or none", "none", "Activation after the conv (and its bn). In a seq only with bn: a plain Conv2d member has no activation."),
+            new KeyInfo("act", "relu or none", "none", "Activation after the conv (and its bn). In a seq, an unnamed conv without bn puts its ReLU module at the next position (torchvision's VGG)."),
         },
         ["bn"] = new[]
         {

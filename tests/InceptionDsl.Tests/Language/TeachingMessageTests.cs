@@ -43,16 +43,17 @@ public sealed class TeachingMessageTests
     }
 
     [Fact]
-    public void ActFromDefaultsOnAConvInASeqIsReportedAtTheDefaultsLine()
+    public void ActFromDefaultsOnANamedConvInASeqIsReportedAtTheDefaultsLine()
     {
+        // An unnamed conv's activation takes the next position (SeqCompositionTests); a named one has none to take.
         var error = Specs.Error(Specs.Wrap("""
               - name: features
                 seq:
-                  - conv: { filters: 8, k: 3 }
+                  - { name: c, conv: { filters: 8, k: 3 } }
             """, extra: "defaults:\n  conv: { act: relu }"));
         Assert.Equal("IDSL017", error.Id);
         Assert.Equal(5, error.Span.Line);
-        Assert.Contains("'features.0'", error.Message);
+        Assert.Contains("'features.c'", error.Message);
         Assert.Contains("from defaults: (line 5)", error.Message);
         Assert.Equal(9, Assert.Single(error.Related).Span.Line);
     }
