@@ -356,7 +356,7 @@ namespace InceptionDsl.Models
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
     public sealed record PretrainedWeights(string Model, string Name, string FileName, string Sha256, string Source, string License,
         global::System.Collections.Generic.IReadOnlyList<double> Mean, global::System.Collections.Generic.IReadOnlyList<double> Std,
-        long Height, long Width, double? CropFraction, string Interpolation, double? Top1, double? Top5, string? Citation)
+        long Height, long Width, double? CropFraction, string Interpolation, double? Top1, double? Top5, string? Citation) : global::InceptionDsl.Contracts.IPretrainedWeights
     {
         /// <summary>Whether <see cref="Sha256"/> is a prefix of the hash (fewer than 64 digits) rather than all of it.</summary>
         public bool IsSha256Prefix => this.Sha256.Length < 64;

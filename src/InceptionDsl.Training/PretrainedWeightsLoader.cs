@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using InceptionDsl.Models;
+using InceptionDsl.Contracts;
 using InceptionDsl.Reference;
 using TorchSharp;
 
@@ -10,7 +10,8 @@ namespace InceptionDsl.Training;
 /// Loading a model's published weights from its generated catalogue (<c>ResNet50.Weights.ImageNet1K_V1</c>): the
 /// local file's SHA-256 is checked against the entry (in full, or as the prefix torch.hub file names carry) before
 /// anything is read, and the entry's preprocessing becomes an <see cref="ImagePreprocessing"/> for images on disk.
-/// Nothing is downloaded.
+/// Entries are taken as <see cref="IPretrainedWeights"/>, which the generated <c>PretrainedWeights</c> of every namespace
+/// implements (the contracts), so a project's own models load through their own catalogue. Nothing is downloaded.
 /// </summary>
 public static class PretrainedWeightsLoader
 {
@@ -19,7 +20,7 @@ public static class PretrainedWeightsLoader
     /// (a different file throws <see cref="CheckpointHashException"/>, one line, and nothing is read). <paramref name="options"/>
     /// default to a strict load; pass <see cref="CheckpointLoadOptions.FineTune"/> to adapt the head and the input channels.
     /// </summary>
-    public static CheckpointLoadResult Load(this torch.nn.Module model, PretrainedWeights weights, string path, CheckpointLoadOptions? options = null)
+    public static CheckpointLoadResult Load(this torch.nn.Module model, IPretrainedWeights weights, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
@@ -32,7 +33,7 @@ public static class PretrainedWeightsLoader
     /// fraction, interpolation, mean and std; with <paramref name="channels"/> 1, the averages of the mean and std (timm's
     /// rule for in_chans = 1).
     /// </summary>
-    public static ImagePreprocessing ImagePreprocessing(this PretrainedWeights weights, int? channels = null)
+    public static ImagePreprocessing ImagePreprocessing(this IPretrainedWeights weights, int? channels = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         var mean = weights.Mean.Select(v => (float)v).ToArray();
@@ -50,7 +51,4 @@ public static class PretrainedWeightsLoader
         return new ImagePreprocessing(checked((int)weights.Width), checked((int)weights.Height), mean, std, weights.CropFraction) { Interpolation = weights.Interpolation };
     }
 
-    /// <summary>The catalogue entry of <paramref name="model"/> named <paramref name="name"/> (case-insensitive), or null.</summary>
-    public static PretrainedWeights? Find(string model, string name) =>
-        ModelZoo.Find(model)?.Weights.FirstOrDefault(w => string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase));
 }

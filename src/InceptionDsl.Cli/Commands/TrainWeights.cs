@@ -1,5 +1,4 @@
 using InceptionDsl.Models;
-using InceptionDsl.Training;
 
 namespace InceptionDsl.Cli.Commands;
 
@@ -24,7 +23,7 @@ internal sealed record TrainWeights(string Path, string? EntryName)
         error = null;
         if (EntryName is null)
             return null;
-        if (PretrainedWeightsLoader.Find(model, EntryName) is { } entry)
+        if (Find(model, EntryName) is { } entry)
             return entry;
         var known = ModelZoo.Find(model)?.Weights.Select(w => w.Name).ToList() ?? [];
         error = known.Count == 0
@@ -32,6 +31,14 @@ internal sealed record TrainWeights(string Path, string? EntryName)
             : $"--weights {EntryName}=...: {model} has no weights named '{EntryName}'; its catalogue: {string.Join(", ", known)}";
         return null;
     }
+
+    /// <summary>
+    /// The zoo's catalogue entry of <paramref name="model"/> named <paramref name="name"/> (case-insensitive), or null. Here
+    /// rather than in InceptionDsl.Training: the trainer takes any project's entries (IPretrainedWeights) and does not
+    /// reference the zoo, so the runtime package carries no generated code.
+    /// </summary>
+    public static PretrainedWeights? Find(string model, string name) =>
+        ModelZoo.Find(model)?.Weights.FirstOrDefault(w => string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The line that names the entry's facts before loading: file, license, reported accuracy and its source.</summary>
     public static string Describe(PretrainedWeights entry) =>

@@ -5,8 +5,9 @@ namespace InceptionDsl.Emit;
 /// for <see cref="MetadataName"/>, as it looks for the ONNX library). The support types are emitted into each project's
 /// own namespace, so a library such as the trainer cannot name them; it names the contracts instead, which every
 /// namespace's support types then implement: BasicConv2d is an IConvUnit, IDropPath an IDropPathSite, the records
-/// derive from the contract records, and IInceptionDslModel extends IGeneratedModel with default implementations of
-/// its members (so the model classes themselves are unchanged). Without the reference nothing changes.
+/// derive from the contract records, IInceptionDslModel extends IGeneratedModel with default implementations of
+/// its members (so the model classes themselves are unchanged), and the weights catalogue's PretrainedWeights is an
+/// IPretrainedWeights (so one loader takes every project's entries). Without the reference nothing changes.
 /// </summary>
 public static class ContractsBinding
 {
@@ -30,6 +31,12 @@ public static class ContractsBinding
         ("public interface IInceptionDslModel\n{", "public interface IInceptionDslModel : " + Contracts + "IGeneratedModel\n{\n" + ModelMembers),
     };
 
+    /// <summary>The weights catalogue's record (PretrainedWeightsSupport) and what it becomes: its members already implement the contract.</summary>
+    private static readonly (string Declaration, string Bound)[] WeightsEdits =
+    {
+        ("double? Top1, double? Top5, string? Citation)\n{", "double? Top1, double? Top5, string? Citation) : " + Contracts + "IPretrainedWeights\n{"),
+    };
+
     /// <summary>IGeneratedModel's members, implemented once for every model by the interface itself.</summary>
     private const string ModelMembers =
         "    /// <inheritdoc />\n"
@@ -42,9 +49,14 @@ public static class ContractsBinding
     public const string UnitInterface = Contracts + "IConvUnit";
 
     /// <summary>The support text (newlines \n) with every declaration bound; each must be found exactly once.</summary>
-    public static string Bind(string support)
+    public static string Bind(string support) => Apply(support, Edits);
+
+    /// <summary>The weights catalogue's support text (newlines \n) with PretrainedWeights bound to IPretrainedWeights.</summary>
+    public static string BindWeights(string weightsSupport) => Apply(weightsSupport, WeightsEdits);
+
+    private static string Apply(string support, (string Declaration, string Bound)[] edits)
     {
-        foreach (var (declaration, bound) in Edits)
+        foreach (var (declaration, bound) in edits)
         {
             int at = support.IndexOf(declaration, System.StringComparison.Ordinal);
             if (at < 0 || support.IndexOf(declaration, at + 1, System.StringComparison.Ordinal) >= 0)

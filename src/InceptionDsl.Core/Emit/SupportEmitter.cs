@@ -20,7 +20,8 @@ public static class SupportEmitter
             text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
         w.Line();
-        w.Line(PretrainedWeightsSupport.Text.Replace("\r", ""));
+        var weights = PretrainedWeightsSupport.Text.Replace("\r", "");
+        w.Line(options.Contracts ? ContractsBinding.BindWeights(weights) : weights);
         w.Close();
         return w.ToString();
     }

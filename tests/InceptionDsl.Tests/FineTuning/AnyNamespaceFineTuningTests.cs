@@ -78,11 +78,14 @@ public sealed class AnyNamespaceFineTuningTests
 
         Assert.Contains("public interface IDropPath\n", text.Replace("\r", ""), StringComparison.Ordinal);
         Assert.DoesNotContain("InceptionDsl.Contracts", text, StringComparison.Ordinal);
+        Assert.Contains("string? Citation)\n    {", text.Replace("\r", ""), StringComparison.Ordinal);
         Assert.Empty(GeneratorHarness.CompileProblems(output));
 
         // With it (the harness references it, as InceptionDsl.Models and a project with InceptionDsl.Runtime do), bound.
         var (run, bound) = GeneratorHarness.Run(spec);
         Assert.Empty(GeneratorHarness.CompileProblems(bound));
-        Assert.Contains("public interface IInceptionDslModel : global::InceptionDsl.Contracts.IGeneratedModel", string.Concat(run.GeneratedTrees.Select(t => t.GetText().ToString())), StringComparison.Ordinal);
+        var boundText = string.Concat(run.GeneratedTrees.Select(t => t.GetText().ToString()));
+        Assert.Contains("public interface IInceptionDslModel : global::InceptionDsl.Contracts.IGeneratedModel", boundText, StringComparison.Ordinal);
+        Assert.Contains("string? Citation) : global::InceptionDsl.Contracts.IPretrainedWeights", boundText, StringComparison.Ordinal);
     }
 }

@@ -112,7 +112,49 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         var onnxDifference = onnxLogits.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
         Console.WriteLine($"onnx {onnxLogits.Length} logits, max difference {onnxDifference:E1}, close {onnxDifference <= 1e-4f}");
 
+        // The project's own weights catalogue (PackageSmoke.Nets.PretrainedWeights, an IPretrainedWeights through the
+        // contracts) loads through the package's loader, which checks the file's SHA-256 first.
+        InceptionDsl.Contracts.IPretrainedWeights entry = TinyNet.Weights.Smoke;
+        var pretrained = new TinyNet(numClasses: 10);
+        var fromCatalogue = pretrained.Load(entry, Path.Combine(work, entry.FileName));
+        Console.WriteLine($"catalogue {entry.Model}.{entry.Name} loaded {fromCatalogue.Entries == pretrained.state_dict().Count}, input {entry.ImagePreprocessing().Width}");
+        try
+        {
+            new TinyNet(numClasses: 10).Load(entry, checkpoint);
+            Console.WriteLine("catalogue accepted another file");
+        }
+        catch (CheckpointHashException)
+        {
+            Console.WriteLine("catalogue refused another file");
+        }
+
         """;
+
+    /// <summary>
+    /// Writes the weights of TinyNet (built from <see cref="Spec"/> at run time by InceptionDsl.Training's SpecModels) into
+    /// <paramref name="work"/> and returns a <c>weights:</c> entry, "Smoke", naming that file and its computed SHA-256,
+    /// to append to the spec (after the body, so the spec's line numbers stay).
+    /// </summary>
+    private static string WeightsEntry(string work)
+    {
+        var read = InceptionDsl.Training.SpecModels.Read("tiny.inception.yaml", Spec);
+        Assert.Empty(read.Errors);
+        var file = Path.Combine(work, "tiny-pretrained.safetensors");
+        using (var model = InceptionDsl.Training.SpecModels.Create(Assert.Single(read.Models), numClasses: 10, inChannels: 3, aux: false))
+            CheckpointLoader.Save(model, file);
+        return $"""
+            weights:
+              - name: Smoke
+                file: {Path.GetFileName(file)}
+                sha256: {CheckpointHash.Compute(file)}
+                source: the package test
+                license: MIT
+                mean: [0.485, 0.456, 0.406]
+                std: [0.229, 0.224, 0.225]
+                size: 32
+
+            """;
+    }
 
     [GeneratedRegex("""<PackageReference\s+Include="TorchSharp-cpu"\s+Version="([^"]+)"\s*/>""")]
     private static partial Regex TorchSharpReference();
@@ -173,7 +215,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             var specDir = Path.Combine(app, "Nets");
             Directory.CreateDirectory(specDir);
             var spec = Path.Combine(specDir, "tiny.inception.yaml");
-            File.WriteAllText(spec, Spec);
+            var smokeSpec = Spec + WeightsEntry(root);
+            File.WriteAllText(spec, smokeSpec);
 
             // 3. Build (restore included) and run a forward pass: the generated TinyNet, in the chosen namespace.
             //    Hard links instead of copies of libtorch (1 GB per build otherwise); the TorchSharp native
@@ -188,13 +231,15 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             Assert.Contains("trained 1 epoch(s) on 12 images, loss finite True", run.Output);
             Assert.Contains("contracts True", run.Output);
             Assert.Matches(@"onnx 20 logits, max difference \S+, close True", run.Output);
+            Assert.Contains("catalogue TinyNet.Smoke loaded True, input 32", run.Output);
+            Assert.Contains("catalogue refused another file", run.Output);
 
             // 4. Break the spec: an unknown key on line 10 (the 'kernel' at column 44) fails the build there.
-            File.WriteAllText(spec, Spec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
+            File.WriteAllText(spec, smokeSpec.Replace("{ filters: 32, k: 3, pad: 1 }", "{ filters: 32, kernel: 3, pad: 1 }", StringComparison.Ordinal));
             var broken = Build(app);
             Assert.NotEqual(0, broken.ExitCode);
             Assert.Contains($"{spec}(10,44): error IDSL002: Unknown key 'kernel'", broken.Output);
-            File.WriteAllText(spec, Spec);
+            File.WriteAllText(spec, smokeSpec);
             Build(app).AssertSuccess("dotnet build of the repaired spec");
 
             // 5. No stale builds: a rename keeps the file's old time, so only the set of spec paths can tell
@@ -329,6 +374,8 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         foreach (var expected in new[] { "lib/net10.0/InceptionDsl.Reference.dll", "lib/net10.0/InceptionDsl.Training.dll", "lib/net10.0/InceptionDsl.Contracts.dll", "README.md" })
             Assert.Contains(expected, entries);
+        // No generated code: a project generating into InceptionDsl.Models (the default) meets no second BasicConv2d.
+        Assert.DoesNotContain(entries, e => e.EndsWith("/InceptionDsl.Models.dll", StringComparison.Ordinal));
         using var nuspecStream = zip.GetEntry("InceptionDsl.Runtime.nuspec")!.Open();
         var dependencies = XDocument.Load(nuspecStream).Descendants().Where(e => e.Name.LocalName == "dependency")
             .Select(e => e.Attribute("id")!.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -116,14 +116,7 @@ public static class InMemoryModels
     /// <summary>As <see cref="Load"/>, generated into <paramref name="namespace"/> (a project's <c>InceptionDslNamespace</c>).</summary>
     public static Func<string, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>> LoadIn(string @namespace, params (string Path, string Text)[] specs)
     {
-        var (run, output) = GeneratorHarness.RunIn(@namespace, specs);
-        if (run.Diagnostics.Length > 0)
-            throw new InvalidOperationException(string.Join("\n", run.Diagnostics));
-        using var stream = new MemoryStream();
-        var emitted = output.Emit(stream);
-        if (!emitted.Success)
-            throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
-        var assembly = System.Reflection.Assembly.Load(stream.ToArray());
+        var assembly = AssemblyIn(@namespace, specs);
         return name =>
         {
             var type = assembly.GetType(@namespace + "." + name) ?? throw new ArgumentException("no model " + name);
@@ -131,5 +124,18 @@ public static class InMemoryModels
             var arguments = constructor.GetParameters().Select(p => p.DefaultValue).ToArray();
             return (TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)constructor.Invoke(arguments);
         };
+    }
+
+    /// <summary>Generates the specs into <paramref name="namespace"/>, compiles them and loads the assembly.</summary>
+    public static System.Reflection.Assembly AssemblyIn(string @namespace, params (string Path, string Text)[] specs)
+    {
+        var (run, output) = GeneratorHarness.RunIn(@namespace, specs);
+        if (run.Diagnostics.Length > 0)
+            throw new InvalidOperationException(string.Join("\n", run.Diagnostics));
+        using var stream = new MemoryStream();
+        var emitted = output.Emit(stream);
+        if (!emitted.Success)
+            throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+        return System.Reflection.Assembly.Load(stream.ToArray());
     }
 }
