@@ -175,6 +175,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of ResNet50D, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// ResNet50D.Weights.Ra2InImageNet1K: resnet50d_ra2-464e36ba.pth (ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)); input [3, 224, 224], bicubic resize, center crop 0.875. Reported ImageNet accuracy: top-1 80.55, top-5 95.16 (timm model card docs/models/resnet-d.md (huggingface/pytorch-image-models at 15d1dbc8), model resnet50d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 80.55%, Top 5 95.16%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/resnet.py _cfg (at 00c5be76)).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights Ra2InImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "ResNet50D",
+                Name: "Ra2InImageNet1K",
+                FileName: "resnet50d_ra2-464e36ba.pth",
+                Sha256: "464e36ba",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/resnet50d_ra2-464e36ba.pth",
+                License: "ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bicubic",
+                Top1: 80.55,
+                Top5: 95.16,
+                Citation: "timm model card docs/models/resnet-d.md (huggingface/pytorch-image-models at 15d1dbc8), model resnet50d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 80.55%, Top 5 95.16%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/resnet.py _cfg (at 00c5be76)");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { Ra2InImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(ResNet50D), "resnet.inception.yaml", "He et al. 2019, \"Bag of Tricks for Image Classification with Convolutional Neural Networks\"", "timm resnet50d", null, null, 3, 224, 224);
 
         /// <inheritdoc />

@@ -167,6 +167,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of SEResNeXt26D_32x4d, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// SEResNeXt26D_32x4d.Weights.BtInImageNet1K: seresnext26d_32x4d-80fa48a3.pth (ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)); input [3, 224, 224], bicubic resize, center crop 0.875. Reported ImageNet accuracy: top-1 77.59, top-5 93.61 (timm model card docs/models/seresnext.md (huggingface/pytorch-image-models at 36a56482), model seresnext26d_32x4d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 77.59%, Top 5 93.61%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/resnet.py _cfg (at 00c5be76)).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights BtInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "SEResNeXt26D_32x4d",
+                Name: "BtInImageNet1K",
+                FileName: "seresnext26d_32x4d-80fa48a3.pth",
+                Sha256: "80fa48a3",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/seresnext26d_32x4d-80fa48a3.pth",
+                License: "ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bicubic",
+                Top1: 77.59,
+                Top5: 93.61,
+                Citation: "timm model card docs/models/seresnext.md (huggingface/pytorch-image-models at 36a56482), model seresnext26d_32x4d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 77.59%, Top 5 93.61%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/resnet.py _cfg (at 00c5be76)");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { BtInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(SEResNeXt26D_32x4d), "resnet.inception.yaml", "Hu et al. 2018, \"Squeeze-and-Excitation Networks\"", "timm seresnext26d_32x4d", null, null, 3, 224, 224);
 
         /// <inheritdoc />

@@ -181,6 +181,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of SKResNeXt50_32x4d, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// SKResNeXt50_32x4d.Weights.RaInImageNet1K: skresnext50_ra-f40e40bf.pth (ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)); input [3, 224, 224], bicubic resize, center crop 0.875. Reported ImageNet accuracy: top-1 80.15, top-5 94.64 (timm model card docs/models/skresnext.md (huggingface/pytorch-image-models at 5392c0a4), model skresnext50_32x4d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 80.15%, Top 5 94.64%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/sknet.py _cfg (at 13746a33)).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights RaInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "SKResNeXt50_32x4d",
+                Name: "RaInImageNet1K",
+                FileName: "skresnext50_ra-f40e40bf.pth",
+                Sha256: "f40e40bf",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/skresnext50_ra-f40e40bf.pth",
+                License: "ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bicubic",
+                Top1: 80.15,
+                Top5: 94.64,
+                Citation: "timm model card docs/models/skresnext.md (huggingface/pytorch-image-models at 5392c0a4), model skresnext50_32x4d: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 80.15%, Top 5 94.64%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/sknet.py _cfg (at 13746a33)");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { RaInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(SKResNeXt50_32x4d), "resnet.inception.yaml", "Li et al. 2019, \"Selective Kernel Networks\"", "timm skresnext50_32x4d", null, null, 3, 224, 224);
 
         /// <inheritdoc />

@@ -181,6 +181,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of SKResNet34, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// SKResNet34.Weights.RaInImageNet1K: skresnet34_ra-bdc0ccde.pth (ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)); input [3, 224, 224], bicubic resize, center crop 0.875. Reported ImageNet accuracy: top-1 76.93, top-5 93.32 (timm model card docs/models/skresnet.md (huggingface/pytorch-image-models at 5392c0a4), model skresnet34: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 76.93%, Top 5 93.32%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/sknet.py _cfg (at 13746a33)).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights RaInImageNet1K { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "SKResNet34",
+                Name: "RaInImageNet1K",
+                FileName: "skresnet34_ra-bdc0ccde.pth",
+                Sha256: "bdc0ccde",
+                Source: "https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-weights/skresnet34_ra-bdc0ccde.pth",
+                License: "ImageNet-trained by timm; no license in timm's cfg or card (timm README: assume ImageNet's terms apply)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bicubic",
+                Top1: 76.93,
+                Top5: 93.32,
+                Citation: "timm model card docs/models/skresnet.md (huggingface/pytorch-image-models at 5392c0a4), model skresnet34: Weights, Crop Pct 0.875, Image Size 224, Interpolation bicubic, Top 1 76.93%, Top 5 93.32%; mean/std IMAGENET_DEFAULT_MEAN/STD from timm/models/sknet.py _cfg (at 13746a33)");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { RaInImageNet1K };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(SKResNet34), "resnet.inception.yaml", "Li et al. 2019, \"Selective Kernel Networks\"", "timm skresnet34", null, null, 3, 224, 224);
 
         /// <inheritdoc />

@@ -51,7 +51,8 @@ public sealed class WeightsCatalogueTests
     {
         // The torchvision and timm models whose weight tables the specs cite (docs/weights.md lists what is left out).
         string[] expected = ["GoogLeNet", "InceptionV3", "InceptionV4", "InceptionResNetV2", "LegacyXception", "ResNet18", "ResNet34", "ResNet50",
-            "ResNet101", "ResNet152", "ResNeXt50_32x4d", "ResNeXt101_32x8d", "ResNeXt101_64x4d", "WideResNet50_2", "WideResNet101_2"];
+            "ResNet101", "ResNet152", "ResNeXt50_32x4d", "ResNeXt101_32x8d", "ResNeXt101_64x4d", "WideResNet50_2", "WideResNet101_2",
+            "ResNet50D", "SEResNet50", "SEResNeXt26D_32x4d", "SKResNet18", "SKResNet34", "SKResNeXt50_32x4d"];
         Assert.Equal(expected.Order(), ModelZoo.Entries.Where(e => e.Weights.Count > 0).Select(e => e.Name).Order());
         // Typed access, as a user writes it.
         Assert.Same(ResNet50.Weights.ImageNet1K_V1, ResNet50.Weights.All[0]);
@@ -68,6 +69,9 @@ public sealed class WeightsCatalogueTests
         Assert.Equal(342, InceptionV3.Weights.ImageNet1K_V1.Preprocessing.ResizeSize);
         Assert.Equal(341, InceptionV4.Weights.TfInImageNet1K.Preprocessing.ResizeSize);
         Assert.Equal(333, InceptionResNetV2.Weights.TfInImageNet1K.Preprocessing.ResizeSize);
+        // timm's model cards for its own ResNet-family weights: 224, crop 0.875 (resize 256), bicubic.
+        Assert.Equal(256, ResNet50D.Weights.Ra2InImageNet1K.Preprocessing.ResizeSize);
+        Assert.Equal(256, SKResNeXt50_32x4d.Weights.RaInImageNet1K.Preprocessing.ResizeSize);
     }
 
     /// <summary>A catalogue entry for the real PyTorch-written GoogLeNet file, with the given hash.</summary>
