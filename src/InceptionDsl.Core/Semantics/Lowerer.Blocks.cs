@@ -292,11 +292,10 @@ internal sealed partial class Lowerer
         if (!_classCheckedUses.Add(useKey) || _blockClasses.Find(c => c.Name == block.Name) is not { } registered)
             return;
         int before = _diagnostics.Count;
-        bool usesUnit = UsesUnit;
         var probe = BuildBlockClass(block, use, input, callerScope);
         // The use itself lowered cleanly, and the class's own errors were reported with its first use.
+        // (What else the probe records, such as UsesUnit, equals the first lowering's unless IDSL028 follows.)
         _diagnostics.RemoveRange(before, _diagnostics.Count - before);
-        UsesUnit = usesUnit;
         if (probe is null || FirstDifference(registered.Members, probe.Value.Class.Members) is not { } difference)
             return;
         _diagnostics.Add(Descriptors.ClassCannotServeUse.Create(use.Span, block.Name, path, difference));
