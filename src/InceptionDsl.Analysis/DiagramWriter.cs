@@ -1,3 +1,4 @@
+using InceptionDsl.Text;
 using System.Globalization;
 using System.Security;
 using System.Text;
@@ -167,7 +168,7 @@ public static class DiagramWriter
         svg.AppendLine($"<rect x=\"0\" y=\"0\" width=\"{F(width)}\" height=\"{F(height)}\" style=\"fill:#ffffff;stroke:none\"/>");
         var summary = new LayerSummary(m);
         svg.AppendLine($"<text class=\"h1\" x=\"{F(margin)}\" y=\"{F(margin + 8)}\">{Esc(m.ClassName)}</text>");
-        svg.AppendLine($"<text class=\"h2\" x=\"{F(margin)}\" y=\"{F(margin + 26)}\">{Esc($"{Describe.Num(summary.ParametersWithoutAux)} params, {summary.Flops / 1e9:F2} GFLOPs, {Path.GetFileName(m.SpecPath)}")}</text>");
+        svg.AppendLine($"<text class=\"h2\" x=\"{F(margin)}\" y=\"{F(margin + 26)}\">{Esc($"{Describe.Num(summary.ParametersWithoutAux)} params, {summary.Flops / 1e9:F2} GFLOPs, {ShownText.Of(Path.GetFileName(m.SpecPath))}")}</text>");
         stack.Draw(svg, margin + (width - 2 * margin - stack.W) / 2, margin + header);
         svg.AppendLine("</svg>");
         return svg.ToString();
@@ -223,7 +224,19 @@ public static class DiagramWriter
 
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string Esc(string text) => SecurityElement.Escape(text) ?? "";
+    // Every label goes through one escape per format, after ShownText: a control character is invalid XML 1.0 and
+    // would break the SVG; a quote or a backslash would end a DOT string; '#', quotes and angle brackets are Mermaid's
+    // entity and HTML syntax. Whatever a name or a file name holds, the output stays well-formed.
+    private static string Esc(string text) => SecurityElement.Escape(ShownText.Of(text)) ?? "";
+
+    /// <summary>A DOT or Mermaid label of one or more lines, each escaped for the format.</summary>
+    private static string Label(bool dot, params string[] lines) =>
+        string.Join(dot ? "\\n" : "<br/>", lines.Select(line => dot ? DotText(line) : MermaidText(line)));
+
+    private static string DotText(string text) => ShownText.Of(text).Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    private static string MermaidText(string text) =>
+        ShownText.Of(text).Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
 
     // ---- DOT and Mermaid ------------------------------------------------------------------------
 
@@ -241,13 +254,14 @@ public static class DiagramWriter
     public static string Dot(ModelGraph graph)
     {
         var g = new EdgeGraph(dot: true);
+        // The class name is a C# identifier (the name alphabet): a DOT ID as it is.
         g.Text.AppendLine($"digraph {graph.Model.ClassName} {{");
         g.Text.AppendLine("  rankdir=TB; node [shape=box, style=\"rounded,filled\", fillcolor=\"#dbe9f6\", fontname=\"monospace\", fontsize=10];");
         var input = g.Id();
         g.Text.AppendLine($"  {input} [label=\"input [{graph.Model.InChannels}, {graph.Model.Height}, {graph.Model.Width}]\", fillcolor=white];");
         var outs = Emit(g, graph.Nodes, new List<string> { input }, "  ");
         var output = g.Id();
-        g.Text.AppendLine($"  {output} [label=\"output {graph.Model.OutputShape}\", fillcolor=white];");
+        g.Text.AppendLine($"  {output} [label=\"{Label(true, $"output {graph.Model.OutputShape}")}\", fillcolor=white];");
         foreach (var o in outs)
             g.Text.AppendLine($"  {o} -> {output};");
         g.Text.AppendLine("}");
@@ -262,19 +276,22 @@ public static class DiagramWriter
         g.Text.AppendLine($"  {input}([\"input [{graph.Model.InChannels}, {graph.Model.Height}, {graph.Model.Width}]\"])");
         var outs = Emit(g, graph.Nodes, new List<string> { input }, "  ");
         var output = g.Id();
-        g.Text.AppendLine($"  {output}([\"output {graph.Model.OutputShape}\"])");
+        g.Text.AppendLine($"  {output}([\"{Label(false, $"output {graph.Model.OutputShape}")}\"])");
         foreach (var o in outs)
             g.Text.AppendLine($"  {o} --> {output}");
         return g.Text.ToString();
     }
 
-    private static void Node(EdgeGraph g, string id, string label, string indent, string? fill = null)
+    private static void Node(EdgeGraph g, string id, string[] lines, string indent, string? fill = null)
     {
         if (g.Dot)
-            g.Text.AppendLine($"{indent}{id} [label=\"{label.Replace("\"", "'")}\"{(fill is null ? "" : $", fillcolor=\"{fill}\"")}];");
+            g.Text.AppendLine($"{indent}{id} [label=\"{Label(true, lines)}\"{(fill is null ? "" : $", fillcolor=\"{fill}\"")}];");
         else
-            g.Text.AppendLine($"{indent}{id}[\"{label.Replace("\"", "'").Replace("\\n", "<br/>")}\"]");
+            g.Text.AppendLine($"{indent}{id}[\"{Label(false, lines)}\"]");
     }
+
+    /// <summary>A label's lines: the first, and the second when there is one.</summary>
+    private static string[] Lines(string first, object? second = null) => second is null ? [first] : [first, second.ToString() ?? ""];
 
     private static void Edge(EdgeGraph g, string from, string to, string indent, bool dashed = false) =>
         g.Text.AppendLine(g.Dot ? $"{indent}{from} -> {to}{(dashed ? " [style=dashed]" : "")};" : $"{indent}{from} {(dashed ? "-.->" : "-->")} {to}");
@@ -288,7 +305,7 @@ public static class DiagramWriter
                 case OpNode op:
                 {
                     var id = g.Id();
-                    Node(g, id, Describe.Short(op) + (op.Shape is null ? "" : "\\n" + op.Shape), indent, op.Kind switch
+                    Node(g, id, Lines(Describe.Short(op), op.Shape), indent, op.Kind switch
                     {
                         "maxpool" or "avgpool" or "adaptive_avgpool" or "global_avgpool" => "#fdf1c7",
                         "linear" => "#f6d6e6",
@@ -304,9 +321,9 @@ public static class DiagramWriter
                     var cluster = g.Id();
                     var title = BlockTitle(block, count, last as BlockNode);
                     if (g.Dot)
-                        g.Text.AppendLine($"{indent}subgraph cluster_{cluster} {{ label=\"{title}\"; style=dashed; fontname=\"monospace\"; fontsize=10;");
+                        g.Text.AppendLine($"{indent}subgraph cluster_{cluster} {{ label=\"{DotText(title)}\"; style=dashed; fontname=\"monospace\"; fontsize=10;");
                     else
-                        g.Text.AppendLine($"{indent}subgraph {cluster}[\"{title}\"]");
+                        g.Text.AppendLine($"{indent}subgraph {cluster}[\"{MermaidText(title)}\"]");
                     // Edges into a subgraph are written inside it; Mermaid and Graphviz accept that.
                     inputs = Emit(g, block.Body, inputs, indent + "  ");
                     g.Text.AppendLine(g.Dot ? $"{indent}}}" : $"{indent}end");
@@ -318,7 +335,7 @@ public static class DiagramWriter
                     foreach (var branch in concat.Branches)
                         outs.AddRange(branch.Nodes.Count == 0 ? inputs : Emit(g, branch.Nodes, inputs, indent));
                     var id = g.Id();
-                    Node(g, id, "concat" + (concat.Shape is null ? "" : "\\n" + concat.Shape), indent, "#d5f0d5");
+                    Node(g, id, Lines("concat", concat.Shape), indent, "#d5f0d5");
                     foreach (var o in outs) Edge(g, o, id, indent);
                     inputs = new List<string> { id };
                     break;
@@ -328,7 +345,7 @@ public static class DiagramWriter
                     var body = Emit(g, residual.Body, inputs, indent);
                     var shortcut = residual.Shortcut.Count == 0 ? inputs : Emit(g, residual.Shortcut, inputs, indent);
                     var id = g.Id();
-                    Node(g, id, residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut", indent, "#fbe0c8");
+                    Node(g, id, Lines(residual.Scale is null ? "add" : $"add: {residual.Scale} x body + shortcut"), indent, "#fbe0c8");
                     foreach (var o in body) Edge(g, o, id, indent);
                     foreach (var o in shortcut) Edge(g, o, id, indent, dashed: residual.Shortcut.Count == 0);
                     inputs = new List<string> { id };
@@ -338,7 +355,7 @@ public static class DiagramWriter
                 {
                     var weights = Emit(g, gate.Branch, inputs, indent);
                     var id = g.Id();
-                    Node(g, id, "multiply: x * gate", indent, "#fbe0c8");
+                    Node(g, id, Lines("multiply: x * gate"), indent, "#fbe0c8");
                     foreach (var o in weights) Edge(g, o, id, indent);
                     foreach (var o in inputs) Edge(g, o, id, indent, dashed: true);
                     inputs = new List<string> { id };
@@ -350,11 +367,11 @@ public static class DiagramWriter
                     foreach (var path in select.Paths)
                         paths.AddRange(path.Nodes.Count == 0 ? inputs : Emit(g, path.Nodes, inputs, indent));
                     var sum = g.Id();
-                    Node(g, sum, "sum of the paths", indent, "#d5f0d5");
+                    Node(g, sum, Lines("sum of the paths"), indent, "#d5f0d5");
                     foreach (var o in paths) Edge(g, o, sum, indent);
                     var weights = Emit(g, select.Attn, new List<string> { sum }, indent);
                     var id = g.Id();
-                    Node(g, id, "softmax across paths; weighted sum" + (select.Shape is null ? "" : "\\n" + select.Shape), indent, "#fbe0c8");
+                    Node(g, id, Lines("softmax across paths; weighted sum", select.Shape), indent, "#fbe0c8");
                     foreach (var o in weights) Edge(g, o, id, indent);
                     foreach (var o in paths) Edge(g, o, id, indent, dashed: true);
                     inputs = new List<string> { id };
@@ -363,7 +380,7 @@ public static class DiagramWriter
                 case AuxNode aux:
                 {
                     var id = g.Id();
-                    Node(g, id, $"aux head {aux.Name}: {aux.Head?.ClassName}\\nloss x{aux.Weight.ToString(CultureInfo.InvariantCulture)} -> {aux.Head?.Shape}", indent, "#ffffff");
+                    Node(g, id, Lines($"aux head {aux.Name}: {aux.Head?.ClassName}", $"loss x{aux.Weight.ToString(CultureInfo.InvariantCulture)} -> {aux.Head?.Shape}"), indent, "#ffffff");
                     foreach (var i in inputs) Edge(g, i, id, indent, dashed: true);
                     break;
                 }

@@ -1,3 +1,4 @@
+using InceptionDsl.Text;
 using System.Globalization;
 using System.Text;
 
@@ -175,7 +176,8 @@ public static class Explainer
     {
         var lines = new List<string>();
         var line = new StringBuilder(indent);
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        // Split at every white space (line breaks too): a spec's text never starts a line of its own; what is hidden is escaped.
+        foreach (var word in ShownText.Of(string.Join(" ", text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))).Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.Length > indent.Length && line.Length + 1 + word.Length > width)
             {

@@ -1,3 +1,4 @@
+using InceptionDsl.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -81,7 +82,7 @@ public sealed class LayerSummary
     {
         var sb = new StringBuilder();
         var m = Model;
-        sb.AppendLine($"{m.ClassName}: input [{m.InChannels}, {m.Height}, {m.Width}] -> {m.OutputShape}  ({Path.GetFileName(m.SpecPath)})");
+        sb.AppendLine($"{m.ClassName}: input [{m.InChannels}, {m.Height}, {m.Width}] -> {m.OutputShape}  ({ShownText.Of(Path.GetFileName(m.SpecPath))})");
         var rule = new string('-', Width);
         sb.AppendLine(rule);
         sb.AppendLine(Line("Layer (path)", "Kind / detail", "Output shape", "Params", "FLOPs"));

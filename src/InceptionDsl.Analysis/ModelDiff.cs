@@ -1,3 +1,4 @@
+using InceptionDsl.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -250,8 +251,8 @@ public sealed class ModelDiff
         var mb = B.Model;
         string an = ma.ClassName, bn = mb.ClassName;
         sb.AppendLine($"diff {an} -> {bn}");
-        sb.AppendLine($"  A: {an} ({Path.GetFileName(ma.SpecPath)})");
-        sb.AppendLine($"  B: {bn} ({Path.GetFileName(mb.SpecPath)})");
+        sb.AppendLine($"  A: {an} ({ShownText.Of(Path.GetFileName(ma.SpecPath))})");
+        sb.AppendLine($"  B: {bn} ({ShownText.Of(Path.GetFileName(mb.SpecPath))})");
         sb.AppendLine();
         sb.AppendLine($"{"",-22} {LayerSummary.Fit(an, 20)} {LayerSummary.Fit(bn, 20)} {"change",16}");
         void Row(string what, string x, string y, string change) => sb.AppendLine($"{what,-22} {LayerSummary.Fit(x, 20)} {LayerSummary.Fit(y, 20)} {change,16}".TrimEnd());

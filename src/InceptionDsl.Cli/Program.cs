@@ -2,6 +2,8 @@ using InceptionDsl.Cli;
 using InceptionDsl.Cli.Commands;
 using Spectre.Console.Cli;
 
+// Untrusted text (spec text, checkpoint keys, file names) never reaches the terminal as control characters.
+ShownTextWriter.Install();
 var app = new CommandApp();
 app.Configure(config =>
 {

@@ -380,7 +380,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 : spec.Models.FirstOrDefault(m => string.Equals(m.ClassName, settings.Variant, StringComparison.OrdinalIgnoreCase));
             if (model is null)
             {
-                AnsiConsole.MarkupLine(Markup.Escape($"{settings.Model} declares {string.Join(", ", spec.Models.Select(m => m.ClassName))}: choose one with --variant."));
+                AnsiConsole.MarkupLine(CliText.Markup($"{settings.Model} declares {string.Join(", ", spec.Models.Select(m => m.ClassName))}: choose one with --variant."));
                 return false;
             }
             name = model.ClassName;
@@ -393,7 +393,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (zoo is null)
         {
-            AnsiConsole.MarkupLine($"[red]No model or spec file '{Markup.Escape(settings.Model)}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            AnsiConsole.MarkupLine($"[red]No model or spec file '{CliText.Markup(settings.Model)}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
             return false;
         }
         name = zoo.Name;
@@ -417,7 +417,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public void EpochStarted(int epoch, int epochs, int batches)
         {
             this.epochs = epochs;
-            task = progress.AddTask(Markup.Escape($"epoch {epoch}/{epochs}"), maxValue: batches);
+            task = progress.AddTask(CliText.Markup($"epoch {epoch}/{epochs}"), maxValue: batches);
             watch.Restart();
         }
 
@@ -425,14 +425,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             if (task is null) return;
             double throughput = batch * (double)batchSize / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
-            task.Description = Markup.Escape($"epoch {epoch}/{epochs} loss {loss:F3} acc {top1 * 100:F1}% {throughput:F0} img/s");
+            task.Description = CliText.Markup($"epoch {epoch}/{epochs} loss {loss:F3} acc {top1 * 100:F1}% {throughput:F0} img/s");
             task.Value = batch;
         }
 
         public void EpochCompleted(EpochResult r)
         {
             if (task is null) return;
-            task.Description = Markup.Escape($"epoch {r.Epoch}/{r.Epochs} loss {r.TrainLoss:F3} acc {r.TrainTop1 * 100:F1}% | val loss {r.ValidationLoss:F3} top-1 {r.ValidationTop1 * 100:F1}% top-5 {r.ValidationTop5 * 100:F1}% | lr {r.LearningRate:G3}");
+            task.Description = CliText.Markup($"epoch {r.Epoch}/{r.Epochs} loss {r.TrainLoss:F3} acc {r.TrainTop1 * 100:F1}% | val loss {r.ValidationLoss:F3} top-1 {r.ValidationTop1 * 100:F1}% top-5 {r.ValidationTop5 * 100:F1}% | lr {r.LearningRate:G3}");
             task.Value = task.MaxValue;
             task.StopTask();
             // A plain line as well: it stays in logs where the live bars are not rendered.

@@ -44,14 +44,14 @@ public sealed class WeightsCommand : Command<WeightsCommand.Settings>
         {
             var preprocessing = w.Preprocessing;
             table.AddRow(
-                Markup.Escape($"{w.Model}.{w.Name}"),
-                Markup.Escape(w.FileName),
-                Markup.Escape(w.IsSha256Prefix ? w.Sha256 + "…" : w.Sha256),
+                CliText.Markup($"{w.Model}.{w.Name}"),
+                CliText.Markup(w.FileName),
+                CliText.Markup(w.IsSha256Prefix ? w.Sha256 + "…" : w.Sha256),
                 $"{w.Mean.Count}x{w.Height}x{w.Width}",
-                Markup.Escape((w.CropFraction is null ? $"{w.Height}x{w.Width}" : $"{preprocessing.ResizeSize} -> {w.Height}x{w.Width}") + $" {w.Interpolation}"),
+                CliText.Markup((w.CropFraction is null ? $"{w.Height}x{w.Width}" : $"{preprocessing.ResizeSize} -> {w.Height}x{w.Width}") + $" {w.Interpolation}"),
                 Percent(w.Top1),
                 Percent(w.Top5),
-                Markup.Escape(w.License));
+                CliText.Markup(w.License));
         }
 
         AnsiConsole.Write(table);

@@ -29,7 +29,7 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
         var entries = ModelZoo.Entries.Where(e => settings.Model is null || string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase)).ToList();
         if (entries.Count == 0)
         {
-            AnsiConsole.MarkupLine($"[red]No model named '{Markup.Escape(settings.Model ?? "")}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            AnsiConsole.MarkupLine($"[red]No model named '{CliText.Markup(settings.Model ?? "")}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
             return 1;
         }
 
@@ -54,7 +54,7 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
             var output = model.forward(input);
             watch.Stop();
             // Cells are Spectre markup: shapes like [1, 3, 224, 224] must be escaped.
-            table.AddRow(Markup.Escape(entry.Name), parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
+            table.AddRow(CliText.Markup(entry.Name), parameters.ToString("N0"), (entry.Flops / 1e9).ToString("F2"),
                 $"{settings.Batch}x{entry.InChannels}x{entry.Height}x{entry.Width}",
                 string.Join("x", output.shape),
                 watch.Elapsed.TotalMilliseconds.ToString("F1"));

@@ -11,7 +11,8 @@ using System.Runtime.InteropServices;
 namespace InceptionDsl.Build
 {
     /// <summary>Tells regular files from folders, pipes, devices, sockets and broken links, by path alone.</summary>
-    public static class SpecFileKind
+    /// <remarks>Internal: the file is compiled into each assembly that needs it (the build's task, the CLI, the runtime library).</remarks>
+    internal static class SpecFileKind
     {
         // The file-type bits of .NET's own portable stat result (the same on every Unix .NET runs on).
         private const int TypeMask = 0xF000, Fifo = 0x1000, CharDevice = 0x2000, Folder = 0x4000, BlockDevice = 0x6000,
@@ -49,6 +50,43 @@ namespace InceptionDsl.Build
                     return "is not a regular file; it was not read";
             }
         }
+
+        /// <summary>
+        /// Why <paramref name="path"/> cannot be replaced by a newly written file, or null when it is missing or a regular
+        /// file. Decided from the path itself (a link is not followed): a folder, a named pipe, a device or a socket would be
+        /// replaced by a regular file (or written into), and a symbolic link would be replaced by a file instead of its target.
+        /// </summary>
+        public static string? OutputProblem(string? path)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+                return "no file given (the path is empty)";
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || !(FileType(path!, followLinks: false) is int type))
+                return Directory.Exists(path) ? "is a folder; give a file name" : null;
+            switch (type)
+            {
+                case -1:
+                case Regular:
+                    return null;
+                case Folder:
+                    return "is a folder; give a file name";
+                case Link:
+                    return "is a symbolic link; it is not replaced by a file: give the path of the file itself";
+                case Fifo:
+                    return "is a named pipe (FIFO), not a regular file; nothing was written";
+                case CharDevice:
+                    return "is a character device (such as /dev/null), not a regular file; nothing was written";
+                case BlockDevice:
+                    return "is a block device, not a regular file; nothing was written";
+                case Socket:
+                    return "is a socket, not a regular file; nothing was written";
+                default:
+                    return "is not a regular file; nothing was written";
+            }
+        }
+
+        /// <summary>Whether <paramref name="path"/> is itself a symbolic link (not followed); false where stat is unavailable.</summary>
+        public static bool IsLink(string path) =>
+            !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && FileType(path, followLinks: false) == Link;
 
         /// <summary>Where the native stat is not available (Windows, a runtime without it): folders and missing files only.</summary>
         private static string? ManagedProblem(string path)
