@@ -18,7 +18,28 @@ public static class LanguageServerHost
         PropertyNameCaseInsensitive = true,
     };
 
-    /// <summary>A JSON-RPC connection speaking LSP's framing and JSON.</summary>
+    /// <summary>
+    /// The server's JSON options: as <see cref="SerializerOptions"/>, and a missing or null member the protocol requires
+    /// (a request's <c>textDocument</c>, <c>position</c>) fails the request's parameters, answered -32602 (InvalidParams),
+    /// instead of reaching a handler as null.
+    /// </summary>
+    public static JsonSerializerOptions ServerSerializerOptions()
+    {
+        var options = SerializerOptions();
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        return options;
+    }
+
+    /// <summary>The server's connection: the defensive framing and lifecycle of <see cref="Wire.LspMessageHandler"/>.</summary>
+    public static JsonRpc ConnectServer(Stream input, Stream output, TextWriter? log, out Wire.LspMessageHandler handler)
+    {
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ServerSerializerOptions() };
+        handler = new Wire.LspMessageHandler(input, output, formatter, log);
+        return new Wire.LspJsonRpc(handler);
+    }
+
+    /// <summary>A JSON-RPC connection speaking LSP's framing and JSON (the clients of the tests and benchmarks).</summary>
     public static JsonRpc Connect(Stream input, Stream output)
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = SerializerOptions() };
@@ -26,9 +47,9 @@ public static class LanguageServerHost
     }
 
     /// <summary>Serves until <c>exit</c> or the client's end of the connection; returns the exit code LSP asks for (0 after shutdown, else 1).</summary>
-    public static async Task<int> RunAsync(Stream input, Stream output, Action<SpecLanguageServer>? started = null)
+    public static async Task<int> RunAsync(Stream input, Stream output, Action<SpecLanguageServer>? started = null, TextWriter? log = null)
     {
-        using var rpc = Connect(input, output);
+        using var rpc = ConnectServer(input, output, log, out _);
         using var server = new SpecLanguageServer(rpc);
         rpc.AddLocalRpcTarget(server, new JsonRpcTargetOptions { AllowNonPublicInvocation = false });
         rpc.StartListening();

@@ -20,8 +20,11 @@ public sealed class SpecLanguageServer : IDisposable
     private readonly TaskCompletionSource<bool> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _shutdown;
 
+    private readonly JsonRpc _rpc;
+
     public SpecLanguageServer(JsonRpc rpc, ILanguageCatalog? catalog = null)
     {
+        _rpc = rpc;
         _catalog = catalog ?? OpCatalogLanguage.Instance;
         _diagnostics = new DiagnosticsScheduler(rpc, () => Settings);
     }
@@ -37,7 +40,7 @@ public sealed class SpecLanguageServer : IDisposable
     [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
     public InitializeResult Initialize(InitializeParams request)
     {
-        Settings = Settings.With(request.InitializationOptions);
+        Settings = WithWarnings(request.InitializationOptions, "initializationOptions");
         var version = typeof(SpecLanguageServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         return new InitializeResult(new ServerCapabilities(), new ServerInfo("inceptiondsl", version));
     }
@@ -59,7 +62,17 @@ public sealed class SpecLanguageServer : IDisposable
     public void Exit() => _exited.TrySetResult(_shutdown);
 
     [JsonRpcMethod("workspace/didChangeConfiguration", UseSingleObjectParameterDeserialization = true)]
-    public void DidChangeConfiguration(DidChangeConfigurationParams request) => Settings = Settings.With(request.Settings);
+    public void DidChangeConfiguration(DidChangeConfigurationParams request) => Settings = WithWarnings(request.Settings, "settings");
+
+    /// <summary>The settings updated from a client's JSON; what is ill-typed keeps its value and is told to the client as a warning.</summary>
+    private ServerSettings WithWarnings(System.Text.Json.JsonElement? json, string where)
+    {
+        var warnings = new List<string>();
+        var settings = Settings.With(json, warnings);
+        foreach (var warning in warnings)
+            _ = _rpc.NotifyWithParameterObjectAsync("window/logMessage", new LogMessageParams(MessageType.Warning, $"inceptiondsl: {where}: {warning}"));
+        return settings;
+    }
 
     [JsonRpcMethod("textDocument/didOpen", UseSingleObjectParameterDeserialization = true)]
     public void DidOpen(DidOpenTextDocumentParams request)
@@ -123,7 +136,7 @@ public sealed class SpecLanguageServer : IDisposable
         ?? new CompletionList(false, Array.Empty<CompletionItem>());
 
     [JsonRpcMethod("textDocument/documentSymbol", UseSingleObjectParameterDeserialization = true)]
-    public DocumentSymbol[] DocumentSymbol(TextDocumentPositionParams request, CancellationToken cancellation) =>
+    public DocumentSymbol[] DocumentSymbol(DocumentSymbolParams request, CancellationToken cancellation) =>
         With(request.TextDocument, cancellation, d => Symbols.For(d.Analysis, Settings)) ?? Array.Empty<DocumentSymbol>();
 
     [JsonRpcMethod("textDocument/codeAction", UseSingleObjectParameterDeserialization = true)]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using InceptionDsl.LanguageServer.Features;
 using InceptionDsl.LanguageServer.Protocol;
 using StreamJsonRpc;
 using Xunit;
@@ -78,7 +79,7 @@ public sealed class ServerTests
         foreach (var model in models)
         {
             var row = model.Layers.Single(r => r.Path == "conv1");
-            Assert.Contains($"**{model.ClassName}**: {row.Shape}", text);
+            Assert.Contains($"**{MarkdownText.Text(model.ClassName)}**: {row.Shape}", text);
             Assert.Contains($"{row.Parameters.ToString("N0", CultureInfo.InvariantCulture)} params", text);
         }
 

@@ -18,6 +18,7 @@ public sealed class LspCommand : Command<LspCommand.Settings>
     {
         using var input = Console.OpenStandardInput();
         using var output = Console.OpenStandardOutput();
-        return LanguageServerHost.RunAsync(input, output).GetAwaiter().GetResult();
+        // Each refused frame is one line on stderr (the editor's log); stdout carries only the protocol.
+        return LanguageServerHost.RunAsync(input, output, log: Console.Error).GetAwaiter().GetResult();
     }
 }

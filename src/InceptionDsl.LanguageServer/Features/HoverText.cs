@@ -52,16 +52,16 @@ public static class HoverText
     {
         var sb = new StringBuilder();
         var kind = catalog.NodeKinds.FirstOrDefault(k => k.Name == node.Op);
-        sb.Append($"**{node.Op}**");
+        sb.Append($"**{MarkdownText.Text(node.Op)}**");
         if (node.BlockName is not null)
-            sb.Append($" `{node.BlockName}`");
+            sb.Append($" {MarkdownText.Code(node.BlockName)}");
         if (node.Name is not null)
-            sb.Append($" named `{node.Name}`");
+            sb.Append($" named {MarkdownText.Code(node.Name)}");
         if (kind is not null)
             sb.Append(" — ").Append(kind.Description);
         sb.AppendLine().AppendLine();
         if (node.BlockName is not null && analysis.Index?.Block(node.BlockName) is { } block && analysis.Document?.Blocks.FirstOrDefault(b => b.Name == block.Name)?.Doc is { } doc)
-            sb.AppendLine("> " + doc).AppendLine();
+            sb.AppendLine("> " + MarkdownText.Text(doc)).AppendLine();
 
         var uses = analysis.UsesOf(node);
         if (uses.Count == 0)
@@ -77,11 +77,11 @@ public static class HoverText
             && analysis.Uses.FirstOrDefault(u => u.Model == first.Model && u.Node.Path == name && u.Node.Member is not null) is { } expanded)
             first = expanded;
         if (first.Node.Member is { } member)
-            sb.AppendLine($"C# `{first.Node.Owner}.{member}` · state_dict `{first.Node.Path}`  ");
+            sb.AppendLine($"C# {MarkdownText.Code($"{first.Node.Owner}.{member}")} · state_dict {MarkdownText.Code(first.Node.Path)}  ");
         else if (first.Node.Path is not null)
-            sb.AppendLine($"C# a child of a Sequential in `{first.Node.Owner}`  ");
+            sb.AppendLine($"C# a child of a Sequential in {MarkdownText.Code(first.Node.Owner)}  ");
         else
-            sb.AppendLine($"C# a step of `{first.Node.Owner}.forward` (no parameters of its own)  ");
+            sb.AppendLine($"C# a step of {MarkdownText.Code($"{first.Node.Owner}.forward")} (no parameters of its own)  ");
         sb.AppendLine();
         foreach (var model in analysis.Models)
         {
@@ -89,7 +89,7 @@ public static class HoverText
             if (mine.Count == 0)
                 continue;
             long parameters = mine.Sum(u => u.Node.Parameters), flops = mine.Sum(u => u.Node.Flops);
-            sb.Append($"**{model}**: {Figures.Outputs(mine)}");
+            sb.Append($"**{MarkdownText.Text(model)}**: {Figures.Outputs(mine)}");
             if (parameters > 0 || flops > 0)
                 sb.Append($" · {Figures.Count(parameters)} params · {Figures.Flops(flops)}");
             sb.AppendLine("  ");
@@ -97,7 +97,7 @@ public static class HoverText
                 continue;
             foreach (var use in mine.Take(ListedUses))
             {
-                sb.Append($"- `{use.Node.Path ?? use.Node.Syntax.Name ?? node.Op}`: {use.Node.Input} → {use.Node.Output}");
+                sb.Append($"- {MarkdownText.Code(use.Node.Path ?? use.Node.Syntax.Name ?? node.Op)}: {use.Node.Input} → {use.Node.Output}");
                 if (use.Node.Parameters > 0 || use.Node.Flops > 0)
                     sb.Append($", {Figures.Count(use.Node.Parameters)} params, {Figures.Flops(use.Node.Flops)}");
                 sb.AppendLine();
@@ -108,7 +108,7 @@ public static class HoverText
         }
 
         if (node.Op != "use" && analysis.Document?.Blocks is { } blocks && node.Block is { } owner && blocks.FirstOrDefault(b => b.Name == owner)?.Doc is { } ownerDoc)
-            sb.AppendLine().AppendLine($"in block `{owner}`: {ownerDoc}");
+            sb.AppendLine().AppendLine($"in block {MarkdownText.Code(owner)}: {ownerDoc}");
         return sb.ToString();
     }
 
@@ -116,25 +116,25 @@ public static class HoverText
     {
         var sb = new StringBuilder();
         var declared = analysis.Document?.Blocks.FirstOrDefault(b => b.Name == block.Name);
-        sb.AppendLine($"**block** `{block.Name}`" + (declared is { Inline: true } ? " (inline: expanded in place)" : $" → C# class `{block.Name}`"));
+        sb.AppendLine($"**block** {MarkdownText.Code(block.Name)}" + (declared is { Inline: true } ? " (inline: expanded in place)" : $" → C# class {MarkdownText.Code(block.Name)}"));
         sb.AppendLine();
         if (declared?.Doc is { } doc)
-            sb.AppendLine("> " + doc).AppendLine();
+            sb.AppendLine("> " + MarkdownText.Text(doc)).AppendLine();
         var parameters = analysis.Index!.Definitions.Where(d => d.Block == block.Name && d.Kind == DefinitionKind.BlockParameter).ToList();
         if (parameters.Count > 0)
-            sb.AppendLine("params: " + string.Join(", ", parameters.Select(p => p.Default is null ? $"`{p.Name}`" : $"`{p.Name}` = `{p.Default}`"))).AppendLine();
+            sb.AppendLine("params: " + string.Join(", ", parameters.Select(p => p.Default is null ? $"{MarkdownText.Code(p.Name)}" : $"{MarkdownText.Code(p.Name)} = {MarkdownText.Code(p.Default)}"))).AppendLine();
         var uses = analysis.Uses.Where(u => u.Node.Syntax.Op == "use" && u.Node.Path is not null && UsesBlock(analysis, u, block.Name)).ToList();
         foreach (var model in analysis.Models)
         {
             var mine = uses.Where(u => u.Model == model).ToList();
             if (mine.Count > 0)
-                sb.AppendLine($"**{model}**: {mine.Count} instance(s), {Figures.Outputs(mine)} · {Figures.Count(mine.Sum(u => u.Node.Parameters))} params · {Figures.Flops(mine.Sum(u => u.Node.Flops))}  ");
+                sb.AppendLine($"**{MarkdownText.Text(model)}**: {mine.Count} instance(s), {Figures.Outputs(mine)} · {Figures.Count(mine.Sum(u => u.Node.Parameters))} params · {Figures.Flops(mine.Sum(u => u.Node.Flops))}  ");
         }
 
         var selected = Figures.Selected(analysis, settings);
         var listed = uses.Where(u => u.Model == selected).Take(ListedUses).ToList();
         if (listed.Count > 0)
-            sb.AppendLine().AppendLine("state_dict: " + string.Join(", ", listed.Select(u => $"`{u.Node.Path}`")) + (uses.Count(u => u.Model == selected) > listed.Count ? ", …" : ""));
+            sb.AppendLine().AppendLine("state_dict: " + string.Join(", ", listed.Select(u => $"{MarkdownText.Code(u.Node.Path)}")) + (uses.Count(u => u.Model == selected) > listed.Count ? ", …" : ""));
         return sb.ToString();
     }
 
@@ -154,8 +154,8 @@ public static class HoverText
         string what = definition?.Kind switch
         {
             DefinitionKind.ModelParameter => "model parameter",
-            DefinitionKind.BlockParameter => $"parameter of block `{definition.Block}`",
-            DefinitionKind.Let => $"let of block `{definition.Block}`",
+            DefinitionKind.BlockParameter => $"parameter of block {MarkdownText.Code(definition.Block)}",
+            DefinitionKind.Let => $"let of block {MarkdownText.Code(definition.Block)}",
             _ => name switch
             {
                 "in_channels" => "built-in: the input channels of the block (or model)",
@@ -164,9 +164,9 @@ public static class HoverText
                 _ => "not declared here",
             },
         };
-        sb.AppendLine($"`${name}` — {what}");
+        sb.AppendLine($"{MarkdownText.Code("$" + name)} — {what}");
         if (definition?.Default is { } written)
-            sb.AppendLine().AppendLine($"{(definition.Kind == DefinitionKind.Let ? "=" : "default")} `{written}`");
+            sb.AppendLine().AppendLine($"{(definition.Kind == DefinitionKind.Let ? "=" : "default")} {MarkdownText.Code(written)}");
 
         // Its value at this use: from the uses of the node here, or of any node of its block (or model).
         var selected = Figures.Selected(analysis, settings);
@@ -187,11 +187,11 @@ public static class HoverText
                 continue;
             if (model == selected && mine.Count > 1 && distinct.Count > 1)
             {
-                values.Add($"**{model}**: " + string.Join(", ", distinct.Take(ListedUses).Select(g => $"`{g.Key}` at `{g.First().Use.Node.Path ?? g.First().Use.Node.Syntax.Op}`")) + (distinct.Count > ListedUses ? ", …" : ""));
+                values.Add($"**{MarkdownText.Text(model)}**: " + string.Join(", ", distinct.Take(ListedUses).Select(g => $"{MarkdownText.Code(g.Key)} at {MarkdownText.Code(g.First().Use.Node.Path ?? g.First().Use.Node.Syntax.Op)}")) + (distinct.Count > ListedUses ? ", …" : ""));
             }
             else
             {
-                values.Add($"**{model}**: " + string.Join(", ", distinct.Take(ListedUses).Select(g => $"`{g.Key}`")) + (distinct.Count > ListedUses ? ", …" : ""));
+                values.Add($"**{MarkdownText.Text(model)}**: " + string.Join(", ", distinct.Take(ListedUses).Select(g => $"{MarkdownText.Code(g.Key)}")) + (distinct.Count > ListedUses ? ", …" : ""));
             }
         }
 

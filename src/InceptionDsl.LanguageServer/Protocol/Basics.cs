@@ -18,6 +18,8 @@ public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
 
 public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
 
+public sealed record DocumentSymbolParams(TextDocumentIdentifier TextDocument);
+
 public record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
 
 public sealed record TextEdit(Range Range, string NewText);
@@ -29,7 +31,7 @@ public sealed record MarkupContent(string Kind, string Value)
     public static MarkupContent Markdown(string value) => new("markdown", value);
 }
 
-public sealed record InitializeParams(int? ProcessId, string? RootUri, JsonElement? InitializationOptions);
+public sealed record InitializeParams(int? ProcessId = null, string? RootUri = null, JsonElement? InitializationOptions = null);
 
 public sealed record InitializeResult(ServerCapabilities Capabilities, ServerInfo ServerInfo);
 
@@ -63,4 +65,11 @@ public sealed record DidChangeTextDocumentParams(VersionedTextDocumentIdentifier
 
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 
-public sealed record DidChangeConfigurationParams(JsonElement? Settings);
+public sealed record DidChangeConfigurationParams(JsonElement? Settings = null);
+
+public static class MessageType
+{
+    public const int Error = 1, Warning = 2, Info = 3, Log = 4;
+}
+
+public sealed record LogMessageParams(int Type, string Message);

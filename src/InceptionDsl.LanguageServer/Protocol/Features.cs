@@ -7,7 +7,8 @@ public static class DiagnosticSeverity
 
 public sealed record DiagnosticRelatedInformation(Location Location, string Message);
 
-public sealed record Diagnostic(Range Range, int Severity, string Code, string Source, string Message)
+// Clients send diagnostics back in a code action's context, other servers' too: members LSP makes optional are optional here.
+public sealed record Diagnostic(Range Range, int Severity = DiagnosticSeverity.Error, string? Code = null, string? Source = null, string Message = "")
 {
     public DiagnosticRelatedInformation[]? RelatedInformation { get; init; }
 }
@@ -29,7 +30,7 @@ public sealed record InlayHint(Position Position, string Label)
 
 public sealed record ReferenceContext(bool IncludeDeclaration);
 
-public sealed record ReferenceParams(TextDocumentIdentifier TextDocument, Position Position, ReferenceContext Context) : TextDocumentPositionParams(TextDocument, Position);
+public sealed record ReferenceParams(TextDocumentIdentifier TextDocument, Position Position, ReferenceContext? Context = null) : TextDocumentPositionParams(TextDocument, Position);
 
 public sealed record RenameParams(TextDocumentIdentifier TextDocument, Position Position, string NewName) : TextDocumentPositionParams(TextDocument, Position);
 
