@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using InceptionDsl.Reference;
 using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Cli;
@@ -31,7 +32,7 @@ public static class CliFiles
     /// "is a named pipe (FIFO), not a regular file; it was not read", a device, a broken link), or null.
     /// Decided from the file's type alone: the file is not opened (see <see cref="Build.SpecFileKind"/>).
     /// </summary>
-    public static string? InputProblem(string? path) => Build.SpecFileKind.Problem(path);
+    public static string? InputProblem(string? path) => SafeFiles.InputProblem(path);
 
     /// <summary>
     /// The text of a spec file: UTF-8 (or UTF-16/32 with a byte-order mark, as YAML allows). A folder, a missing or
@@ -123,9 +124,10 @@ public static class CliFiles
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new CliInputException("--output", "the path is empty; give a file name");
+        // The one output rule (SafeFiles): an existing folder, pipe, device, socket or link is refused, never replaced.
+        if (SafeFiles.OutputProblem(path) is { } problem)
+            throw new CliInputException(path, problem);
         string full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new CliInputException(path, "is a folder; give a file name");
         string folder = System.IO.Path.GetDirectoryName(full) ?? ".";
         if (File.Exists(folder))
             throw new CliInputException(path, $"cannot write: {folder} is a file, not a folder");
@@ -145,6 +147,8 @@ public static class CliFiles
 
             try
             {
+                if (SafeFiles.OutputProblem(path) is { } swapped)
+                    throw new CliInputException(path, swapped);
                 File.Move(temporary, full, overwrite: true);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)

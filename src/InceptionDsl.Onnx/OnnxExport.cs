@@ -40,12 +40,17 @@ public static class OnnxExport
     /// </summary>
     public static void Save(IOnnxExportable model, string path, bool includeAux = false)
     {
+        // The one output rule (InceptionDslSpecFiles.cs, as SafeFiles): an existing folder, pipe, device or link is refused.
+        if (InceptionDsl.Build.SpecFileKind.OutputProblem(path) is { } problem)
+            throw new IOException($"{path}: {problem}");
         var bytes = ToBytes(model, includeAux);
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
             File.WriteAllBytes(temporary, bytes);
+            if (InceptionDsl.Build.SpecFileKind.OutputProblem(path) is { } swapped)
+                throw new IOException($"{path}: {swapped}");
             File.Move(temporary, full, overwrite: true);
         }
         finally

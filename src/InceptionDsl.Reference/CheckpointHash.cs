@@ -27,7 +27,7 @@ public static class CheckpointHash
     /// <summary>The file's SHA-256 as lower-case hex.</summary>
     public static string Compute(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = SafeFiles.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 

@@ -94,7 +94,7 @@ public static class CheckpointLoader
     /// <summary>Detects the format from the file's first bytes (a zip archive is a torch.save file).</summary>
     public static CheckpointFormat DetectFormat(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = SafeFiles.OpenRead(path);
         if (stream.Length == 0)
             throw new ReferenceFormatException(path, "the file is empty; expected a safetensors file or a torch.save zip archive");
         Span<byte> head = stackalloc byte[9];
@@ -115,6 +115,8 @@ public static class CheckpointLoader
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        // Regular files only (the file policy): a pipe or a link to /dev/zero would block or flood the readers below.
+        SafeFiles.RequireInput(path);
         if (DetectFormat(path) == CheckpointFormat.Safetensors)
         {
             SafetensorsHeader.Check(path);
@@ -224,25 +226,14 @@ public static class CheckpointLoader
         // Both formats store each tensor's values in row-major order, which PyBridge reads straight
         // from memory: a fused model's channels-last weights are written from contiguous copies.
         var stateDict = module.state_dict().ToDictionary(e => e.Key, e => e.Value.contiguous());
-        // A unique name: two saves to one path never share a temporary file.
-        var full = Path.GetFullPath(path);
-        var partial = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
-        try
+        // Whole or not at all, and never over a pipe, a device or a link (the one output rule, SafeFiles).
+        SafeFiles.WriteWhole(path, stream =>
         {
-            using (var stream = File.Create(partial))
-            {
-                if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                    Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
-                else
-                    PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
-            }
-
-            File.Move(partial, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
+            if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
+            else
+                PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
+        });
     }
 
     private static bool IsFloating(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;

@@ -38,7 +38,7 @@ public sealed class CheckpointLogits
     /// <summary>Loads a <c>*.logits.json</c> file; a malformed one throws <see cref="ReferenceFormatException"/> naming the place.</summary>
     public static CheckpointLogits Load(string path)
     {
-        using FileStream stream = File.OpenRead(path);
+        using FileStream stream = SafeFiles.OpenRead(path);
         using JsonDocument doc = JsonRead.Parse(stream, path);
         var read = new JsonRead(path);
         JsonElement root = read.Object(doc.RootElement, "the file");

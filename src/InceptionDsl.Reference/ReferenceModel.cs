@@ -92,7 +92,7 @@ public sealed class ReferenceModel
     /// <summary>Loads a reference model file; a malformed one throws <see cref="ReferenceFormatException"/> naming the place.</summary>
     public static ReferenceModel Load(string path)
     {
-        using FileStream stream = File.OpenRead(path);
+        using FileStream stream = SafeFiles.OpenRead(path);
         using JsonDocument doc = JsonRead.Parse(stream, path);
         return Parse(doc.RootElement, path);
     }

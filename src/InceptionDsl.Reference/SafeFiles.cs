@@ -73,13 +73,27 @@ public static class SafeFiles
     public static void WriteWhole(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        WriteWhole(path, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            write(stream);
+        });
+    }
+
+    /// <summary>
+    /// As <see cref="WriteWhole(string, Action{Stream})"/> for a writer that takes a path (a library that writes files
+    /// itself): <paramref name="writeTo"/> gets the temporary path, which ends with the target's extension.
+    /// </summary>
+    public static void WriteWhole(string path, Action<string> writeTo)
+    {
+        ArgumentNullException.ThrowIfNull(writeTo);
         RequireOutput(path);
         var full = System.IO.Path.GetFullPath(path);
-        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full) ?? ".", $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full) ?? ".",
+            $".{System.IO.Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.partial{System.IO.Path.GetExtension(full)}");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                write(stream);
+            writeTo(temporary);
             // Checked again just before the move: a target swapped for a pipe or a link meanwhile is still refused.
             RequireOutput(path);
             File.Move(temporary, full, overwrite: true);
@@ -95,6 +109,25 @@ public static class SafeFiles
                 // The target was either replaced whole or not touched; a stray temporary file is all that can remain.
             }
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be used as an output folder (an existing file, pipe, device or socket), or
+    /// null when it is missing or a folder (a link to a folder is fine: files are written inside it).
+    /// </summary>
+    public static string? FolderProblem(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            return "no folder given (the path is empty)";
+        if (Directory.Exists(path))
+            return null;
+        if (SpecFileKind.IsLink(path!) && !File.Exists(path))
+            return "is a symbolic link that leads nowhere; give a folder";
+        if (!File.Exists(path))
+            return null;
+        return InputProblem(path) is { } problem && !problem.StartsWith("file not found", StringComparison.Ordinal)
+            ? problem.Replace("; it was not read", "") + "; give a folder"
+            : "is a file; give a folder";
     }
 
     /// <summary>

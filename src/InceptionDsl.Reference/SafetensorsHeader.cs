@@ -28,7 +28,7 @@ public static class SafetensorsHeader
     /// <summary>Validates the file; returns the number of tensor entries.</summary>
     public static int Check(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = SafeFiles.OpenRead(path);
         long length = stream.Length;
         Span<byte> prefix = stackalloc byte[8];
         if (length < 8 || stream.Read(prefix) != 8)

@@ -43,46 +43,100 @@ public static class ImageFolder
         if (Directory.Exists(trainDir) && valDir is not null)
         {
             var classes = ClassFolders(trainDir);
-            var train = Load(trainDir, classes, preprocessing, out int skippedTrain);
-            var validation = Load(valDir, classes, preprocessing, out int skippedValidation);
+            var skips = new SkippedImages();
+            var train = Load(trainDir, classes, preprocessing, skips, out int seenTrain);
+            var validation = Load(valDir, classes, preprocessing, skips, out int seenValidation);
+            RequireImages(root, train, validation, seenTrain + seenValidation, skips, "each class needs at least 1 readable image in train/ and 1 in val/");
             return new DatasetSplits(train, validation, $"image folder {root}: {classes.Count} classes, {train.Count} train / {validation.Count} validation, {size}"
-                + Skipped(skippedTrain + skippedValidation)) { SkippedImages = skippedTrain + skippedValidation };
+                + skips.Summary()) { SkippedImages = skips.Count };
         }
         var names = ClassFolders(root);
         var random = new Random(seed);
         var trainFiles = new List<(string, int)>();
         var valFiles = new List<(string, int)>();
+        var skipped = new SkippedImages();
         for (int c = 0; c < names.Count; c++)
         {
-            var files = Files(Path.Combine(root, names[c])).OrderBy(_ => random.Next()).ToList();
+            var files = Files(Path.Combine(root, names[c]), skipped).OrderBy(_ => random.Next()).ToList();
             if (files.Count == 0)
                 throw new InvalidDataException($"{Path.Combine(root, names[c])}: the class folder holds no images ({string.Join(", ", Extensions.Order(StringComparer.Ordinal))}).");
             int held = files.Count < 2 ? 0 : Math.Max(1, (int)Math.Round(files.Count * validationFraction));
             valFiles.AddRange(files.Take(held).Select(f => (f, c)));
             trainFiles.AddRange(files.Skip(held).Select(f => (f, c)));
         }
-        var t = FromFiles(trainFiles, names, preprocessing, out int skippedT);
-        var v = FromFiles(valFiles, names, preprocessing, out int skippedV);
+        var t = FromFiles(trainFiles, names, preprocessing, skipped);
+        var v = FromFiles(valFiles, names, preprocessing, skipped);
+        RequireImages(root, t, v, trainFiles.Count + valFiles.Count, skipped,
+            $"each class needs at least 2 readable images (one is held out for validation: {validationFraction:P0} of each class, at least 1)");
         return new DatasetSplits(t, v, $"image folder {root}: {names.Count} classes, {t.Count} train / {v.Count} validation (held out {validationFraction:P0}, seed {seed}), {size}"
-            + Skipped(skippedT + skippedV)) { SkippedImages = skippedT + skippedV };
+            + skipped.Summary()) { SkippedImages = skipped.Count };
     }
 
-    private static string Skipped(int count) => count == 0 ? "" : $", {count} unreadable image{(count == 1 ? "" : "s")} skipped";
+    /// <summary>The most pixels an image's header may claim (8K x 5K): a larger one is skipped before its pixels are allocated.</summary>
+    public const long MaxImagePixels = 40_000_000;
+
+    /// <summary>
+    /// A split without images is one line naming the folder, the image files seen and skipped (the first few by name),
+    /// and what each class needs; it is thrown before any model is built.
+    /// </summary>
+    private static void RequireImages(string root, ImageDataset train, ImageDataset validation, int seen, SkippedImages skipped, string need)
+    {
+        if (train.Count > 0 && validation.Count > 0)
+            return;
+        var missing = train.Count == 0 && validation.Count == 0 ? "no training and no validation images" : train.Count == 0 ? "no training images" : "no validation images";
+        train.Dispose();
+        validation.Dispose();
+        throw new InvalidDataException($"{root}: {missing}: {seen} image file(s) seen, {skipped.Count} skipped{skipped.Examples()}; {need}.");
+    }
+
+    /// <summary>Images left out of a dataset, counted, with the first few named and why.</summary>
+    public sealed class SkippedImages
+    {
+        /// <summary>How many skipped images are named in a summary.</summary>
+        public const int Named = 3;
+
+        private readonly List<string> _first = new();
+
+        public int Count { get; private set; }
+
+        public void Add(string path, string reason)
+        {
+            Count++;
+            if (_first.Count < Named)
+                _first.Add($"{Path.GetFileName(path)}: {reason}");
+        }
+
+        /// <summary><c> (first: a.png: reason; ...)</c>, or empty.</summary>
+        public string Examples() => Count == 0 ? "" : $" (first: {string.Join("; ", _first)}{(Count > _first.Count ? "; ..." : "")})";
+
+        /// <summary>The description's suffix: <c>, 2 images skipped (first: ...)</c>, or empty.</summary>
+        public string Summary() => Count == 0 ? "" : $", {Count} image{(Count == 1 ? "" : "s")} skipped{Examples()}";
+    }
 
     /// <summary>Every image under root/&lt;class&gt;/, classes given by name (index = position).</summary>
     public static ImageDataset Load(string root, IReadOnlyList<string> classes, int width, int height, float[]? mean = null, float[]? std = null) =>
-        Load(root, classes, new ImagePreprocessing(width, height, mean ?? ImageNetMean, std ?? ImageNetStd), out _);
+        Load(root, classes, new ImagePreprocessing(width, height, mean ?? ImageNetMean, std ?? ImageNetStd), new SkippedImages(), out _);
 
     /// <summary>Every readable image under root/&lt;class&gt;/, classes given by name (index = position); <paramref name="skipped"/> counts the rest.</summary>
     public static ImageDataset Load(string root, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, out int skipped)
+    {
+        var skips = new SkippedImages();
+        var dataset = Load(root, classes, preprocessing, skips, out _);
+        skipped = skips.Count;
+        return dataset;
+    }
+
+    private static ImageDataset Load(string root, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, SkippedImages skipped, out int seen)
     {
         var files = new List<(string, int)>();
         for (int c = 0; c < classes.Count; c++)
         {
             var dir = Path.Combine(root, classes[c]);
-            if (Directory.Exists(dir)) files.AddRange(Files(dir).Select(f => (f, c)));
+            if (Directory.Exists(dir)) files.AddRange(Files(dir, skipped).Select(f => (f, c)));
         }
-        return FromFiles(files, classes, preprocessing, out skipped);
+
+        seen = files.Count;
+        return FromFiles(files, classes, preprocessing, skipped);
     }
 
     /// <summary>The class subfolders of root, in ordinal order.</summary>
@@ -94,20 +148,33 @@ public static class ImageFolder
         return names;
     }
 
-    private static IEnumerable<string> Files(string dir) =>
-        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => Extensions.Contains(Path.GetExtension(f))).OrderBy(f => f, StringComparer.Ordinal);
+    /// <summary>
+    /// The image files under a class folder, by the one walk of the file policy (SafeFiles): link loops end, the walk is
+    /// bounded, and a pipe or device named like an image is skipped (never opened).
+    /// </summary>
+    private static IEnumerable<string> Files(string dir, SkippedImages skipped)
+    {
+        var refused = new List<string>();
+        var files = InceptionDsl.Reference.SafeFiles.FindFiles(dir, f => Extensions.Contains(Path.GetExtension(f)), refused);
+        foreach (var entry in refused)
+        {
+            var parts = entry.Split(": ", 2);
+            skipped.Add(parts[0], parts.Length > 1 ? parts[1] : "not a regular file");
+        }
 
-    private static ImageDataset FromFiles(List<(string Path, int Label)> files, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, out int skipped)
+        return files;
+    }
+
+    private static ImageDataset FromFiles(List<(string Path, int Label)> files, IReadOnlyList<string> classes, ImagePreprocessing preprocessing, SkippedImages skipped)
     {
         int plane = preprocessing.Width * preprocessing.Height * preprocessing.Channels;
         var pixels = new float[(long)files.Count * plane];
         var labels = new List<long>(files.Count);
-        skipped = 0;
         foreach (var (path, label) in files)
         {
-            if (!TryReadImage(path, preprocessing, pixels, (long)labels.Count * plane))
+            if (ImageProblem(path, preprocessing, pixels, (long)labels.Count * plane) is { } problem)
             {
-                skipped++;
+                skipped.Add(path, problem);
                 continue;
             }
 
@@ -137,11 +204,40 @@ public static class ImageFolder
     /// for downscaling; bicubic or nearest when the preprocessing says so), center crop, luma for one channel, normalise.
     /// False when the file does not decode.
     /// </summary>
-    public static bool TryReadImage(string path, ImagePreprocessing preprocessing, float[] destination, long offset)
+    public static bool TryReadImage(string path, ImagePreprocessing preprocessing, float[] destination, long offset) =>
+        ImageProblem(path, preprocessing, destination, offset) is null;
+
+    /// <summary>
+    /// As <see cref="TryReadImage"/>, saying why an image is skipped: not a regular file, empty, a header claiming more than
+    /// <see cref="MaxImagePixels"/> (checked before any pixel is allocated), or bytes that do not decode. Null when read.
+    /// </summary>
+    public static string? ImageProblem(string path, ImagePreprocessing preprocessing, float[] destination, long offset)
     {
-        using var decoded = SKBitmap.Decode(path);
-        if (decoded is null || decoded.Width < 1 || decoded.Height < 1)
-            return false;
+        if (InceptionDsl.Reference.SafeFiles.InputProblem(path) is { } notRegular)
+            return notRegular;
+        try
+        {
+            if (new FileInfo(path).Length == 0)
+                return "the file is empty";
+            using var stream = InceptionDsl.Reference.SafeFiles.OpenRead(path);
+            using var codec = SKCodec.Create(stream);
+            if (codec is null)
+                return "not an image SkiaSharp decodes";
+            long pixels = (long)codec.Info.Width * codec.Info.Height;
+            if (pixels > MaxImagePixels)
+                return $"its header says {codec.Info.Width}x{codec.Info.Height} pixels, more than the {MaxImagePixels:N0} an image may have";
+            using var decoded = SKBitmap.Decode(codec);
+            return decoded is null || decoded.Width < 1 || decoded.Height < 1 ? "the image does not decode"
+                : Preprocess(decoded, preprocessing, destination, offset) ? null : "the image cannot be resized";
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or OutOfMemoryException)
+        {
+            return "the image does not decode (" + error.Message.Split('\n')[0] + ")";
+        }
+    }
+
+    private static bool Preprocess(SKBitmap decoded, ImagePreprocessing preprocessing, float[] destination, long offset)
+    {
         var (rw, rh) = preprocessing.ResizeTarget(decoded.Width, decoded.Height);
         var info = new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var resized = decoded.Resize(info, preprocessing.Interpolation switch

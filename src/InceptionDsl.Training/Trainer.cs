@@ -241,12 +241,8 @@ public sealed class Trainer
         string tag = $"epoch{info.EpochsCompleted:D3}";
         info = info with { ModelFile = $"model-{tag}.safetensors", OptimizerFile = $"optimizer-{tag}.dat" };
         CheckpointLoader.Save(model, Path.Combine(dir, info.ModelFile));
-        var optimizerTemp = Path.Combine(dir, info.OptimizerFile + ".partial");
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(optimizerTemp);
-        File.Move(optimizerTemp, Path.Combine(dir, info.OptimizerFile), overwrite: true);
-        var infoTemp = Path.Combine(dir, InfoFile + ".partial");
-        File.WriteAllText(infoTemp, JsonSerializer.Serialize(info, Json));
-        File.Move(infoTemp, Path.Combine(dir, InfoFile), overwrite: true);
+        SafeFiles.WriteWhole(Path.Combine(dir, info.OptimizerFile), (string temporary) => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(temporary));
+        SafeFiles.WriteWhole(Path.Combine(dir, InfoFile), (string temporary) => File.WriteAllText(temporary, JsonSerializer.Serialize(info, Json)));
         if (previous is not null)
             foreach (var stale in new[] { previous.ModelFile, previous.OptimizerFile })
                 if (stale.Length > 0 && stale != info.ModelFile && stale != info.OptimizerFile && Path.GetFileName(stale) == stale)
@@ -261,6 +257,7 @@ public sealed class Trainer
             return null;
         try
         {
+            SafeFiles.RequireInput(path);
             return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(path))
                 ?? throw new InvalidDataException($"{path}: holds null, not a checkpoint description");
         }

@@ -73,19 +73,6 @@ public static class TrainingMetrics
         WriteBeside(path, temp => plot.SavePng(temp, width, height));
     }
 
-    private static void WriteBeside(string path, Action<string> write)
-    {
-        var full = Path.GetFullPath(path);
-        // Ends like the target: ScottPlot picks the image format from the extension.
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Guid.NewGuid():N}.partial{Path.GetExtension(full)}");
-        try
-        {
-            write(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+    // Ends like the target (ScottPlot picks the image format from the extension); never over a pipe, device or link.
+    private static void WriteBeside(string path, Action<string> write) => InceptionDsl.Reference.SafeFiles.WriteWhole(path, write);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using InceptionDsl.Diagnostics;
+using InceptionDsl.Reference;
 using Spectre.Console.Cli;
 
 namespace InceptionDsl.Cli.Commands;
@@ -25,11 +26,30 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
         {
             if (Directory.Exists(path))
             {
-                var found = Directory.EnumerateFiles(path, "*.inception.y*ml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-                if (found.Count == 0)
+                // The one walk of the file policy: link loops end, special files are named and not opened, the walk is bounded.
+                var refused = new List<string>();
+                List<string> found;
+                try
+                {
+                    found = SafeFiles.FindFiles(path, IsSpecFile, refused);
+                }
+                catch (UnsafeFileException error)
+                {
+                    Console.WriteLine($"{CliText.Plain(error.Path)}(1,1): error IDSL001: {CliText.Plain(error.Detail)}");
+                    errors++;
+                    continue;
+                }
+
+                foreach (var problem in refused)
+                {
+                    Console.WriteLine($"{CliText.Plain(problem.Split(": ", 2)[0])}(1,1): error IDSL001: {problem.Split(": ", 2)[1]}");
+                    errors++;
+                }
+
+                if (found.Count == 0 && refused.Count == 0)
                 {
                     // A folder named by mistake must not pass as "no errors".
-                    Console.WriteLine($"{path}(1,1): error IDSL001: the folder holds no spec files (*.inception.yaml)");
+                    Console.WriteLine($"{CliText.Plain(path)}(1,1): error IDSL001: the folder holds no spec files (*.inception.yaml)");
                     errors++;
                 }
 
@@ -51,7 +71,7 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
             }
             catch (CliInputException error)
             {
-                Console.WriteLine($"{file}({Math.Max(1, error.Line)},{Math.Max(1, error.Column)}): error {error.Id}: {error.Detail}");
+                Console.WriteLine($"{CliText.Plain(file)}({Math.Max(1, error.Line)},{Math.Max(1, error.Column)}): error {error.Id}: {CliText.Plain(error.Detail)}");
                 errors++;
                 continue;
             }
@@ -83,5 +103,11 @@ public sealed class CheckCommand : Command<CheckCommand.Settings>
 
         Console.WriteLine($"{files.Count} file(s), {models} model(s), {errors} error(s)");
         return errors > 0 ? 1 : 0;
+    }
+
+    private static bool IsSpecFile(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.EndsWith(".inception.yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".inception.yml", StringComparison.OrdinalIgnoreCase);
     }
 }

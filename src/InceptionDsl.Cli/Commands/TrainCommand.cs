@@ -128,6 +128,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Torch CPU threads (default: torch's choice).")]
         public int? Threads { get; init; }
 
+        // Ranges of the numeric options, checked before anything is built or read (a learning rate of 1e308 is finite
+        // but turns every weight into NaN at the first step; docs/cli.md lists them).
+        public const int MaxEpochs = 100_000, MaxBatchSize = 65_536, MaxWarmup = 10_000_000, MaxThreads = 1024;
+        public const double MaxLearningRate = 10;
+
         /// <summary>The largest --image-size.</summary>
         public const int MaxImageSize = 1024;
 
@@ -139,8 +144,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             static bool Finite(double value) => double.IsFinite(value);
             string? error =
-                Epochs < 1 ? $"--epochs must be at least 1, not {Epochs}"
-                : BatchSize < 1 ? $"--batch-size must be at least 1, not {BatchSize}"
+                Epochs is < 1 or > MaxEpochs ? $"--epochs must be between 1 and {MaxEpochs}, not {Epochs}"
+                : BatchSize is < 1 or > MaxBatchSize ? $"--batch-size must be between 1 and {MaxBatchSize}, not {BatchSize}"
                 : TrainSize is < 1 or > 1_000_000 ? $"--train-size must be between 1 and 1000000, not {TrainSize}"
                 : ValidationSize is < 1 or > 1_000_000 ? $"--val-size must be between 1 and 1000000, not {ValidationSize}"
                 : Classes is < 2 or > 10 ? $"--classes must be between 2 and 10 (the generated shapes), not {Classes}"
@@ -150,19 +155,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 : !Finite(LayerDecay) || LayerDecay <= 0 || LayerDecay > 1 ? $"--layer-decay must be above 0 and at most 1, not {LayerDecay}"
                 : !Finite(DropPath) || DropPath < 0 || DropPath >= 1 ? $"--drop-path must be at least 0 and below 1, not {DropPath}"
                 : !Finite(LabelSmoothing) || LabelSmoothing < 0 || LabelSmoothing >= 1 ? $"--label-smoothing must be at least 0 and below 1, not {LabelSmoothing}"
-                : Weights is not null && !File.Exists(TrainWeights.Parse(Weights).Path) ? $"--weights {Weights}: file not found"
+                : Weights is not null && SafeFiles.InputProblem(TrainWeights.Parse(Weights).Path) is { } noWeights ? $"--weights {Weights}: {noWeights}"
                 : WeightsSha256 is not null && Weights is null ? "--weights-sha256 needs --weights"
                 : WeightsSha256 is not null && TrainWeights.Parse(Weights!).EntryName is not null ? "--weights-sha256 goes with a plain file: a catalogue entry (NAME=FILE) has its own SHA-256"
                 : ImageSize is < 8 or > MaxImageSize ? $"--image-size must be between 8 and {MaxImageSize}, not {ImageSize}"
                 : !Finite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1 ? $"--val-fraction must be between 0 and 1 (exclusive), not {ValidationFraction}"
-                : LearningRate is { } lr && (!Finite(lr) || lr <= 0) ? $"--lr must be a positive number, not {lr}"
-                : Warmup < 0 ? $"--warmup must be 0 or more, not {Warmup}"
-                : !Finite(WeightDecay) || WeightDecay < 0 ? $"--weight-decay must be 0 or more, not {WeightDecay}"
-                : Threads < 1 ? $"--threads must be at least 1, not {Threads}"
+                : LearningRate is { } lr && (!Finite(lr) || lr <= 0 || lr > MaxLearningRate) ? $"--lr must be above 0 and at most {MaxLearningRate}, not {lr}"
+                : Warmup is < 0 or > MaxWarmup ? $"--warmup must be between 0 and {MaxWarmup}, not {Warmup}"
+                : !Finite(WeightDecay) || WeightDecay < 0 || WeightDecay > 1 ? $"--weight-decay must be between 0 and 1, not {WeightDecay}"
+                : Threads is < 1 or > MaxThreads ? $"--threads must be between 1 and {MaxThreads}, not {Threads}"
                 : Optimizer.ToLowerInvariant() is not ("sgd" or "adam" or "adamw") ? $"--optimizer must be sgd, adam or adamw, not '{Optimizer}'"
                 : Schedule.ToLowerInvariant() is not ("cosine" or "step" or "constant") ? $"--schedule must be cosine, step or constant, not '{Schedule}'"
                 : Data is not null && !Directory.Exists(Data) ? $"--data {Data}: {(File.Exists(Data) ? "is a file; give an ImageFolder (one subfolder per class)" : "folder not found")}"
-                : Checkpoint is not null && File.Exists(Checkpoint) ? $"--checkpoint {Checkpoint}: is a file; the checkpoint is a folder"
+                : Checkpoint is not null && SafeFiles.FolderProblem(Checkpoint) is { } notFolder ? $"--checkpoint {Checkpoint}: {notFolder} (the checkpoint is a folder)"
                 : Data is null && (TrainSize + (long)ValidationSize) * 3 * 4 * (long)(ImageSize ?? 32) * (ImageSize ?? 32) > MaxGeneratedBytes
                     ? $"the generated dataset ({TrainSize} + {ValidationSize} images of {ImageSize ?? 32}x{ImageSize ?? 32}) would take more than {MaxGeneratedBytes >> 30} GiB; lower --train-size or --image-size"
                 : null;

@@ -25,11 +25,11 @@ public sealed record SpecDiagnostic(string Id, SpecSeverity Severity, string Mes
         Related.Any(r => r.Span == span) || span == Span ? this : this with { Related = Related.Append(new RelatedSpan(span, MessageText.OneLine(message))).ToEquatableArray() };
 
     /// <summary>The related places as the compiler prints notes: <c>file(line,col): note: message</c>, one a line.</summary>
-    public IEnumerable<string> RelatedLines() => Related.Select(r => $"{r.Span.Path}({r.Span.Line},{r.Span.Column}): note: {r.Message}");
+    public IEnumerable<string> RelatedLines() => Related.Select(r => $"{ShownText.Of(r.Span.Path)}({r.Span.Line},{r.Span.Column}): note: {r.Message}");
 
     /// <summary>The MSBuild/compiler format: <c>file(line,col): error IDSL001: message</c>.</summary>
     public override string ToString() =>
-        $"{Span.Path}({Span.Line},{Span.Column}): {Severity.ToString().ToLowerInvariant()} {Id}: {Message}";
+        $"{ShownText.Of(Span.Path)}({Span.Line},{Span.Column}): {Severity.ToString().ToLowerInvariant()} {Id}: {Message}";
 }
 
 /// <summary>A place related to a diagnostic, and what it has to do with it.</summary>
