@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using InceptionDsl.Text;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -60,25 +61,39 @@ public sealed class CheckpointMismatchException : Exception
     /// <summary>Keys whose values cannot be converted: an integer or bool tensor for a floating-point one, or the reverse (Expected = the module's dtype, Actual = the file's).</summary>
     public IReadOnlyList<EntryMismatch> MisTyped { get; }
 
+    /// <summary>How many entries of each kind a message lists; the counts say how many there are in all.</summary>
+    public const int MaxListed = 20;
+
     private static string Describe(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<EntryMismatch> misShaped,
         IReadOnlyList<EntryMismatch> misTyped)
     {
         var text = new StringBuilder();
-        text.Append("The checkpoint ").Append(System.IO.Path.GetFileName(path)).Append(" does not fit the module: ")
+        text.Append("The checkpoint ").Append(ShownText.Of(System.IO.Path.GetFileName(path))).Append(" does not fit the module: ")
             .Append(missing.Count).Append(" missing, ").Append(unexpected.Count).Append(" unexpected, ")
             .Append(misShaped.Count).Append(" mis-shaped");
         if (misTyped.Count > 0)
             text.Append(", ").Append(misTyped.Count).Append(" mis-typed");
         text.Append(" key(s).");
-        foreach (var key in missing)
-            text.Append("\n  missing in the file: ").Append(key);
-        foreach (var key in unexpected)
-            text.Append("\n  unexpected (not in the module): ").Append(key);
-        foreach (var entry in misShaped)
-            text.Append("\n  mis-shaped: ").Append(entry.Name).Append(": module ").Append(entry.Expected).Append(", file ").Append(entry.Actual);
-        foreach (var entry in misTyped)
-            text.Append("\n  mis-typed: ").Append(entry.Name).Append(": module ").Append(entry.Expected).Append(", file ").Append(entry.Actual);
+        // Keys come from the file: shown escaped (one line each), and at most MaxListed of each kind.
+        List("missing in the file", missing.Select(ShownText.Of));
+        List("unexpected (not in the module)", unexpected.Select(ShownText.Of));
+        List("mis-shaped", misShaped.Select(e => $"{ShownText.Of(e.Name)}: module {e.Expected}, file {e.Actual}"));
+        List("mis-typed", misTyped.Select(e => $"{ShownText.Of(e.Name)}: module {e.Expected}, file {e.Actual}"));
         return text.ToString();
+
+        void List(string kind, IEnumerable<string> lines)
+        {
+            int count = 0;
+            foreach (var line in lines)
+            {
+                if (++count > MaxListed)
+                    continue;
+                text.Append("\n  ").Append(kind).Append(": ").Append(line);
+            }
+
+            if (count > MaxListed)
+                text.Append("\n  ... and ").Append(count - MaxListed).Append(" more ").Append(kind).Append(" (").Append(count).Append(" in all)");
+        }
     }
 }
 
@@ -131,16 +146,18 @@ public static class CheckpointLoader
         // Whatever the unpickler or the zip reader trips on is the file's fault; an unreadable file is not.
         catch (Exception error) when (error is not (OutOfMemoryException or UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException))
         {
-            throw new ReferenceFormatException(path, $"not a readable torch.save state_dict archive ({error.Message})", inner: error);
+            throw new ReferenceFormatException(path, TorchSaveProblem(error), inner: error);
         }
 
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)
         {
+            if (entry.Key is not string key)
+                throw new ReferenceFormatException(path, $"the state_dict has a key that is not a string ({PickledKind(entry.Key)}); save model.state_dict()");
             if (entry.Value is Tensor tensor)
-                result[(string)entry.Key] = tensor;
+                result[key] = tensor;
             else
-                throw new InvalidDataException($"{path}: the entry '{entry.Key}' is not a tensor; save model.state_dict(), not the model or a training checkpoint.");
+                throw new ReferenceFormatException(path, $"the entry '{ShownText.Of(key)}' is {PickledKind(entry.Value)}, not a tensor; save model.state_dict(), not the model or a training checkpoint");
         }
 
         return result;
@@ -235,6 +252,30 @@ public static class CheckpointLoader
                 PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
         });
     }
+
+    /// <summary>
+    /// What is wrong with a torch.save file, in the project's words (the unpickler's own messages name .NET types:
+    /// "Unable to cast object of type 'System.Collections.ArrayList'..."): the archive, the pickle, or what it holds.
+    /// </summary>
+    private static string TorchSaveProblem(Exception error) => error switch
+    {
+        InvalidCastException => "the pickle does not hold a state_dict (a dictionary of tensor names to tensors); save model.state_dict()",
+        InvalidDataException or EndOfStreamException => "the zip archive of the torch.save file is damaged or truncated",
+        KeyNotFoundException or FileNotFoundException => "the archive lacks a part a torch.save file has (data.pkl or a tensor's data)",
+        NotSupportedException or NotImplementedException => "the pickle uses a construct the reader does not support (only tensors of a plain state_dict are read)",
+        ArgumentException or IndexOutOfRangeException or OverflowException => "a tensor's storage, offset or shape in the pickle does not fit its data",
+        _ => "not a readable torch.save state_dict archive (the pickle could not be read)",
+    };
+
+    private static string PickledKind(object? value) => value switch
+    {
+        null => "None",
+        string => "a string",
+        ArrayList or object[] => "a list",
+        Hashtable or IDictionary => "a dictionary",
+        int or long or double or float or bool => "a number",
+        _ => "an object",
+    };
 
     private static bool IsFloating(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 

@@ -104,6 +104,26 @@ public sealed class ReferenceModel
         return Parse(doc.RootElement, null);
     }
 
+    /// <summary>The relative difference allowed between <c>logits_abs_max</c> and the largest |logit| the file holds.</summary>
+    public const double AbsMaxTolerance = 1e-6;
+
+    /// <summary>
+    /// <c>logits_abs_max</c> is the denominator of every relative error: a file must not set its own tolerance scale, so
+    /// it must equal max |logits_float64| of the same file (and be a positive number).
+    /// </summary>
+    private static void CheckAbsMax(JsonRead read, double[][]? logits, double? absMax)
+    {
+        if (absMax is not { } stated)
+            return;
+        if (!double.IsFinite(stated) || stated <= 0)
+            throw read.Error($"'logits_abs_max' must be a positive number, found {stated}");
+        if (logits is null)
+            return;
+        double actual = logits.SelectMany(row => row).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        if (Math.Abs(stated - actual) > AbsMaxTolerance * Math.Max(actual, double.Epsilon))
+            throw read.Error($"'logits_abs_max' is {stated:G6}, but the largest |logit| of 'logits_float64' is {actual:G6}: the tolerance scale must come from the logits themselves");
+    }
+
     private static ReferenceModel Parse(JsonElement document, string? path)
     {
         var read = new JsonRead(path ?? "<json>");
@@ -127,6 +147,9 @@ public sealed class ReferenceModel
             }).ToArray()
             : [];
 
+        var logits64 = Opt("logits_float64") is { } l64 ? read.Matrix(l64, "logits_float64") : null;
+        var absMax = Opt("logits_abs_max") is { } absMaxElement ? read.Double(absMaxElement, "logits_abs_max") : (double?)null;
+        CheckAbsMax(read, logits64, absMax);
         return new ReferenceModel
         {
             Id = read.String(Req("id"), "id"),
@@ -139,10 +162,10 @@ public sealed class ReferenceModel
             FlopsBatch1 = read.Count(Req("flops_batch1"), "flops_batch1"),
             Modules = modules,
             Repr = Opt("repr") is { } repr ? read.String(repr, "repr") : null,
-            LogitsFloat64 = Opt("logits_float64") is { } l64 ? read.Matrix(l64, "logits_float64") : null,
+            LogitsFloat64 = logits64,
             LogitsFloat32 = Opt("logits_float32") is { } l32 ? read.Matrix(l32, "logits_float32") : null,
             AuxLogitsFloat64 = Opt("aux_logits_float64") is { } aux ? read.MatrixMap(aux, "aux_logits_float64") : null,
-            LogitsAbsMax = Opt("logits_abs_max") is { } absMax ? read.Double(absMax, "logits_abs_max") : null,
+            LogitsAbsMax = absMax,
             Float32VsFloat64MaxAbsDiff = Opt("float32_vs_float64_max_abs_diff") is { } d ? read.Double(d, "float32_vs_float64_max_abs_diff") : null,
             Top5Float64 = Opt("top5_float64") is { } t5 ? read.IntMatrix(t5, "top5_float64") : null,
             SourcePath = path,

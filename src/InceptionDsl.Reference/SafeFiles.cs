@@ -146,12 +146,15 @@ public static class SafeFiles
         var found = new List<string>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
         int entries = 0;
+        var rootReal = RealPath(root) + System.IO.Path.DirectorySeparatorChar;
         var pending = new Stack<(string Folder, int Depth)>();
         pending.Push((root, 0));
         while (pending.Count > 0)
         {
             var (folder, depth) = pending.Pop();
-            if (!visited.Add(RealPath(folder)))
+            var real = RealPath(folder);
+            // A folder seen before (a loop), or an ancestor of the root (a link upwards would walk the root again) ends there.
+            if (!visited.Add(real) || (depth > 0 && rootReal.StartsWith(real + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)))
                 continue;
             IEnumerable<string> children;
             try

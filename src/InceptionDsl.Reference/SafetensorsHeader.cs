@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using InceptionDsl.Text;
 
 namespace InceptionDsl.Reference;
 
@@ -44,11 +45,16 @@ public static class SafetensorsHeader
         var read = new JsonRead(path);
         var root = read.Object(doc.RootElement, "the header");
         int entries = 0;
+        // JSON leaves duplicate keys to the reader; the tensor reader would take the last one silently (other weights,
+        // other logits, no warning). A key twice is an error here, as a duplicate key is in a spec.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
+            if (!seen.Add(property.Name))
+                throw read.Error($"the header holds the key '{ShownText.Of(property.Name)}' twice; each tensor (and __metadata__) must appear once");
             if (property.Name == "__metadata__")
                 continue;
-            var name = property.Name;
+            var name = ShownText.Of(property.Name);
             var where = $"header entry '{name}'";
             var entry = read.Object(property.Value, where);
             var dtype = read.String(read.Required(entry, "dtype"), name + ".dtype");

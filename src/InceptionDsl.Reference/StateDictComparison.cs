@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -189,14 +190,31 @@ public sealed class StateDictComparison
         yield return $"state_dict {ModelId}: module {ModuleEntries} entries, reference {ReferenceEntries}"
             + (WithoutAux ? " (aux heads left out)" : "");
         yield return $"params: module {ModuleParams}, reference {ReferenceParams}" + (ParamsMatch ? "" : "  MISMATCH");
-        foreach (string n in Missing) yield return $"missing: {n}";
-        foreach (string n in Unexpected) yield return $"unexpected: {n}";
-        foreach (EntryMismatch m in Mismatched) yield return $"mismatch: {m.Name}: expected {m.Expected}, got {m.Actual}";
+        // Names come from the files: shown escaped, and at most MaxListed of each kind (the counts say how many in all).
+        foreach (var line in Listed("missing", Missing.Select(ShownText.Of))) yield return line;
+        foreach (var line in Listed("unexpected", Unexpected.Select(ShownText.Of))) yield return line;
+        foreach (var line in Listed("mismatch", Mismatched.Select(m => $"{ShownText.Of(m.Name)}: expected {ShownText.Of(m.Expected)}, got {ShownText.Of(m.Actual)}"))) yield return line;
         if (OrderDifferenceCount > 0)
         {
             yield return $"order: {OrderDifferenceCount} positions differ";
-            foreach (string o in OrderDifferences) yield return $"order: {o}";
+            foreach (string o in OrderDifferences) yield return $"order: {ShownText.Of(o)}";
         }
+    }
+
+    /// <summary>How many names of each kind <see cref="ToLines"/> lists.</summary>
+    public const int MaxListed = CheckpointMismatchException.MaxListed;
+
+    private static IEnumerable<string> Listed(string kind, IEnumerable<string> items)
+    {
+        int count = 0;
+        foreach (var item in items)
+        {
+            if (++count <= MaxListed)
+                yield return $"{kind}: {item}";
+        }
+
+        if (count > MaxListed)
+            yield return $"{kind}: ... and {count - MaxListed} more ({count} in all)";
     }
 
     /// <summary>PyTorch's dtype name for a TorchSharp scalar type (<c>float32</c>, <c>int64</c>, ...).</summary>

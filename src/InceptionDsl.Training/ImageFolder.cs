@@ -103,7 +103,7 @@ public static class ImageFolder
         {
             Count++;
             if (_first.Count < Named)
-                _first.Add($"{Path.GetFileName(path)}: {reason}");
+                _first.Add($"{Path.GetFileName(Path.GetDirectoryName(path))}/{Path.GetFileName(path)}: {reason}");
         }
 
         /// <summary><c> (first: a.png: reason; ...)</c>, or empty.</summary>

@@ -80,7 +80,7 @@ public sealed class DiagramCommand : Command<DiagramCommand.Settings>
         else
         {
             CliFiles.WriteOutput(settings.Output, text);
-            Console.Error.WriteLine($"wrote {settings.Output} ({text.Length:N0} characters)");
+            Console.Error.WriteLine($"wrote {CliText.Plain(settings.Output)} ({text.Length:N0} characters)");
         }
 
         return 0;

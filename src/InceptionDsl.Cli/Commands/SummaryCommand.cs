@@ -46,10 +46,10 @@ public static class ExplainRun
 {
     public static ResolvedModel Load(string modelOrFile, string? variant)
     {
-        Console.Error.Write($"compiling {modelOrFile}{(variant is null ? "" : " " + variant)} ... ");
+        Console.Error.Write($"compiling {CliText.Plain(modelOrFile)}{(variant is null ? "" : " " + CliText.Plain(variant))} ... ");
         var started = System.Diagnostics.Stopwatch.StartNew();
         var model = ModelResolver.Resolve(modelOrFile, variant);
-        Console.Error.WriteLine($"{model.Model.ClassName} from {Path.GetFileName(model.SpecPath)} ({started.ElapsedMilliseconds} ms)");
+        Console.Error.WriteLine($"{model.Model.ClassName} from {CliText.Plain(Path.GetFileName(model.SpecPath))} ({started.ElapsedMilliseconds} ms)");
         return model;
     }
 

@@ -53,13 +53,13 @@ public static class ModelResolver
         {
             var result = SpecCompiler.Compile(modelOrFile, Read(modelOrFile));
             if (result.HasErrors)
-                throw new ExplainException($"{modelOrFile} has errors:{Environment.NewLine}" + string.Join(Environment.NewLine, result.Diagnostics.Select(d => d.ToString())));
+                throw new ExplainException($"{CliText.Plain(modelOrFile)} has errors:{Environment.NewLine}" + string.Join(Environment.NewLine, result.Diagnostics.Select(d => d.ToString())));
             if (result.Models.Count == 0)
-                throw new ExplainException($"{modelOrFile} declares no model");
+                throw new ExplainException($"{CliText.Plain(modelOrFile)} declares no model");
             if (variant is null)
                 return new ResolvedModel(result.Models[0], modelOrFile);
             var chosen = result.Models.FirstOrDefault(m => string.Equals(m.ClassName, variant, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ExplainException($"{modelOrFile} has no variant '{variant}'; it has {string.Join(", ", result.Models.Select(m => m.ClassName))}");
+                ?? throw new ExplainException($"{CliText.Plain(modelOrFile)} has no variant '{CliText.Plain(variant)}'; it has {string.Join(", ", result.Models.Select(m => m.ClassName))}");
             return new ResolvedModel(chosen, modelOrFile);
         }
 
@@ -84,7 +84,7 @@ public static class ModelResolver
         }
 
         var all = All().Select(m => m.Model.ClassName).ToList();
-        throw new ExplainException($"no model '{name}' in {SpecsDir}; models: {string.Join(", ", all)}");
+        throw new ExplainException($"no model '{CliText.Plain(name)}' in {CliText.Plain(SpecsDir)}; models: {string.Join(", ", all)}");
     }
 
     /// <summary>A spec's text; a folder, a missing, unreadable, oversized or non-UTF-8 file is an <see cref="ExplainException"/> saying which and where.</summary>
