@@ -48,13 +48,13 @@ public sealed record ImagePreprocessing(int Width, int Height, float[] Mean, flo
             : (Math.Max(1, (int)((double)imageWidth * shorter / imageHeight)), shorter);
     }
 
-    /// <summary>Checks the fields: positive sizes, 1 or 3 channels, positive std, a crop fraction in (0, 1].</summary>
+    /// <summary>Checks the fields: positive sizes, 1 or 3 channels, positive std, a crop fraction in [0.05, 1].</summary>
     public void Validate()
     {
         if (Width < 1 || Height < 1) throw new ArgumentException($"the input size must be positive, not {Width}x{Height}");
         if (Mean.Length is not (1 or 3) || Std.Length != Mean.Length) throw new ArgumentException($"mean and std need 1 or 3 values each (got {Mean.Length} and {Std.Length})");
         if (Std.Any(s => !(s > 0))) throw new ArgumentException("every std must be positive");
-        if (CropFraction is { } c && !(c > 0 && c <= 1)) throw new ArgumentException($"a crop fraction is in (0, 1], not {c}");
+        if (CropFraction is { } c && !(c >= InceptionDsl.Syntax.SpecLimits.MinCrop && c <= 1)) throw new ArgumentException($"a crop fraction is at least {InceptionDsl.Syntax.SpecLimits.MinCrop} and at most 1, not {c}");
         if (Interpolation is not ("bilinear" or "bicubic" or "nearest")) throw new ArgumentException($"the interpolation is bilinear, bicubic or nearest, not '{Interpolation}'");
     }
 

@@ -25,7 +25,7 @@ public sealed class WeightsCommand : Command<WeightsCommand.Settings>
         var entries = ModelZoo.Entries.Where(e => settings.Model is null || string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase)).ToList();
         if (entries.Count == 0)
         {
-            Console.Error.WriteLine($"error: no model named '{settings.Model}'. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            Console.Error.WriteLine($"error: no model named '{CliText.Plain(settings.Model)}'. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
             return 1;
         }
 
@@ -60,10 +60,10 @@ public sealed class WeightsCommand : Command<WeightsCommand.Settings>
             foreach (var w in weights)
             {
                 // Plain lines: a URL or citation must stay whole for copying, not wrapped in a cell.
-                Console.WriteLine($"{w.Name}: source {w.Source}");
+                Console.WriteLine($"{w.Name}: source {CliText.Plain(w.Source)}");
                 Console.WriteLine($"{w.Name}: mean {Numbers(w.Mean)}, std {Numbers(w.Std)}");
                 if (w.Citation is not null)
-                    Console.WriteLine($"{w.Name}: accuracy as reported by {w.Citation}");
+                    Console.WriteLine($"{w.Name}: accuracy as reported by {CliText.Plain(w.Citation)}");
             }
 
         return 0;

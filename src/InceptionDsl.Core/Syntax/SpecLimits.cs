@@ -39,6 +39,12 @@ public static class SpecLimits
     /// <summary>Largest input side, kernel, stride, padding or dilation.</summary>
     public const long MaxSpatial = 1 << 16;
 
+    /// <summary>
+    /// The smallest weights <c>crop</c> fraction: images are resized to size / crop before the center crop, so the
+    /// resize stays at most 20 times the input size (1e-300 gave a resize side of 2^63 - 1). Published crops are 0.8 to 1.
+    /// </summary>
+    public const double MinCrop = 0.05;
+
     /// <summary>Longest expression text.</summary>
     public const int MaxExpressionChars = 500;
 

@@ -69,10 +69,10 @@ public sealed partial class SpecReader
         double? crop = null;
         if (map.Get("crop") is { } cropNode && ReadDouble(cropNode, "crop") is { } cropValue)
         {
-            if (cropValue is > 0 and <= 1)
+            if (cropValue is >= SpecLimits.MinCrop and <= 1)
                 crop = cropValue;
             else
-                Report(Descriptors.OutOfRange.Create(cropNode.Span, "crop", "greater than 0 and at most 1", Number(cropValue)));
+                Report(Descriptors.OutOfRange.Create(cropNode.Span, "crop", $"at least {Number(SpecLimits.MinCrop)} and at most 1", Number(cropValue)));
         }
 
         var interpolation = "bilinear";

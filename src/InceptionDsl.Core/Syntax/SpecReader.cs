@@ -55,7 +55,7 @@ public sealed partial class SpecReader
         CheckKeys(map, TopKeys, "the spec");
         var metadata = ReadMetadata(map);
         var input = ReadInput(map);
-        var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode) : new LiteralExpr(1000L, map.Span);
+        var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode, "classes") : new LiteralExpr(1000L, map.Span);
 
         var modelNode = map.Get("model");
         var variantsNode = map.Get("variants");
@@ -180,7 +180,7 @@ public sealed partial class SpecReader
 
         var name = ReadName(modelNode, "model", NameKind.Type);
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
-        var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode) : null;
+        var classes = map.Get("classes") is { } classesNode ? ReadExpr(classesNode, "classes") : null;
         var input = map.Get("input") is not null ? ReadInput(map) : null;
         var weights = ReadWeights(map.Get("weights"), map.Get("input") is not null ? input : specInput);
         return name is null ? null : new VariantDecl(name, args.ToEquatableArray(), ReadMetadata(map), map.Span) { Classes = classes, Input = input, Weights = weights };
@@ -203,7 +203,7 @@ public sealed partial class SpecReader
             {
                 var entry = map.Entries[0];
                 name = ReadName(entry.Key, "a parameter", NameKind.Parameter);
-                value = ReadExpr(entry.Value);
+                value = ReadExpr(entry.Value, entry.Key.Value);
                 span = entry.Key.Span;
             }
             else
@@ -239,7 +239,7 @@ public sealed partial class SpecReader
             foreach (var entry in letMap.Entries)
             {
                 var letName = ReadName(entry.Key, "a let name", NameKind.Parameter);
-                var value = ReadExpr(entry.Value);
+                var value = ReadExpr(entry.Value, entry.Key.Value);
                 if (letName is not null && value is not null)
                     lets.Add(new LetDecl(letName, value, entry.Key.Span));
             }
@@ -281,7 +281,7 @@ public sealed partial class SpecReader
         var args = map.Get("args") is { } argsNode ? ReadArgs(argsNode) : new List<ArgSyntax>();
         double weight = map.Get("weight") is { } weightNode ? ReadAuxWeight(weightNode) ?? 0.3 : 0.3;
         var registerAfter = map.Get("register_after") is { } afterNode ? ReadName(afterNode, "register_after", NameKind.Reference) : null;
-        var condition = map.Get("if") is { } ifNode ? ReadExpr(ifNode) : null;
+        var condition = map.Get("if") is { } ifNode ? ReadExpr(ifNode, "if") : null;
         if (name is null || at is null || block is null)
             return null;
         return new AuxDecl(name, at, block, args.ToEquatableArray(), weight, registerAfter, map.Span, map.Get("at")!.Span) { Condition = condition };
@@ -334,8 +334,8 @@ public sealed partial class SpecReader
         var opEntry = opEntries[0];
         OpCatalog.TryGet(opEntry.Key.Value, out var op);
         string? name = map.Get("name") is { } nameNode ? ReadName(nameNode, "name", NameKind.Member) : null;
-        var repeat = map.Get("repeat") is { } repeatNode ? ReadExpr(repeatNode) : null;
-        var condition = map.Get("if") is { } ifNode ? ReadExpr(ifNode) : null;
+        var repeat = map.Get("repeat") is { } repeatNode ? ReadExpr(repeatNode, "repeat") : null;
+        var condition = map.Get("if") is { } ifNode ? ReadExpr(ifNode, "if") : null;
         var doc = ReadText(map.Get("doc"), "doc");
         var argsNode = map.Get("args");
         if (argsNode is not null && op.Shape != OpShape.BlockName)
@@ -378,7 +378,7 @@ public sealed partial class SpecReader
         }
 
         var options = new List<OptionSyntax>();
-        if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode) is { } scale)
+        if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode, "scale") is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
         if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
             options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
@@ -408,7 +408,7 @@ public sealed partial class SpecReader
         }
 
         var options = new List<OptionSyntax>();
-        if (map.Get("split") is { } splitNode && ReadExpr(splitNode) is { } split)
+        if (map.Get("split") is { } splitNode && ReadExpr(splitNode, "split") is { } split)
             options.Add(new OptionSyntax("split", split, splitNode.Span));
         var paths = new NodeSyntax("chain", "paths", null, null, null, null, EquatableArray<ArgSyntax>.Empty, EquatableArray<OptionSyntax>.Empty,
             ReadNodeList(pathsNode, "select paths").ToEquatableArray(), null, pathsNode.Span);
@@ -442,14 +442,14 @@ public sealed partial class SpecReader
                         {
                             if (bnEntry.Key.Value is not ("eps" or "momentum"))
                                 Report(Descriptors.UnknownKey.Create(bnEntry.Key.Span, bnEntry.Key.Value, "bn", DidYouMean.Hint(bnEntry.Key.Value, new[] { "eps", "momentum" })));
-                            else if (ReadExpr(bnEntry.Value) is { } bnValue)
+                            else if (ReadExpr(bnEntry.Value, bnEntry.Key.Value) is { } bnValue)
                                 result.Add(new OptionSyntax(bnEntry.Key.Value, bnValue, bnEntry.Value.Span));
                         }
 
                         continue;
                     }
 
-                    if (ReadExpr(entry.Value) is { } expression)
+                    if (ReadExpr(entry.Value, entry.Key.Value) is { } expression)
                         result.Add(new OptionSyntax(entry.Key.Value, expression, entry.Value.Span));
                 }
 
@@ -461,7 +461,7 @@ public sealed partial class SpecReader
                     break;
                 }
 
-                if (ReadExpr(value) is { } shorthand)
+                if (ReadExpr(value, op.ShorthandOption) is { } shorthand)
                     result.Add(new OptionSyntax(op.ShorthandOption, shorthand, value.Span));
                 break;
         }
@@ -475,13 +475,13 @@ public sealed partial class SpecReader
         if (node is YMapping map)
         {
             foreach (var entry in map.Entries)
-                if (ReadName(entry.Key, "an argument", NameKind.Parameter) is { } name && ReadExpr(entry.Value) is { } value)
+                if (ReadName(entry.Key, "an argument", NameKind.Parameter) is { } name && ReadExpr(entry.Value, entry.Key.Value) is { } value)
                     result.Add(new ArgSyntax(name, value, entry.Key.Span));
         }
         else if (node is YSequence sequence)
         {
             foreach (var item in sequence.Items)
-                if (ReadExpr(item) is { } value)
+                if (ReadExpr(item, "args") is { } value)
                     result.Add(new ArgSyntax(null, value, item.Span));
         }
         else
@@ -492,13 +492,13 @@ public sealed partial class SpecReader
         return result;
     }
 
-    /// <summary>Any scalar or list of scalars as an expression.</summary>
-    private ExprSyntax? ReadExpr(YNode node)
+    /// <summary>Any scalar or list of scalars as an expression; <paramref name="key"/> names it in a message (the key it is the value of).</summary>
+    private ExprSyntax? ReadExpr(YNode node, string key)
     {
         switch (node)
         {
             case YScalar scalar when scalar.IsNull:
-                Report(Descriptors.WrongType.Create(node.Span, "this value", "a value", "nothing"));
+                Report(Descriptors.WrongType.Create(node.Span, key, "a value", "nothing"));
                 return null;
             case YScalar scalar:
                 return ExprParser.ParseScalar(scalar.Value, scalar.Quoted, scalar.Span, _diagnostics);
@@ -506,7 +506,7 @@ public sealed partial class SpecReader
                 var items = new List<ExprSyntax>();
                 foreach (var item in sequence.Items)
                 {
-                    var expression = ReadExpr(item);
+                    var expression = ReadExpr(item, key);
                     if (expression is null)
                         return null;
                     items.Add(expression);
@@ -514,7 +514,7 @@ public sealed partial class SpecReader
 
                 return new ListExpr(items.ToEquatableArray(), node.Span);
             default:
-                Report(Descriptors.WrongType.Create(node.Span, "this value", "a number, word, expression or list", node.KindName));
+                Report(Descriptors.WrongType.Create(node.Span, key, "a number, word, expression or list", node.KindName));
                 return null;
         }
     }

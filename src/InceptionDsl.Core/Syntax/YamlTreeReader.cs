@@ -36,7 +36,14 @@ public static class YamlTreeReader
                 return null;
             }
 
-            parser.Consume<DocumentStart>();
+            var start = parser.Consume<DocumentStart>();
+            if (start.Version is { } directive && (directive.Version.Major != 1 || directive.Version.Minor != 2))
+            {
+                diagnostics.Add(Descriptors.YamlSyntax.Create(Span(path, start.Start, start.End),
+                    $"a spec is YAML 1.2; the directive '%YAML {directive.Version.Major}.{directive.Version.Minor}' asks for another reading (YAML 1.1 reads yes, no, on and off as booleans and 010 as octal): remove it"));
+                return null;
+            }
+
             var root = ReadNode(parser, state, depth: 0);
             parser.Consume<DocumentEnd>();
             if (parser.TryConsume<DocumentStart>(out var second))
@@ -101,13 +108,17 @@ public static class YamlTreeReader
         {
             Count(state, 1, Span(state.Path, scalar.Start, scalar.End));
             CheckCutExpression(scalar, state);
-            node = new YScalar(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded,
-                Span(state.Path, scalar.Start, scalar.End));
+            bool quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded;
+            if (!scalar.Tag.IsEmpty)
+                YamlTags.CheckScalar(scalar.Tag.Value, scalar.Value, quoted, scalar.Start, scalar.End);
+            node = new YScalar(scalar.Value, quoted, Span(state.Path, scalar.Start, scalar.End));
             anchor = scalar.Anchor;
         }
         else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
         {
             Count(state, 1, Span(state.Path, sequenceStart.Start, sequenceStart.End));
+            if (!sequenceStart.Tag.IsEmpty)
+                YamlTags.CheckCollection(sequenceStart.Tag.Value, "seq", "a list", sequenceStart.Start, sequenceStart.End);
             var items = new List<YNode>();
             long size = 1;
             bool flow = sequenceStart.Style == SequenceStyle.Flow;
@@ -127,6 +138,8 @@ public static class YamlTreeReader
         else if (parser.TryConsume<MappingStart>(out var mappingStart))
         {
             Count(state, 1, Span(state.Path, mappingStart.Start, mappingStart.End));
+            if (!mappingStart.Tag.IsEmpty)
+                YamlTags.CheckCollection(mappingStart.Tag.Value, "map", "a mapping", mappingStart.Start, mappingStart.End);
             var entries = new List<KeyValuePair<YScalar, YNode>>();
             var keys = new Dictionary<string, YScalar>(StringComparer.Ordinal); // a hash, not a scan: 100,000 keys stay linear
             long size = 1;
