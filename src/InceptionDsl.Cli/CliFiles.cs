@@ -120,6 +120,13 @@ public static class CliFiles
     /// <summary>As <see cref="WriteOutput(string, string)"/> for bytes (an exported model).</summary>
     public static void WriteOutput(string path, byte[] bytes) => WriteOutput(path, temporary => File.WriteAllBytes(temporary, bytes));
 
+    /// <summary>As <see cref="WriteOutput(string, string)"/> for a writer of a stream (an ONNX model's external data).</summary>
+    public static void WriteOutput(string path, Action<Stream> write) => WriteOutput(path, (string temporary) =>
+    {
+        using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+        write(stream);
+    });
+
     private static void WriteOutput(string path, Action<string> write)
     {
         if (string.IsNullOrWhiteSpace(path))

@@ -83,11 +83,21 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
             model.eval();
             var proto = OnnxExport.ToModelProto(exportable, settings.Aux && withAux);
+            // Past protobuf's 2 GiB limit the weights go to a data file beside the model (ONNX external data), written first.
+            string dataNote = "";
+            if (OnnxExternalData.Needed(proto))
+            {
+                var dataPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output)) ?? ".", OnnxExternalData.DataFileName(settings.Output));
+                var chunks = OnnxExternalData.Externalize(proto, OnnxExternalData.DataFileName(settings.Output));
+                CliFiles.WriteOutput(dataPath, stream => OnnxExternalData.Write(stream, chunks));
+                dataNote = $", weights in {CliText.Plain(dataPath)} ({chunks.Sum(c => (long)c.Length):N0} bytes, ONNX external data)";
+            }
+
             var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
             CliFiles.WriteOutput(settings.Output, bytes);
             var outputs = string.Join(", ", proto.Graph.Output.Select(o => o.Name));
-            Console.WriteLine($"{entry.Name} -> {settings.Output}: {proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers, "
-                + $"{bytes.Length:N0} bytes, opset {OnnxGraphBuilder.Opset}, outputs {outputs}, weights from {weights}");
+            Console.WriteLine($"{entry.Name} -> {CliText.Plain(settings.Output)}: {proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers, "
+                + $"{bytes.Length:N0} bytes, opset {OnnxGraphBuilder.Opset}, outputs {outputs}, weights from {CliText.Plain(weights)}{dataNote}");
             return 0;
         }
         catch (CheckpointMismatchException error)
