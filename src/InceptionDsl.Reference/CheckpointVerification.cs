@@ -39,6 +39,9 @@ public sealed record CheckpointVerificationReport(CheckpointLoadResult Load, dou
 /// </summary>
 public static class CheckpointVerification
 {
+    // Runtime entry point: decide about libtorch's oneDNN on this CPU before the first convolution (docs/platform.md).
+    static CheckpointVerification() => global::InceptionDsl.Platform.LibTorchGuard.EnsureApplied();
+
     /// <summary>The checkpoints README's bound: max |diff| under 1e-5.</summary>
     public const double DefaultTolerance = 1e-5;
 
