@@ -22,14 +22,19 @@ public sealed record CpuCacheTopology(bool Applies, string Leaf, int DataCacheLe
     /// <summary>Whether the CPU hides the cache sizes oneDNN divides by: x86, and no data cache described.</summary>
     public bool HidesDataCaches => Applies && (DataCacheLevels == 0 || Level1DataBytes == 0 || Level2Bytes == 0);
 
-    /// <summary>One line for a person, e.g. <c>CPUID leaf 0x8000001D describes no data cache; AVX-512: yes</c>.</summary>
+    /// <summary>What CPUID says of the caches, e.g. <c>CPUID leaf 0x8000001D describes no data cache</c>.</summary>
+    public string Summary => !Applies
+        ? "not an x86 CPU: cache topology not read"
+        : DataCacheLevels == 0
+            ? $"CPUID leaf {Leaf} describes no data cache"
+            : $"CPUID leaf {Leaf}: L1d {Level1DataBytes / 1024} KiB, L2 {Level2Bytes / 1024} KiB";
+
+    /// <summary><see cref="Summary"/>, what Linux lists and whether the CPU has AVX-512, e.g. <c>CPUID leaf 0x8000001D describes no data cache; Linux lists no cache; AVX-512: yes</c>.</summary>
     public string Describe()
     {
         if (!Applies)
-            return "not an x86 CPU: cache topology not read";
-        var caches = DataCacheLevels == 0
-            ? $"CPUID leaf {Leaf} describes no data cache"
-            : $"CPUID leaf {Leaf}: L1d {Level1DataBytes / 1024} KiB, L2 {Level2Bytes / 1024} KiB";
+            return Summary;
+        var caches = Summary;
         var sysfs = SysfsCacheListed switch { true => "; Linux lists the caches", false => "; Linux lists no cache", null => "" };
         return $"{caches}{sysfs}; AVX-512: {(HasAvx512 ? "yes" : "no")}";
     }

@@ -73,7 +73,7 @@ public static class LibTorchGuard
         // Where the CPU hides its caches the evidence is already enough (and the crash cannot be
         // probed in-process): turn oneDNN off at once and only confirm the answer without it.
         if (setting == OneDnnSetting.Auto && topology.HidesDataCaches)
-            return TurnOff(setting, $"{topology.Describe()}: oneDNN sizes its kernels by the caches (wrong float32 convolutions, SIGFPE in channels-last 1x1 ones)", topology, null, context, bindFailure, clock);
+            return TurnOff(setting, $"{topology.Summary} (oneDNN sizes its kernels by the caches: wrong float32 convolutions, SIGFPE in channels-last 1x1 ones)", topology, null, context, bindFailure, clock);
 
         // Safe with oneDNN on wherever it runs: this configuration miscomputes but never crashes.
         var withOneDnn = probe.RelativeError();
@@ -82,7 +82,7 @@ public static class LibTorchGuard
         {
             if (!wrong && !topology.HidesDataCaches)
                 return new(setting, true, "asked for on", topology, withOneDnn, null, clock.Elapsed, null);
-            var against = wrong ? "the known-answer convolution is wrong with it" : topology.Describe();
+            var against = wrong ? "the known-answer convolution is wrong with it" : topology.Summary;
             return new(setting, true, $"kept as asked although {against}", topology, withOneDnn, null, clock.Elapsed,
                 wrong ? "float32 convolutions are wrong on this CPU" : "channels-last 1x1 convolutions may crash (SIGFPE) on this CPU");
         }
