@@ -225,7 +225,7 @@ public static class DiagramWriter
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     // Every label goes through one escape per format, after ShownText: a control character is invalid XML 1.0 and
-    // would break the SVG; a quote or a backslash would end a DOT string; '#', quotes and angle brackets are Mermaid's
+    // would break the SVG; a quote or a backslash would end a DOT string; '#', quotes and '<' are Mermaid's
     // entity and HTML syntax. Whatever a name or a file name holds, the output stays well-formed.
     private static string Esc(string text) => SecurityElement.Escape(ShownText.Of(text)) ?? "";
 
@@ -236,7 +236,7 @@ public static class DiagramWriter
     private static string DotText(string text) => ShownText.Of(text).Replace("\\", "\\\\").Replace("\"", "\\\"");
 
     private static string MermaidText(string text) =>
-        ShownText.Of(text).Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
+        ShownText.Of(text).Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;");
 
     // ---- DOT and Mermaid ------------------------------------------------------------------------
 

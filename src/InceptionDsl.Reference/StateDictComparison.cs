@@ -187,7 +187,7 @@ public sealed class StateDictComparison
     /// <summary>Human-readable lines: counts, then each difference.</summary>
     public IEnumerable<string> ToLines()
     {
-        yield return $"state_dict {ModelId}: module {ModuleEntries} entries, reference {ReferenceEntries}"
+        yield return $"state_dict {ShownText.Of(ModelId)}: module {ModuleEntries} entries, reference {ReferenceEntries}"
             + (WithoutAux ? " (aux heads left out)" : "");
         yield return $"params: module {ModuleParams}, reference {ReferenceParams}" + (ParamsMatch ? "" : "  MISMATCH");
         // Names come from the files: shown escaped, and at most MaxListed of each kind (the counts say how many in all).

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Text;
 
 namespace InceptionDsl.Reference;
 
@@ -68,10 +69,10 @@ public sealed record VerificationReport
         {
             lines.Add($"{a.Name}: max |diff| {Format.Sci(a.MaxAbsDiff)}, rel {Format.Sci(a.RelativeError)}" + (a.Passed ? "" : "  FAIL"));
         }
-        foreach (string u in AuxUnknown) lines.Add($"aux '{u}' not in the reference file: not checked");
+        foreach (string u in AuxUnknown) lines.Add($"aux '{ShownText.Of(u)}' not in the reference file: not checked");
         if (Top5Matches is { } t5) lines.Add($"top-5 classes {(t5 ? "match" : "differ")}");
         if (ForwardSeconds is { } s) lines.Add($"forward: {s:0.000} s");
-        foreach (string p in Problems) lines.Add($"problem: {p}");
+        foreach (string p in Problems) lines.Add($"problem: {ShownText.Of(p)}");
         lines.Add(Summary());
         return lines;
     }
@@ -93,7 +94,8 @@ public sealed record VerificationReport
         else if (Problems.Count == 0) parts.Add("no reference logits");
         foreach (LogitsCheck a in Aux) parts.Add($"{a.Name} rel {Format.Sci(a.RelativeError)}");
         if (Problems.Count > 0) parts.Add($"{Problems.Count} problem(s)");
-        return $"{(Passed ? "PASS" : "FAIL")} {ModelId}: {string.Join(", ", parts)}";
+        // The id comes from the reference file: escaped, so it cannot end the line and forge another verdict.
+        return $"{(Passed ? "PASS" : "FAIL")} {ShownText.Of(ModelId)}: {string.Join(", ", parts)}";
     }
 
     /// <inheritdoc />

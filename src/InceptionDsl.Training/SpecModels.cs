@@ -22,7 +22,12 @@ public static class SpecModels
     /// <summary>A spec's models, or its error diagnostics (compiler format).</summary>
     public sealed record Result(IReadOnlyList<ModelIR> Models, IReadOnlyList<string> Errors);
 
-    public static Result Read(string path) => Read(path, File.ReadAllText(path));
+    /// <summary>A spec file's models; the file must be a regular file (the file policy: a pipe or a device is refused unread).</summary>
+    public static Result Read(string path)
+    {
+        InceptionDsl.Reference.SafeFiles.RequireInput(path);
+        return Read(path, File.ReadAllText(path));
+    }
 
     /// <summary>A spec's models from text already read (the CLI reads it strictly as UTF-8).</summary>
     public static Result Read(string path, string text)

@@ -272,9 +272,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             ? string.Join(", ", m.ModelInfo.AuxHeads.Select(h => $"{h.Name} x {h.LossWeight}"))
             : "none";
         Console.WriteLine($"{name}: {parameters:N0} parameters, aux heads: {heads}");
-        Console.WriteLine($"data: {data.Description}");
+        Console.WriteLine($"data: {CliText.Plain(data.Description)}");
         Console.WriteLine(($"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}, warm-up {options.WarmupSteps} steps), batch {options.BatchSize}, " +
-            $"{options.Epochs} epochs, checkpoint {options.CheckpointDir}{(options.Resume ? " (resume)" : "")}"));
+            $"{options.Epochs} epochs, checkpoint {CliText.Plain(options.CheckpointDir)}{(options.Resume ? " (resume)" : "")}"));
 
         var residualBlocks = InceptionDsl.Training.FineTuning.DropPathSchedule.Sites(model).Count;
         Console.WriteLine($"fine-tuning: stages {string.Join(" | ", stages.Select(g => g.Name))}; frozen: {(settings.Freeze == 0 ? "none" : string.Join(", ", stages.Take(settings.Freeze).Select(g => g.Name)))}; "
@@ -342,7 +342,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (entry is not null)
                 Console.WriteLine(TrainWeights.Describe(entry));
             var result = CheckpointLoader.Load(model, path, CheckpointLoadOptions.FineTune with { Sha256 = sha256 });
-            Console.WriteLine($"weights: {result.Entries} entries from {path} ({result.Format}, {string.Join("/", result.DTypes)})");
+            Console.WriteLine($"weights: {result.Entries} entries from {CliText.Plain(path)} ({result.Format}, {string.Join("/", result.DTypes)})");
             foreach (var change in result.Adaptations)
                 Console.WriteLine("weights: " + change.Description);
             return true;
@@ -350,6 +350,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         catch (Exception error) when (error is CheckpointMismatchException or CheckpointHashException or ReferenceFormatException or InvalidDataException
             or NotSupportedException or ArgumentException or IOException)
         {
+            // A mismatch lists one key per line (each escaped where it is made); the console filter escapes the rest.
             Console.Error.WriteLine($"error: --weights {error.Message}");
             return false;
         }

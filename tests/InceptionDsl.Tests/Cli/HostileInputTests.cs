@@ -123,7 +123,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("the file is empty", Assert.Throws<ReferenceFormatException>(() => CheckpointLoader.Read(empty)).Message);
         var zip = PathOf("garbage.pt");
         File.WriteAllBytes(zip, [(byte)'P', (byte)'K', 1, 2, 3, 4, 5, 6, 7, 8]);
-        Assert.StartsWith($"{zip}: not a readable torch.save state_dict archive (", Assert.Throws<ReferenceFormatException>(() => CheckpointLoader.Read(zip)).Message);
+        Assert.Equal($"{zip}: the zip archive of the torch.save file is damaged or truncated", Assert.Throws<ReferenceFormatException>(() => CheckpointLoader.Read(zip)).Message);
     }
 
     [Fact]
@@ -207,20 +207,20 @@ public sealed class HostileInputTests : IDisposable
     {
         static string? Error(TrainCommand.Settings settings) => settings.Validate().Successful ? null : settings.Validate().Message;
         Assert.Null(Error(new TrainCommand.Settings { Model = "MiniInception" }));
-        Assert.Equal("--epochs must be at least 1, not 0", Error(new TrainCommand.Settings { Epochs = 0 }));
-        Assert.Equal("--batch-size must be at least 1, not -5", Error(new TrainCommand.Settings { BatchSize = -5 }));
+        Assert.Equal("--epochs must be between 1 and 100000, not 0", Error(new TrainCommand.Settings { Epochs = 0 }));
+        Assert.Equal("--batch-size must be between 1 and 65536, not -5", Error(new TrainCommand.Settings { BatchSize = -5 }));
         Assert.Equal("--train-size must be between 1 and 1000000, not -1", Error(new TrainCommand.Settings { TrainSize = -1 }));
         Assert.Equal("--classes must be between 2 and 10 (the generated shapes), not 11", Error(new TrainCommand.Settings { Classes = 11 }));
         Assert.Equal("--image-size must be between 8 and 1024, not 100000", Error(new TrainCommand.Settings { ImageSize = 100000 }));
         Assert.Equal("--val-fraction must be between 0 and 1 (exclusive), not 2", Error(new TrainCommand.Settings { ValidationFraction = 2 }));
-        Assert.Equal("--lr must be a positive number, not NaN", Error(new TrainCommand.Settings { LearningRate = double.NaN }));
-        Assert.Equal("--warmup must be 0 or more, not -1", Error(new TrainCommand.Settings { Warmup = -1 }));
-        Assert.Equal("--threads must be at least 1, not 0", Error(new TrainCommand.Settings { Threads = 0 }));
+        Assert.Equal("--lr must be above 0 and at most 10, not NaN", Error(new TrainCommand.Settings { LearningRate = double.NaN }));
+        Assert.Equal("--warmup must be between 0 and 10000000, not -1", Error(new TrainCommand.Settings { Warmup = -1 }));
+        Assert.Equal("--threads must be between 1 and 1024, not 0", Error(new TrainCommand.Settings { Threads = 0 }));
         Assert.Equal("--optimizer must be sgd, adam or adamw, not 'foo'", Error(new TrainCommand.Settings { Optimizer = "foo" }));
         Assert.Equal("--schedule must be cosine, step or constant, not 'foo'", Error(new TrainCommand.Settings { Schedule = "foo" }));
         Assert.Equal($"--data {PathOf("none")}: folder not found", Error(new TrainCommand.Settings { Data = PathOf("none") }));
         File.WriteAllText(PathOf("file"), "");
-        Assert.Equal($"--checkpoint {PathOf("file")}: is a file; the checkpoint is a folder", Error(new TrainCommand.Settings { Checkpoint = PathOf("file") }));
+        Assert.Equal($"--checkpoint {PathOf("file")}: is a file; give a folder (the checkpoint is a folder)", Error(new TrainCommand.Settings { Checkpoint = PathOf("file") }));
         Assert.StartsWith("the generated dataset (1000000 + 1000 images of 512x512) would take more than 4 GiB",
             Error(new TrainCommand.Settings { TrainSize = 1_000_000, ImageSize = 512 }));
     }

@@ -57,7 +57,7 @@ public sealed class PreprocessingTests : IDisposable
         using var splits = ImageFolder.LoadSplits(root, ImagePreprocessing.ImageNet(8, 8), validationFraction: 0.34, seed: 2);
         Assert.Equal(1, splits.SkippedImages);
         Assert.Equal(6, splits.Train.Count + splits.Validation.Count);
-        Assert.Contains("1 unreadable image skipped", splits.Description);
+        Assert.Contains("1 image skipped (first: dog/broken.png: not an image SkiaSharp decodes)", splits.Description);
     }
 
     [Fact]
