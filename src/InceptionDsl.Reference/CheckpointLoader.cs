@@ -141,6 +141,7 @@ public static class CheckpointLoader
             return Safetensors.LoadStateDict(path);
         }
 
+        CheckArchive(path);
         Hashtable table;
         try
         {
@@ -254,6 +255,22 @@ public static class CheckpointLoader
             else
                 PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
         });
+    }
+
+    /// <summary>The zip archive of a torch.save file opens and holds a <c>data.pkl</c>; else one line saying which is wrong.</summary>
+    private static void CheckArchive(string path)
+    {
+        try
+        {
+            using var stream = SafeFiles.OpenRead(path);
+            using var archive = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read);
+            if (!archive.Entries.Any(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)))
+                throw new ReferenceFormatException(path, "the zip archive holds no data.pkl: not a torch.save file");
+        }
+        catch (InvalidDataException error)
+        {
+            throw new ReferenceFormatException(path, "the zip archive of the torch.save file is damaged or truncated", inner: error);
+        }
     }
 
     /// <summary>
