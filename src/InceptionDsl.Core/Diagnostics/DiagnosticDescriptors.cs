@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Text;
 
 namespace InceptionDsl.Diagnostics;
@@ -48,13 +49,15 @@ public static class Descriptors
     public static readonly SpecDiagnosticDescriptor NoOnnxExport = new("IDSL090", "No ONNX export", "Model '{0}' is generated without ONNX export (it does not implement IOnnxExportable): {1}", SpecSeverity.Warning);
     public static readonly SpecDiagnosticDescriptor InternalError = new("IDSL099", "Internal error", "InceptionDsl could not process this spec: {0}. Please report it.");
 
-    /// <summary>All descriptors, for documentation and tests.</summary>
-    public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = new[]
-    {
-        YamlSyntax, UnknownKey, WrongType, MissingField, OutOfRange, DuplicateName, UndefinedBlock,
-        UndefinedParameter, RecursiveBlock, InvalidIdentifier, DuplicateModel, LimitExceeded,
-        ExpressionSyntax, ExpressionType, BadArguments, NameCollision, BadNode, ResidualMismatch,
-        ConcatMismatch, SpatialCollapsed, KernelTooLarge, ClassifierMismatch, AuxTargetMissing,
-        ConditionalChangesShape, ChannelMismatch, ClassCannotServeUse, InternalError,
-    };
+    /// <summary>
+    /// All descriptors, in declaration order: every public static descriptor field of this class, found by
+    /// reflection so that none can be missing (a hand-kept list once lacked IDSL090, which the build then
+    /// reported as IDSL099). The generator maps each ID to a Roslyn descriptor from this list.
+    /// </summary>
+    public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = typeof(Descriptors)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(field => field.FieldType == typeof(SpecDiagnosticDescriptor))
+        .OrderBy(field => field.MetadataToken)
+        .Select(field => (SpecDiagnosticDescriptor)field.GetValue(null)!)
+        .ToArray();
 }
