@@ -24,6 +24,14 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[MODEL|FILE]")]
+        [Description("Time this model alone (a spec file, compiled now, or a zoo name) instead of the comparison with TorchVision: generated, fused, fused NCHW and ONNX Runtime.")]
+        public string? Source { get; init; }
+
+        [CommandOption("--model <NAME>")]
+        [Description("With a spec file of several models: the one to time.")]
+        public string? Model { get; init; }
+
         [CommandOption("--rounds <N>")]
         [Description("Interleaved rounds; each times every model once per variant and batch (default 5).")]
         public int Rounds { get; init; } = 5;
@@ -78,6 +86,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             return MemoryProbe(engine, torch.get_num_threads());
         var onnxOptions = new OnnxRunOptions { IntraOpThreads = torch.get_num_threads(), OptimizationLevel = OnnxLevels.ParseLevel(settings.OnnxLevel)!.Value };
         var batches = settings.Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        if (settings.Source is not null)
+            return BenchModel.Run(settings.Source, settings.Model, batches, settings.Rounds, onnxOptions);
         Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
         Console.WriteLine("inputs NCHW contiguous; fused = Fuse() (BatchNorm folded, conv weights channels-last), fused-nchw = Fuse(channelsLast: false)");
         Console.WriteLine($"onnx = the generated model exported by InceptionDsl.Onnx, ONNX Runtime {OnnxLevels.Version} CPU, {onnxOptions.IntraOpThreads} intra-op threads, optimisation level {settings.OnnxLevel}");
