@@ -62,7 +62,7 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
             if (Onnx && !string.IsNullOrWhiteSpace(Weights))
                 return ValidationResult.Error("--onnx compares with a reference file's logits: give --reference, not --weights");
             if (string.IsNullOrWhiteSpace(Spec) && string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
-                return ValidationResult.Error("give a spec file or --model, or --reference to verify the model that declares the file's id");
+                return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id, or a spec file as the argument");
             if (string.IsNullOrWhiteSpace(Spec) && string.IsNullOrWhiteSpace(Model) && CliFiles.InputProblem(Reference) is { } noReference)
                 return ValidationResult.Error($"--reference {Reference}: {noReference}");
             if (!string.IsNullOrWhiteSpace(Weights))
