@@ -1,0 +1,15 @@
+using System.Runtime.CompilerServices;
+using InceptionDsl.Platform;
+
+namespace InceptionDsl.Tests.Shared;
+
+/// <summary>
+/// The test assemblies run models as a program does: the oneDNN decision (docs/platform.md) is made
+/// when the assembly loads, before any test's first convolution, so the suite takes the path a
+/// user's process takes on this CPU (its one line, if any, is on the test host's stderr).
+/// </summary>
+internal static class LibTorchStartup
+{
+    [ModuleInitializer]
+    internal static void ApplyLibTorchGuard() => LibTorchGuard.EnsureApplied();
+}
