@@ -87,8 +87,6 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             return MemoryProbe(engine, torch.get_num_threads());
         var onnxOptions = new OnnxRunOptions { IntraOpThreads = torch.get_num_threads(), OptimizationLevel = OnnxLevels.ParseLevel(settings.OnnxLevel)!.Value };
         var batches = settings.Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        if (settings.Source is not null)
-            return BenchModel.Run(settings.Source, settings.Model, batches, settings.Rounds, onnxOptions);
         Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
         Console.WriteLine("inputs NCHW contiguous; fused = Fuse() (BatchNorm folded, conv weights channels-last), fused-nchw = Fuse(channelsLast: false)");
         Console.WriteLine($"onnx = the generated model exported by InceptionDsl.Onnx, ONNX Runtime {OnnxLevels.Version} CPU, {onnxOptions.IntraOpThreads} intra-op threads, optimisation level {settings.OnnxLevel}");
@@ -102,6 +100,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             : null;
         if (channelsLastSkipped is not null)
             Console.WriteLine(channelsLastSkipped);
+        if (settings.Source is not null)
+            return BenchModel.Run(settings.Source, settings.Model, batches, settings.Rounds, onnxOptions, channelsLast: channelsLastSkipped is null);
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();

@@ -15,7 +15,7 @@ namespace InceptionDsl.Cli.Commands;
 public static class BenchModel
 {
     /// <summary>Resolves the model as every command does; an unknown name or a bad spec is one line and exit code 1.</summary>
-    public static int Run(string source, string? model, int[] batches, int rounds, OnnxRunOptions onnxOptions)
+    public static int Run(string source, string? model, int[] batches, int rounds, OnnxRunOptions onnxOptions, bool channelsLast = true)
     {
         ZooEntry entry;
         try
@@ -28,21 +28,22 @@ public static class BenchModel
             return 1;
         }
 
-        return Run(entry, batches, rounds, onnxOptions);
+        return Run(entry, batches, rounds, onnxOptions, channelsLast);
     }
 
-    public static int Run(ZooEntry entry, int[] batches, int rounds, OnnxRunOptions onnxOptions)
+    /// <summary>Times <paramref name="entry"/>; without <paramref name="channelsLast"/> (where oneDNN would crash on it) the fused channels-last variant is left out.</summary>
+    public static int Run(ZooEntry entry, int[] batches, int rounds, OnnxRunOptions onnxOptions, bool channelsLast = true)
     {
         Console.WriteLine($"bench {entry.Name} ({entry.Spec}): {rounds} rounds, batches {string.Join(",", batches)}, {get_num_threads()} threads, float32 CPU, eval + inference_mode");
         manual_seed(0);
         var variants = new List<(string Name, nn.Module<Tensor, Tensor>? Module, OnnxModelSession? Session)>();
         var generated = entry.Create(entry.Classes, entry.InChannels, false);
         variants.Add(("generated", generated, null));
-        foreach (var (name, channelsLast) in new[] { ("fused", true), ("fused-nchw", false) })
+        foreach (var (name, lastChannels) in new[] { ("fused", true), ("fused-nchw", false) }.Where(v => channelsLast || !v.Item2))
         {
             var module = entry.Create(entry.Classes, entry.InChannels, false);
             module.load_state_dict(generated.state_dict());
-            Fuse(module, channelsLast);
+            Fuse(module, lastChannels);
             variants.Add((name, module, null));
         }
 
