@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using InceptionDsl.Platform;
 
@@ -11,5 +12,13 @@ namespace InceptionDsl.Tests.Shared;
 internal static class LibTorchStartup
 {
     [ModuleInitializer]
-    internal static void ApplyLibTorchGuard() => LibTorchGuard.EnsureApplied();
+    internal static void ApplyLibTorchGuard()
+    {
+        var decision = LibTorchGuard.EnsureApplied();
+        // The CLI processes tests start inherit the decision as a setting, so they take the same path
+        // without printing its line again into the stderr the tests read. The automatic decision of a
+        // child process is tested on its own (OneDnnDecisionTests), with the variable set explicitly.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OneDnnSettings.Variable)))
+            Environment.SetEnvironmentVariable(OneDnnSettings.Variable, decision.OneDnnEnabled ? "on" : "off");
+    }
 }

@@ -212,10 +212,12 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var peak = MeasurePeak(settings.PeakBatch, settings.Rounds, fused: channelsLastSkipped is null);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul 2048x2048 float32: {peak.Matmul:F1} GFLOP/s (median; interleaved with the models below)"));
+        // A fused rate is NaN where the fused models were left out (channelsLastSkipped): printed as "skipped".
+        string Fused(double rate) => double.IsNaN(rate) ? "fused skipped" : string.Create(CultureInfo.InvariantCulture, $"{rate:F1} fused ({rate / peak.Matmul:P0} of matmul)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {peak.V4Fused:F1} fused ({peak.V4Fused / peak.Matmul:P0} of matmul)"));
+            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {Fused(peak.V4Fused)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {peak.R50Fused:F1} fused ({peak.R50Fused / peak.Matmul:P0} of matmul)"));
+            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {Fused(peak.R50Fused)}"));
         Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused-nchw/handwritten={GeoMean(fusedNchwRatios):F3} (BatchNorm folding alone, without channels-last)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
