@@ -4,6 +4,14 @@ using Spectre.Console.Cli;
 
 // Untrusted text (spec text, checkpoint keys, file names) never reaches the terminal as control characters.
 ShownTextWriter.Install();
+// --version before the command parser, which knows only commands: tool, generator and TorchSharp versions.
+if (args is ["--version"])
+{
+    foreach (var line in ToolVersions.Lines())
+        Console.WriteLine(line);
+    return 0;
+}
+
 var app = new CommandApp();
 app.Configure(config =>
 {

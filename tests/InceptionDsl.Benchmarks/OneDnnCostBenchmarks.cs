@@ -24,6 +24,9 @@ public static class OneDnnCostBenchmarks
         var context = LibTorchContext.TryOpen(out var failure) ?? throw new InvalidOperationException(failure);
         var topology = CpuCacheTopology.Read();
         bool fusedSafe = !topology.HidesDataCaches || args.Contains("--unsafe");
+        // As the guard does: NNPACK cannot initialise where the caches are hidden, and would log a warning per convolution.
+        if (topology.HidesDataCaches)
+            context.SetNnpackEnabled(false);
         Console.WriteLine($"onednn-cost: {rounds} rounds, batch {batch}, {get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode, load average {LoadAverage()}");
         Console.WriteLine($"cpu caches: {topology.Describe()}");
 

@@ -25,6 +25,14 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[MODEL|FILE]")]
+        [Description("Time this model alone (a spec file, compiled now, or a zoo name) instead of the comparison with TorchVision: generated, fused, fused NCHW and ONNX Runtime.")]
+        public string? Source { get; init; }
+
+        [CommandOption("--model <NAME>")]
+        [Description("With a spec file of several models: the one to time.")]
+        public string? Model { get; init; }
+
         [CommandOption("--rounds <N>")]
         [Description("Interleaved rounds; each times every model once per variant and batch (default 5).")]
         public int Rounds { get; init; } = 5;
@@ -92,6 +100,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             : null;
         if (channelsLastSkipped is not null)
             Console.WriteLine(channelsLastSkipped);
+        if (settings.Source is not null)
+            return BenchModel.Run(settings.Source, settings.Model, batches, settings.Rounds, onnxOptions, channelsLast: channelsLastSkipped is null);
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();
@@ -202,10 +212,12 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var peak = MeasurePeak(settings.PeakBatch, settings.Rounds, fused: channelsLastSkipped is null);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul 2048x2048 float32: {peak.Matmul:F1} GFLOP/s (median; interleaved with the models below)"));
+        // A fused rate is NaN where the fused models were left out (channelsLastSkipped): printed as "skipped".
+        string Fused(double rate) => double.IsNaN(rate) ? "fused skipped" : string.Create(CultureInfo.InvariantCulture, $"{rate:F1} fused ({rate / peak.Matmul:P0} of matmul)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {peak.V4Fused:F1} fused ({peak.V4Fused / peak.Matmul:P0} of matmul)"));
+            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {Fused(peak.V4Fused)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {peak.R50Fused:F1} fused ({peak.R50Fused / peak.Matmul:P0} of matmul)"));
+            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {Fused(peak.R50Fused)}"));
         Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused-nchw/handwritten={GeoMean(fusedNchwRatios):F3} (BatchNorm folding alone, without channels-last)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -41,6 +41,11 @@ public sealed class DoctorCommand : Command<DoctorCommand.Settings>
         }
 
         AnsiConsole.Write(table);
+        // What the decision costs apart from libtorch's first operations, which any first forward pays.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ConvolutionProbe.StartUp.RelativeError();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"decision time: {decision.Elapsed.TotalMilliseconds:F0} ms at start-up (libtorch's first operations included); the known-answer convolution alone, warm: {clock.Elapsed.TotalMilliseconds:F1} ms"));
         Console.WriteLine(allRight && decision.Trustworthy
             ? "float32 convolutions: right"
             : $"float32 convolutions: WRONG on this machine ({OneDnnSettings.Variable}=auto turns oneDNN off where the evidence says so)");
