@@ -92,7 +92,7 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         ["bn"] = ("BatchNorm after the conv: true, or { eps, momentum }.", "false"),
         ["eps"] = ("BatchNorm epsilon.", "0.00001"),
         ["momentum"] = ("BatchNorm momentum.", "0.1"),
-        ["act"] = ("Activation after the conv: relu or none.", "none"),
+        ["act"] = ("Activation after the conv: " + string.Join(", ", ActivationCatalog.Keys) + " or none.", "none"),
         ["ceil"] = ("Round the output size up (ceil_mode).", "false"),
         ["count_include_pad"] = ("Count padding in the average.", "true"),
         ["size"] = ("Output size: n or [h, w].", null),

@@ -121,7 +121,7 @@ internal sealed partial class Lowerer
         var name = explicitName is null ? null : nameCode is { Count: > 0 } ? string.Join(" + ", nameCode) : Emit.CSharpText.Literal(explicitName);
         into.Add(new SeqMember(name, childName, condition, plan.ModuleInit));
         // A conv's activation is a module of its own at the next position, as torchvision's VGG writes it.
-        var activation = act ? new LayerPlan("relu", "ReLU", plan.Output, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", null) : null;
+        var activation = plan.ActivationAfter;
         if (activation is not null)
             into.Add(new SeqMember(null, (seq.Children.Count + 1).ToString(CultureInfo.InvariantCulture), condition, activation.ModuleInit));
         if (!kept)
@@ -343,7 +343,7 @@ internal sealed partial class Lowerer
         var where = own?.Span ?? inherited?.Span ?? conv.Span;
         var source = inherited is not null ? $"'act: {inherited.Value.Display}' from defaults: (line {inherited.Span.Line})" : $"'act: {own?.Value.Display ?? "relu"}'";
         var diagnostic = Descriptors.BadNode.Create(where, named
-            ? $"'{path}' is a named conv without bn in a seq: its {source} would be a ReLU module at the next position, which has no name to take; leave the conv unnamed (the ReLU then takes the position after it), or write 'act: none' and add a '- relu' member after it"
+            ? $"'{path}' is a named conv without bn in a seq: its {source} would be an activation module at the next position, which has no name to take; leave the conv unnamed (the activation then takes the position after it), or write 'act: none' and add the activation as a member after it"
             : $"'{path}' is a conv without bn where each member is one module at one position: its {source} would need a position of its own; write 'act: none' on it and apply the activation after, or give it 'bn'");
         return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }

@@ -156,7 +156,7 @@ public static class LanguageCatalog
             new KeyInfo("bn", "true, false or { eps, momentum }", "false", "Follow the conv with BatchNorm (a conv-bn-act unit, BasicConv2d)."),
             new KeyInfo("eps", "number", "0.00001", "The BatchNorm's eps (with bn)."),
             new KeyInfo("momentum", "number", "0.1", "The BatchNorm's momentum (with bn)."),
-            new KeyInfo("act", "relu or none", "none", "Activation after the conv (and its bn). In a seq, an unnamed conv without bn puts its ReLU module at the next position (torchvision's VGG)."),
+            new KeyInfo("act", "an activation kind or none", "none", "Activation after the conv (and its bn): " + string.Join(", ", ActivationCatalog.Keys) + ". In a seq, an unnamed conv without bn puts the activation's module at the next position (torchvision's VGG)."),
         },
         ["bn"] = new[]
         {

@@ -88,7 +88,7 @@ public sealed partial class SpecReader
             {
                 if (!OpCatalog.TryGet(entry.Key.Value, out var op) || op.Shape != OpShape.Options)
                 {
-                    Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "defaults", DidYouMean.Hint(entry.Key.Value, OpCatalog.Ops.Where(o => o.Shape == OpShape.Options).Select(o => o.Key))));
+                    Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "defaults", DidYouMean.KindHint(entry.Key.Value, OpCatalog.Ops.Where(o => o.Shape == OpShape.Options).Select(o => o.Key))));
                     continue;
                 }
 
@@ -310,7 +310,7 @@ public sealed partial class SpecReader
             // "- relu", "- flatten": a kind with no options.
             if (!OpCatalog.TryGet(scalar.Value, out var bare) || bare.Shape != OpShape.Options)
             {
-                Report(Descriptors.BadNode.Create(scalar.Span, $"'{scalar.Value}' is not a node kind{DidYouMean.Hint(scalar.Value, OpCatalog.OpKeys)}"));
+                Report(Descriptors.BadNode.Create(scalar.Span, $"'{scalar.Value}' is not a node kind{DidYouMean.KindHint(scalar.Value, OpCatalog.OpKeys)}"));
                 return null;
             }
 
@@ -322,7 +322,7 @@ public sealed partial class SpecReader
         var opEntries = map.Entries.Where(e => OpCatalog.TryGet(e.Key.Value, out _)).ToList();
         foreach (var entry in map.Entries.TakeWhile(_ => !Saturated))
             if (!OpCatalog.TryGet(entry.Key.Value, out _) && !OpCatalog.NodeKeys.Contains(entry.Key.Value))
-                Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "a node", DidYouMean.Hint(entry.Key.Value, OpCatalog.OpKeys.Concat(OpCatalog.NodeKeys))));
+                Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "a node", DidYouMean.KindHint(entry.Key.Value, OpCatalog.OpKeys.Concat(OpCatalog.NodeKeys))));
         if (opEntries.Count != 1)
         {
             Report(Descriptors.BadNode.Create(map.Span, opEntries.Count == 0
