@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using InceptionDsl.Models;
+using InceptionDsl.Reference;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Tests.Zoo;
+
+/// <summary>
+/// A theory that needs Debian's torchvision at <c>/usr/bin/python3</c> (apt-get install python3-torchvision);
+/// skipped, saying so, where it is absent. Checked by file, so discovery starts no process.
+/// </summary>
+public sealed class TorchVisionPeerTheoryAttribute : TheoryAttribute
+{
+    public const string Python = "/usr/bin/python3";
+    public const string TorchVisionInit = "/usr/lib/python3/dist-packages/torchvision/__init__.py";
+
+    public TorchVisionPeerTheoryAttribute()
+    {
+        if (!File.Exists(Python) || !File.Exists(TorchVisionInit))
+            Skip = $"torchvision is not installed for {Python} ({TorchVisionInit} is missing): apt-get install python3-torchvision to compare the forward with it";
+    }
+}
+
+/// <summary>
+/// The torchvision families' numbers, proved without the held-back numeric fixtures: each zoo model is filled
+/// with the deterministic weights, its state_dict and the deterministic input are written as safetensors, and
+/// torchvision (a separate implementation, PyTorch 1.13) loads them strictly into its own model and computes
+/// the logits, which must equal the generated model's to 1e-4 relative (batch 1, the fixture's input size).
+/// </summary>
+public sealed class TorchVisionForwardTests
+{
+    /// <summary>Zoo model and torchvision's builder for it.</summary>
+    public static TheoryData<string, string> Models() => new()
+    {
+        { "AlexNet", "alexnet" },
+        { "VGG11_BN", "vgg11_bn" },
+        { "SqueezeNet1_1", "squeezenet1_1" },
+    };
+
+    private const string Script = """
+        import json, struct, sys
+        import torch, torchvision
+        path, builder, out = sys.argv[1:4]
+        raw = open(path, "rb").read()
+        size = struct.unpack("<Q", raw[:8])[0]
+        header, data = json.loads(raw[8:8 + size]), raw[8 + size:]
+        types = {"F32": torch.float32, "I64": torch.int64}
+        tensors = {}
+        for name, entry in header.items():
+            begin, end = entry["data_offsets"]
+            tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=types[entry["dtype"]]).reshape(entry["shape"])
+        x = tensors.pop("__input__")
+        model = getattr(torchvision.models, builder)()
+        model.load_state_dict(tensors, strict=True)
+        model.eval()
+        with torch.no_grad():
+            y = model(x)
+        open(out, "wb").write(y.contiguous().numpy().astype("<f4").tobytes())
+        """;
+
+    [TorchVisionPeerTheory]
+    [MemberData(nameof(Models))]
+    public void LogitsEqualTorchVisions(string model, string builder)
+    {
+        var entry = ModelZoo.Find(model);
+        Assert.NotNull(entry);
+        using var scope = NewDisposeScope();
+        using var module = entry!.Create(entry.Classes, entry.InChannels, false);
+        DeterministicWeights.Fill(module);
+        module.eval();
+        var input = DeterministicWeights.Input(new[] { 1L, entry.InChannels, entry.Height, entry.Width });
+        Tensor logits;
+        using (no_grad())
+            logits = module.call(input);
+
+        var folder = Directory.CreateTempSubdirectory("idsl-tv-");
+        try
+        {
+            var weights = Path.Combine(folder.FullName, "model.safetensors");
+            var entries = module.state_dict().Select(p => (p.Key, p.Value)).Append(("__input__", input));
+            WriteSafetensors(weights, entries);
+            var script = Path.Combine(folder.FullName, "peer.py");
+            File.WriteAllText(script, Script);
+            var output = Path.Combine(folder.FullName, "logits.f32");
+            Run(script, weights, builder, output);
+
+            var bytes = File.ReadAllBytes(output);
+            var peer = new float[bytes.Length / 4];
+            Buffer.BlockCopy(bytes, 0, peer, 0, bytes.Length);
+            var expected = tensor(peer).reshape(logits.shape);
+            var relative = ((logits - expected).abs().max() / expected.abs().max()).item<float>();
+            Assert.True(relative < 1e-4, $"{model} vs torchvision {builder}: relative max difference {relative}");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static void Run(string script, string weights, string builder, string output)
+    {
+        var info = new ProcessStartInfo(TorchVisionPeerTheoryAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { script, weights, builder, output })
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(300_000), "torchvision did not finish in 5 minutes");
+        Assert.True(process.ExitCode == 0, $"torchvision failed ({process.ExitCode}): {stderr.Result}");
+    }
+
+    /// <summary>The safetensors format: 8 bytes of header length, the JSON header, then each tensor's bytes (little-endian).</summary>
+    private static void WriteSafetensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    {
+        var header = new Dictionary<string, object>();
+        var blobs = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, value) in tensors)
+        {
+            var contiguous = value.contiguous().cpu();
+            byte[] blob;
+            string dtype;
+            if (contiguous.dtype == ScalarType.Int64)
+            {
+                var data = contiguous.data<long>().ToArray();
+                blob = new byte[data.Length * 8];
+                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
+                dtype = "I64";
+            }
+            else
+            {
+                var data = contiguous.to_type(ScalarType.Float32).data<float>().ToArray();
+                blob = new byte[data.Length * 4];
+                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
+                dtype = "F32";
+            }
+
+            header[name] = new Dictionary<string, object> { ["dtype"] = dtype, ["shape"] = value.shape, ["data_offsets"] = new[] { offset, offset + blob.Length } };
+            blobs.Add(blob);
+            offset += blob.Length;
+        }
+
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        using var file = File.Create(path);
+        file.Write(BitConverter.GetBytes((ulong)json.Length));
+        file.Write(json);
+        foreach (var blob in blobs)
+            file.Write(blob);
+    }
+}
