@@ -27,6 +27,9 @@ namespace InceptionDsl.Models
         /// </summary>
         public static global::System.Collections.Generic.IReadOnlyList<ZooEntry> Entries { get; } = new ZooEntry[]
         {
+            new ZooEntry("AlexNet", "alexnet.inception.yaml", "Krizhevsky 2014, \"One weird trick for parallelizing convolutional neural networks\"", "torchvision alexnet", "alexnet", null, null,
+                3, 224, 224, 1000, 61100840, 61100840, 1428376960, false,
+                (classes, channels, aux) => new AlexNet(classes, channels)),
             new ZooEntry("GoogLeNet", "googlenet.inception.yaml", "Szegedy et al. 2015, \"Going deeper with convolutions\"", "torchvision googlenet", "googlenet", 69.78, 89.53,
                 3, 224, 224, 1000, 13004888, 6624904, 2996752384, true,
                 (classes, channels, aux) => new GoogLeNet(classes, channels, aux)) { Weights = GoogLeNet.Weights.All },
@@ -93,6 +96,12 @@ namespace InceptionDsl.Models
             new ZooEntry("SKResNet34", "resnet.inception.yaml", "Li et al. 2019, \"Selective Kernel Networks\"", "timm skresnet34", "timm_skresnet34", null, null,
                 3, 224, 224, 1000, 22282376, 22282376, 7328475136, false,
                 (classes, channels, aux) => new SKResNet34(classes, channels)) { Weights = SKResNet34.Weights.All },
+            new ZooEntry("SqueezeNet1_1", "squeezenet1_1.inception.yaml", "Iandola et al. 2016, \"SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size\"", "torchvision squeezenet1_1", "squeezenet1_1", null, null,
+                3, 224, 224, 1000, 1235496, 1235496, 698303872, false,
+                (classes, channels, aux) => new SqueezeNet1_1(classes, channels)),
+            new ZooEntry("VGG11_BN", "vgg11_bn.inception.yaml", "Simonyan and Zisserman 2015, \"Very Deep Convolutional Networks for Large-Scale Image Recognition\"", "torchvision vgg11_bn", "vgg11_bn", null, null,
+                3, 224, 224, 1000, 132868840, 132868840, 15218180096, false,
+                (classes, channels, aux) => new VGG11_BN(classes, channels)),
             new ZooEntry("WideResNet101_2", "resnet.inception.yaml", "Zagoruyko & Komodakis 2016, \"Wide Residual Networks\"", "torchvision wide_resnet101_2", "wide_resnet101_2", 78.848, 94.284,
                 3, 224, 224, 1000, 126886696, 126886696, 45506101248, false,
                 (classes, channels, aux) => new WideResNet101_2(classes, channels)) { Weights = WideResNet101_2.Weights.All },
