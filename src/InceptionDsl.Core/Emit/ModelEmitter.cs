@@ -242,7 +242,8 @@ public static class ModelEmitter
     /// </summary>
     private static string ConditionFieldName(string condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
     {
-        var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault();
+        var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault()
+            ?? (StepIR.InOrder(steps).OfType<ResidualStep>().Any(r => r.AddCondition == condition) ? "shortcut" : null);
         var name = kind is not null && Syntax.Identifiers.IsIdentifier(kind)
             ? "_apply" + char.ToUpperInvariant(kind[0]) + kind.Substring(1)
             : Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition";

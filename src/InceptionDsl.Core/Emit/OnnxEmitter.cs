@@ -133,7 +133,8 @@ public static class OnnxEmitter
                     var scale = residual.Scale is null ? "1.0"
                         : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
                         : FloatValue.FormatDouble(residual.ScaleValue);
-                    _w.Line($"{v} = graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale});");
+                    var sum = $"graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale})";
+                    _w.Line(residual.AddCondition is null ? $"{v} = {sum};" : $"{v} = this.{_conditionFields[residual.AddCondition]} ? {sum} : {body};");
                     break;
                 case GateStep gate:
                     _w.Comment(gate.Comment);

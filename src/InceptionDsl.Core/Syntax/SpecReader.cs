@@ -380,6 +380,8 @@ public sealed partial class SpecReader
         var options = new List<OptionSyntax>();
         if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode) is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
+        if (map.Get("add") is { } addNode && ReadExpr(addNode) is { } add)
+            options.Add(new OptionSyntax("add", add, addNode.Span));
         if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
             options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
         NodeSyntax? shortcut = null;

@@ -38,6 +38,7 @@ public sealed class TorchVisionForwardTests
         { "AlexNet", "alexnet" },
         { "VGG11_BN", "vgg11_bn" },
         { "SqueezeNet1_1", "squeezenet1_1" },
+        { "MobileNetV2", "mobilenet_v2" },
     };
 
     private const string Script = """

@@ -34,6 +34,7 @@ public sealed class ZooVerificationTests
         { "AlexNet", "alexnet" },
         { "VGG11_BN", "vgg11_bn" },
         { "SqueezeNet1_1", "squeezenet1_1" },
+        { "MobileNetV2", "mobilenet_v2" },
     };
 
     [ReferenceTheory]
