@@ -62,6 +62,28 @@ public sealed class TorchVisionForwardTests
         open(out, "wb").write(y.contiguous().numpy().astype("<f4").tobytes())
         """;
 
+    /// <summary>Training works: a step at batch 1 and the fixture's input size gives every parameter a finite gradient.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ForwardAndBackwardReachEveryParameter(string model, string builder)
+    {
+        _ = builder;
+        var entry = ModelZoo.Find(model)!;
+        using var scope = NewDisposeScope();
+        manual_seed(26);
+        using var module = entry.Create(entry.Classes, entry.InChannels, false);
+        module.train();
+        var input = randn(1, entry.InChannels, entry.Height, entry.Width);
+        var loss = nn.functional.cross_entropy(module.call(input), tensor(new long[] { 7 }));
+        loss.backward();
+        Assert.True(float.IsFinite(loss.item<float>()), $"{model}: loss {loss.item<float>()}");
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            Assert.True(parameter.grad is not null, $"{model}: {name} has no gradient");
+            Assert.True(parameter.grad!.isfinite().all().item<bool>(), $"{model}: {name} has a non-finite gradient");
+        }
+    }
+
     [TorchVisionPeerTheory]
     [MemberData(nameof(Models))]
     public void LogitsEqualTorchVisions(string model, string builder)
