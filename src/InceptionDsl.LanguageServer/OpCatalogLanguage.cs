@@ -102,6 +102,7 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         ["body"] = ("The residual branch's nodes.", null),
         ["shortcut"] = ("A projection node on the identity path (1x1 conv + BN).", "identity"),
         ["scale"] = ("Multiplies the body's output before the add.", "1"),
+        ["drop_path"] = ("Stochastic depth rate of the body in training (row mode, as torchvision's StochasticDepth).", "0"),
         ["add"] = ("Whether the shortcut is added: false makes the node its body alone (torchvision's use_res_connect).", "true"),
         ["shortcut_first"] = ("Register the shortcut's modules before the body's (the state_dict order of timm's Xception).", "false"),
         ["paths"] = SelectKey("paths"),

@@ -132,6 +132,23 @@ internal sealed partial class Lowerer
             return null;
         }
 
+        string? dropPath = null;
+        if (options.Has("drop_path"))
+        {
+            var rate = options.Number("drop_path", 0.0, 0.0, 0.999);
+            if (rate is null)
+                return null;
+            // The rate is the class's DropPathRate (IDropPath): one per class.
+            if (!_dropPathOwners.Add(frame.Owner))
+            {
+                _diagnostics.Add(Descriptors.BadNode.Create(options.SpanOf("drop_path"),
+                    $"residual '{label}' declares a second drop_path in its class: a block has one stochastic-depth rate (its DropPathRate); put each residual in a block of its own"));
+                return null;
+            }
+
+            dropPath = rate.ToCSharp();
+        }
+
         string? scale = null;
         double scaleValue = 1.0;
         if (options.Has("scale"))
@@ -146,10 +163,13 @@ internal sealed partial class Lowerer
 
         AddStep(frame, steps, new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
             $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")}{(addCondition is null ? "" : $" where {addCondition}, else body")} -> {ShapeText(body.Value.Output, frame)}")
-            { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue, ShortcutFirst = shortcutFirst, AddCondition = addCondition });
+            { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue, ShortcutFirst = shortcutFirst, AddCondition = addCondition, DropPath = dropPath });
         frame.Trace?.Scales.Add(scaleValue);
         return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);
     }
+
+    /// <summary>The classes whose residual declared a drop_path (a class holds one rate).</summary>
+    private readonly HashSet<ClassBuilder> _dropPathOwners = new();
 
     /// <summary>
     /// A residual whose <c>add</c> is false for this model or use: its body alone, as if written without

@@ -166,6 +166,9 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
     /// at run time); null when it always is. Where it does not hold the step is its body alone.
     /// </summary>
     public string? AddCondition { get; init; }
+
+    /// <summary>The declared stochastic-depth rate (<c>drop_path</c>) as C#: the block's DropPathRate when built; null when not declared.</summary>
+    public string? DropPath { get; init; }
 }
 
 /// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>

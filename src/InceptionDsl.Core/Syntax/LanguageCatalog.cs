@@ -131,6 +131,7 @@ public static class LanguageCatalog
         new KeyInfo("shortcut", "node, list of nodes, or identity", "identity", "The shortcut; with an 'if' on a block parameter, a projection only some uses have."),
         new KeyInfo("scale", Expr, "1", "The body's output is multiplied by this before the add."),
         new KeyInfo("shortcut_first", "true or false", "false", "Register the shortcut's modules before the body's (state_dict order, as timm's Xception)."),
+        new KeyInfo("drop_path", Expr, "0", "Stochastic depth in training: the rate at which the body's output is dropped for whole samples (the rest scaled by 1 / (1 - rate): torchvision's StochasticDepth in row mode), set when the block is built, e.g. '0.2 * $index / 16'; a block holds one such rate (IDropPath), which DropPathSchedule may reset."),
         new KeyInfo("add", Expr, "true", "Whether the shortcut is added: false makes the node its body alone. On block parameters ('$stride == 1 && $in_channels == $filters', torchvision's use_res_connect) one block serves both cases; the shapes must agree only where it holds."),
     };
 

@@ -39,7 +39,26 @@ public sealed class TorchVisionForwardTests
         { "VGG11_BN", "vgg11_bn" },
         { "SqueezeNet1_1", "squeezenet1_1" },
         { "MobileNetV2", "mobilenet_v2" },
+        { "EfficientNet_B0", "efficientnet_b0" },
     };
+
+    /// <summary>
+    /// EfficientNet's stochastic depth as its spec declares it (drop_path: 0.2 * index / 16): each MBConv's
+    /// rate equals torchvision's StochasticDepth p, in order, as the structure fixture's module tree prints them.
+    /// </summary>
+    [ReferenceFact]
+    public void EfficientNetsDropPathRatesAreTorchVisions()
+    {
+        var repr = ReferenceModel.LoadById("efficientnet_b0").Repr ?? throw new InvalidOperationException("efficientnet_b0.json has no repr");
+        var expected = System.Text.RegularExpressions.Regex.Matches(repr, @"StochasticDepth\(p=([0-9.e-]+), mode=row\)")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        using var model = new EfficientNet_B0();
+        var rates = model.modules().OfType<IDropPath>().Select(m => m.DropPathRate).ToList();
+        Assert.Equal(16, expected.Count);
+        Assert.Equal(expected.Count, rates.Count);
+        foreach (var (want, got) in expected.Zip(rates))
+            Assert.Equal(want, got, 1e-12);
+    }
 
     private const string Script = """
         import json, struct, sys

@@ -35,6 +35,7 @@ public sealed class ZooVerificationTests
         { "VGG11_BN", "vgg11_bn" },
         { "SqueezeNet1_1", "squeezenet1_1" },
         { "MobileNetV2", "mobilenet_v2" },
+        { "EfficientNet_B0", "efficientnet_b0" },
     };
 
     [ReferenceTheory]
