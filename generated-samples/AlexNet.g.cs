@@ -129,6 +129,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of AlexNet, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// AlexNet.Weights.ImageNet1K_V1: alexnet-owt-7be5be79.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 56.522, top-5 79.066 (torchvision AlexNet_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/alexnet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "AlexNet",
+                Name: "ImageNet1K_V1",
+                FileName: "alexnet-owt-7be5be79.pth",
+                Sha256: "7be5be79",
+                Source: "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 56.522,
+                Top5: 79.066,
+                Citation: "torchvision AlexNet_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/alexnet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(AlexNet), "alexnet.inception.yaml", "Krizhevsky 2014, \"One weird trick for parallelizing convolutional neural networks\"", "torchvision alexnet", null, null, 3, 224, 224);
 
         /// <inheritdoc />

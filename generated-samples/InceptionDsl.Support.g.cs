@@ -76,6 +76,16 @@ namespace InceptionDsl.Models
     public static class InceptionDslModules
     {
         /// <summary>
+        /// A spec's make_divisible(v, divisor, min_value) computed in a constructor, as torchvision's _make_divisible:
+        /// v rounded to the nearest multiple of divisor, at least min_value, one divisor more where rounding lost over 10%.
+        /// </summary>
+        public static long MakeDivisible(double value, long divisor, long minValue)
+        {
+            long rounded = global::System.Math.Max(minValue, (long)(value + divisor / 2.0) / divisor * divisor);
+            return rounded < 0.9 * value ? rounded + divisor : rounded;
+        }
+    
+        /// <summary>
         /// A Sequential of the members that are not null (a constructor argument left the others out):
         /// an unnamed member is named by its position among those kept, as PyTorch's nn.Sequential(*list).
         /// </summary>

@@ -123,6 +123,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of SqueezeNet1_1, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// SqueezeNet1_1.Weights.ImageNet1K_V1: squeezenet1_1-b8a52dc0.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 58.178, top-5 80.624 (torchvision SqueezeNet1_1_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/squeezenet.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "SqueezeNet1_1",
+                Name: "ImageNet1K_V1",
+                FileName: "squeezenet1_1-b8a52dc0.pth",
+                Sha256: "b8a52dc0",
+                Source: "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 58.178,
+                Top5: 80.624,
+                Citation: "torchvision SqueezeNet1_1_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/squeezenet.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(SqueezeNet1_1), "squeezenet1_1.inception.yaml", "Iandola et al. 2016, \"SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size\"", "torchvision squeezenet1_1", null, null, 3, 224, 224);
 
         /// <inheritdoc />

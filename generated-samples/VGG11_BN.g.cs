@@ -145,6 +145,38 @@ namespace InceptionDsl.Models
 
         global::InceptionDsl.Models.IInceptionDslModel global::InceptionDsl.Models.IInceptionDslModel.Fuse(bool channelsLast) => Fuse(channelsLast);
 
+        /// <summary>
+        /// The published weights of VGG11_BN, as its spec lists them: file, SHA-256, source, license, the preprocessing they were evaluated with, and the accuracy their source reports.
+        /// Nothing is downloaded: fetch the file yourself and load it with InceptionDsl.Training's PretrainedWeightsLoader, which checks the SHA-256 first.
+        /// </summary>
+        public static class Weights
+        {
+            /// <summary>
+            /// VGG11_BN.Weights.ImageNet1K_V1: vgg11_bn-6002323d.pth (BSD-3-Clause (torchvision)); input [3, 224, 224], bilinear resize, center crop 0.875. Reported ImageNet accuracy: top-1 70.37, top-5 89.81 (torchvision VGG11_BN_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/vgg.py).
+            /// </summary>
+            public static global::InceptionDsl.Models.PretrainedWeights ImageNet1K_V1 { get; } = new global::InceptionDsl.Models.PretrainedWeights(
+                Model: "VGG11_BN",
+                Name: "ImageNet1K_V1",
+                FileName: "vgg11_bn-6002323d.pth",
+                Sha256: "6002323d",
+                Source: "https://download.pytorch.org/models/vgg11_bn-6002323d.pth",
+                License: "BSD-3-Clause (torchvision)",
+                Mean: new double[] { 0.485, 0.456, 0.406 },
+                Std: new double[] { 0.229, 0.224, 0.225 },
+                Height: 224,
+                Width: 224,
+                CropFraction: 0.875,
+                Interpolation: "bilinear",
+                Top1: 70.37,
+                Top5: 89.81,
+                Citation: "torchvision VGG11_BN_Weights.IMAGENET1K_V1 meta _metrics ImageNet-1K acc@1/acc@5, torchvision 0.14 torchvision/models/vgg.py");
+
+            /// <summary>
+            /// Every entry above, in the spec's order.
+            /// </summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::InceptionDsl.Models.PretrainedWeights> All { get; } = new global::InceptionDsl.Models.PretrainedWeights[] { ImageNet1K_V1 };
+        }
+
         private static readonly global::InceptionDsl.Onnx.OnnxModelInfo OnnxModelInfo = new(nameof(VGG11_BN), "vgg11_bn.inception.yaml", "Simonyan and Zisserman 2015, \"Very Deep Convolutional Networks for Large-Scale Image Recognition\"", "torchvision vgg11_bn", null, null, 3, 224, 224);
 
         /// <inheritdoc />

@@ -30,7 +30,7 @@ public sealed class TorchVisionPeerTheoryAttribute : TheoryAttribute
 /// torchvision (a separate implementation, PyTorch 1.13) loads them strictly into its own model and computes
 /// the logits, which must equal the generated model's to 1e-4 relative (batch 1, the fixture's input size).
 /// </summary>
-public sealed class TorchVisionForwardTests
+public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     /// <summary>Zoo model and torchvision's builder for it.</summary>
     public static TheoryData<string, string> Models() => new()
@@ -40,6 +40,7 @@ public sealed class TorchVisionForwardTests
         { "SqueezeNet1_1", "squeezenet1_1" },
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
+        { "MobileNetV3_Large", "mobilenet_v3_large" },
     };
 
     /// <summary>
@@ -134,6 +135,7 @@ public sealed class TorchVisionForwardTests
             Buffer.BlockCopy(bytes, 0, peer, 0, bytes.Length);
             var expected = tensor(peer).reshape(logits.shape);
             var relative = ((logits - expected).abs().max() / expected.abs().max()).item<float>();
+            log.WriteLine($"{model} vs torchvision {builder}: relative max difference {relative:E2}");
             Assert.True(relative < 1e-4, $"{model} vs torchvision {builder}: relative max difference {relative}");
         }
         finally

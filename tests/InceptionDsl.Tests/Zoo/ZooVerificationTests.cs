@@ -36,6 +36,7 @@ public sealed class ZooVerificationTests
         { "SqueezeNet1_1", "squeezenet1_1" },
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
+        { "MobileNetV3_Large", "mobilenet_v3_large" },
     };
 
     [ReferenceTheory]
