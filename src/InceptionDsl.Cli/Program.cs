@@ -9,6 +9,8 @@ app.Configure(config =>
     // A misspelt option is an error, not silently ignored; an unhandled exception is one line, never a stack trace.
     config.UseStrictParsing();
     config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
+    // Model commands decide whether libtorch's oneDNN can be trusted here before the first convolution.
+    config.SetInterceptor(new ModelCommandGuard());
     config.AddCommand<ZooCommand>("zoo").WithDescription("Build every model of the zoo, run a forward pass, and print parameters, output shape and time.");
     config.AddCommand<WeightsCommand>("weights").WithDescription("List the published weights the specs declare: file, SHA-256, preprocessing, reported accuracy, license, source.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Compare a generated model with a peer reference file: state_dict names and shapes, parameters, logits.");
@@ -22,6 +24,7 @@ app.Configure(config =>
     config.AddCommand<DiagramCommand>("diagram").WithDescription("Draw a model's block graph as SVG (or Graphviz DOT, Mermaid).");
     config.AddCommand<EmitCommand>("emit").WithDescription("Print the C# the source generator produces for a spec.");
     config.AddCommand<LspCommand>("lsp").WithDescription("Language server for editors on stdin/stdout: diagnostics, hover with shapes, inlay hints, navigation (docs/editors.md).");
+    config.AddCommand<DoctorCommand>("doctor").WithDescription("Check that this machine computes float32 convolutions right: the CPU's cache topology, the oneDNN decision, the known-fault convolutions.");
     config.AddCommand<SchemaCommand>("schema").WithDescription("Write the JSON Schema of the spec format (specs/inceptiondsl.schema.json).");
 });
 return app.Run(args);

@@ -91,6 +91,9 @@ public sealed class CheckpointMismatchException : Exception
 /// </summary>
 public static class CheckpointLoader
 {
+    // Runtime entry point: decide about libtorch's oneDNN on this CPU before the first convolution (docs/platform.md).
+    static CheckpointLoader() => global::InceptionDsl.Platform.LibTorchGuard.EnsureApplied();
+
     /// <summary>Detects the format from the file's first bytes (a zip archive is a torch.save file).</summary>
     public static CheckpointFormat DetectFormat(string path)
     {

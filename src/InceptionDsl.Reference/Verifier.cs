@@ -31,6 +31,9 @@ public sealed record VerifierOptions
 /// </summary>
 public static class Verifier
 {
+    // Runtime entry point: decide about libtorch's oneDNN on this CPU before the first convolution (docs/platform.md).
+    static Verifier() => global::InceptionDsl.Platform.LibTorchGuard.EnsureApplied();
+
     /// <summary>Verifies <paramref name="module"/>. Fills its weights deterministically and leaves it in eval mode.</summary>
     /// <param name="module">The module under test; its forward maps the input to <c>[N, classes]</c> logits.</param>
     /// <param name="reference">The reference file.</param>

@@ -76,6 +76,9 @@ public sealed record CheckpointInfo(string Model, int EpochsCompleted, int Epoch
 /// </summary>
 public sealed class Trainer
 {
+    // Runtime entry point: decide about libtorch's oneDNN on this CPU before the first convolution (docs/platform.md).
+    static Trainer() => global::InceptionDsl.Platform.LibTorchGuard.EnsureApplied();
+
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly string modelName;
     private readonly TrainingOptions options;

@@ -7,7 +7,8 @@ namespace InceptionDsl.Benchmarks;
 /// `-- --quick` runs each benchmark a few times without BenchmarkDotNet, for a fast look;
 /// `-- --lsp` prints the language server's figures (keystroke to diagnostics, memory over 10,000 edits);
 /// `-- --hostile` prints the bounded-work worst cases (HostileSpecBenchmarks) as a table;
-/// `-- --forward [--rounds N]` times the forward of the newest zoo models against ResNet50 (ForwardBenchmarks).
+/// `-- --forward [--rounds N]` times the forward of the newest zoo models against ResNet50 (ForwardBenchmarks);
+/// `-- --onednn-cost [--rounds N] [--batch B] [--unsafe]` times models with libtorch's oneDNN on and off (OneDnnCostBenchmarks).
 /// </summary>
 public static class Program
 {
@@ -19,6 +20,8 @@ public static class Program
             return Quick.Run();
         if (args.Contains("--forward"))
             return ForwardBenchmarks.Run(args);
+        if (args.Contains("--onednn-cost"))
+            return OneDnnCostBenchmarks.Run(args);
         if (args.Contains("--hostile"))
             return HostileSpecBenchmarks.PrintTable();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using InceptionDsl.Models;
 using InceptionDsl.Onnx;
+using InceptionDsl.Platform;
 using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -81,6 +82,16 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         Console.WriteLine($"bench: {settings.Rounds} rounds, batches {string.Join(",", batches)}, {torch.get_num_threads()} threads, {Environment.ProcessorCount} cores, float32 CPU, eval + inference_mode");
         Console.WriteLine("inputs NCHW contiguous; fused = Fuse() (BatchNorm folded, conv weights channels-last), fused-nchw = Fuse(channelsLast: false)");
         Console.WriteLine($"onnx = the generated model exported by InceptionDsl.Onnx, ONNX Runtime {OnnxLevels.Version} CPU, {onnxOptions.IntraOpThreads} intra-op threads, optimisation level {settings.OnnxLevel}");
+        var platform = LibTorchGuard.EnsureApplied();
+        Console.WriteLine($"libtorch: {platform.Describe()}");
+        // Kept on against the evidence (INCEPTIONDSL_ONEDNN=on) where the CPU hides its caches, oneDNN
+        // kills the process planning channels-last 1x1 convolutions: the fused (channels-last) models
+        // are left out with the reason rather than ending the run.
+        string? channelsLastSkipped = platform.OneDnnEnabled && platform.Topology.HidesDataCaches
+            ? "fused (channels-last) skipped: oneDNN is on and this CPU hides its caches, where its channels-last 1x1 convolutions die with SIGFPE (docs/platform.md)"
+            : null;
+        if (channelsLastSkipped is not null)
+            Console.WriteLine(channelsLastSkipped);
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();
@@ -90,8 +101,16 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             if (handwritten is not null)
                 contenders.Add(new Contender(model, size, "handwritten", handwritten));
             contenders.Add(new Contender(model, size, "generated", generated));
-            ((IInceptionDslModel)fused).Fuse();
-            contenders.Add(new Contender(model, size, "fused", fused));
+            if (channelsLastSkipped is null)
+            {
+                ((IInceptionDslModel)fused).Fuse();
+                contenders.Add(new Contender(model, size, "fused", fused));
+            }
+            else
+            {
+                fused.Dispose();
+            }
+
             ((IInceptionDslModel)fusedNchw).Fuse(channelsLast: false);
             contenders.Add(new Contender(model, size, "fused-nchw", fusedNchw));
             if (onnx)
@@ -154,11 +173,13 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             {
                 double? Median(string variant) => times.TryGetValue((model, batch, variant), out var list) ? BenchCommand.Median(list) : null;
                 double? hw = Median("handwritten"), onnx = Median("onnx");
-                double gen = Median("generated")!.Value, fused = Median("fused")!.Value, fusedNchw = Median("fused-nchw")!.Value;
+                double gen = Median("generated")!.Value, fusedNchw = Median("fused-nchw")!.Value;
+                double? fused = Median("fused");
                 if (hw is { } h)
                 {
                     generatedRatios.Add(gen / h);
-                    fusedRatios.Add(fused / h);
+                    if (fused is { } f)
+                        fusedRatios.Add(f / h);
                     fusedNchwRatios.Add(fusedNchw / h);
                     if (onnx is { } o)
                         onnxRatios.Add(o / h);
@@ -175,20 +196,23 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         // Peak memory of Inception-v4 at batch 8, each engine alone in a child process.
         Console.WriteLine();
         foreach (var probe in new[] { "onnx", "torchsharp" })
-            Console.WriteLine(RunMemoryProbe(probe, torch.get_num_threads()));
+            Console.WriteLine(probe == "torchsharp" && channelsLastSkipped is not null ? "peak memory torchsharp (fused): skipped, as above" : RunMemoryProbe(probe, torch.get_num_threads()));
 
         // Achieved GFLOP/s against a libtorch matrix product, in the same run.
-        var peak = MeasurePeak(settings.PeakBatch, settings.Rounds);
+        var peak = MeasurePeak(settings.PeakBatch, settings.Rounds, fused: channelsLastSkipped is null);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul 2048x2048 float32: {peak.Matmul:F1} GFLOP/s (median; interleaved with the models below)"));
+        // A fused rate is NaN where the fused models were left out (channelsLastSkipped): printed as "skipped".
+        string Fused(double rate) => double.IsNaN(rate) ? "fused skipped" : string.Create(CultureInfo.InvariantCulture, $"{rate:F1} fused ({rate / peak.Matmul:P0} of matmul)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {peak.V4Fused:F1} fused ({peak.V4Fused / peak.Matmul:P0} of matmul)"));
+            $"InceptionV4 batch {settings.PeakBatch}: {peak.V4Unfused:F1} GFLOP/s unfused, {Fused(peak.V4Fused)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {peak.R50Fused:F1} fused ({peak.R50Fused / peak.Matmul:P0} of matmul)"));
+            $"ResNet50 batch {settings.PeakBatch}: {peak.R50Unfused:F1} GFLOP/s unfused, {Fused(peak.R50Fused)}"));
         Console.WriteLine("(ratios below: geometric means over models and batches of the per-case median ratios; inceptionv4 uses the fused model)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused-nchw/handwritten={GeoMean(fusedNchwRatios):F3} (BatchNorm folding alone, without channels-last)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratio: generated/handwritten={GeoMean(generatedRatios):F3} fused/handwritten={GeoMean(fusedRatios):F3} inceptionv4/matmul_peak={peak.V4Fused / peak.Matmul:F3} onnx/handwritten={GeoMean(onnxRatios):F3}"));
+        Console.WriteLine($"libtorch: oneDNN {(platform.OneDnnEnabled ? "on" : "off")} in this run{(channelsLastSkipped is null ? "" : "; " + channelsLastSkipped)}");
         return 0;
     }
 
@@ -279,7 +303,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
     /// The matmul and the four model forwards timed in one interleaved loop (order rotating every
     /// round), so that a load spike on this shared machine hits the model and its peak alike.
     /// </summary>
-    private static PeakRates MeasurePeak(int batch, int rounds)
+    private static PeakRates MeasurePeak(int batch, int rounds, bool fused)
     {
         const long n = 2048;
         using var scope = NewDisposeScope();
@@ -288,17 +312,18 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var b = randn(n, n);
         using var v4 = new InceptionV4();
         v4.eval();
-        using var v4Fused = new InceptionV4().Fuse();
+        // Without the fused models (see channelsLastSkipped) their rates are NaN and print so.
+        using var v4Fused = fused ? new InceptionV4().Fuse() : null;
         using var r50 = new ResNet50();
         r50.eval();
-        using var r50Fused = new ResNet50().Fuse();
+        using var r50Fused = fused ? new ResNet50().Fuse() : null;
         var cases = new (double Flops, Func<double> Milliseconds)[]
         {
             (2.0 * n * n * n, () => TimeMatmul(a, b)),
             ((double)InceptionV4.FlopCount * batch, () => Time(v4, batch, 299)),
-            ((double)InceptionV4.FlopCount * batch, () => Time(v4Fused, batch, 299)),
+            ((double)InceptionV4.FlopCount * batch, () => v4Fused is null ? double.NaN : Time(v4Fused, batch, 299)),
             ((double)ResNet50.FlopCount * batch, () => Time(r50, batch, 224)),
-            ((double)ResNet50.FlopCount * batch, () => Time(r50Fused, batch, 224)),
+            ((double)ResNet50.FlopCount * batch, () => r50Fused is null ? double.NaN : Time(r50Fused, batch, 224)),
         };
         var rates = cases.Select(_ => new List<double>()).ToArray();
         foreach (var c in cases)
@@ -331,5 +356,6 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         return sorted.Count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
-    private static double GeoMean(List<double> values) => Math.Exp(values.Average(Math.Log));
+    /// <summary>The geometric mean; NaN (printed as such) when every case was skipped.</summary>
+    private static double GeoMean(List<double> values) => values.Count == 0 ? double.NaN : Math.Exp(values.Average(Math.Log));
 }

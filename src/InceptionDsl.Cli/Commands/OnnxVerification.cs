@@ -11,17 +11,37 @@ namespace InceptionDsl.Cli.Commands;
 /// </summary>
 public static class OnnxVerification
 {
-    /// <summary>What one comparison measured; errors are max|diff| / max|reference logits|.</summary>
+    /// <summary>
+    /// What one comparison measured; errors are max|diff| / max|logits| (the TorchSharp model's, the
+    /// reference's). Both must be within the tolerance: an ONNX model equal to the reference beside a
+    /// TorchSharp model that is not is a platform computing wrong answers, never a PASS.
+    /// </summary>
     public sealed record Result(string Model, string ReferenceId, int Nodes, int Initializers, long Bytes,
         double RelativeToTorchSharp, double RelativeToReference, double Tolerance)
     {
-        public bool Passed => RelativeToReference <= Tolerance;
+        /// <summary>Whether ONNX Runtime and TorchSharp agree (false for NaN).</summary>
+        public bool TorchSharpAgrees => RelativeToTorchSharp <= Tolerance;
+
+        /// <summary>Whether ONNX Runtime equals the reference (false for NaN).</summary>
+        public bool ReferenceAgrees => RelativeToReference <= Tolerance;
+
+        public bool Passed => TorchSharpAgrees && ReferenceAgrees;
 
         public IEnumerable<string> ToLines()
         {
             yield return FormattableString.Invariant($"onnx: {Model} exported with the deterministic weights of '{ReferenceId}': {Nodes} nodes, {Initializers} initializers, {Bytes:N0} bytes (opset {OnnxGraphBuilder.Opset})");
-            yield return FormattableString.Invariant($"onnx runtime vs TorchSharp: max rel diff {RelativeToTorchSharp:0.00e+00}");
-            yield return FormattableString.Invariant($"{(Passed ? "PASS" : "FAIL")} onnx runtime vs {ReferenceId} logits_float64: max rel diff {RelativeToReference:0.00e+00} (tolerance {Tolerance:0e+00})");
+            yield return FormattableString.Invariant($"onnx runtime vs TorchSharp: max rel diff {RelativeToTorchSharp:0.00e+00} (tolerance {Tolerance:0e+00}): {(TorchSharpAgrees ? "agree" : "DIFFER")}");
+            yield return FormattableString.Invariant($"onnx runtime vs {ReferenceId} logits_float64: max rel diff {RelativeToReference:0.00e+00} (tolerance {Tolerance:0e+00}): {(ReferenceAgrees ? "agree" : "DIFFER")}");
+            var failed = (TorchSharpAgrees, ReferenceAgrees) switch
+            {
+                (false, false) => "ONNX Runtime differs from both TorchSharp and the reference",
+                (false, true) => "TorchSharp differs from ONNX Runtime and the reference (on this machine, float32 TorchSharp is wrong: see 'inceptiondsl doctor')",
+                (true, false) => "ONNX Runtime and TorchSharp agree with each other, not with the reference",
+                _ => "",
+            };
+            yield return Passed
+                ? FormattableString.Invariant($"PASS {Model}: ONNX Runtime, TorchSharp and {ReferenceId} agree within {Tolerance:0e+00}")
+                : $"FAIL {Model}: {failed}";
         }
     }
 

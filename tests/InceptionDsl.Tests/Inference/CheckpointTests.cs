@@ -29,6 +29,21 @@ public sealed class CheckpointTests
         Assert.Equal(ScalarType.Float32, model.parameters().First().dtype);
     }
 
+    [Theory]
+    [InlineData(2e-5, 8e-6, true)]
+    [InlineData(1.5, 8e-6, false)] // the issue-22 machine: float32 wrong by 6.5e-2 relative, float64 right
+    [InlineData(double.NaN, 8e-6, false)]
+    [InlineData(2e-5, 2e-5, false)]
+    public void AFloat64PassNeedsARightFloat32ForwardToo(double float32Diff, double float64Diff, bool passes)
+    {
+        var load = new CheckpointLoadResult("w.safetensors", CheckpointFormat.Safetensors, 344, new[] { "Float16" });
+        var report = new CheckpointVerificationReport(load, float64Diff, 22.7, 1e-5, true, ScalarType.Float64, float32Diff);
+        Assert.Equal(passes, report.Passed);
+        var lines = report.ToLines().ToList();
+        Assert.StartsWith(passes ? "PASS" : "FAIL", lines[^1], StringComparison.Ordinal);
+        Assert.EndsWith(report.Float32Passed ? "right" : "WRONG", lines[1], StringComparison.Ordinal);
+    }
+
     [ReferenceFact("checkpoints")]
     public void PyBridgeExtensionMethodsLoadTheSameFiles()
     {

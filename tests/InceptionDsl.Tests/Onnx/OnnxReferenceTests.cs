@@ -31,6 +31,20 @@ public sealed class OnnxReferenceTests
         Assert.True(result.Passed);
     }
 
+    [Theory]
+    [InlineData(6.6e-2, 3e-7, "FAIL GoogLeNet: TorchSharp differs from ONNX Runtime and the reference (on this machine, float32 TorchSharp is wrong: see 'inceptiondsl doctor')")]
+    [InlineData(double.PositiveInfinity, 3e-7, "FAIL GoogLeNet: TorchSharp differs from ONNX Runtime and the reference (on this machine, float32 TorchSharp is wrong: see 'inceptiondsl doctor')")]
+    [InlineData(3e-7, 6.6e-2, "FAIL GoogLeNet: ONNX Runtime and TorchSharp agree with each other, not with the reference")]
+    [InlineData(6.6e-2, 6.6e-2, "FAIL GoogLeNet: ONNX Runtime differs from both TorchSharp and the reference")]
+    [InlineData(3e-7, 4e-7, "PASS GoogLeNet: ONNX Runtime, TorchSharp and googlenet agree within 1e-04")]
+    public void EveryComparisonMustAgreeForAPass(double toTorchSharp, double toReference, string last)
+    {
+        // The issue-22 machine: ONNX Runtime right, TorchSharp's float32 wrong by 6.6e-2; that printed PASS before.
+        var result = new OnnxVerification.Result("GoogLeNet", "googlenet", 1, 1, 1, toTorchSharp, toReference, 1e-4);
+        Assert.Equal(last.StartsWith("PASS", StringComparison.Ordinal), result.Passed);
+        Assert.Equal(last, result.ToLines().Last());
+    }
+
     [Fact]
     public void AWrongReferenceFails()
     {
