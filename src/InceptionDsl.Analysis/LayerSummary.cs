@@ -76,13 +76,26 @@ public sealed class LayerSummary
         return path.Split('.')[0];
     }
 
-    /// <summary>The table, at most <paramref name="depth"/> levels deep (0 = stages only), fitting 100 columns.</summary>
-    public string ToText(int depth = 2)
+    /// <summary>
+    /// The table, at most <paramref name="depth"/> levels deep (0 = stages only), fitting 100 columns. A layer path is
+    /// never cut: one longer than its column takes a line of its own, its numbers on the next; <paramref name="wide"/>
+    /// widens the column to the longest path instead (one line per layer, wider than 100 columns).
+    /// </summary>
+    public string ToText(int depth = 2, bool wide = false)
     {
         var sb = new StringBuilder();
         var m = Model;
+        int pathWidth = wide ? Math.Max(PathWidth, m.Layers.Select(r => 2 * r.Depth + r.Path.Length).Append(0).Max()) : PathWidth;
+        string Line(string path, string detail, string shape, string parameters, string flops)
+        {
+            if (path.Length <= pathWidth)
+                return LayerSummary.Line(path, detail, shape, parameters, flops, pathWidth);
+            // The whole state_dict path, then its row under it (the path's indent shows its depth).
+            return path.TrimEnd() + Environment.NewLine + LayerSummary.Line("", detail, shape, parameters, flops, pathWidth);
+        }
+
         sb.AppendLine($"{m.ClassName}: input [{m.InChannels}, {m.Height}, {m.Width}] -> {m.OutputShape}  ({Path.GetFileName(m.SpecPath)})");
-        var rule = new string('-', Width);
+        var rule = new string('-', Width + pathWidth - PathWidth);
         sb.AppendLine(rule);
         sb.AppendLine(Line("Layer (path)", "Kind / detail", "Output shape", "Params", "FLOPs"));
         sb.AppendLine(rule);
@@ -169,9 +182,12 @@ public sealed class LayerSummary
 
     public static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>One table line: path 27, detail 30, shape 14, params 11, FLOPs 14 columns = 100.</summary>
-    public static string Line(string path, string detail, string shape, string parameters, string flops) =>
-        $"{Fit(path, 27)} {Fit(detail, 30)} {Fit(shape, 14)} {Fit(parameters, 11, right: true)} {Fit(flops, 14, right: true)}".TrimEnd();
+    /// <summary>The path column's width in the 100-column table.</summary>
+    public const int PathWidth = 27;
+
+    /// <summary>One table line: path 27 (or <paramref name="pathWidth"/>), detail 30, shape 14, params 11, FLOPs 14 columns = 100.</summary>
+    public static string Line(string path, string detail, string shape, string parameters, string flops, int pathWidth = PathWidth) =>
+        $"{Fit(path, pathWidth)} {Fit(detail, 30)} {Fit(shape, 14)} {Fit(parameters, 11, right: true)} {Fit(flops, 14, right: true)}".TrimEnd();
 
     public static string Fit(string text, int width, bool right = false)
     {

@@ -2,6 +2,14 @@ using InceptionDsl.Cli;
 using InceptionDsl.Cli.Commands;
 using Spectre.Console.Cli;
 
+// --version before the command parser, which knows only commands: tool, generator and TorchSharp versions.
+if (args is ["--version"])
+{
+    foreach (var line in ToolVersions.Lines())
+        Console.WriteLine(line);
+    return 0;
+}
+
 var app = new CommandApp();
 app.Configure(config =>
 {

@@ -33,16 +33,26 @@ public static class SpecModels
     }
 
     /// <summary>Emits and compiles the model, then builds it with (numClasses, inChannels[, aux]).</summary>
-    public static torch.nn.Module<torch.Tensor, torch.Tensor> Create(ModelIR model, long numClasses, long inChannels, bool aux)
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> Create(ModelIR model, long numClasses, long inChannels, bool aux) =>
+        Compile(model)(numClasses, inChannels, aux);
+
+    /// <summary>
+    /// Emits and compiles the model once and returns its constructor as (numClasses, inChannels, aux) (aux is ignored by a
+    /// model without aux heads), as the build's <c>ZooEntry.Create</c>. <paramref name="libraries"/> are further assemblies
+    /// the generated code may reference, as a project's references: InceptionDsl.Onnx among them gives every module its
+    /// ONNX writer, as the generator does when a project references it.
+    /// </summary>
+    public static Func<long, long, bool, torch.nn.Module<torch.Tensor, torch.Tensor>> Compile(ModelIR model, params Assembly[] libraries)
     {
         // A namespace of its own, as a project's InceptionDslNamespace: its support types do not meet the zoo's.
         const string Namespace = "InceptionDsl.RuntimeModels";
-        var options = new EmitOptions(Namespace, Onnx: false, Contracts: true);
+        bool onnx = libraries.Any(a => string.Equals(a.GetName().Name, "InceptionDsl.Onnx", StringComparison.Ordinal));
+        var options = new EmitOptions(Namespace, Onnx: onnx, Contracts: true);
         var trees = new[] { SupportEmitter.Emit(options), ModelEmitter.Emit(model, options) }
             .Select(code => CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest))).ToArray();
         var references = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator)
             .Where(p => p.Length > 0).Select(p => MetadataReference.CreateFromFile(p)).ToList<MetadataReference>();
-        foreach (var assembly in new[] { typeof(torch).Assembly, typeof(InceptionDsl.Contracts.IGeneratedModel).Assembly })
+        foreach (var assembly in new[] { typeof(torch).Assembly, typeof(InceptionDsl.Contracts.IGeneratedModel).Assembly }.Concat(libraries))
             if (!references.OfType<PortableExecutableReference>().Any(r => string.Equals(r.FilePath, assembly.Location, StringComparison.Ordinal)))
                 references.Add(MetadataReference.CreateFromFile(assembly.Location));
         var compilation = CSharpCompilation.Create("InceptionDsl.Runtime." + model.ClassName, trees, references,
@@ -55,8 +65,8 @@ public static class SpecModels
         var loaded = Assembly.Load(stream.ToArray());
         var type = loaded.GetType(Namespace + "." + model.ClassName) ?? throw new InvalidOperationException("no class " + model.ClassName);
         var constructor = type.GetConstructors().Single();
-        var parameters = constructor.GetParameters();
-        var arguments = parameters.Length == 3 ? new object[] { numClasses, inChannels, aux } : new object[] { numClasses, inChannels };
-        return (torch.nn.Module<torch.Tensor, torch.Tensor>)constructor.Invoke(arguments);
+        bool takesAux = constructor.GetParameters().Length == 3;
+        return (numClasses, inChannels, aux) => (torch.nn.Module<torch.Tensor, torch.Tensor>)constructor.Invoke(
+            BindingFlags.DoNotWrapExceptions, binder: null, takesAux ? new object[] { numClasses, inChannels, aux } : new object[] { numClasses, inChannels }, culture: null);
     }
 }

@@ -25,6 +25,14 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[MODEL|FILE]")]
+        [Description("Time this model alone (a spec file, compiled now, or a zoo name) instead of the comparison with TorchVision: generated, fused, fused NCHW and ONNX Runtime.")]
+        public string? Source { get; init; }
+
+        [CommandOption("--model <NAME>")]
+        [Description("With a spec file of several models: the one to time.")]
+        public string? Model { get; init; }
+
         [CommandOption("--rounds <N>")]
         [Description("Interleaved rounds; each times every model once per variant and batch (default 5).")]
         public int Rounds { get; init; } = 5;
@@ -92,6 +100,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             : null;
         if (channelsLastSkipped is not null)
             Console.WriteLine(channelsLastSkipped);
+        if (settings.Source is not null)
+            return BenchModel.Run(settings.Source, settings.Model, batches, settings.Rounds, onnxOptions, channelsLast: channelsLastSkipped is null);
         torch.manual_seed(0);
 
         var contenders = new List<Contender>();

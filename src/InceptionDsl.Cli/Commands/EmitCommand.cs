@@ -26,6 +26,10 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
         [CommandOption("--support")]
         [Description("Also print the types every generated model shares (InceptionDsl.Support.g.cs) and the catalog (ModelZoo.g.cs).")]
         public bool Support { get; init; }
+
+        [CommandOption("-o|--output <PATH>")]
+        [Description("Write instead of printing: into a folder (an existing one, or a path ending in /), one file per generated file; else all into one file. Prints each path, size and the classes it holds.")]
+        public string? Output { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => ExplainRun.Guard(() =>
@@ -48,6 +52,9 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
             files.Add((ZooEmitter.HintName, ZooEmitter.Emit(result.Models.ToList(), options)));
         }
 
+        if (settings.Output is { } output)
+            return Write(output, files, result.Models.Select(m => m.ClassName).ToList(), ns);
+
         foreach (var (name, source) in files)
         {
             Console.WriteLine("// file: " + name);
@@ -58,4 +65,23 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
 
         return 0;
     }, afterProgress: false);
+
+    /// <summary>-o: the files into a folder, or all into one file (each whole or not at all); one line per file written.</summary>
+    private static int Write(string output, List<(string Name, string Source)> files, List<string> models, string ns)
+    {
+        bool folder = Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar);
+        var written = folder
+            ? files.Select(f => (Path: Path.Combine(output, f.Name), Text: f.Source)).ToList()
+            : [(output, string.Concat(files.Select(f => "// file: " + f.Name + "\n" + f.Source + (f.Source.EndsWith('\n') ? "" : "\n"))))];
+        if (folder && !Directory.Exists(output))
+            throw new CliInputException(output, "cannot write: the folder does not exist");
+        foreach (var (path, text) in written)
+        {
+            CliFiles.WriteOutput(path, text);
+            Console.WriteLine($"wrote {Path.GetFullPath(path)} ({new FileInfo(path).Length:N0} bytes)");
+        }
+
+        Console.WriteLine($"{models.Count} model(s) in namespace {ns}: {string.Join(", ", models)}");
+        return 0;
+    }
 }

@@ -23,22 +23,26 @@ public sealed class DiffCommand : Command<DiffCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<A>")]
-        [Description("First model (class name) or spec file.")]
+        [Description("First model: a spec file or a zoo class name.")]
         public string A { get; init; } = "";
 
         [CommandArgument(1, "<B>")]
-        [Description("Second model (class name) or spec file.")]
+        [Description("Second model: a spec file or a zoo class name.")]
         public string B { get; init; } = "";
 
         [CommandOption("--json")]
         [Description("Machine-readable output.")]
         public bool Json { get; init; }
+
+        [CommandOption("--model <NAME>")]
+        [Description("With spec files of several models: the one to take of each (e.g. two versions of one spec).")]
+        public string? Model { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => ExplainRun.Guard(() =>
     {
-        var a = ExplainRun.Load(settings.A, null);
-        var b = ExplainRun.Load(settings.B, null);
+        var a = ExplainRun.Load(settings.A, settings.Model);
+        var b = ExplainRun.Load(settings.B, settings.Model);
         var diff = new ModelDiff(ModelGraph.Build(a.Model), ModelGraph.Build(b.Model));
         Console.Write(settings.Json ? LayerSummary.Json(diff.ToJson()) + Environment.NewLine : diff.ToText());
         return 0;

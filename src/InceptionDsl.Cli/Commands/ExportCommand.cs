@@ -16,9 +16,13 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<MODEL>")]
-        [Description("Generated model class name, e.g. InceptionV3 (see `inceptiondsl zoo`).")]
+        [CommandArgument(0, "<MODEL|FILE>")]
+        [Description("A spec file (*.inception.yaml, anywhere: compiled now as the build compiles it) or a zoo model name, e.g. InceptionV3 (see `inceptiondsl zoo`).")]
         public string Model { get; init; } = "";
+
+        [CommandOption("--model <NAME>")]
+        [Description("With a spec file of several models: the one to export.")]
+        public string? Pick { get; init; }
 
         [CommandOption("-o|--output <FILE>")]
         [Description("The .onnx file to write.")]
@@ -50,10 +54,14 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var entry = ModelZoo.Find(settings.Model);
-        if (entry is null)
+        ZooEntry entry;
+        try
         {
-            Console.Error.WriteLine($"error: unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
+            entry = RunnableModels.Resolve(settings.Model, settings.Pick);
+        }
+        catch (Exception error) when (error is Explain.ExplainException or CliInputException)
+        {
+            Console.Error.WriteLine("error: " + error.Message);
             return 1;
         }
 
@@ -85,9 +93,10 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
             var proto = OnnxExport.ToModelProto(exportable, settings.Aux && withAux);
             var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
             CliFiles.WriteOutput(settings.Output, bytes);
-            var outputs = string.Join(", ", proto.Graph.Output.Select(o => o.Name));
-            Console.WriteLine($"{entry.Name} -> {settings.Output}: {proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers, "
-                + $"{bytes.Length:N0} bytes, opset {OnnxGraphBuilder.Opset}, outputs {outputs}, weights from {weights}");
+            Console.WriteLine($"wrote {Path.GetFullPath(settings.Output)} ({bytes.Length:N0} bytes): {entry.Name}, opset {OnnxGraphBuilder.Opset}, "
+                + $"{proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers, weights from {weights}");
+            Console.WriteLine($"  inputs:  {OnnxValues(proto.Graph.Input)}");
+            Console.WriteLine($"  outputs: {OnnxValues(proto.Graph.Output)}");
             return 0;
         }
         catch (CheckpointMismatchException error)
@@ -101,4 +110,26 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
             return 1;
         }
     }
+
+    /// <summary>Graph inputs or outputs as <c>name float32[batch, 3, 224, 224]</c>, comma-separated.</summary>
+    private static string OnnxValues(IEnumerable<global::Onnx.ValueInfoProto> values) => string.Join(", ", values.Select(v =>
+    {
+        var type = v.Type?.TensorType;
+        if (type is null)
+            return v.Name;
+        // A named dimension (N, H, W) is free; one with neither name nor value is computed by the runtime ("?").
+        var dims = type.Shape?.Dim.Select(d => d.ValueCase switch
+        {
+            global::Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam => d.DimParam,
+            global::Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue => d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => "?",
+        }) ?? [];
+        var element = (global::Onnx.TensorProto.Types.DataType)type.ElemType switch
+        {
+            global::Onnx.TensorProto.Types.DataType.Float => "float32",
+            global::Onnx.TensorProto.Types.DataType.Double => "float64",
+            var other => other.ToString().ToLowerInvariant(),
+        };
+        return $"{v.Name} {element}[{string.Join(", ", dims)}]";
+    }));
 }

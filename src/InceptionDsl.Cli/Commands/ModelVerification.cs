@@ -18,8 +18,9 @@ public static class ModelVerification
         bool withAux = entry.HasAux && reference.HasAuxEntries;
         long inChannels = reference.Input.Count > 1 ? reference.Input[1] : entry.InChannels;
         using var model = entry.Create(classes ?? ReferenceClasses(entry, reference, inChannels), inChannels, withAux);
-        Func<Tensor, IReadOnlyDictionary<string, Tensor>>? aux = withAux && model is IInceptionDslModel generated
-            ? input => generated.ForwardWithAux(input, computeAux: true).Aux
+        // Through the contracts: a model compiled from a spec file at run time has its own IInceptionDslModel.
+        Func<Tensor, IReadOnlyDictionary<string, Tensor>>? aux = withAux && model is InceptionDsl.Contracts.IGeneratedModel generated
+            ? input => generated.ForwardHeads(input, computeAux: true).Aux
             : null;
         return Verifier.Verify(model, reference, aux, new VerifierOptions { Tolerance = tolerance });
     }

@@ -9,11 +9,12 @@ namespace InceptionDsl.Cli.Commands;
 public class ModelSettings : CommandSettings
 {
     [CommandArgument(0, "<MODEL|FILE>")]
-    [Description("A model class name from specs/ (e.g. InceptionV4) or a spec file (*.inception.yaml).")]
+    [Description("A spec file (*.inception.yaml, anywhere) or a model class name of the zoo's specs (e.g. InceptionV4).")]
     public string Model { get; init; } = "";
 
-    [CommandOption("--variant <NAME>")]
-    [Description("With a spec file of several variants: the model to take (default: the first).")]
+    // --variant: the option's name before every command took --model.
+    [CommandOption("--model|--variant <NAME>")]
+    [Description("With a spec file of several models: the one to take.")]
     public string? Variant { get; init; }
 }
 
@@ -30,13 +31,17 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
         [CommandOption("--json")]
         [Description("Machine-readable output: layers, stages and totals as JSON.")]
         public bool Json { get; init; }
+
+        [CommandOption("--wide")]
+        [Description("One line per layer, the path column as wide as the longest state_dict path (default: a longer path takes a line of its own).")]
+        public bool Wide { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => ExplainRun.Guard(() =>
     {
         var model = ExplainRun.Load(settings.Model, settings.Variant);
         var summary = new LayerSummary(model.Model);
-        Console.Write(settings.Json ? LayerSummary.Json(summary.ToJson()) + Environment.NewLine : summary.ToText(settings.Depth));
+        Console.Write(settings.Json ? LayerSummary.Json(summary.ToJson()) + Environment.NewLine : summary.ToText(settings.Depth, settings.Wide));
         return 0;
     });
 }
@@ -44,13 +49,13 @@ public sealed class SummaryCommand : Command<SummaryCommand.Settings>
 /// <summary>Loading with progress on stderr, and user errors as messages with exit code 1.</summary>
 public static class ExplainRun
 {
-    public static ResolvedModel Load(string modelOrFile, string? variant)
+    public static ResolvedModel Load(string modelOrFile, string? model)
     {
-        Console.Error.Write($"compiling {modelOrFile}{(variant is null ? "" : " " + variant)} ... ");
+        Console.Error.Write($"compiling {modelOrFile}{(model is null ? "" : " " + model)} ... ");
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var model = ModelResolver.Resolve(modelOrFile, variant);
-        Console.Error.WriteLine($"{model.Model.ClassName} from {Path.GetFileName(model.SpecPath)} ({started.ElapsedMilliseconds} ms)");
-        return model;
+        var resolved = ModelResolver.Resolve(modelOrFile, ModelResolver.IsSpecFile(modelOrFile) ? model : null);
+        Console.Error.WriteLine($"{resolved.Model.ClassName} from {Path.GetFileName(resolved.SpecPath)} ({started.ElapsedMilliseconds} ms)");
+        return resolved;
     }
 
     /// <summary>Runs a command; a user error is <c>error: message</c> on stderr (after ending the progress line, if any) and exit code 1.</summary>

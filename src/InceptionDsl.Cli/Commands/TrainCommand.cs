@@ -20,7 +20,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("A zoo model name (e.g. MiniInception) or a spec file (*.inception.yaml).")]
         public string Model { get; init; } = "";
 
-        [CommandOption("--variant <NAME>")]
+        // --variant: the option's name before every command took --model.
+        [CommandOption("--model|--variant <NAME>")]
         [Description("The model of a spec file that declares several.")]
         public string? Variant { get; init; }
 
@@ -359,48 +360,23 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         size = 32;
         hasAux = false;
         create = (_, _, _) => throw new InvalidOperationException();
-        var zoo = ModelZoo.Entries.FirstOrDefault(e => string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase));
-        if (zoo is null && (File.Exists(settings.Model) || Directory.Exists(settings.Model) || settings.Model.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)))
+        ZooEntry entry;
+        try
         {
-            SpecModels.Result spec;
-            try
-            {
-                spec = SpecModels.Read(settings.Model, CliFiles.ReadSpec(settings.Model));
-            }
-            catch (CliInputException error)
-            {
-                Console.Error.WriteLine("error: " + error.Message);
-                return false;
-            }
-
-            foreach (var error in spec.Errors) Console.WriteLine(error);
-            if (spec.Errors.Count > 0) return false;
-            var model = settings.Variant is null && spec.Models.Count == 1
-                ? spec.Models[0]
-                : spec.Models.FirstOrDefault(m => string.Equals(m.ClassName, settings.Variant, StringComparison.OrdinalIgnoreCase));
-            if (model is null)
-            {
-                AnsiConsole.MarkupLine(Markup.Escape($"{settings.Model} declares {string.Join(", ", spec.Models.Select(m => m.ClassName))}: choose one with --variant."));
-                return false;
-            }
-            name = model.ClassName;
-            inChannels = model.InChannels;
-            size = (int)model.Height;
-            hasAux = model.Aux.Count > 0;
-            var ir = model;
-            create = (classes, channels, aux) => SpecModels.Create(ir, classes, channels, aux);
-            return true;
+            // The resolver every command shares: a zoo name, or a spec file compiled now.
+            entry = RunnableModels.Resolve(settings.Model, settings.Variant);
         }
-        if (zoo is null)
+        catch (Exception error) when (error is Explain.ExplainException or CliInputException)
         {
-            AnsiConsole.MarkupLine($"[red]No model or spec file '{Markup.Escape(settings.Model)}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            Console.Error.WriteLine("error: " + error.Message);
             return false;
         }
-        name = zoo.Name;
-        inChannels = zoo.InChannels;
-        size = (int)zoo.Height;
-        hasAux = zoo.HasAux;
-        create = zoo.Create;
+
+        name = entry.Name;
+        inChannels = entry.InChannels;
+        size = (int)entry.Height;
+        hasAux = entry.HasAux;
+        create = entry.Create;
         return true;
     }
 

@@ -15,8 +15,12 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[MODEL|FILE]")]
+        [Description("A spec file (*.inception.yaml, anywhere: compiled now as the build compiles it) or a zoo model name.")]
+        public string? Spec { get; init; }
+
         [CommandOption("--model <NAME>")]
-        [Description("Generated model class name, e.g. GoogLeNet (default with --reference: the model whose spec declares the file's id as its reference).")]
+        [Description("Without MODEL|FILE: a zoo model class name, e.g. GoogLeNet. With a spec file of several models: the one to verify. Default with --reference: the model that declares the file's id as its reference.")]
         public string Model { get; init; } = "";
 
         [CommandOption("--reference <FILE>")]
@@ -57,9 +61,9 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
                 return ValidationResult.Error($"--abs-tolerance must be a number of 0 or more, not {AbsTolerance}");
             if (Onnx && !string.IsNullOrWhiteSpace(Weights))
                 return ValidationResult.Error("--onnx compares with a reference file's logits: give --reference, not --weights");
-            if (string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
-                return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id");
-            if (string.IsNullOrWhiteSpace(Model) && CliFiles.InputProblem(Reference) is { } noReference)
+            if (string.IsNullOrWhiteSpace(Spec) && string.IsNullOrWhiteSpace(Model) && string.IsNullOrWhiteSpace(Reference))
+                return ValidationResult.Error("give --model, or --reference to verify the model that declares the file's id, or a spec file as the argument");
+            if (string.IsNullOrWhiteSpace(Spec) && string.IsNullOrWhiteSpace(Model) && CliFiles.InputProblem(Reference) is { } noReference)
                 return ValidationResult.Error($"--reference {Reference}: {noReference}");
             if (!string.IsNullOrWhiteSpace(Weights))
             {
@@ -79,7 +83,7 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ReferenceModel? reference = null;
-        if (string.IsNullOrWhiteSpace(settings.Model) || string.IsNullOrWhiteSpace(settings.Weights))
+        if ((string.IsNullOrWhiteSpace(settings.Model) && string.IsNullOrWhiteSpace(settings.Spec)) || string.IsNullOrWhiteSpace(settings.Weights))
         {
             reference = LoadReference(settings.Reference);
             if (reference is null)
@@ -87,7 +91,7 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         }
 
         ZooEntry? entry;
-        if (string.IsNullOrWhiteSpace(settings.Model))
+        if (string.IsNullOrWhiteSpace(settings.Spec) && string.IsNullOrWhiteSpace(settings.Model))
         {
             entry = ModelVerification.FindByReference(reference!.Id, ModelZoo.Entries, out var error);
             if (entry is null)
@@ -100,12 +104,20 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
         }
         else
         {
-            entry = ModelZoo.Find(settings.Model);
-            if (entry is null)
+            // A spec file or a zoo name, as the argument or as --model: the resolver every command shares.
+            var source = string.IsNullOrWhiteSpace(settings.Spec) ? settings.Model : settings.Spec;
+            try
             {
-                Console.WriteLine($"FAIL unknown model '{settings.Model}' (known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))})");
+                entry = RunnableModels.Resolve(source, string.IsNullOrWhiteSpace(settings.Spec) ? null : settings.Model, reference?.Id);
+            }
+            catch (Exception error) when (error is Explain.ExplainException or CliInputException)
+            {
+                Console.WriteLine($"FAIL {error.Message}");
                 return 1;
             }
+
+            if (Explain.ModelResolver.IsSpecFile(source))
+                Console.WriteLine($"model: {entry.Name} from {source}");
         }
 
         if (!string.IsNullOrWhiteSpace(settings.Weights))
@@ -221,6 +233,7 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
     internal static IEnumerable<string> AuxNames(ZooEntry entry)
     {
         using var probe = entry.Create(entry.Classes, entry.InChannels, false);
-        return probe is IInceptionDslModel generated ? generated.AuxHeads.Select(a => a.Name).ToList() : new List<string>();
+        // Through the contracts: a model compiled from a spec file at run time has its own IInceptionDslModel.
+        return probe is InceptionDsl.Contracts.IGeneratedModel generated ? generated.ModelInfo.AuxHeads.Select(a => a.Name).ToList() : new List<string>();
     }
 }

@@ -12,12 +12,16 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[FILES]")]
+        [Description("Spec files (*.inception.yaml, anywhere: compiled now as the build compiles them) to run instead of the zoo: every model they declare.")]
+        public string[] Files { get; init; } = [];
+
         [CommandOption("--batch <N>")]
         [Description("Batch size of the random input (default 1).")]
         public int Batch { get; init; } = 1;
 
         [CommandOption("--model <NAME>")]
-        [Description("Only this model.")]
+        [Description("Only this model (of the zoo, or of the spec files).")]
         public string? Model { get; init; }
 
         public override ValidationResult Validate() =>
@@ -26,16 +30,33 @@ public sealed class ZooCommand : Command<ZooCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var entries = ModelZoo.Entries.Where(e => settings.Model is null || string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (entries.Count == 0)
+        List<ZooEntry> entries;
+        try
         {
-            AnsiConsole.MarkupLine($"[red]No model named '{Markup.Escape(settings.Model ?? "")}'[/]. Known: {string.Join(", ", ModelZoo.Entries.Select(e => e.Name))}");
+            // Spec files: every model they declare (or the one --model names), through the resolver every command shares.
+            entries = settings.Files.Length > 0
+                ? settings.Files.SelectMany(file => RunnableModels.FromFile(file)).Where(e => settings.Model is null || string.Equals(e.Name, settings.Model, StringComparison.OrdinalIgnoreCase)).ToList()
+                : settings.Model is null ? ModelZoo.Entries.ToList() : [RunnableModels.Resolve(settings.Model)];
+        }
+        catch (Exception error) when (error is Explain.ExplainException or CliInputException)
+        {
+            Console.Error.WriteLine("error: " + error.Message);
             return 1;
         }
 
+        if (entries.Count == 0)
+        {
+            Console.Error.WriteLine($"error: no model '{settings.Model}' in {string.Join(", ", settings.Files)}");
+            return 1;
+        }
+
+        // Whole model names and shapes, never cut: these columns do not wrap, and a redirected table (80 columns by
+        // default) gets the width it needs.
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
         var table = new Table().Title("InceptionDsl zoo")
-            .AddColumn("Model").AddColumn(new TableColumn("Parameters").RightAligned()).AddColumn(new TableColumn("GFLOPs").RightAligned())
-            .AddColumn("Input").AddColumn("Output").AddColumn(new TableColumn("Forward (ms)").RightAligned());
+            .AddColumn(new TableColumn("Model").NoWrap()).AddColumn(new TableColumn("Parameters").RightAligned()).AddColumn(new TableColumn("GFLOPs").RightAligned())
+            .AddColumn(new TableColumn("Input").NoWrap()).AddColumn(new TableColumn("Output").NoWrap()).AddColumn(new TableColumn("Forward (ms)").RightAligned());
         manual_seed(0);
         int index = 0;
         foreach (var entry in entries)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Text;
 
 namespace InceptionDsl.Diagnostics;
@@ -44,17 +45,19 @@ public static class Descriptors
     public static readonly SpecDiagnosticDescriptor AuxTargetMissing = new("IDSL025", "Aux head target not found", "Aux head '{0}' is attached at '{1}', which is not a named node of the model's body");
     public static readonly SpecDiagnosticDescriptor ConditionalChangesShape = new("IDSL026", "Conditional node changes shape", "'{0}' is conditional but turns {1} into {2}; a node that may be skipped must keep the shape");
     public static readonly SpecDiagnosticDescriptor ChannelMismatch = new("IDSL027", "Channel mismatch", "'{0}': {1}");
-    public static readonly SpecDiagnosticDescriptor ClassCannotServeUse = new("IDSL028", "Block class cannot serve this use", "Block '{0}' is generated as one class, lowered for its first use, but its use as '{1}' needs {2}: a value there depends on the input's size or on the first use's numbers; make it a block parameter, or declare a second block for this use");
+    public static readonly SpecDiagnosticDescriptor ClassCannotServeUse = new("IDSL028", "Block class cannot serve this use", "Block '{0}' is generated as one class, lowered for its first use, but its use as '{1}' needs {2}: {3}");
     public static readonly SpecDiagnosticDescriptor NoOnnxExport = new("IDSL090", "No ONNX export", "Model '{0}' is generated without ONNX export (it does not implement IOnnxExportable): {1}", SpecSeverity.Warning);
     public static readonly SpecDiagnosticDescriptor InternalError = new("IDSL099", "Internal error", "InceptionDsl could not process this spec: {0}. Please report it.");
 
-    /// <summary>All descriptors, for documentation and tests.</summary>
-    public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = new[]
-    {
-        YamlSyntax, UnknownKey, WrongType, MissingField, OutOfRange, DuplicateName, UndefinedBlock,
-        UndefinedParameter, RecursiveBlock, InvalidIdentifier, DuplicateModel, LimitExceeded,
-        ExpressionSyntax, ExpressionType, BadArguments, NameCollision, BadNode, ResidualMismatch,
-        ConcatMismatch, SpatialCollapsed, KernelTooLarge, ClassifierMismatch, AuxTargetMissing,
-        ConditionalChangesShape, ChannelMismatch, ClassCannotServeUse, InternalError,
-    };
+    /// <summary>
+    /// All descriptors, in declaration order: every public static descriptor field of this class, found by
+    /// reflection so that none can be missing (a hand-kept list once lacked IDSL090, which the build then
+    /// reported as IDSL099). The generator maps each ID to a Roslyn descriptor from this list.
+    /// </summary>
+    public static IReadOnlyList<SpecDiagnosticDescriptor> All { get; } = typeof(Descriptors)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(field => field.FieldType == typeof(SpecDiagnosticDescriptor))
+        .OrderBy(field => field.MetadataToken)
+        .Select(field => (SpecDiagnosticDescriptor)field.GetValue(null)!)
+        .ToArray();
 }

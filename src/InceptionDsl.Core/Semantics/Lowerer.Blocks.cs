@@ -325,7 +325,41 @@ internal sealed partial class Lowerer
         _diagnostics.RemoveRange(before, _diagnostics.Count - before);
         if (probe is null || FirstDifference(registered.Members, probe.Value.Class.Members) is not { } difference)
             return;
-        _diagnostics.Add(Descriptors.ClassCannotServeUse.Create(use.Span, block.Name, path, difference));
+        _diagnostics.Add(Descriptors.ClassCannotServeUse.Create(use.Span, block.Name, path, difference, WhyClassCannotServe(block)));
+    }
+
+    /// <summary>
+    /// IDSL028's reason and the construct that works. A member with <c>if:</c> is the usual cause: in a class the condition
+    /// is decided when the class is constructed, but the members after it are built for the channels the first use gave
+    /// them, so a member that is kept in one use and dropped in another cannot change what they see. An inline block is
+    /// expanded at each use, where every <c>if:</c> is decided with that use's numbers.
+    /// </summary>
+    private static string WhyClassCannotServe(BlockDecl block)
+    {
+        if (FirstConditional(block.Body) is { } conditional)
+        {
+            var member = conditional.Name is { } name ? $"'{name}'" : $"the {conditional.Op} at line {conditional.Span.Line}";
+            return $"its member {member} has 'if:', and a member that one use keeps and another drops cannot change the channels or size "
+                + "the members after it see (a class builds them for its first use); write 'inline: true' on the block, so that each use "
+                + "is expanded with its own numbers, or declare one block with the member and one without";
+        }
+
+        return "a value there depends on the input's size or on the first use's numbers, which one class cannot follow; write 'inline: true' "
+            + "on the block, so that each use is expanded with its own numbers, or declare a second block for this use";
+    }
+
+    private static NodeSyntax? FirstConditional(IEnumerable<NodeSyntax> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.Condition is not null)
+                return node;
+            var children = node.Shortcut is null ? node.Children : node.Children.Append(node.Shortcut);
+            if (FirstConditional(children) is { } inner)
+                return inner;
+        }
+
+        return null;
     }
 
     private static string? FirstDifference(EquatableArray<MemberIR> first, EquatableArray<MemberIR> other)

@@ -103,13 +103,22 @@ internal sealed partial class Lowerer
         _auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
         long parameters = 0, flops = 0;
         TensorShape? current = shape;
+        var failedAt = shape;
         foreach (var node in _spec.Body)
         {
+            if (current is null)
+            {
+                // An earlier node failed: the later ones are still checked, so independent errors come in one pass.
+                Recover(node, failedAt, frame);
+                continue;
+            }
+
             var lowered = LowerNode(node, current, frame, steps);
             if (lowered is null)
             {
+                failedAt = current;
                 current = null;
-                break;
+                continue;
             }
 
             parameters += lowered.Value.Parameters;
@@ -322,17 +331,63 @@ internal sealed partial class Lowerer
     {
         var shape = input;
         long parameters = 0, flops = 0;
+        bool failed = false;
         foreach (var child in nodes)
         {
+            if (failed)
+            {
+                // An earlier sibling failed: the later ones are still checked, so independent errors come in one pass.
+                Recover(child, shape, frame, shortcut);
+                continue;
+            }
+
             var lowered = LowerNode(child, shape, frame, steps, shortcut);
             if (lowered is null)
-                return null;
+            {
+                failed = true;
+                continue;
+            }
+
             shape = lowered.Value.Output;
             parameters += lowered.Value.Parameters;
             flops += lowered.Value.Flops;
         }
 
-        return new Lowered(shape, parameters, flops);
+        return failed ? null : new Lowered(shape, parameters, flops);
+    }
+
+    /// <summary>
+    /// The diagnostics that depend on the shape a node receives. After a sibling failed, a node is lowered with the
+    /// failed node's input in its place, so these would be guesses, not findings: they are dropped.
+    /// </summary>
+    private static readonly HashSet<string> ShapeDependentIds = new(StringComparer.Ordinal)
+    {
+        "IDSL020", "IDSL021", "IDSL022", "IDSL023", "IDSL024", "IDSL025", "IDSL026", "IDSL027", "IDSL028",
+    };
+
+    /// <summary>
+    /// Lowers a node after an earlier sibling failed, only for its own errors (an unknown block, a bad option value such as
+    /// <c>act: silu</c>, an undefined parameter), which do not depend on what came before: the spec's errors are reported in
+    /// one pass instead of one more with every fix. Its output is discarded, the language server hears nothing of it, and
+    /// findings about shapes are dropped (<see cref="ShapeDependentIds"/>); the model has failed already.
+    /// </summary>
+    private void Recover(NodeSyntax node, TensorShape input, Frame frame, bool shortcut = false)
+    {
+        int before = _diagnostics.Count;
+        var observer = _observer;
+        _observer = null;
+        try
+        {
+            LowerNode(node, input, frame, new List<StepIR>(), shortcut);
+        }
+        finally
+        {
+            _observer = observer;
+        }
+
+        for (int i = _diagnostics.Count - 1; i >= before; i--)
+            if (ShapeDependentIds.Contains(_diagnostics[i].Id))
+                _diagnostics.RemoveAt(i);
     }
 
     private bool RequireUnconditional(NodeSyntax node, string? condition)

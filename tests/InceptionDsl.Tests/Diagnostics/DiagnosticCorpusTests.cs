@@ -35,8 +35,9 @@ public sealed partial class DiagnosticCorpusTests
         var files = Corpus().Select(row => (string)row[0]).ToList();
         Assert.True(files.Count >= 60, $"only {files.Count} corpus specs");
         var ids = files.Select(f => Load(f).Id).ToHashSet();
-        // Every user-facing diagnostic is exercised, except the internal error.
-        var untested = Descriptors.All.Select(d => d.Id).Where(id => id is not "IDSL099" && !ids.Contains(id)).ToList();
+        // Every user-facing diagnostic is exercised, except the internal error and IDSL090, which needs a step the
+        // ONNX writer has no form for: no spec can declare one today (OnnxGapTests builds such a model in code).
+        var untested = Descriptors.All.Select(d => d.Id).Where(id => id is not "IDSL099" and not "IDSL090" && !ids.Contains(id)).ToList();
         Assert.Empty(untested);
     }
 

@@ -107,8 +107,14 @@ public class ExplainDiffTests
         _ = ExplainModels.All;
         Assert.Equal("InceptionV4", ModelResolver.Resolve("inceptionv4").Model.ClassName);
         var file = Path.Combine(ExplainModels.SpecsDir, "resnet.inception.yaml");
-        Assert.Equal("ResNet18", ModelResolver.Resolve(file).Model.ClassName);
+        // A file of several models names them and asks for --model; never the first one silently.
+        var several = Assert.Throws<ExplainException>(() => ModelResolver.Resolve(file));
+        Assert.Contains("choose one with --model NAME", several.Message);
+        Assert.Contains("ResNet18, ResNet34", several.Message);
         Assert.Equal("ResNet50", ModelResolver.Resolve(file, "ResNet50").Model.ClassName);
+        // verify --reference: the model whose spec declares the reference's id.
+        Assert.Equal("ResNet34", ModelResolver.Resolve(file, referenceId: "resnet34").Model.ClassName);
+        Assert.Throws<ExplainException>(() => ModelResolver.Resolve(file, "NoSuchNet"));
         Assert.Throws<ExplainException>(() => ModelResolver.Resolve("NoSuchNet"));
     }
 }

@@ -32,7 +32,7 @@ public sealed class OnnxCliTests : IDisposable
         var path = Path.Combine(_folder, "googlenet.onnx");
         var (exit, stdout, stderr) = CliProcess.Run("export", "GoogLeNet", "-o", path, "--aux");
         Assert.True(exit == 0, stdout + stderr);
-        Assert.Contains("outputs logits, aux1, aux2", stdout, StringComparison.Ordinal);
+        Assert.Contains("  outputs: logits float32[N, 1000], aux1 float32[N, 1000], aux2 float32[N, 1000]", stdout, StringComparison.Ordinal);
     }
 
     [Theory]

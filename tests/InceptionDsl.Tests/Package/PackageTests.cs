@@ -20,13 +20,48 @@ namespace InceptionDsl.Tests.Package;
 /// (where TorchSharp-cpu and libtorch are already extracted: no 600 MB copy) never serves a stale
 /// InceptionDsl; that version folder is deleted again at the end.
 /// </remarks>
-public sealed partial class PackageTests(ITestOutputHelper output)
+public sealed partial class PackageTests(ITestOutputHelper output, PackageTests.PackedFeed packed) : IClassFixture<PackageTests.PackedFeed>
 {
 #if DEBUG
     private const string Configuration = "Debug";
 #else
     private const string Configuration = "Release";
 #endif
+
+    /// <summary>
+    /// The packages the tests of this class install, packed once into one local folder with one unique prerelease
+    /// version: the generator and the runtime (what the test run has just built: --no-build) and the templates. Deleted
+    /// again at the end, with their version folders in the global packages folder.
+    /// </summary>
+    public sealed class PackedFeed : IDisposable
+    {
+        public string Version { get; } = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        public string Root { get; } = Path.Combine(Path.GetTempPath(), $"inceptiondsl-feed-{Guid.NewGuid():N}");
+        public string Feed => Path.Combine(Root, "feed");
+
+        /// <summary>What packing said, for a test's log.</summary>
+        public List<string> Log { get; } = [];
+
+        public PackedFeed()
+        {
+            Directory.CreateDirectory(Feed);
+            foreach (var (project, noBuild) in new[] { ("InceptionDsl.Generator", true), ("InceptionDsl.Runtime", true), ("InceptionDsl.Templates", false) })
+            {
+                string[] args = ["pack", Path.Combine("src", project, project + ".csproj"), "-c", Configuration, "-o", Feed,
+                    $"-p:PackageVersion={Version}", $"-p:NuspecOutputPath={Path.Combine(Root, "nuspec-" + project)}{Path.DirectorySeparatorChar}"];
+                // The templates compile nothing, so packing them builds in seconds; the others are what the test run built.
+                var result = RunDotnet(ReferencePaths.RepoRoot, Log.Add, noBuild ? [.. args, "--no-build"] : args);
+                result.AssertSuccess($"dotnet pack {project}");
+            }
+        }
+
+        public void Dispose()
+        {
+            TryDelete(Root);
+            foreach (var id in new[] { "inceptiondsl", "inceptiondsl.runtime", "inceptiondsl.templates" })
+                TryDelete(Path.Combine(GlobalPackagesFolder(), id, Version));
+        }
+    }
 
     // Generous: packing the tool compresses libtorch (hundreds of MB), minutes on a busy 2-core machine.
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(15);
@@ -162,25 +197,18 @@ public sealed partial class PackageTests(ITestOutputHelper output)
     [Fact]
     public void PackedPackageBuildsAndRunsAFreshConsoleProjectAndReportsSpecErrorsAtTheirLine()
     {
-        var version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        var version = packed.Version;
         var root = Path.Combine(Path.GetTempPath(), $"inceptiondsl-package-{Guid.NewGuid():N}");
-        var feed = Path.Combine(root, "feed");
+        var feed = packed.Feed;
         var app = Path.Combine(root, "app");
-        Directory.CreateDirectory(feed);
         Directory.CreateDirectory(app);
         try
         {
-            // 1. Pack what the test run has just built (the test project references the generator).
-            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Generator", "InceptionDsl.Generator.csproj"),
-                "--no-build", "-c", Configuration, "-o", feed,
-                $"-p:PackageVersion={version}", $"-p:NuspecOutputPath={Path.Combine(root, "nuspec")}{Path.DirectorySeparatorChar}")
-                .AssertSuccess("dotnet pack");
+            // 1. The packages, packed by the fixture from what the test run has just built (the test project references the generator).
+            foreach (var line in packed.Log)
+                output.WriteLine(line);
             var package = Path.Combine(feed, $"InceptionDsl.{version}.nupkg");
             CheckPackageLayout(package, version);
-            Run(ReferencePaths.RepoRoot, "pack", Path.Combine("src", "InceptionDsl.Runtime", "InceptionDsl.Runtime.csproj"),
-                "--no-build", "-c", Configuration, "-o", feed,
-                $"-p:PackageVersion={version}", $"-p:NuspecOutputPath={Path.Combine(root, "nuspec-runtime")}{Path.DirectorySeparatorChar}")
-                .AssertSuccess("dotnet pack of the runtime");
             CheckRuntimePackage(Path.Combine(feed, $"InceptionDsl.Runtime.{version}.nupkg"));
 
             // 2. A brand-new console project: empty Directory.Build.* files stop MSBuild's upward search
@@ -264,7 +292,53 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         finally
         {
             TryDelete(root);
-            TryDelete(Path.Combine(GlobalPackagesFolder(), "inceptiondsl", version));
+        }
+    }
+
+    /// <summary>
+    /// The template as a new user meets it: installed from the packed InceptionDsl.Templates (into a hive of its own, so
+    /// the machine's templates are untouched), <c>dotnet new inceptiondsl-app -n MyApp --feed FOLDER</c> outside the
+    /// repository, then plain <c>dotnet build</c> and <c>dotnet run</c>: the project as created works at once.
+    /// </summary>
+    [Fact]
+    public void TemplateFromThePackedPackageCreatesAProjectThatBuildsAndRuns()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"inceptiondsl-template-{Guid.NewGuid():N}");
+        var hive = Path.Combine(root, "hive");
+        var work = Path.Combine(root, "work");
+        Directory.CreateDirectory(work);
+        try
+        {
+            foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
+                File.WriteAllText(Path.Combine(root, name), "<Project />\n");
+            var template = Path.Combine(packed.Feed, $"InceptionDsl.Templates.{packed.Version}.nupkg");
+            Run(work, "new", "install", template, "--debug:custom-hive", hive).AssertSuccess("dotnet new install");
+            Run(work, "new", "inceptiondsl-app", "-n", "MyApp", "--feed", packed.Feed, "--debug:custom-hive", hive).AssertSuccess("dotnet new inceptiondsl-app");
+
+            var project = Path.Combine(work, "MyApp");
+            var csproj = File.ReadAllText(Path.Combine(project, "MyApp.csproj"));
+            Assert.Contains("<InceptionDslNamespace>MyApp.Nets</InceptionDslNamespace>", csproj);
+            // The sample spec's modeline names a schema file that is there from the start, and is the package's schema.
+            var spec = File.ReadAllLines(Path.Combine(project, "Nets", "tiny.inception.yaml"));
+            var modeline = System.Text.RegularExpressions.Regex.Match(spec[0], @"^# yaml-language-server: \$schema=(\S+)$");
+            Assert.True(modeline.Success, "no schema modeline: " + spec[0]);
+            var schema = Path.GetFullPath(Path.Combine(project, "Nets", modeline.Groups[1].Value));
+            Assert.True(File.Exists(schema), $"the modeline points at {schema}, which the template did not create");
+            Assert.Equal(File.ReadAllText(Path.Combine(ReferencePaths.RepoRoot, "specs", "inceptiondsl.schema.json")), File.ReadAllText(schema));
+
+            Run(project, "build", "--disable-build-servers", "-p:CreateHardLinksForCopyLocalIfPossible=true").AssertSuccess("dotnet build of the new project");
+            var run = Run(project, "run", "--no-build");
+            run.AssertSuccess("dotnet run of the new project");
+            Assert.Matches(@"TinyNet: 5,466 parameters, [\d,]+ FLOPs per image", run.Output);
+            Assert.Contains("features.conv.weight", run.Output);
+            Assert.Contains("forward: [2, 3, 32, 32] -> [2, 10]", run.Output);
+            var onnx = Path.Combine(project, "tinynet.onnx");
+            Assert.True(File.Exists(onnx) && new FileInfo(onnx).Length > 0, "no tinynet.onnx");
+            Assert.Contains($"wrote {onnx}", run.Output);
+        }
+        finally
+        {
+            TryDelete(root);
         }
     }
 
@@ -419,9 +493,11 @@ public sealed partial class PackageTests(ITestOutputHelper output)
             Assert.True(ExitCode == 0, $"{what} failed with exit code {ExitCode}: {Command}\n{Output}");
     }
 
+    private Result Run(string workingDirectory, params string[] args) => RunDotnet(workingDirectory, output.WriteLine, args);
+
     /// <summary>Runs <c>dotnet</c> with the given arguments, as a user would from a shell: without
     /// the MSBuild variables the test host may have inherited from <c>dotnet test</c>.</summary>
-    private Result Run(string workingDirectory, params string[] args)
+    private static Result RunDotnet(string workingDirectory, Action<string> log, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -453,7 +529,7 @@ public sealed partial class PackageTests(ITestOutputHelper output)
         }
         process.WaitForExit();
         var text = stdout.Result + stderr.Result;
-        output.WriteLine($"{command}: exit {process.ExitCode} in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        log($"{command}: exit {process.ExitCode} in {stopwatch.Elapsed.TotalSeconds:F1} s");
         return new Result(command, process.ExitCode, text, stopwatch.Elapsed);
     }
 }
