@@ -107,6 +107,10 @@ public sealed class OnnxGraphBuilder
                 return Sigmoid(path, input);
             case TorchSharp.Modules.Hardsigmoid:
                 return HardSigmoid(path, input);
+            case TorchSharp.Modules.ReLU6:
+                return Relu6(path, input);
+            case TorchSharp.Modules.Hardswish:
+                return HardSwish(path, input);
             case TorchSharp.Modules.SiLU:
                 return Silu(path, input);
             case TorchSharp.Modules.GELU:
@@ -262,6 +266,20 @@ public sealed class OnnxGraphBuilder
         _shapes[node.Output[0]] = shape;
         return node.Output[0];
     }
+
+    /// <summary>ReLU6, min(max(x, 0), 6): Clip with its bounds as inputs (opset 11 on), as PyTorch exports it.</summary>
+    public string Relu6(string path, string input)
+    {
+        var shape = Read(input);
+        var low = AddWeight(Child(path, "min"), new[] { 0f }, System.Array.Empty<long>());
+        var high = AddWeight(Child(path, "max"), new[] { 6f }, System.Array.Empty<long>());
+        var node = AddNode("Clip", path, new[] { input, low, high });
+        _shapes[node.Output[0]] = shape;
+        return node.Output[0];
+    }
+
+    /// <summary>PyTorch's hardswish, x * relu6(x + 3) / 6: ONNX HardSwish (opset 14 on), the same formula.</summary>
+    public string HardSwish(string path, string input) => Unary("HardSwish", path, input);
 
     /// <summary>SiLU (swish), x * sigmoid(x): opset 17 has no SiLU operator.</summary>
     public string Silu(string path, string input)

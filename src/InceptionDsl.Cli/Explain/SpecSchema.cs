@@ -269,6 +269,8 @@ public static class SpecSchema
                         ["shortcut"] = Desc(new JsonObject { ["anyOf"] = new JsonArray(Ref("node"), Ref("nodes")) }, "The shortcut: a node, a list of nodes (each may have its own 'if'), or the word identity (the default)."),
                         ["scale"] = Desc(Ref("expr"), "The body's output is multiplied by this before the add (default 1)."),
                         ["shortcut_first"] = Desc(new JsonObject { ["type"] = "boolean" }, "Register the shortcut's modules before the body's (state_dict order, as timm's Xception); default false."),
+                        ["drop_path"] = Desc(Ref("expr"), "Stochastic depth rate of the body in training (row mode, as torchvision's StochasticDepth); default 0."),
+                        ["add"] = Desc(Ref("expr"), "Whether the shortcut is added (default true); false makes the node its body alone (torchvision's use_res_connect)."),
                     },
                 }, op.Description),
                 OpShape.Select => Desc(new JsonObject

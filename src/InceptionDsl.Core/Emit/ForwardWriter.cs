@@ -150,9 +150,19 @@ internal sealed class ForwardWriter
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
                 bool bodyOwned = WriteOwned(residual.Body, source, body, declareOutput: true);
+                var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
+                if (residual.AddCondition is not null)
+                {
+                    // add on block parameters: where it holds, stochastic depth and the sum; elsewhere the body alone
+                    // (torchvision's use_res_connect false: no shortcut, and no branch to drop).
+                    var dropped = $"this.{DropPathMethod}({body})";
+                    var added = scale is null ? $"{dropped} + {shortcut}" : $"{dropped} * {scale} + {shortcut}";
+                    _writer.Line($"{target} = this.{_conditionFields[residual.AddCondition]} ? {added} : {body};");
+                    return true;
+                }
+
                 // Stochastic depth: in training, DropPath zeroes the branch of some samples (a new tensor); otherwise returns it.
                 _writer.Line($"{body} = this.{DropPathMethod}({body});");
-                var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
                 // An owned body output takes the scale and the shortcut in place (as torchvision's out += identity).
                 var sum = bodyOwned
                     ? scale is null ? $"{body}.add_({shortcut})" : $"{body}.mul_({scale}).add_({shortcut})"
@@ -253,8 +263,9 @@ internal sealed class ForwardWriter
         }
     }
 
-    /// <summary>Run-time conditions of functional steps, which forward reads from fields.</summary>
-    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps) => ConditionalSteps(steps).Select(s => s.Condition!);
+    /// <summary>Run-time conditions of functional steps and of residuals' adds, which forward reads from fields.</summary>
+    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps) =>
+        ConditionalSteps(steps).Select(s => s.Condition!).Concat(StepIR.InOrder(steps).OfType<ResidualStep>().Where(r => r.AddCondition is not null).Select(r => r.AddCondition!));
 
     /// <summary>The functional steps that run only when a run-time condition holds.</summary>
     public static IEnumerable<FunctionalStep> ConditionalSteps(IEnumerable<StepIR> steps)

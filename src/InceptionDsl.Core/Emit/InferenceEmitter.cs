@@ -103,9 +103,12 @@ internal static class InferenceEmitter
             var step = model.Body.Forward[i];
             if (step is AuxTapStep)
                 continue;
-            // Feature stages end where the trunk becomes a vector (or a step has no known output).
+            // Feature stages end where the trunk becomes a vector (or a step has no known output), and where the
+            // head begins: an adaptive pool (alone, or in a Sequential such as SqueezeNet's classifier) sets the map's
+            // size whatever the input's, so its map is no stage of the trunk (AlexNet's 6x6, VGG's 7x7).
             shape = step.Output is { IsVector: false } output ? (output.Channels, output.Height) : null;
-            if (shape is null)
+            if (shape is null || step.Kind == "adaptive_avgpool"
+                || (step is ModuleStep head && members.TryGetValue(head.Field, out var headMember) && headMember.Children.Any(c => c.Kind == "adaptive_avgpool")))
                 break;
             string stage = step switch
             {

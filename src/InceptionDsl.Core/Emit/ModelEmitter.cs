@@ -96,6 +96,7 @@ public static class ModelEmitter
         if (model.Aux.Count > 0)
             w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + CSharpText.XmlDoc(string.Join(", ", model.Aux.Select(a => a.Name))) + ").</param>");
         w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
+        WriteDeclaredDropPath(w, body.Forward);
         FinishConstructor(w, body.Members, foldPairs, ns);
 
         w.Line("/// <inheritdoc />");
@@ -211,6 +212,7 @@ public static class ModelEmitter
             w.Line($"this.{condition.Value} = {condition.Key};");
         foreach (var value in valueFields)
             w.Line($"this.{value.Value} = {value.Key};");
+        WriteDeclaredDropPath(w, block.Forward);
         FinishConstructor(w, block.Members, foldPairs, ns);
         w.Line("/// <inheritdoc />");
         w.Open($"public override {Tensor} forward({Tensor} x)");
@@ -226,6 +228,13 @@ public static class ModelEmitter
     }
 
     /// <summary>The stochastic-depth members of a class with residual additions: the rate (set by training) and the branch filter forward calls.</summary>
+    /// <summary>Stochastic depth as the spec declares it (a residual's drop_path): the class's rate, from its constructor's arguments.</summary>
+    private static void WriteDeclaredDropPath(CodeWriter w, IEnumerable<StepIR> forward)
+    {
+        if (StepIR.InOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null) is { } dropPath)
+            w.Line($"this.DropPathRate = {dropPath};");
+    }
+
     private static void WriteDropPath(CodeWriter w, string ns)
     {
         w.Line();
@@ -242,7 +251,8 @@ public static class ModelEmitter
     /// </summary>
     private static string ConditionFieldName(string condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
     {
-        var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault();
+        var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault()
+            ?? (StepIR.InOrder(steps).OfType<ResidualStep>().Any(r => r.AddCondition == condition) ? "shortcut" : null);
         var name = kind is not null && Syntax.Identifiers.IsIdentifier(kind)
             ? "_apply" + char.ToUpperInvariant(kind[0]) + kind.Substring(1)
             : Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition";

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
+using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Emit;
 
@@ -132,7 +133,8 @@ public static class OnnxEmitter
                     var scale = residual.Scale is null ? "1.0"
                         : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
                         : FloatValue.FormatDouble(residual.ScaleValue);
-                    _w.Line($"{v} = graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale});");
+                    var sum = $"graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale})";
+                    _w.Line(residual.AddCondition is null ? $"{v} = {sum};" : $"{v} = this.{_conditionFields[residual.AddCondition]} ? {sum} : {body};");
                     break;
                 case GateStep gate:
                     _w.Comment(gate.Comment);
@@ -178,12 +180,7 @@ public static class OnnxEmitter
             var name = Child(step.Kind);
             string? call = step.Kind switch
             {
-                "relu" => $"graph.Relu({name}, {v})",
-                "sigmoid" => $"graph.Sigmoid({name}, {v})",
-                "hard_sigmoid" => $"graph.HardSigmoid({name}, {v})",
-                "silu" => $"graph.Silu({name}, {v})",
-                "gelu" => $"graph.Gelu({name}, {v})",
-                "tanh" => $"graph.Tanh({name}, {v})",
+                _ when ActivationCatalog.OfKind(step.Kind) is { } activation => $"graph.{activation.OnnxMethod}({name}, {v})",
                 "maxpool" => PerUse(step, g => $"graph.MaxPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)})"),
                 "avgpool" => PerUse(step, g => $"graph.AvgPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)}, {Bool(g.ExcludePad)})"),
                 "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",

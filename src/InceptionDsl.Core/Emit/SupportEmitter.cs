@@ -36,6 +36,7 @@ public static class SupportEmitter
     {
         var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""conv""), input);
         if (!this.fused) y = graph.BatchNorm(this.bn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""bn""), y);
+        if (this.activation is not null) return graph.Module(this.activation, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""activation""), y);
         return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""relu""), y) : y;
     }
 
@@ -44,6 +45,8 @@ public static class SupportEmitter
     private const string Text = @"/// <summary>
 /// Conv2d -> BatchNorm2d -> optional ReLU: the conv unit of torchvision's and timm's Inception
 /// models, with the same state_dict keys (conv.weight, bn.weight, bn.bias, bn.running_mean, ...).
+/// Another activation (ReLU6, Hardswish, SiLU, ...) is a parameter-free module applied in ReLU's place,
+/// so the state_dict keys stay the same.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode(""InceptionDsl"", """ + EmitOptions.GeneratorVersion + @""")]
 public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -51,17 +54,23 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
     private readonly global::TorchSharp.Modules.Conv2d conv;
     private readonly global::TorchSharp.Modules.BatchNorm2d bn;
     private readonly bool relu;
+    private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? activation;
     private bool fused;
 
-    /// <summary>Builds the unit; the convolution has no bias unless asked, as BatchNorm follows it.</summary>
+    /// <summary>
+    /// Builds the unit; the convolution has no bias unless asked, as BatchNorm follows it. An
+    /// <paramref name=""activation""/> replaces the ReLU (give it with relu: false).
+    /// </summary>
     public BasicConv2d(long inChannels, long outChannels, (long, long) kernel, (long, long)? stride = null, (long, long)? padding = null,
-        (long, long)? dilation = null, long groups = 1, bool bias = false, double eps = 1e-5, double momentum = 0.1, bool relu = true)
+        (long, long)? dilation = null, long groups = 1, bool bias = false, double eps = 1e-5, double momentum = 0.1, bool relu = true,
+        global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>? activation = null)
         : base(nameof(BasicConv2d))
     {
         this.conv = global::TorchSharp.torch.nn.Conv2d(inChannels, outChannels, kernel, stride: stride ?? (1, 1), padding: padding ?? (0, 0),
             dilation: dilation ?? (1, 1), groups: groups, bias: bias);
         this.bn = global::TorchSharp.torch.nn.BatchNorm2d(outChannels, eps: eps, momentum: momentum);
-        this.relu = relu;
+        this.relu = relu && activation is null;
+        this.activation = activation;
         RegisterComponents();
     }
 
@@ -69,6 +78,8 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
     {
         var y = this.fused ? this.conv.forward(x) : this.bn.forward(this.conv.forward(x));
+        if (this.activation is not null)
+            return this.activation.forward(y);
         // In place, as torchvision's ReLU(inplace=True): y is this unit's own new tensor.
         return this.relu ? y.relu_() : y;
     }
@@ -92,6 +103,16 @@ public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::Tor
 /// <summary>Builders the generated constructors share.</summary>
 public static class InceptionDslModules
 {
+    /// <summary>
+    /// A spec's make_divisible(v, divisor, min_value) computed in a constructor, as torchvision's _make_divisible:
+    /// v rounded to the nearest multiple of divisor, at least min_value, one divisor more where rounding lost over 10%.
+    /// </summary>
+    public static long MakeDivisible(double value, long divisor, long minValue)
+    {
+        long rounded = global::System.Math.Max(minValue, (long)(value + divisor / 2.0) / divisor * divisor);
+        return rounded < 0.9 * value ? rounded + divisor : rounded;
+    }
+
     /// <summary>
     /// A Sequential of the members that are not null (a constructor argument left the others out):
     /// an unnamed member is named by its position among those kept, as PyTorch's nn.Sequential(*list).

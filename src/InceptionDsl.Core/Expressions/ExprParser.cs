@@ -28,8 +28,9 @@ public sealed class ExprParser
     /// <summary>Interprets one YAML scalar. Returns null and reports IDSL013 when it does not parse.</summary>
     public static ExprSyntax? ParseScalar(string text, bool quoted, SourceSpan span, List<SpecDiagnostic> diagnostics)
     {
+        // Quoted: an expression when it has a $ or calls a function ("make_divisible(32 * 0.75, 8)"), else a word.
         if (quoted)
-            return text.IndexOf('$') >= 0 ? ParseExpression(text, span, diagnostics) : new LiteralExpr(text, span);
+            return text.IndexOf('$') >= 0 || IsCall(text.Trim()) ? ParseExpression(text, span, diagnostics) : new LiteralExpr(text, span);
 
         var trimmed = text.Trim();
         if (TryParseNumberOrBool(trimmed, out var literal))
@@ -38,6 +39,10 @@ public sealed class ExprParser
             return new LiteralExpr(trimmed, span);
         return ParseExpression(trimmed, span, diagnostics);
     }
+
+    /// <summary>Whether the text starts as a call of one of the expression functions.</summary>
+    private static bool IsCall(string text) =>
+        text.StartsWith("min(", StringComparison.Ordinal) || text.StartsWith("max(", StringComparison.Ordinal) || text.StartsWith("make_divisible(", StringComparison.Ordinal);
 
     private static ExprSyntax? ParseExpression(string text, SourceSpan span, List<SpecDiagnostic> diagnostics)
     {
@@ -251,8 +256,8 @@ public sealed class ExprParser
                 return new LiteralExpr(word == "true", _span);
             if (Match("("))
             {
-                if (word is not ("min" or "max"))
-                    throw Error($"unknown function '{word}' (known: min, max)");
+                if (word is not ("min" or "max" or "make_divisible"))
+                    throw Error($"unknown function '{word}' (known: min, max, make_divisible)");
                 var arguments = new List<ExprSyntax>();
                 do
                     arguments.Add(ParseConditional(depth + 1));

@@ -123,11 +123,11 @@ internal sealed record LayerPlan(
     string ModuleType,
     string ModuleInit,
     string? Functional,
-    string? ActivationAfter = null,
+    LayerPlan? ActivationAfter = null,
     bool IsBlock = false,
     int RowIndex = -1)
 {
-    /// <summary>The in-place form of <see cref="Functional"/> (and of <see cref="ActivationAfter"/>), if it has one.</summary>
+    /// <summary>The in-place form of <see cref="Functional"/>, if it has one.</summary>
     public string? InPlaceFunctional { get; init; }
 
     /// <summary>

@@ -231,7 +231,15 @@ internal sealed partial class Lowerer
                 return null;
             var useKey = UseKey(block, bound, input);
             if (!_blockClassesStarted.Contains(block.Name))
+            {
                 LowerBlockClass(block, node, input, frame.Scope, useKey);
+                // Lowered inside another class's walk, for a member its first use leaves out (MobileNetV3's SE where
+                // the first block has none): no real use yet, so the first real one lowers the class again.
+                if (!frame.RecordLayers)
+                    _provisionalClasses.Add(block.Name);
+            }
+            else if (frame.RecordLayers && _provisionalClasses.Remove(block.Name))
+                RelowerBlockClass(block, node, input, frame.Scope, useKey);
             else if (frame.RecordLayers)
                 CheckClassServesUse(block, node, input, frame.Scope, frame.Path + label, useKey);
             if (trace is not null && _classTraces.TryGetValue(block.Name, out var classTrace))
@@ -272,6 +280,25 @@ internal sealed partial class Lowerer
         if (built.UsesClasses)
             _blockUsesClasses.Add(block.Name);
         _blockClasses.Add(built.Class);
+    }
+
+    /// <summary>Classes lowered for a member no use has yet (see <see cref="RelowerBlockClass"/>).</summary>
+    private readonly HashSet<string> _provisionalClasses = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Lowers a provisional class again for its first real use, in place (its position among the classes kept),
+    /// so its steps carry that use's numbers as every class's do.
+    /// </summary>
+    private void RelowerBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope, string useKey)
+    {
+        int index = _blockClasses.FindIndex(c => c.Name == block.Name);
+        _classCheckedUses.Add(useKey);
+        if (index < 0 || BuildBlockClass(block, use, input, callerScope) is not { } built)
+            return;
+        _classTraces[block.Name] = built.Trace;
+        if (built.UsesClasses)
+            _blockUsesClasses.Add(block.Name);
+        _blockClasses[index] = built.Class;
     }
 
     /// <summary>The uses whose class was already checked, by <see cref="UseKey"/>: a repeated block is lowered once more per distinct use, not per copy.</summary>

@@ -13,9 +13,6 @@ internal sealed partial class Lowerer
     private const string Nn = "global::TorchSharp.torch.nn";
     private const string F = "global::TorchSharp.torch.nn.functional";
 
-    /// <summary>ReLU overwriting its input: the emitter's form for a tensor no one else reads.</summary>
-    private const string ReluInPlace = "{0}.relu_()";
-
     private LayerPlan? PlanLayer(NodeSyntax node, string? name, TensorShape input, Frame frame)
     {
         var label = name ?? node.Op;
@@ -35,8 +32,7 @@ internal sealed partial class Lowerer
         {
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
-            "relu" => new LayerPlan("relu", "ReLU", input, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", F + ".relu({0})") { InPlaceFunctional = ReluInPlace },
-            "sigmoid" or "hard_sigmoid" or "silu" or "swish" or "gelu" or "tanh" => PlanActivation(node.Op, input),
+            _ when ActivationCatalog.TryGet(node.Op, out var activation) => PlanActivation(activation, input),
             "identity" => new LayerPlan("identity", "identity", input, 0, 0, "global::TorchSharp.Modules.Identity", Nn + ".Identity()", "{0}"),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
@@ -52,21 +48,15 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>
-    /// A parameter-free activation other than ReLU: its module (in a seq), its functional form (in a
-    /// flat body) and, where the result is a tensor no one else reads, its in-place form.
+    /// A parameter-free activation (<see cref="ActivationCatalog"/>): its module (in a seq), its functional
+    /// form (in a flat body) and, where the result is a tensor no one else reads, its in-place form.
     /// </summary>
-    private static LayerPlan PlanActivation(string op, TensorShape input)
-    {
-        var (module, detail, functional, inPlace) = op switch
-        {
-            "sigmoid" => ("Sigmoid", "sigmoid", "{0}.sigmoid()", "{0}.sigmoid_()"),
-            "hard_sigmoid" => ("Hardsigmoid", "hard sigmoid", F + ".hardsigmoid({0})", (string?)null),
-            "silu" or "swish" => ("SiLU", "SiLU", F + ".silu({0})", null),
-            "gelu" => ("GELU", "GELU", F + ".gelu({0})", null),
-            _ => ("Tanh", "tanh", "{0}.tanh()", "{0}.tanh_()"),
-        };
-        return new LayerPlan(op == "swish" ? "silu" : op, detail, input, 0, 0, "global::TorchSharp.Modules." + module, $"{Nn}.{module}()", functional) { InPlaceFunctional = inPlace };
-    }
+    private static LayerPlan PlanActivation(ActivationInfo activation, TensorShape input) =>
+        new(activation.Kind, activation.Detail, input, 0, 0, "global::TorchSharp.Modules." + activation.Module, $"{Nn}.{activation.Module}()", activation.Functional)
+            { InPlaceFunctional = activation.InPlace };
+
+    private static ActivationInfo Activation(string key) =>
+        ActivationCatalog.TryGet(key, out var activation) ? activation : throw new InvalidOperationException($"'{key}' is not an activation");
 
     private bool RequireMap(string label, TensorShape input)
     {
@@ -90,7 +80,7 @@ internal sealed partial class Lowerer
         var bias = withBn is null ? null : options.Bool("bias", !withBn.Value);
         var eps = options.Number("eps", 1e-5, 0, 1);
         var momentum = options.Number("momentum", 0.1, 0, 1);
-        var act = options.Word("act", "none", "relu", "none");
+        var act = options.Word("act", "none", ActivationCatalog.Keys.Append("none").ToArray());
         if (filters is null || kernel is null || stride is null || dilation is null || groups is null || withBn is null || bias is null || eps is null || momentum is null || act is null)
             return null;
         var padding = Padding(options, kernel.Value, dilation.Value);
@@ -116,7 +106,7 @@ internal sealed partial class Lowerer
         long flops = 2 * filters.Number * height.Value * width.Value * perFilter;
         var output = TensorShape.Map(filters, height.Value, width.Value);
         string Describe(Func<Value, string> show) =>
-            $"{(withBn.Value ? act == "relu" ? "conv-bn-relu" : "conv-bn" : "conv")} {Geometry(kernel.Value, stride.Value, padding.Value, show)}, {show(filters)}{(show(groups) != "1" ? $", groups {show(groups)}" : "")}";
+            $"{(withBn.Value ? act == "none" ? "conv-bn" : "conv-bn-" + Activation(act).Kind : "conv")} {Geometry(kernel.Value, stride.Value, padding.Value, show)}, {show(filters)}{(show(groups) != "1" ? $", groups {show(groups)}" : "")}";
         var detail = Describe(Shown);
         var numbered = numbers && !(filters.IsConstant && groups.IsConstant && Constant(kernel.Value) && Constant(stride.Value) && Constant(padding.Value)) ? Describe(Number) : null;
         // Only a use's rows read a conv's geometry (a conv is never a functional step).
@@ -134,7 +124,9 @@ internal sealed partial class Lowerer
             if (bias.Value) named.Add("bias: true");
             named.Add($"eps: {eps.ToCSharp()}");
             if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
-            if (act == "none") named.Add("relu: false");
+            if (act != "relu") named.Add("relu: false");
+            // Any other activation is a module the unit applies after its BatchNorm (no parameters, so no state_dict entry).
+            if (act != "relu" && act != "none") named.Add($"activation: {Nn}.{Activation(act).Module}()");
             var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
             return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered, Geometry = geometry };
         }
@@ -143,7 +135,7 @@ internal sealed partial class Lowerer
         if (!bias.Value) named.Add("bias: false");
         var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
         return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
-            ActivationAfter: act == "relu" ? F + ".relu({0})" : null) { InPlaceFunctional = act == "relu" ? ReluInPlace : null, Label = numbered, Geometry = geometry };
+            ActivationAfter: act == "none" ? null : PlanActivation(Activation(act), output)) { Label = numbered, Geometry = geometry };
     }
 
     /// <summary>pad: an integer, [h, w], "same" (keeps size at stride 1; odd kernels) or "valid" (0).</summary>

@@ -121,14 +121,44 @@ internal sealed partial class Lowerer
         var name = explicitName is null ? null : nameCode is { Count: > 0 } ? string.Join(" + ", nameCode) : Emit.CSharpText.Literal(explicitName);
         into.Add(new SeqMember(name, childName, condition, plan.ModuleInit));
         // A conv's activation is a module of its own at the next position, as torchvision's VGG writes it.
-        var activation = act ? new LayerPlan("relu", "ReLU", plan.Output, 0, 0, Nn + ".ReLU", Nn + ".ReLU()", null) : null;
+        var activation = plan.ActivationAfter;
         if (activation is not null)
             into.Add(new SeqMember(null, (seq.Children.Count + 1).ToString(CultureInfo.InvariantCulture), condition, activation.ModuleInit));
         if (!kept)
-            return true;  // left out by the first use: the class builds it for the uses that keep it
+        {
+            // Left out by the first use: the class builds it for the uses that keep it, and what follows reads
+            // the channels it would give there (a run-time choice of the constructor, as MobileNetV2's expansion).
+            if (condition is not null)
+                seq.Shape = AfterConditional(condition, (activation ?? plan).Output, input, kept: false);
+            return true;
+        }
+
         Observe(child, seq.Members.Path + childName, null, input, plan.Output, plan.Parameters, plan.Flops, seq.Members);
-        return AddSeqChild(child, childName, plan, seq)
-            && (activation is null || AddSeqChild(child, seq.Children.Count.ToString(CultureInfo.InvariantCulture), activation, seq));
+        if (!AddSeqChild(child, childName, plan, seq)
+            || (activation is not null && !AddSeqChild(child, seq.Children.Count.ToString(CultureInfo.InvariantCulture), activation, seq)))
+            return false;
+        if (condition is not null)
+            seq.Shape = AfterConditional(condition, seq.Shape, input, kept: true);
+        return true;
+    }
+
+    /// <summary>
+    /// The shape after a member built only where <paramref name="condition"/> holds (a block parameter): this
+    /// walk's numbers, and channels that the constructor computes as <c>condition ? its output : its input</c>,
+    /// so the members after it are built right for every use (torchvision's InvertedResidual leaves its
+    /// expansion out where expand_ratio is 1, and the depthwise conv then reads the block's input).
+    /// </summary>
+    private static TensorShape AfterConditional(string condition, TensorShape output, TensorShape input, bool kept)
+    {
+        var basis = kept ? output : input;
+        if (output.Channels.ToCSharp() == input.Channels.ToCSharp())
+            return basis;
+        var channels = new IntValue(basis.C)
+        {
+            Code = $"({condition}) ? {ExprEvaluator.Wrap(output.Channels, Precedences.Or)} : {ExprEvaluator.Wrap(input.Channels, Precedences.Or)}",
+            Precedence = Precedences.Conditional,
+        };
+        return basis with { Channels = channels };
     }
 
     private bool AddSeqChild(NodeSyntax child, string name, LayerPlan plan, SeqBuild seq)
@@ -343,7 +373,7 @@ internal sealed partial class Lowerer
         var where = own?.Span ?? inherited?.Span ?? conv.Span;
         var source = inherited is not null ? $"'act: {inherited.Value.Display}' from defaults: (line {inherited.Span.Line})" : $"'act: {own?.Value.Display ?? "relu"}'";
         var diagnostic = Descriptors.BadNode.Create(where, named
-            ? $"'{path}' is a named conv without bn in a seq: its {source} would be a ReLU module at the next position, which has no name to take; leave the conv unnamed (the ReLU then takes the position after it), or write 'act: none' and add a '- relu' member after it"
+            ? $"'{path}' is a named conv without bn in a seq: its {source} would be an activation module at the next position, which has no name to take; leave the conv unnamed (the activation then takes the position after it), or write 'act: none' and add the activation as a member after it"
             : $"'{path}' is a conv without bn where each member is one module at one position: its {source} would need a position of its own; write 'act: none' on it and apply the activation after, or give it 'bn'");
         return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }

@@ -96,21 +96,61 @@ internal sealed partial class Lowerer
         Lowered? shortcut = shortcutFirst ? LowerShortcut() : null;
         if (shortcutFirst && shortcut is null)
             return null;
+        var options = new Options(node, Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        // add: whether the shortcut is added at all (torchvision's use_res_connect). A constant false is the body alone;
+        // one on block parameters is a switch of the class, and the shapes must agree only for the uses where it holds.
+        var add = options.Has("add") ? options.Raw("add") : new BoolValue(true);
+        if (add is null)
+            return null;
+        if (add is not BoolValue addFlag)
+        {
+            _diagnostics.Add(Descriptors.WrongType.Create(options.SpanOf("add"), "add", "true or false (a condition)", $"{add.TypeName} ({add.Display})"));
+            return null;
+        }
+
+        if (options.Has("add") && node.Shortcut is not null)
+        {
+            _diagnostics.Add(Descriptors.BadNode.Create(options.SpanOf("add"),
+                $"residual '{label}' has both 'add' and a shortcut: 'add' switches an identity shortcut on or off (torchvision's use_res_connect); for a projection only some uses have, put an 'if' on the shortcut's nodes instead"));
+            return null;
+        }
+
+        // In a block class a condition on its parameters is run-time C#; this walk's own number decides the checks.
+        string? addCondition = addFlag.Code;
+        bool adds = addFlag.Flag;
         var body = LowerChain(node.Children, input, frame, bodySteps);
         if (body is null)
             return null;
+        if (!adds && addCondition is null)
+            return LowerBodyAlone(node, label, body.Value, bodySteps, frame, steps);
         shortcut ??= LowerShortcut();
         if (shortcut is null)
             return null;
-        if (!shortcut.Value.Output.SameAs(body.Value.Output))
+        if (adds && !shortcut.Value.Output.SameAs(body.Value.Output))
         {
             _diagnostics.Add(Descriptors.ResidualMismatch.Create(node.Span, label, shortcut.Value.Output, body.Value.Output));
             return null;
         }
 
+        string? dropPath = null;
+        if (options.Has("drop_path"))
+        {
+            var rate = options.Number("drop_path", 0.0, 0.0, 0.999);
+            if (rate is null)
+                return null;
+            // The rate is the class's DropPathRate (IDropPath): one per class.
+            if (!_dropPathOwners.Add(frame.Owner))
+            {
+                _diagnostics.Add(Descriptors.BadNode.Create(options.SpanOf("drop_path"),
+                    $"residual '{label}' declares a second drop_path in its class: a block has one stochastic-depth rate (its DropPathRate); put each residual in a block of its own"));
+                return null;
+            }
+
+            dropPath = rate.ToCSharp();
+        }
+
         string? scale = null;
         double scaleValue = 1.0;
-        var options = new Options(node, Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
         if (options.Has("scale"))
         {
             var value = options.Number("scale", 1.0, double.MinValue, double.MaxValue);
@@ -122,10 +162,24 @@ internal sealed partial class Lowerer
         }
 
         AddStep(frame, steps, new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
-            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")} -> {ShapeText(body.Value.Output, frame)}")
-            { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue, ShortcutFirst = shortcutFirst });
+            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")}{(addCondition is null ? "" : $" where {addCondition}, else body")} -> {ShapeText(body.Value.Output, frame)}")
+            { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue, ShortcutFirst = shortcutFirst, AddCondition = addCondition, DropPath = dropPath });
         frame.Trace?.Scales.Add(scaleValue);
         return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);
+    }
+
+    /// <summary>The classes whose residual declared a drop_path (a class holds one rate).</summary>
+    private readonly HashSet<ClassBuilder> _dropPathOwners = new();
+
+    /// <summary>
+    /// A residual whose <c>add</c> is false for this model or use: its body alone, as if written without
+    /// the residual (its shortcut, which nothing would read, is not built).
+    /// </summary>
+    private Lowered LowerBodyAlone(NodeSyntax node, string label, Lowered body, List<StepIR> bodySteps, Frame frame, List<StepIR> steps)
+    {
+        foreach (var step in bodySteps)
+            steps.Add(step);
+        return body;
     }
 
     /// <summary>

@@ -306,9 +306,9 @@ internal sealed partial class Lowerer
             var output = plan.Output.ToIR();
             AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = output, Kind = plan.Kind, Label = plan.Detail });
-            if (plan.ActivationAfter is not null)
-                AddStep(frame, steps, new FunctionalStep(plan.ActivationAfter, condition, "relu")
-                    { Output = output, InPlaceFormat = plan.InPlaceFunctional, Kind = "relu", Label = "ReLU" }, "ReLU");
+            if (plan.ActivationAfter is { } activation)
+                AddStep(frame, steps, new FunctionalStep(activation.Functional!, condition, activation.Kind)
+                    { Output = output, InPlaceFormat = activation.InPlaceFunctional, Kind = activation.Kind, Label = activation.Detail }, activation.Detail);
             Record(frame, stateName, plan);
             Observe(node, frame.Path + stateName, field, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }

@@ -160,6 +160,15 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
 
     /// <summary>Whether the shortcut's modules were lowered (and registered) before the body's (<c>shortcut_first</c>).</summary>
     public bool ShortcutFirst { get; init; }
+
+    /// <summary>
+    /// The C# condition under which the shortcut is added (<c>add</c> on block parameters, read from a field
+    /// at run time); null when it always is. Where it does not hold the step is its body alone.
+    /// </summary>
+    public string? AddCondition { get; init; }
+
+    /// <summary>The declared stochastic-depth rate (<c>drop_path</c>) as C#: the block's DropPathRate when built; null when not declared.</summary>
+    public string? DropPath { get; init; }
 }
 
 /// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>

@@ -182,7 +182,7 @@ internal sealed class Options
         };
         if (text is null || !allowed.Contains(text))
         {
-            Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "one of " + string.Join(", ", allowed), Describe(value) + DidYouMean.Hint(text ?? "", allowed)));
+            Report(key, Descriptors.WrongType.Create(SpanOf(key), key, "one of " + string.Join(", ", allowed), Describe(value) + (key == "act" ? DidYouMean.KindHint(text ?? "", allowed) : DidYouMean.Hint(text ?? "", allowed))));
             return null;
         }
 

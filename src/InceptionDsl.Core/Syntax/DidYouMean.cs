@@ -33,6 +33,9 @@ public static class DidYouMean
                 listed.Add(candidate);
             if (lowered is null || candidate.Length > SpecLimits.MaxSuggestedNameChars)
                 continue;
+            // A number in a name is part of what it names (relu6 is not relu, layer3 not layer2): never offered as a typo.
+            if (!SameDigits(lowered, candidate))
+                continue;
             int distance = BoundedDistance(lowered, candidate.ToLowerInvariant(), SpecLimits.MaxSuggestionDistance);
             if (distance < bestDistance)
             {
@@ -46,6 +49,56 @@ public static class DidYouMean
         if (listed.Count == 0)
             return "";
         return $" (expected one of: {string.Join(", ", listed)}{(count > listed.Count ? ", ..." : "")})";
+    }
+
+    /// <summary>
+    /// As <see cref="Hint"/> for a node kind: a word that names a known operation the language does not have
+    /// (elu, prelu, mish, ...) is explained, not corrected to the kind it is spelt like, since that kind
+    /// computes something else.
+    /// </summary>
+    public static string KindHint(string word, IEnumerable<string> candidates)
+    {
+        var key = word.ToLowerInvariant();
+        if (word.Length <= SpecLimits.MaxSuggestedNameChars && OtherOperations.TryGetValue(key, out var what))
+            return $" ('{key}' is {what}, an operation the language does not have; no node kind computes it. Its activations are {string.Join(", ", ActivationCatalog.Keys)})";
+        return Hint(word, candidates);
+    }
+
+    /// <summary>Operations PyTorch has under names close to a node kind's, and what each computes.</summary>
+    private static readonly Dictionary<string, string> OtherOperations = new()
+    {
+        ["elu"] = "ELU (x, or alpha * (e^x - 1) below 0)",
+        ["selu"] = "SELU (a scaled ELU)",
+        ["celu"] = "CELU (a continuously differentiable ELU)",
+        ["prelu"] = "PReLU (a learned slope below 0)",
+        ["rrelu"] = "RReLU (a random slope below 0)",
+        ["leaky_relu"] = "LeakyReLU (a fixed slope below 0)",
+        ["leakyrelu"] = "LeakyReLU (a fixed slope below 0)",
+        ["mish"] = "Mish (x * tanh(softplus(x)))",
+        ["softplus"] = "Softplus (log(1 + e^x))",
+        ["softsign"] = "Softsign (x / (1 + |x|))",
+        ["hardtanh"] = "Hardtanh (x clipped to [-1, 1])",
+        ["hard_tanh"] = "Hardtanh (x clipped to [-1, 1])",
+        ["logsigmoid"] = "LogSigmoid (log(sigmoid(x)))",
+        ["tanhshrink"] = "Tanhshrink (x - tanh(x))",
+        ["softmax"] = "Softmax (normalised over a dimension)",
+        ["glu"] = "GLU (a gated linear unit halving the channels)",
+        ["quick_gelu"] = "QuickGELU (x * sigmoid(1.702 x), an approximation of gelu)",
+    };
+
+    /// <summary>Whether the two names hold the same digits in the same order (none in either counts as the same).</summary>
+    private static bool SameDigits(string a, string b)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < a.Length && !char.IsDigit(a[i])) i++;
+            while (j < b.Length && !char.IsDigit(b[j])) j++;
+            if (i == a.Length || j == b.Length)
+                return i == a.Length && j == b.Length;
+            if (a[i++] != b[j++])
+                return false;
+        }
     }
 
     /// <summary>

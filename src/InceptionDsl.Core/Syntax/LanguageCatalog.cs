@@ -131,6 +131,8 @@ public static class LanguageCatalog
         new KeyInfo("shortcut", "node, list of nodes, or identity", "identity", "The shortcut; with an 'if' on a block parameter, a projection only some uses have."),
         new KeyInfo("scale", Expr, "1", "The body's output is multiplied by this before the add."),
         new KeyInfo("shortcut_first", "true or false", "false", "Register the shortcut's modules before the body's (state_dict order, as timm's Xception)."),
+        new KeyInfo("drop_path", Expr, "0", "Stochastic depth in training: the rate at which the body's output is dropped for whole samples (the rest scaled by 1 / (1 - rate): torchvision's StochasticDepth in row mode), set when the block is built, e.g. '0.2 * $index / 16'; a block holds one such rate (IDropPath), which DropPathSchedule may reset."),
+        new KeyInfo("add", Expr, "true", "Whether the shortcut is added: false makes the node its body alone. On block parameters ('$stride == 1 && $in_channels == $filters', torchvision's use_res_connect) one block serves both cases; the shapes must agree only where it holds."),
     };
 
     /// <summary>The keys of a select's mapping (selective kernels: paths weighted by a softmax across them).</summary>
@@ -156,7 +158,7 @@ public static class LanguageCatalog
             new KeyInfo("bn", "true, false or { eps, momentum }", "false", "Follow the conv with BatchNorm (a conv-bn-act unit, BasicConv2d)."),
             new KeyInfo("eps", "number", "0.00001", "The BatchNorm's eps (with bn)."),
             new KeyInfo("momentum", "number", "0.1", "The BatchNorm's momentum (with bn)."),
-            new KeyInfo("act", "relu or none", "none", "Activation after the conv (and its bn). In a seq, an unnamed conv without bn puts its ReLU module at the next position (torchvision's VGG)."),
+            new KeyInfo("act", "an activation kind or none", "none", "Activation after the conv (and its bn): " + string.Join(", ", ActivationCatalog.Keys) + ". In a seq, an unnamed conv without bn puts the activation's module at the next position (torchvision's VGG)."),
         },
         ["bn"] = new[]
         {
@@ -207,6 +209,7 @@ public static class LanguageCatalog
         new OperatorInfo("- !", "unary", "negation, not."),
         new OperatorInfo("x[i]", "index", "the i-th item of a constant list ($depths[$stage])."),
         new OperatorInfo("min(a, ...) max(a, ...)", "call", "the smallest, the largest."),
+        new OperatorInfo("make_divisible(v, d[, m])", "call", "v rounded to the nearest multiple of d, at least m (default d), one d more where that lost over 10% of v: torchvision's and timm's _make_divisible for channel widths."),
         new OperatorInfo("$name", "variable", "a parameter, let, $in_channels, $classes or (in a repeated node) $i; true and false count as 1 and 0 in arithmetic."),
     };
 

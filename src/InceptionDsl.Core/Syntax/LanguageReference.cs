@@ -101,7 +101,7 @@ public static class LanguageReference
         Line("## Expressions");
         Line();
         Line("An unquoted value with an operator or a `$` is an expression; a quoted one is an expression when it");
-        Line("has a `$` (else it is a word). Inside `{ }` or `[ ]` a comma ends a plain value, so quote an expression");
+        Line("has a `$` or starts with a call (`\"make_divisible(32 * 0.75, 8)\"`; else it is a word). Inside `{ }` or `[ ]` a comma ends a plain value, so quote an expression");
         Line("with a comma or a bracket: `let: { rd: \"max(8, $c // 16)\" }`. Operators, loosest first:");
         Line();
         Line("| operator | kind | meaning |");

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace InceptionDsl.Syntax;
 
@@ -31,13 +32,8 @@ public static class OpCatalog
     {
         new OpInfo("conv", "2-d convolution, optionally with BatchNorm and activation", Opts("conv"), "filters", OpShape.Options),
         new OpInfo("bn", "BatchNorm2d", Opts("bn"), "eps", OpShape.Options),
-        new OpInfo("relu", "ReLU", new string[0], null, OpShape.Options),
-        new OpInfo("sigmoid", "logistic sigmoid, 1 / (1 + e^-x) (a squeeze-and-excitation gate)", new string[0], null, OpShape.Options),
-        new OpInfo("hard_sigmoid", "piecewise-linear sigmoid, relu6(x + 3) / 6 (PyTorch Hardsigmoid)", new string[0], null, OpShape.Options),
-        new OpInfo("silu", "SiLU, x * sigmoid(x)", new string[0], null, OpShape.Options),
-        new OpInfo("swish", "the same as silu (x * sigmoid(x)), under its other name", new string[0], null, OpShape.Options),
-        new OpInfo("gelu", "GELU, x * Phi(x) (exact, as PyTorch's default)", new string[0], null, OpShape.Options),
-        new OpInfo("tanh", "hyperbolic tangent", new string[0], null, OpShape.Options),
+    }.Concat(ActivationCatalog.All.Select(a => new OpInfo(a.Key, a.Description, new string[0], null, OpShape.Options))).Concat(new[]
+    {
         new OpInfo("identity", "passes its input on unchanged (nn.Identity in a seq, where it holds a position)", new string[0], null, OpShape.Options),
         new OpInfo("maxpool", "2-d max pooling", Opts("maxpool"), "k", OpShape.Options),
         new OpInfo("avgpool", "2-d average pooling", Opts("avgpool"), "k", OpShape.Options),
@@ -52,7 +48,7 @@ public static class OpCatalog
         new OpInfo("gate", "its input times the output of its branch (a list of nodes applied to the input), broadcast over the map: squeeze-and-excitation", new string[0], null, OpShape.NodeList),
         new OpInfo("select", "selective kernel: parallel paths added after weighting each channel by a softmax across the paths, which an attention chain computes from their sum (SKNet, timm SelectiveKernel)", LanguageCatalog.Names(LanguageCatalog.SelectKeys), null, OpShape.Select),
         new OpInfo("use", "an instance of a declared block", new string[0], null, OpShape.BlockName),
-    };
+    }).ToArray();
 
     private static readonly Dictionary<string, OpInfo> ByKey = Build();
 

@@ -88,7 +88,7 @@ public sealed partial class SpecReader
             {
                 if (!OpCatalog.TryGet(entry.Key.Value, out var op) || op.Shape != OpShape.Options)
                 {
-                    Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "defaults", DidYouMean.Hint(entry.Key.Value, OpCatalog.Ops.Where(o => o.Shape == OpShape.Options).Select(o => o.Key))));
+                    Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "defaults", DidYouMean.KindHint(entry.Key.Value, OpCatalog.Ops.Where(o => o.Shape == OpShape.Options).Select(o => o.Key))));
                     continue;
                 }
 
@@ -310,7 +310,7 @@ public sealed partial class SpecReader
             // "- relu", "- flatten": a kind with no options.
             if (!OpCatalog.TryGet(scalar.Value, out var bare) || bare.Shape != OpShape.Options)
             {
-                Report(Descriptors.BadNode.Create(scalar.Span, $"'{scalar.Value}' is not a node kind{DidYouMean.Hint(scalar.Value, OpCatalog.OpKeys)}"));
+                Report(Descriptors.BadNode.Create(scalar.Span, $"'{scalar.Value}' is not a node kind{DidYouMean.KindHint(scalar.Value, OpCatalog.OpKeys)}"));
                 return null;
             }
 
@@ -322,7 +322,7 @@ public sealed partial class SpecReader
         var opEntries = map.Entries.Where(e => OpCatalog.TryGet(e.Key.Value, out _)).ToList();
         foreach (var entry in map.Entries.TakeWhile(_ => !Saturated))
             if (!OpCatalog.TryGet(entry.Key.Value, out _) && !OpCatalog.NodeKeys.Contains(entry.Key.Value))
-                Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "a node", DidYouMean.Hint(entry.Key.Value, OpCatalog.OpKeys.Concat(OpCatalog.NodeKeys))));
+                Report(Descriptors.UnknownKey.Create(entry.Key.Span, entry.Key.Value, "a node", DidYouMean.KindHint(entry.Key.Value, OpCatalog.OpKeys.Concat(OpCatalog.NodeKeys))));
         if (opEntries.Count != 1)
         {
             Report(Descriptors.BadNode.Create(map.Span, opEntries.Count == 0
@@ -380,6 +380,10 @@ public sealed partial class SpecReader
         var options = new List<OptionSyntax>();
         if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode, "scale") is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
+        if (map.Get("drop_path") is { } dropNode && ReadExpr(dropNode) is { } drop)
+            options.Add(new OptionSyntax("drop_path", drop, dropNode.Span));
+        if (map.Get("add") is { } addNode && ReadExpr(addNode) is { } add)
+            options.Add(new OptionSyntax("add", add, addNode.Span));
         if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
             options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
         NodeSyntax? shortcut = null;

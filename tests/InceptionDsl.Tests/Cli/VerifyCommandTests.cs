@@ -39,18 +39,21 @@ public sealed class VerifyCommandTests
     public void AnUndeclaredIdNamesTheDeclaredOnesAndTheClosest()
     {
         Assert.Null(ModelVerification.FindByReference("resnet_18", ModelZoo.Entries, out var error));
-        Assert.StartsWith("no model declares reference id 'resnet_18' (did you mean 'resnet18'?); declared ids: googlenet, inception_v3, ", error);
+        Assert.StartsWith("no model declares reference id 'resnet_18' (did you mean 'resnet18'?); declared ids: ", error);
+        Assert.Contains("googlenet, inception_v3, ", error);
         Assert.DoesNotContain('\n', error);
 
-        Assert.Null(ModelVerification.FindByReference("alexnet", ModelZoo.Entries, out var far));
+        Assert.Null(ModelVerification.FindByReference("mnasnet0_5", ModelZoo.Entries, out var far));
         Assert.DoesNotContain("did you mean", far);
-        Assert.Contains("declared ids: googlenet,", far);
+        Assert.Contains("declared ids: ", far);
+        Assert.Contains("googlenet,", far);
     }
 
     [Fact]
     public void AnIdDeclaredTwiceAsksForModel()
     {
-        var entries = ModelZoo.Entries.Take(1).Concat(ModelZoo.Entries.Take(1).Select(e => e with { Name = e.Name + "Copy" }));
+        var googLeNet = ModelZoo.Entries.Where(e => e.Name == "GoogLeNet").ToList();
+        var entries = googLeNet.Concat(googLeNet.Select(e => e with { Name = e.Name + "Copy" }));
         Assert.Null(ModelVerification.FindByReference("googlenet", entries, out var error));
         Assert.Equal("reference id 'googlenet' is declared by GoogLeNet, GoogLeNetCopy; give --model", error);
     }

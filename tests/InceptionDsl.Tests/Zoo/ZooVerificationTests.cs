@@ -31,6 +31,12 @@ public sealed class ZooVerificationTests
         { "SEResNet50", "timm_seresnet50" },
         { "SEResNeXt26D_32x4d", "timm_seresnext26d_32x4d" },
         { "LegacyXception", "timm_legacy_xception" },
+        { "AlexNet", "alexnet" },
+        { "VGG11_BN", "vgg11_bn" },
+        { "SqueezeNet1_1", "squeezenet1_1" },
+        { "MobileNetV2", "mobilenet_v2" },
+        { "EfficientNet_B0", "efficientnet_b0" },
+        { "MobileNetV3_Large", "mobilenet_v3_large" },
     };
 
     [ReferenceTheory]

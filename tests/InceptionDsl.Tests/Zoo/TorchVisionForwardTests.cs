@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using InceptionDsl.Models;
+using InceptionDsl.Reference;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace InceptionDsl.Tests.Zoo;
+
+/// <summary>
+/// A theory that needs Debian's torchvision at <c>/usr/bin/python3</c> (apt-get install python3-torchvision);
+/// skipped, saying so, where it is absent. Checked by file, so discovery starts no process.
+/// </summary>
+public sealed class TorchVisionPeerTheoryAttribute : TheoryAttribute
+{
+    public const string Python = "/usr/bin/python3";
+    public const string TorchVisionInit = "/usr/lib/python3/dist-packages/torchvision/__init__.py";
+
+    public TorchVisionPeerTheoryAttribute()
+    {
+        if (!File.Exists(Python) || !File.Exists(TorchVisionInit))
+            Skip = $"torchvision is not installed for {Python} ({TorchVisionInit} is missing): apt-get install python3-torchvision to compare the forward with it";
+    }
+}
+
+/// <summary>
+/// The torchvision families' numbers, proved without the held-back numeric fixtures: each zoo model is filled
+/// with the deterministic weights, its state_dict and the deterministic input are written as safetensors, and
+/// torchvision (a separate implementation, PyTorch 1.13) loads them strictly into its own model and computes
+/// the logits, which must equal the generated model's to 1e-4 relative (batch 1, the fixture's input size).
+/// </summary>
+public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper log)
+{
+    /// <summary>Zoo model and torchvision's builder for it.</summary>
+    public static TheoryData<string, string> Models() => new()
+    {
+        { "AlexNet", "alexnet" },
+        { "VGG11_BN", "vgg11_bn" },
+        { "SqueezeNet1_1", "squeezenet1_1" },
+        { "MobileNetV2", "mobilenet_v2" },
+        { "EfficientNet_B0", "efficientnet_b0" },
+        { "MobileNetV3_Large", "mobilenet_v3_large" },
+    };
+
+    /// <summary>
+    /// EfficientNet's stochastic depth as its spec declares it (drop_path: 0.2 * index / 16): each MBConv's
+    /// rate equals torchvision's StochasticDepth p, in order, as the structure fixture's module tree prints them.
+    /// </summary>
+    [ReferenceFact]
+    public void EfficientNetsDropPathRatesAreTorchVisions()
+    {
+        var repr = ReferenceModel.LoadById("efficientnet_b0").Repr ?? throw new InvalidOperationException("efficientnet_b0.json has no repr");
+        var expected = System.Text.RegularExpressions.Regex.Matches(repr, @"StochasticDepth\(p=([0-9.e-]+), mode=row\)")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        using var model = new EfficientNet_B0();
+        var rates = model.modules().OfType<IDropPath>().Select(m => m.DropPathRate).ToList();
+        Assert.Equal(16, expected.Count);
+        Assert.Equal(expected.Count, rates.Count);
+        foreach (var (want, got) in expected.Zip(rates))
+            Assert.Equal(want, got, 1e-12);
+    }
+
+    private const string Script = """
+        import json, struct, sys
+        import torch, torchvision
+        path, builder, out = sys.argv[1:4]
+        raw = open(path, "rb").read()
+        size = struct.unpack("<Q", raw[:8])[0]
+        header, data = json.loads(raw[8:8 + size]), raw[8 + size:]
+        types = {"F32": torch.float32, "I64": torch.int64}
+        tensors = {}
+        for name, entry in header.items():
+            begin, end = entry["data_offsets"]
+            tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=types[entry["dtype"]]).reshape(entry["shape"])
+        x = tensors.pop("__input__")
+        model = getattr(torchvision.models, builder)()
+        model.load_state_dict(tensors, strict=True)
+        model.eval()
+        with torch.no_grad():
+            y = model(x)
+        open(out, "wb").write(y.contiguous().numpy().astype("<f4").tobytes())
+        """;
+
+    /// <summary>Training works: a step at batch 1 and the fixture's input size gives every parameter a finite gradient.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ForwardAndBackwardReachEveryParameter(string model, string builder)
+    {
+        _ = builder;
+        var entry = ModelZoo.Find(model)!;
+        using var scope = NewDisposeScope();
+        manual_seed(26);
+        using var module = entry.Create(entry.Classes, entry.InChannels, false);
+        module.train();
+        var input = randn(1, entry.InChannels, entry.Height, entry.Width);
+        var loss = nn.functional.cross_entropy(module.call(input), tensor(new long[] { 7 }));
+        loss.backward();
+        Assert.True(float.IsFinite(loss.item<float>()), $"{model}: loss {loss.item<float>()}");
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            Assert.True(parameter.grad is not null, $"{model}: {name} has no gradient");
+            Assert.True(parameter.grad!.isfinite().all().item<bool>(), $"{model}: {name} has a non-finite gradient");
+        }
+    }
+
+    [TorchVisionPeerTheory]
+    [MemberData(nameof(Models))]
+    public void LogitsEqualTorchVisions(string model, string builder)
+    {
+        var entry = ModelZoo.Find(model);
+        Assert.NotNull(entry);
+        using var scope = NewDisposeScope();
+        using var module = entry!.Create(entry.Classes, entry.InChannels, false);
+        DeterministicWeights.Fill(module);
+        module.eval();
+        var input = DeterministicWeights.Input(new[] { 1L, entry.InChannels, entry.Height, entry.Width });
+        Tensor logits;
+        using (no_grad())
+            logits = module.call(input);
+
+        var folder = Directory.CreateTempSubdirectory("idsl-tv-");
+        try
+        {
+            var weights = Path.Combine(folder.FullName, "model.safetensors");
+            var entries = module.state_dict().Select(p => (p.Key, p.Value)).Append(("__input__", input));
+            WriteSafetensors(weights, entries);
+            var script = Path.Combine(folder.FullName, "peer.py");
+            File.WriteAllText(script, Script);
+            var output = Path.Combine(folder.FullName, "logits.f32");
+            Run(script, weights, builder, output);
+
+            var bytes = File.ReadAllBytes(output);
+            var peer = new float[bytes.Length / 4];
+            Buffer.BlockCopy(bytes, 0, peer, 0, bytes.Length);
+            var expected = tensor(peer).reshape(logits.shape);
+            var relative = ((logits - expected).abs().max() / expected.abs().max()).item<float>();
+            log.WriteLine($"{model} vs torchvision {builder}: relative max difference {relative:E2}");
+            Assert.True(relative < 1e-4, $"{model} vs torchvision {builder}: relative max difference {relative}");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static void Run(string script, string weights, string builder, string output)
+    {
+        var info = new ProcessStartInfo(TorchVisionPeerTheoryAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { script, weights, builder, output })
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(300_000), "torchvision did not finish in 5 minutes");
+        Assert.True(process.ExitCode == 0, $"torchvision failed ({process.ExitCode}): {stderr.Result}");
+    }
+
+    /// <summary>The safetensors format: 8 bytes of header length, the JSON header, then each tensor's bytes (little-endian).</summary>
+    private static void WriteSafetensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    {
+        var header = new Dictionary<string, object>();
+        var blobs = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, value) in tensors)
+        {
+            var contiguous = value.contiguous().cpu();
+            byte[] blob;
+            string dtype;
+            if (contiguous.dtype == ScalarType.Int64)
+            {
+                var data = contiguous.data<long>().ToArray();
+                blob = new byte[data.Length * 8];
+                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
+                dtype = "I64";
+            }
+            else
+            {
+                var data = contiguous.to_type(ScalarType.Float32).data<float>().ToArray();
+                blob = new byte[data.Length * 4];
+                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
+                dtype = "F32";
+            }
+
+            header[name] = new Dictionary<string, object> { ["dtype"] = dtype, ["shape"] = value.shape, ["data_offsets"] = new[] { offset, offset + blob.Length } };
+            blobs.Add(blob);
+            offset += blob.Length;
+        }
+
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        using var file = File.Create(path);
+        file.Write(BitConverter.GetBytes((ulong)json.Length));
+        file.Write(json);
+        foreach (var blob in blobs)
+            file.Write(blob);
+    }
+}
