@@ -380,9 +380,9 @@ public sealed partial class SpecReader
         var options = new List<OptionSyntax>();
         if (map.Get("scale") is { } scaleNode && ReadExpr(scaleNode, "scale") is { } scale)
             options.Add(new OptionSyntax("scale", scale, scaleNode.Span));
-        if (map.Get("drop_path") is { } dropNode && ReadExpr(dropNode) is { } drop)
+        if (map.Get("drop_path") is { } dropNode && ReadExpr(dropNode, "drop_path") is { } drop)
             options.Add(new OptionSyntax("drop_path", drop, dropNode.Span));
-        if (map.Get("add") is { } addNode && ReadExpr(addNode) is { } add)
+        if (map.Get("add") is { } addNode && ReadExpr(addNode, "add") is { } add)
             options.Add(new OptionSyntax("add", add, addNode.Span));
         if (map.Get("shortcut_first") is { } orderNode && ReadBool(orderNode, "shortcut_first") is { } shortcutFirst)
             options.Add(new OptionSyntax("shortcut_first", new LiteralExpr(shortcutFirst, orderNode.Span), orderNode.Span));
