@@ -11,6 +11,8 @@ namespace InceptionDsl.Tests.FineTuning;
 /// of the support types. The trainer must see the stem, the feature stages, the aux heads and the residual blocks of
 /// those models exactly as it sees the zoo's: the same spec in <c>MyLab.Nets</c> trains as the zoo's model does.
 /// </summary>
+// Seeds torch's global generator and compares the losses that follow: no test may draw from it alongside.
+[Collection(nameof(GlobalRandomCollection))]
 public sealed class AnyNamespaceFineTuningTests
 {
     private const string Namespace = "MyLab.Nets";
