@@ -1,4 +1,5 @@
 using System;
+using InceptionDsl.Text;
 
 namespace InceptionDsl.Platform;
 
@@ -34,17 +35,8 @@ public static class OneDnnSettings
             case "off" or "0" or "false":
                 return OneDnnSetting.Off;
             default:
-                problem = $"{Variable}='{Sanitize(value!)}' is not on, off or auto; deciding automatically";
+                problem = $"{Variable}='{ShownText.Of(value!.Length > 40 ? value.Substring(0, 40) : value)}' is not on, off or auto; deciding automatically";
                 return OneDnnSetting.Auto;
         }
-    }
-
-    /// <summary>The value as printable text: control characters shown as escapes, at most 40 characters.</summary>
-    private static string Sanitize(string value)
-    {
-        var builder = new System.Text.StringBuilder();
-        foreach (var c in value.Length > 40 ? value.Substring(0, 40) : value)
-            builder.Append(char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString());
-        return builder.ToString();
     }
 }
