@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -22,9 +23,9 @@ internal sealed class ForwardWriter
 {
     private readonly CodeWriter _writer;
     private readonly HashSet<string> _locals;
-    private readonly IReadOnlyDictionary<string, string> _conditionFields;
+    private readonly IReadOnlyDictionary<SymExpr, string> _conditionFields;
 
-    private readonly IReadOnlyDictionary<string, string> _valueFields;
+    private readonly IReadOnlyDictionary<SymExpr, string> _valueFields;
 
     /// <summary>BatchNorm fields that FoldBatchNorms may fold into the convolution before them: skipped once folded.</summary>
     private readonly IReadOnlyCollection<string> _folded;
@@ -32,15 +33,15 @@ internal sealed class ForwardWriter
     /// <summary>Fields whose forward returns a new tensor that autograd does not keep: the next step may overwrite it.</summary>
     private readonly HashSet<string> _ownedOutputFields;
 
-    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IEnumerable<MemberIR> members, IReadOnlyDictionary<string, string> conditionFields,
-        IReadOnlyDictionary<string, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
+    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IEnumerable<MemberIR> members, IReadOnlyDictionary<SymExpr, string> conditionFields,
+        IReadOnlyDictionary<SymExpr, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
     {
         _folded = folded ?? System.Array.Empty<string>();
         _ownedOutputFields = new HashSet<string>(members.Where(m => OwnedOutputTypes.Contains(m.Type)).Select(m => m.Field));
         _writer = writer;
         _locals = new HashSet<string>(reserved);
         _conditionFields = conditionFields;
-        _valueFields = valueFields ?? new Dictionary<string, string>();
+        _valueFields = valueFields ?? new Dictionary<SymExpr, string>();
     }
 
     /// <summary>
@@ -150,7 +151,7 @@ internal sealed class ForwardWriter
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
                 bool bodyOwned = WriteOwned(residual.Body, source, body, declareOutput: true);
-                var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
+                var scale = residual.Scale is null ? null : _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : CSharpExpressions.Render(residual.Scale);
                 if (residual.AddCondition is not null)
                 {
                     // add on block parameters: where it holds, stochastic depth and the sum; elsewhere the body alone
@@ -236,17 +237,17 @@ internal sealed class ForwardWriter
     public static bool HasResidual(IEnumerable<StepIR> steps) => StepIR.InOrder(steps).Any(s => s is ResidualStep);
 
     /// <summary>
-    /// Residual scales that are C# expressions over constructor parameters rather than literals:
+    /// Residual scales that are expressions over constructor parameters rather than constants:
     /// forward cannot see those parameters, so it reads each from a field.
     /// </summary>
-    public static IEnumerable<string> RunTimeScales(IEnumerable<StepIR> steps)
+    public static IEnumerable<SymExpr> RunTimeScales(IEnumerable<StepIR> steps)
     {
         foreach (var step in steps)
         {
             switch (step)
             {
                 case ResidualStep residual:
-                    if (residual.Scale is { } scale && !double.TryParse(scale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    if (residual.Scale is { } scale and not SymLiteral)
                         yield return scale;
                     foreach (var inner in RunTimeScales(residual.Body).Concat(RunTimeScales(residual.Shortcut)))
                         yield return inner;
@@ -264,7 +265,7 @@ internal sealed class ForwardWriter
     }
 
     /// <summary>Run-time conditions of functional steps and of residuals' adds, which forward reads from fields.</summary>
-    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps) =>
+    public static IEnumerable<SymExpr> Conditions(IEnumerable<StepIR> steps) =>
         ConditionalSteps(steps).Select(s => s.Condition!).Concat(StepIR.InOrder(steps).OfType<ResidualStep>().Where(r => r.AddCondition is not null).Select(r => r.AddCondition!));
 
     /// <summary>The functional steps that run only when a run-time condition holds.</summary>

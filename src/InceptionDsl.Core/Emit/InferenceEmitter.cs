@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Emit;
@@ -82,7 +83,7 @@ internal static class InferenceEmitter
         if (step is null)
             return body;
         classifier = step.Field;
-        var members = body.Members.Select(m => m.Field == step.Field ? m with { Condition = "numClasses > 0" } : m).ToEquatableArray();
+        var members = body.Members.Select(m => m.Field == step.Field ? m with { Condition = new SymBinary(">", new SymName("numClasses"), new SymLiteral(new IntValue(0))) } : m).ToEquatableArray();
         var forward = body.Forward.Select(s => ReferenceEquals(s, step) ? step with { Optional = true } : s).ToEquatableArray();
         return body with { Members = members, Forward = forward };
     }
@@ -172,7 +173,7 @@ internal static class InferenceEmitter
             return;
         }
 
-        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, body.Members, new Dictionary<string, string>(), folded: folded);
+        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, body.Members, new Dictionary<SymExpr, string>(), folded: folded);
         int lastStep = stages[stages.Count - 1].Node.StepIndex;
         bool declared = false;
         var pending = new List<StepIR>();

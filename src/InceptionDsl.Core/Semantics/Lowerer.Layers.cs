@@ -172,9 +172,9 @@ internal sealed partial class Lowerer
         var pad = new IntValue(dilation.Number * (kernel.Number - 1) / 2);
         if (kernel.IsConstant && dilation.IsConstant)
             return pad;
-        var reach = $"({ExprEvaluator.Wrap(kernel, Precedences.Additive)} - 1)";
-        var code = dilation.IsConstant && dilation.Number == 1 ? reach : $"{ExprEvaluator.Wrap(dilation, Precedences.Multiplicative)} * {reach}";
-        return pad with { Code = code + " / 2", Precedence = Precedences.Multiplicative };
+        SymExpr reach = new SymBinary("-", kernel.AsExpr(), new SymLiteral(new IntValue(1)));
+        var span = dilation.IsConstant && dilation.Number == 1 ? reach : new SymBinary("*", dilation.AsExpr(), reach);
+        return pad with { Expr = new SymBinary("//", span, new SymLiteral(new IntValue(2))) };
     }
 
     /// <summary>One output side, with the kernel-fits and positive-size checks.</summary>
@@ -272,7 +272,7 @@ internal sealed partial class Lowerer
             return new LayerPlan("flatten", "flatten", input, 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
         long features = input.C * input.Height * input.Width;
         var channels = input.Height * input.Width == 1 ? input.Channels
-            : new IntValue(features) { Code = input.Channels.IsConstant ? null : $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} * {input.Height * input.Width}", Precedence = Precedences.Multiplicative };
+            : new IntValue(features) { Expr = input.Channels.IsConstant ? null : new SymBinary("*", input.Channels.Expr!, new SymLiteral(new IntValue(input.Height * input.Width))) };
         return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class Lowerer
 
             var sliced = input.Channels.IsConstant
                 ? new IntValue(input.C / count)
-                : new IntValue(input.C / count) { Code = $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} / {count.ToString(CultureInfo.InvariantCulture)}", Precedence = Precedences.Multiplicative };
+                : new IntValue(input.C / count) { Expr = new SymBinary("//", input.Channels.AsExpr(), new SymLiteral(new IntValue(count))) };
             pathInput = TensorShape.Map(sliced, input.Height, input.Width);
         }
 

@@ -47,7 +47,7 @@ internal sealed partial class Lowerer
     /// <paramref name="kept"/> is false where the first use leaves them out: the class builds them
     /// for the uses that keep them, but they take no position in this walk.
     /// </summary>
-    private bool AddSeqMembers(IEnumerable<NodeSyntax> children, Scope scope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqMembers(IEnumerable<NodeSyntax> children, Scope scope, SymExpr? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
     {
         foreach (var child in children)
         {
@@ -83,7 +83,7 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>One copy of one member: a module at the next position, or an inline block's members.</summary>
-    private bool AddSeqMember(NodeSyntax child, long index, Scope scope, IntValue? loopIndex, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqMember(NodeSyntax child, long index, Scope scope, IntValue? loopIndex, SymExpr? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
     {
         if (!CountLayer(child.Span))
             return false;
@@ -148,16 +148,12 @@ internal sealed partial class Lowerer
     /// so the members after it are built right for every use (torchvision's InvertedResidual leaves its
     /// expansion out where expand_ratio is 1, and the depthwise conv then reads the block's input).
     /// </summary>
-    private static TensorShape AfterConditional(string condition, TensorShape output, TensorShape input, bool kept)
+    private static TensorShape AfterConditional(SymExpr condition, TensorShape output, TensorShape input, bool kept)
     {
         var basis = kept ? output : input;
         if (output.Channels.ToCSharp() == input.Channels.ToCSharp())
             return basis;
-        var channels = new IntValue(basis.C)
-        {
-            Code = $"({condition}) ? {ExprEvaluator.Wrap(output.Channels, Precedences.Or)} : {ExprEvaluator.Wrap(input.Channels, Precedences.Or)}",
-            Precedence = Precedences.Conditional,
-        };
+        var channels = new IntValue(basis.C) { Expr = new SymConditional(condition, output.Channels.AsExpr(), input.Channels.AsExpr()) };
         return basis with { Channels = channels };
     }
 
@@ -182,7 +178,7 @@ internal sealed partial class Lowerer
     /// An inline block used in a seq: its body's members take the next positions, as if written there,
     /// with its arguments bound (and under the use's run-time condition). Errors inside point at the use.
     /// </summary>
-    private bool SpliceInline(NodeSyntax use, BlockDecl block, Scope callerScope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool SpliceInline(NodeSyntax use, BlockDecl block, Scope callerScope, SymExpr? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
     {
         var at = seq.Members.Path + seq.Children.Count.ToString(CultureInfo.InvariantCulture);
         if (use.Name is not null)
@@ -198,7 +194,7 @@ internal sealed partial class Lowerer
         return ok;
     }
 
-    private bool SpliceInlineAt(NodeSyntax use, BlockDecl block, Scope callerScope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool SpliceInlineAt(NodeSyntax use, BlockDecl block, Scope callerScope, SymExpr? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
     {
         if (!EnterBlock(block, use.Span))
             return false;
@@ -222,7 +218,7 @@ internal sealed partial class Lowerer
     /// local the loop carries from copy to copy, so every copy must read as the same C#; the copies'
     /// shapes and costs are the first use's, and every use is checked with its own count.
     /// </summary>
-    private bool AddSeqLoop(NodeSyntax child, IntValue count, Scope scope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqLoop(NodeSyntax child, IntValue count, Scope scope, SymExpr? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
     {
         var index = _locals.Claim("i", child.Span);
         var stem = Identifiers.IsIdentifier(seq.Label) ? Identifiers.ToCamelCase(seq.Label).TrimStart('@') : "seq";
@@ -250,14 +246,14 @@ internal sealed partial class Lowerer
         if (reads || changes)
         {
             // Declared among the lets; set before the loop unless that declaration already holds its start.
-            bool startKnown = outermost && fresh && !_locals.ReadsCarried(start.ToCSharp());
-            _locals.Declare(carried, startKnown ? start.ToCSharp() : "0");
+            bool startKnown = outermost && fresh && !_locals.ReadsCarried(start);
+            _locals.Declare(carried, startKnown ? start.AsExpr() : new SymLiteral(new IntValue(0)));
             reset = startKnown ? null : start.ToCSharp();
         }
 
         // After the loop the channels are the carried local's (its last copy's value), or where no copy changes them, the start's.
-        seq.Shape = seq.Shape with { Channels = changes ? seq.Shape.Channels with { Code = carried, Precedence = Precedences.Atom } : start };
-        into.Add(new SeqLoop(index, ExprEvaluator.Wrap(count, Precedences.Additive), reads || changes ? carried : null, reset, changes ? next : null, body!));
+        seq.Shape = seq.Shape with { Channels = changes ? seq.Shape.Channels with { Expr = new SymName(carried) } : start };
+        into.Add(new SeqLoop(index, Emit.CSharpExpressions.Wrap(count.AsExpr(), Precedences.Additive), reads || changes ? carried : null, reset, changes ? next : null, body!));
         return true;
     }
 
@@ -265,16 +261,16 @@ internal sealed partial class Lowerer
     private int _loopNesting;
 
     /// <summary>Walks each copy of the first use; every copy must read as the first one's C#.</summary>
-    private bool WalkLoopCopies(NodeSyntax child, IntValue count, string index, string carried, Scope scope, string? condition, bool kept, SeqBuild seq,
+    private bool WalkLoopCopies(NodeSyntax child, IntValue count, string index, string carried, Scope scope, SymExpr? condition, bool kept, SeqBuild seq,
         out List<SeqEntry>? body, out string? bodyText, out string? next)
     {
         (body, bodyText, next) = (null, null, null);
         for (long i = 0; i < count.Number; i++)
         {
             var copyScope = new Scope(scope, scope.Description);
-            var loopIndex = new IntValue(i) { Code = index };
+            var loopIndex = new IntValue(i) { Expr = new SymName(index) };
             copyScope.Set("i", loopIndex);
-            seq.Shape = seq.Shape with { Channels = seq.Shape.Channels with { Code = carried, Precedence = Precedences.Atom } };
+            seq.Shape = seq.Shape with { Channels = seq.Shape.Channels with { Expr = new SymName(carried) } };
             var copy = new List<SeqEntry>();
             if (!AddSeqMember(child, i, copyScope, loopIndex, condition, kept, seq, copy))
                 return false;
@@ -296,13 +292,8 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Both run-time conditions (an inline block's use and its member's), or the one there is.</summary>
-    private static string? BothConditions(string? outer, string? inner)
-    {
-        if (outer is null || inner is null)
-            return outer ?? inner;
-        static string Operand(string code) => Identifiers.IsIdentifier(code) ? code : "(" + code + ")";
-        return Operand(outer) + " && " + Operand(inner);
-    }
+    private static SymExpr? BothConditions(SymExpr? outer, SymExpr? inner) =>
+        outer is null || inner is null ? outer ?? inner : new SymBinary("&&", outer, inner);
 
     /// <summary>
     /// The C# that builds the Sequential: <c>nn.Sequential(("0", ...), ...)</c> when every member is
@@ -319,7 +310,7 @@ internal sealed partial class Lowerer
             return $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    ({Emit.CSharpText.Literal(m.Position)}, {m.Init.Replace("\n", "\n    ")})")) + ")";
         // Unnamed members are numbered at construction, among those kept.
         return $"{SequentialOf}(\n" + string.Join(",\n", members.Select(m =>
-            $"    ({m.Name ?? "null"}, {(m.Condition is null ? m.Init : $"{m.Condition}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
+            $"    ({m.Name ?? "null"}, {(m.Condition is null ? m.Init : $"{Emit.CSharpExpressions.Render(m.Condition)}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
     }
 
     /// <summary>The statements that add <paramref name="entries"/> to the list <paramref name="list"/>, one per line.</summary>
@@ -330,7 +321,7 @@ internal sealed partial class Lowerer
         {
             if (entry is SeqMember member)
             {
-                var module = member.Condition is null ? member.Init : $"{member.Condition}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
+                var module = member.Condition is null ? member.Init : $"{Emit.CSharpExpressions.Render(member.Condition)}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
                 text.Append($"{list}.Add(({member.Name ?? "null"}, {module}));\n");
                 continue;
             }
@@ -382,7 +373,7 @@ internal sealed partial class Lowerer
     private abstract record SeqEntry;
 
     /// <summary>A member: its name as C# (null: its position among those kept), its position in this walk, its run-time condition and the C# that builds it.</summary>
-    private sealed record SeqMember(string? Name, string Position, string? Condition, string Init) : SeqEntry;
+    private sealed record SeqMember(string? Name, string Position, SymExpr? Condition, string Init) : SeqEntry;
 
     /// <summary>A loop over a repeat counted by a constructor argument, carrying the channels from copy to copy where they matter.</summary>
     private sealed record SeqLoop(string Index, string Count, string? Carried, string? Reset, string? Next, List<SeqEntry> Body) : SeqEntry;

@@ -76,7 +76,7 @@ internal sealed partial class Lowerer
         _globals = new Scope(null, $"model '{variant.Model}'");
         var early = ExprEvaluator.Evaluate(classesExpr, parameterScope, new List<SpecDiagnostic>());
         if (early is not null)
-            _globals.Set("classes", early with { Code = "numClasses" });
+            _globals.Set("classes", early with { Expr = new SymName("numClasses") });
         BindArguments(_spec.Params, variant.Args, parameterScope, _globals, variant.Span, $"model '{variant.Model}'", symbolic: false);
         var classesValue = early ?? ExprEvaluator.Evaluate(classesExpr, _globals, _diagnostics);
         if (classesValue is not IntValue { Number: > 0, IsConstant: true } classes)
@@ -87,17 +87,17 @@ internal sealed partial class Lowerer
         }
 
         _classCount = classes.Number;
-        _globals.Set("classes", classes with { Code = "numClasses" });
+        _globals.Set("classes", classes with { Expr = new SymName("numClasses") });
 
         var modelScope = new Scope(_globals, $"model '{variant.Model}'");
-        modelScope.Set("in_channels", new IntValue(input.Channels) { Code = "inChannels" });
+        modelScope.Set("in_channels", new IntValue(input.Channels) { Expr = new SymName("inChannels") });
         if (CheckExpansion(variant, modelScope, budget) is not { } expansion)
             return null;
         budget.Used += expansion;
         var owner = new ClassBuilder(variant.Model, _reservedNames);
         var frame = new Frame(owner, modelScope, "", 0, recordLayers: true);
         var steps = new List<StepIR>();
-        var shape = TensorShape.Map(new IntValue(input.Channels) { Code = "inChannels" }, input.Height, input.Width);
+        var shape = TensorShape.Map(new IntValue(input.Channels) { Expr = new SymName("inChannels") }, input.Height, input.Width);
 
         _modelOwner = owner;
         _auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
@@ -260,7 +260,7 @@ internal sealed partial class Lowerer
         return new Lowered(shape, parameters, flops);
     }
 
-    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut = false)
+    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, SymExpr? condition, bool shortcut = false)
     {
         if (!CountLayer(node.Span))
             return null;
@@ -390,7 +390,7 @@ internal sealed partial class Lowerer
                 _diagnostics.RemoveAt(i);
     }
 
-    private bool RequireUnconditional(NodeSyntax node, string? condition)
+    private bool RequireUnconditional(NodeSyntax node, SymExpr? condition)
     {
         if (condition is null)
             return true;
@@ -398,7 +398,7 @@ internal sealed partial class Lowerer
         return false;
     }
 
-    private (bool Skip, string? Code, bool Active) EvaluateCondition(NodeSyntax node, Scope scope)
+    private (bool Skip, SymExpr? Code, bool Active) EvaluateCondition(NodeSyntax node, Scope scope)
     {
         if (node.Condition is null)
             return (false, null, true);
@@ -413,7 +413,7 @@ internal sealed partial class Lowerer
         // A constant condition decides at build time; a parameter-dependent one at run time.
         if (flag.IsConstant)
             return (!flag.Flag, null, true);
-        return (false, flag.Code, flag.Flag);
+        return (false, flag.Expr, flag.Flag);
     }
 
     /// <summary>
@@ -530,7 +530,7 @@ internal sealed partial class Lowerer
                 result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 code?.Add(number.IsConstant
                     ? Emit.CSharpText.Literal(number.Display)
-                    : $"{ExprEvaluator.Wrap(number, Precedences.Atom)}.ToString(global::System.Globalization.CultureInfo.InvariantCulture)");
+                    : Emit.CSharpExpressions.Render(new SymConvert(number.AsExpr(), SymType.Text)));
             }
 
             position = close + 1;

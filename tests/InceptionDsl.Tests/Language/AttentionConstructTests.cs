@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
@@ -87,7 +88,7 @@ public sealed class AttentionConstructTests
         var model = Specs.Model(Spec);
         var unit = model.Blocks.Single(b => b.Name == "Unit");
         Assert.Equal(new[] { "skip", "skipbn", "rep", "se" }, unit.Members.Select(m => m.StateName));
-        Assert.Equal("filters != inChannels || stride != 1", unit.Members[0].Condition);
+        Assert.Equal("filters != inChannels || stride != 1", CSharpExpressions.Render(unit.Members[0].Condition!));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
@@ -239,7 +240,7 @@ public sealed class SeqCompositionTests
         Assert.Contains("for (long i = 0; i < reps; i++)", rep.Init);
         Assert.Contains("firstRelu || i > 0", rep.Init);
         // The channels flowing from one copy to the next are a local of the constructor.
-        Assert.Contains(stack.Lets, l => l.Name == "repChannels" && l.Code == "inChannels");
+        Assert.Contains(stack.Lets, l => l.Name == "repChannels" && CSharpExpressions.Render(l.Value) == "inChannels");
         Assert.Contains("repChannels = i == reps - 1 ? filters : inChannels;", rep.Init);
         var named = model.Blocks.Single(b => b.Name == "Named").Members.Single(m => m.StateName == "layers");
         Assert.Contains("\"conv\" + (i + 1).ToString(global::System.Globalization.CultureInfo.InvariantCulture)", named.Init);

@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
 using InceptionDsl.Semantics;
@@ -83,8 +84,8 @@ public sealed class InceptionResNetTests
         {
             var block = model.Blocks.Single(b => b.Name == blockName);
             var residual = Assert.Single(block.Forward.OfType<ResidualStep>());
-            Assert.Equal("scale", residual.Scale);
-            Assert.Contains(block.Params, p => p.Name == "scale" && p.Type == "double");
+            Assert.Equal("scale", CSharpExpressions.Render(residual.Scale!));
+            Assert.Contains(block.Params, p => p.Name == "scale" && p.Type == InceptionDsl.Expressions.SymType.Float);
             // Only Block8 can skip its ReLU, at run time.
             var relu = block.Forward.OfType<FunctionalStep>().Single(s => s.Comment == "relu" || s.Format.Contains(".relu("));
             Assert.Equal(blockName == "Block8", relu.Condition is not null);
