@@ -37,7 +37,7 @@ internal sealed class ForwardWriter
         IReadOnlyDictionary<SymExpr, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
     {
         _folded = folded ?? System.Array.Empty<string>();
-        _ownedOutputFields = new HashSet<string>(members.Where(m => OwnedOutputTypes.Contains(m.Type)).Select(m => m.Field));
+        _ownedOutputFields = new HashSet<string>(members.Where(m => OwnsOutput(m.Module)).Select(m => m.Field));
         _writer = writer;
         _locals = new HashSet<string>(reserved);
         _conditionFields = conditionFields;
@@ -48,12 +48,7 @@ internal sealed class ForwardWriter
     /// Layers whose output the next step may overwrite: each returns a new tensor, and its backward
     /// needs its input and weights, never its output (ReLU's, by contrast, reads its output).
     /// </summary>
-    private static readonly HashSet<string> OwnedOutputTypes = new()
-    {
-        InferenceEmitter.Conv2dType,
-        InferenceEmitter.BatchNormType,
-        InferenceEmitter.LinearType,
-    };
+    private static bool OwnsOutput(ModuleNode module) => module is Conv2dNode or BatchNormNode or LinearNode;
 
     /// <summary>Applies <paramref name="steps"/> to <paramref name="input"/>, leaving the result in <paramref name="output"/>.</summary>
     public void Write(IReadOnlyList<StepIR> steps, string input, string output, bool declareOutput) => WriteOwned(steps, input, output, declareOutput);

@@ -12,10 +12,6 @@ namespace InceptionDsl.Emit;
 /// </summary>
 internal static class InferenceEmitter
 {
-    public const string Conv2dType = "global::TorchSharp.Modules.Conv2d";
-    public const string BatchNormType = "global::TorchSharp.Modules.BatchNorm2d";
-    public const string LinearType = "global::TorchSharp.Modules.Linear";
-    public const string SequentialType = "global::TorchSharp.Modules.Sequential";
     public const string FoldedFlag = "_bnFolded";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
 
@@ -42,8 +38,8 @@ internal static class InferenceEmitter
                         Walk(gate.Branch);
                         break;
                     case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
-                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Type == Conv2dType && convMember.Condition is null
-                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Type == BatchNormType && bnMember.Condition is null:
+                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Module is Conv2dNode && convMember.Condition is null
+                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Module is BatchNormNode && bnMember.Condition is null:
                         pairs.Add((conv.Field, bn.Field));
                         break;
                 }
@@ -78,7 +74,7 @@ internal static class InferenceEmitter
     {
         classifier = null;
         // A set of the candidate fields, not a scan of the members per step: 20,000 layers stay linear.
-        var classifiers = new HashSet<string>(body.Members.Where(m => m.Type == LinearType && m.Condition is null && m.Init.Contains("numClasses")).Select(m => m.Field));
+        var classifiers = new HashSet<string>(body.Members.Where(m => m.Module is LinearNode linear && m.Condition is null && linear.Out.Names().Contains("numClasses")).Select(m => m.Field));
         var step = body.Forward.OfType<ModuleStep>().LastOrDefault(s => !s.Optional && classifiers.Contains(s.Field));
         if (step is null)
             return body;
@@ -117,7 +113,7 @@ internal static class InferenceEmitter
                 _ => step.Comment.Split(':')[0],
             };
             // The stages inside a top-level Sequential whose children change the stride.
-            if (step is ModuleStep { Optional: false } seq && members.TryGetValue(seq.Field, out var seqMember) && seqMember.Type == SequentialType)
+            if (step is ModuleStep { Optional: false } seq && members.TryGetValue(seq.Field, out var seqMember) && seqMember.Module is SequentialNode)
             {
                 var prefix = seqMember.StateName + ".";
                 var children = model.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal) && r.Path.IndexOf('.', prefix.Length) < 0)

@@ -270,7 +270,7 @@ public static class ModelEmitter
             w.Comment($"{member.StateName}: {member.Comment}");
             if (member.Field.TrimStart('@') != member.StateName)
                 w.Line($"[global::TorchSharp.Utils.ComponentName(Name = {CSharpText.Literal(member.StateName)})]");
-            w.Line($"private readonly {member.Type}{(member.Condition is null ? "" : "?")} {member.Field};");
+            w.Line($"private readonly {TorchSharpModules.TypeOf(member.Module)}{(member.Condition is null ? "" : "?")} {member.Field};");
             w.Line();
         }
     }
@@ -290,7 +290,8 @@ public static class ModelEmitter
     {
         foreach (var member in members)
         {
-            var init = member.Condition is null ? member.Init : $"{CSharpExpressions.Render(member.Condition)}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
+            var built = TorchSharpModules.InitOf(member.Module);
+            var init = member.Condition is null ? built : $"{CSharpExpressions.Render(member.Condition)}\n    ? {built.Replace("\n", "\n    ")}\n    : null";
             w.Line($"this.{member.Field} = {init};");
         }
     }

@@ -248,14 +248,14 @@ internal sealed partial class Lowerer
                 _instances.Add(new InstanceIR(frame.Path + label, block.Name, outputs) { Labels = labels, Geometries = geometries, Scales = trace.ScalesFor(classTrace) });
             }
 
-            var arguments = new List<string> { input.Channels.ToCSharp() };
+            var arguments = new List<BlockArgument>();
             foreach (var (parameter, value, isExplicit) in bound)
                 if (isExplicit || (parameter.Default is not null && ConstantDefault(parameter) is null))
-                    arguments.Add($"{Identifiers.ToCamelCase(parameter.Name)}: {value.ToCSharp()}");
+                    arguments.Add(new BlockArgument(Identifiers.ToCamelCase(parameter.Name).TrimStart('@'), value.AsExpr()));
             if (_blockUsesClasses.Contains(block.Name))
-                arguments.Add("numClasses: numClasses");
-            var init = $"new {block.Name}({string.Join(", ", arguments)})";
-            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, block.Name, init, null, IsBlock: true, RowIndex: rowIndex);
+                arguments.Add(new BlockArgument("numClasses", new SymName("numClasses")));
+            var module = new BlockInstanceNode(block.Name, input.Channels.AsExpr(), arguments.ToEquatableArray());
+            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, module, null, IsBlock: true, RowIndex: rowIndex);
         }
         finally
         {
@@ -369,11 +369,13 @@ internal sealed partial class Lowerer
         for (int i = 0; i < first.Count; i++)
         {
             var (a, b) = (first[i], other[i]);
-            if (a.Field == b.Field && a.StateName == b.StateName && a.Type == b.Type && a.Init == b.Init && a.Condition == b.Condition)
+            if (a.Field == b.Field && a.StateName == b.StateName && a.Module == b.Module && a.Condition == b.Condition)
                 continue;
-            bool shown = a.Init.Length <= 160 && b.Init.Length <= 160 && !a.Init.Contains('\n') && !b.Init.Contains('\n');
+            // Shown as the C# that builds each (what a user sees in the generated class), where that is one short line.
+            var (aInit, bInit) = (Emit.TorchSharpModules.InitOf(a.Module), Emit.TorchSharpModules.InitOf(b.Module));
+            bool shown = aInit.Length <= 160 && bInit.Length <= 160 && !aInit.Contains('\n') && !bInit.Contains('\n');
             return shown
-                ? $"'{b.StateName}' built as {b.Init} where its class builds {a.Init}"
+                ? $"'{b.StateName}' built as {bInit} where its class builds {aInit}"
                 : $"'{b.StateName}' built differently from its class";
         }
 
@@ -497,13 +499,13 @@ internal sealed partial class Lowerer
             _diagnostics[i] = _diagnostics[i].WithRelated(head.Span, $"in aux head '{head.Name}' on '{head.At}'");
         if (plan is null || !AuxEndsInClasses(head, plan.Output))
             return null;
-        var field = frame.Owner.Add(head.Name, head.Span, plan.ModuleType, plan.ModuleInit, $"auxiliary head on {head.At} -> {plan.Output}", new SymName("auxLogits"), _diagnostics);
+        var field = frame.Owner.Add(head.Name, head.Span, plan.Module, $"auxiliary head on {head.At} -> {plan.Output}", new SymName("auxLogits"), _diagnostics);
         if (field is null)
             return null;
         Record(frame, head.Name, plan);
         steps.Add(new AuxTapStep(field, $"{head.Name}: auxiliary classifier on {head.At} (loss weight {head.Weight})")
             { Kind = "aux", Label = head.Name });
-        return new AuxIR(head.Name, field, head.At, head.Weight, plan.ModuleType, plan.ModuleInit, plan.Output.ToString(), plan.Parameters);
+        return new AuxIR(head.Name, field, head.At, head.Weight, plan.Module, plan.Output.ToString(), plan.Parameters);
     }
 
     /// <summary>An aux head is a classifier: its loss needs logits, one per class, as the model's own output.</summary>

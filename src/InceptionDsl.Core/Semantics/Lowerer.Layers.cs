@@ -33,12 +33,12 @@ internal sealed partial class Lowerer
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             _ when ActivationCatalog.TryGet(node.Op, out var activation) => PlanActivation(activation, input),
-            "identity" => new LayerPlan("identity", "identity", input, 0, 0, "global::TorchSharp.Modules.Identity", Nn + ".Identity()", "{0}"),
+            "identity" => new LayerPlan("identity", "identity", input, 0, 0, new IdentityNode(), "{0}"),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
             "global_avgpool" => RequireMap(label, input)
-                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, Nn + ".Sequential",
-                    $"{Nn}.Sequential({Nn}.AdaptiveAvgPool2d(1), {Nn}.Flatten())", F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
+                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, new GlobalAvgPoolNode(),
+                    F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
                 : null,
             "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
@@ -52,7 +52,7 @@ internal sealed partial class Lowerer
     /// form (in a flat body) and, where the result is a tensor no one else reads, its in-place form.
     /// </summary>
     private static LayerPlan PlanActivation(ActivationInfo activation, TensorShape input) =>
-        new(activation.Kind, activation.Detail, input, 0, 0, "global::TorchSharp.Modules." + activation.Module, $"{Nn}.{activation.Module}()", activation.Functional)
+        new(activation.Kind, activation.Detail, input, 0, 0, new ActivationNode(activation.Kind), activation.Functional)
             { InPlaceFunctional = activation.InPlace };
 
     private static ActivationInfo Activation(string key) =>
@@ -112,29 +112,16 @@ internal sealed partial class Lowerer
         // Only a use's rows read a conv's geometry (a conv is never a functional step).
         var geometry = numbers ? GeometryOf(kernel.Value, stride.Value, padding.Value, (int)filters.Number, (int)groups.Number) : null;
 
-        var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
-        if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
-        if (ph.ToCSharp() != "0" || pw.ToCSharp() != "0") named.Add($"padding: {Tuple(padding.Value)}");
-        if (dilation.Value.H.ToCSharp() != "1" || dilation.Value.W.ToCSharp() != "1") named.Add($"dilation: {Tuple(dilation.Value)}");
-        if (groups.ToCSharp() != "1") named.Add($"groups: {groups.ToCSharp()}");
-
+        var conv = new Conv2dNode(input.Channels.AsExpr(), filters.AsExpr(), SymPair.Of(kernel.Value), SymPair.Of(stride.Value), SymPair.Of(padding.Value),
+            SymPair.Of(dilation.Value), groups.AsExpr(), bias.Value);
         if (withBn.Value)
         {
             UsesUnit = true;
-            if (bias.Value) named.Add("bias: true");
-            named.Add($"eps: {eps.ToCSharp()}");
-            if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
-            if (act != "relu") named.Add("relu: false");
-            // Any other activation is a module the unit applies after its BatchNorm (no parameters, so no state_dict entry).
-            if (act != "relu" && act != "none") named.Add($"activation: {Nn}.{Activation(act).Module}()");
-            var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered, Geometry = geometry };
+            var unit = new ConvUnitNode(conv, eps.AsExpr(), momentum.AsExpr(), act == "none" ? "none" : Activation(act).Kind);
+            return new LayerPlan("conv", detail, output, parameters, flops, unit, null) { Label = numbered, Geometry = geometry };
         }
 
-        named[0] = Tuple(kernel.Value);
-        if (!bias.Value) named.Add("bias: false");
-        var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-        return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
+        return new LayerPlan("conv", detail, output, parameters, flops, conv, null,
             ActivationAfter: act == "none" ? null : PlanActivation(Activation(act), output)) { Label = numbered, Geometry = geometry };
     }
 
@@ -198,8 +185,7 @@ internal sealed partial class Lowerer
     {
         var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
         var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
-        var init = $"{Nn}.BatchNorm2d({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()}, momentum: {momentum.ToCSharp()})";
-        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null)
+        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, new BatchNormNode(input.Channels.AsExpr(), eps.AsExpr(), momentum.AsExpr()), null)
             { Label = numbers && !eps.IsConstant ? $"batchnorm eps {eps.Display}" : null };
     }
 
@@ -233,15 +219,14 @@ internal sealed partial class Lowerer
         var detail = Describe(Shown);
         var numbered = numbers && !(Constant(kernel.Value) && Constant(stride.Value) && Constant(pad.Value)) ? Describe(Number) : null;
         var geometry = GeometryOf(kernel.Value, stride.Value, pad.Value, 0, 1, ceil.Value, op == "avgpool" && !includePad.Value);
+        var pool = new PoolNode(op == "maxpool", SymPair.Of(kernel.Value), SymPair.Of(stride.Value), SymPair.Of(pad.Value), ceil.Value, op == "maxpool" || includePad.Value);
         if (op == "maxpool")
         {
-            return new LayerPlan("maxpool", detail, output, 0, 0, Nn + ".MaxPool2d",
-                $"{Nn}.MaxPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
+            return new LayerPlan("maxpool", detail, output, 0, 0, pool,
                 $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
         }
 
-        return new LayerPlan("avgpool", detail, output, 0, 0, Nn + ".AvgPool2d",
-            $"{Nn}.AvgPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
+        return new LayerPlan("avgpool", detail, output, 0, 0, pool,
             $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
     }
 
@@ -252,8 +237,8 @@ internal sealed partial class Lowerer
         if (size is null || !RequireMap(label, input))
             return null;
         var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
-        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
-            $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})")
+        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, new AdaptiveAvgPoolNode(SymPair.Of(size.Value)),
+            $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})")
             { Label = numbers && !Constant(size.Value) ? $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}" : null };
     }
 
@@ -262,18 +247,18 @@ internal sealed partial class Lowerer
         var p = options.Number("p", 0.5, 0, 1);
         if (p is null)
             return null;
-        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
+        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, new DropoutNode(p.AsExpr()),
             $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)") { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
     }
 
     private LayerPlan PlanFlatten(string label, TensorShape input)
     {
         if (input.IsVector)
-            return new LayerPlan("flatten", "flatten", input, 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+            return new LayerPlan("flatten", "flatten", input, 0, 0, new FlattenNode(), "{0}.flatten(1)");
         long features = input.C * input.Height * input.Width;
         var channels = input.Height * input.Width == 1 ? input.Channels
             : new IntValue(features) { Expr = input.Channels.IsConstant ? null : new SymBinary("*", input.Channels.Expr!, new SymLiteral(new IntValue(input.Height * input.Width))) };
-        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, new FlattenNode(), "{0}.flatten(1)");
     }
 
     private LayerPlan? PlanLinear(string label, Options options, TensorShape input, bool numbers)
@@ -296,9 +281,8 @@ internal sealed partial class Lowerer
         }
 
         long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
-        var init = $"{Nn}.Linear({input.Channels.ToCSharp()}, {outFeatures.ToCSharp()}{(bias.Value ? "" : ", hasBias: false")})";
         return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
-            "global::TorchSharp.Modules.Linear", init, null)
+            new LinearNode(input.Channels.AsExpr(), outFeatures.AsExpr(), bias.Value), null)
             { Label = numbers && !(input.Channels.IsConstant && outFeatures.IsConstant) ? $"linear {input.Channels.Display} -> {outFeatures.Display}" : null };
     }
 

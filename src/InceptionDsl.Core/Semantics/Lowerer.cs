@@ -300,7 +300,7 @@ internal sealed partial class Lowerer
         }
         else
         {
-            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics, plan.Children);
+            var field = frame.Owner.Add(stateName, node.Span, plan.Module, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics, plan.Children);
             if (field is null)
                 return null;
             var output = plan.Output.ToIR();
@@ -473,7 +473,7 @@ internal sealed partial class Lowerer
     /// C# name) the name is computed at construction: <paramref name="code"/> receives the C# string
     /// expression (<c>"unit" + i.ToString(...)</c>), while the returned name is this copy's.
     /// </remarks>
-    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null, IntValue? loopIndex = null, List<string>? code = null)
+    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null, IntValue? loopIndex = null, List<SymExpr>? code = null)
     {
         if (node.Name is null)
             return null;
@@ -482,7 +482,7 @@ internal sealed partial class Lowerer
         var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (node.Name.IndexOf('{') < 0)
         {
-            code?.Add(Emit.CSharpText.Literal(node.Name));
+            code?.Add(new SymLiteral(new StringValue(node.Name)));
             return node.Name;
         }
 
@@ -496,18 +496,18 @@ internal sealed partial class Lowerer
             {
                 result.Append(node.Name, position, node.Name.Length - position);
                 if (position < node.Name.Length)
-                    code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position)));
+                    code?.Add(new SymLiteral(new StringValue(node.Name.Substring(position))));
                 break;
             }
 
             result.Append(node.Name, position, open - position);
             if (open > position)
-                code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position, open - position)));
+                code?.Add(new SymLiteral(new StringValue(node.Name.Substring(position, open - position))));
             var inner = node.Name.Substring(open + 1, close - open - 1).Trim();
             if (inner == "i" && loopIndex is null)
             {
                 result.Append(text);
-                code?.Add(Emit.CSharpText.Literal(text));
+                code?.Add(new SymLiteral(new StringValue(text)));
             }
             else
             {
@@ -521,16 +521,14 @@ internal sealed partial class Lowerer
                 {
                     if (value is IntValue computed)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner,
-                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.ToCSharp()}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
+                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.Shown}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
                     else if (value is not null)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
                     return node.Name;
                 }
 
                 result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                code?.Add(number.IsConstant
-                    ? Emit.CSharpText.Literal(number.Display)
-                    : Emit.CSharpExpressions.Render(new SymConvert(number.AsExpr(), SymType.Text)));
+                code?.Add(number.IsConstant ? new SymLiteral(new StringValue(number.Display)) : new SymConvert(number.AsExpr(), SymType.Text));
             }
 
             position = close + 1;

@@ -52,13 +52,13 @@ public sealed record CtorParamIR(string Name, SymType Type, Value? Default, stri
 public sealed record LetIR(string Name, SymType Type, SymExpr Value);
 
 /// <summary>
-/// A submodule field. <see cref="StateName"/> is its state_dict segment; when it differs from
-/// <see cref="Field"/> the field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it
-/// optional (null when false).
+/// A submodule field: the module it holds (<see cref="Module"/>, typed, for every backend to render).
+/// <see cref="StateName"/> is its state_dict segment; when it differs from <see cref="Field"/> the TorchSharp
+/// field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it optional (null when false).
 /// </summary>
-public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, SymExpr? Condition)
+public sealed record MemberIR(string Field, string StateName, ModuleNode Module, string Comment, SymExpr? Condition)
 {
-    /// <summary>A Sequential's children in order (empty for any other module): what <see cref="Init"/> builds, as data.</summary>
+    /// <summary>A Sequential's children in order (empty for any other module): their names and kinds for the analysers.</summary>
     public EquatableArray<SequentialChildIR> Children { get; init; }
 }
 
@@ -187,7 +187,7 @@ public sealed record SelectStep(string PathsField, int PathCount, string AttnFie
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);
 
 /// <summary>An auxiliary classifier: its field, the loss weight, and where it attaches.</summary>
-public sealed record AuxIR(string Name, string Field, string At, double Weight, string Type, string Init, string OutputShape, long Parameters);
+public sealed record AuxIR(string Name, string Field, string At, double Weight, ModuleNode Module, string OutputShape, long Parameters);
 
 /// <summary>
 /// One use of a block class, at its state_dict <paramref name="Path"/> (the path of its

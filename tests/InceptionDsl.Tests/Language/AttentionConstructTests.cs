@@ -96,10 +96,10 @@ public sealed class AttentionConstructTests
     {
         var model = Specs.Model(Spec);
         var rep = model.Blocks.Single(b => b.Name == "Unit").Members.Single(m => m.StateName == "rep");
-        Assert.Contains("InceptionDslModules.SequentialOf(", rep.Init);
-        Assert.Contains("stride == 1", rep.Init);
+        Assert.Contains("InceptionDslModules.SequentialOf(", rep.Init());
+        Assert.Contains("stride == 1", rep.Init());
         // The conditional's C# keeps both sides; a constant condition picks one.
-        Assert.Contains("filters == inChannels ? filters : 1", rep.Init);
+        Assert.Contains("filters == inChannels ? filters : 1", rep.Init());
 
         using var module = Compiled.Value("Attention");
         var names = module.state_dict().Keys.ToList();

@@ -53,7 +53,7 @@ public sealed class ConstructTests
             """));
         var concat = Assert.IsType<ConcatStep>(model.Body.Forward[0]);
         Assert.Equal(new[] { "b2", "b1" }, concat.Branches.Select(b => b.Hint));
-        Assert.Contains("12", model.Body.Members.Single(m => m.StateName == "after").Init);
+        Assert.Contains("12", model.Body.Members.Single(m => m.StateName == "after").Init());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class ConstructTests
                   - { name: last, conv: { filters: 8, k: 1 } }
             """));
         Assert.Equal(new[] { "features", "features.0", "features.1", "features.last" }, model.Layers.Select(l => l.Path));
-        Assert.Contains("(\"1\", global::TorchSharp.torch.nn.MaxPool2d(", model.Body.Members.Single().Init);
+        Assert.Contains("(\"1\", global::TorchSharp.torch.nn.MaxPool2d(", model.Body.Members.Single().Init());
     }
 
     [Fact]
@@ -101,9 +101,9 @@ public sealed class ConstructTests
         Assert.Equal(new[] { "inChannels", "width", "stride" }, unit.Params.Select(p => p.Name));
         Assert.Equal("1", CSharpExpressions.Literal(unit.Params[2].Default!));
         Assert.Contains(unit.Lets, l => l.Name == "doubled" && CSharpExpressions.Render(l.Value) == "width * 2");
-        Assert.Contains("doubled", unit.Members.Single().Init);
+        Assert.Contains("doubled", unit.Members.Single().Init());
         Assert.Equal("[10, 16, 16]", Specs.Row(model, "b").OutputShape);
-        Assert.Contains("new Unit(12, width: 5, stride: 2)", model.Body.Members.Single(m => m.StateName == "b").Init);
+        Assert.Contains("new Unit(12, width: 5, stride: 2)", model.Body.Members.Single(m => m.StateName == "b").Init());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using InceptionDsl.Tests.Language;
 using InceptionDsl.Emit;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
@@ -91,7 +92,7 @@ public sealed class InceptionResNetTests
             Assert.Equal(blockName == "Block8", relu.Condition is not null);
         }
 
-        var inits = model.Body.Members.ToDictionary(m => m.StateName, m => m.Init);
+        var inits = model.Body.Members.ToDictionary(m => m.StateName, m => m.Init());
         var scales = new List<string>();
         foreach (var member in new[] { "repeat", "repeat_1", "repeat_2", "block8" })
             scales.AddRange(System.Text.RegularExpressions.Regex.Matches(inits[member], @"new Block\d+\(\d+(?<args>[^)]*)\)")
