@@ -118,14 +118,14 @@ internal sealed class ForwardWriter
 
                 _writer.Line(call);
                 return ownsOutput;
-            case FunctionalStep { InPlaceFormat: { } inPlace, Condition: null } functional when sourceOwned:
+            case FunctionalStep { Condition: null } functional when sourceOwned && TorchSharpModules.InPlaceOf(functional.Operation, source) is { } inPlace:
                 _writer.Comment(functional.Comment + " (in place)");
-                _writer.Line(inPlace.Replace("{0}", source) + ";");
+                _writer.Line(inPlace + ";");
                 // The result is what backward of this op reads: not owned any more.
                 return false;
             case FunctionalStep functional:
                 _writer.Comment(functional.Comment);
-                var apply = $"{target} = {functional.Format.Replace("{0}", source)};";
+                var apply = $"{target} = {TorchSharpModules.ApplyOf(functional.Operation, source)};";
                 _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
                 return false;
             case ConcatStep concat:

@@ -121,14 +121,11 @@ internal sealed record LayerPlan(
     long Parameters,
     long Flops,
     ModuleNode Module,
-    string? Functional,
+    bool Functional,
     LayerPlan? ActivationAfter = null,
     bool IsBlock = false,
     int RowIndex = -1)
 {
-    /// <summary>The in-place form of <see cref="Functional"/>, if it has one.</summary>
-    public string? InPlaceFunctional { get; init; }
-
     /// <summary>
     /// <see cref="Detail"/> with every value as its number, for a use's summary row and graph;
     /// null when it is <see cref="Detail"/> (no value computed at run time, or a class's walk).

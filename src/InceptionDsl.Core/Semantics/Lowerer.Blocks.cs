@@ -255,7 +255,7 @@ internal sealed partial class Lowerer
             if (_blockUsesClasses.Contains(block.Name))
                 arguments.Add(new BlockArgument("numClasses", new SymName("numClasses")));
             var module = new BlockInstanceNode(block.Name, input.Channels.AsExpr(), arguments.ToEquatableArray());
-            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, module, null, IsBlock: true, RowIndex: rowIndex);
+            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, module, Functional: false, IsBlock: true, RowIndex: rowIndex);
         }
         finally
         {

@@ -7,11 +7,9 @@ using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Semantics;
 
-/// <summary>Single layers: their options, output shape, cost, and the C# that builds or applies them.</summary>
+/// <summary>Single layers: their options, output shape, cost, and the typed module that builds or applies them.</summary>
 internal sealed partial class Lowerer
 {
-    private const string Nn = "global::TorchSharp.torch.nn";
-    private const string F = "global::TorchSharp.torch.nn.functional";
 
     private LayerPlan? PlanLayer(NodeSyntax node, string? name, TensorShape input, Frame frame)
     {
@@ -33,12 +31,11 @@ internal sealed partial class Lowerer
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             _ when ActivationCatalog.TryGet(node.Op, out var activation) => PlanActivation(activation, input),
-            "identity" => new LayerPlan("identity", "identity", input, 0, 0, new IdentityNode(), "{0}"),
+            "identity" => new LayerPlan("identity", "identity", input, 0, 0, new IdentityNode(), Functional: true),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
             "global_avgpool" => RequireMap(label, input)
-                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, new GlobalAvgPoolNode(),
-                    F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
+                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, new GlobalAvgPoolNode(), Functional: true)
                 : null,
             "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
@@ -48,12 +45,10 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>
-    /// A parameter-free activation (<see cref="ActivationCatalog"/>): its module (in a seq), its functional
-    /// form (in a flat body) and, where the result is a tensor no one else reads, its in-place form.
+    /// A parameter-free activation (<see cref="ActivationCatalog"/>): a module in a seq, a function applied in a flat body.
     /// </summary>
     private static LayerPlan PlanActivation(ActivationInfo activation, TensorShape input) =>
-        new(activation.Kind, activation.Detail, input, 0, 0, new ActivationNode(activation.Kind), activation.Functional)
-            { InPlaceFunctional = activation.InPlace };
+        new(activation.Kind, activation.Detail, input, 0, 0, new ActivationNode(activation.Kind), Functional: true);
 
     private static ActivationInfo Activation(string key) =>
         ActivationCatalog.TryGet(key, out var activation) ? activation : throw new InvalidOperationException($"'{key}' is not an activation");
@@ -118,10 +113,10 @@ internal sealed partial class Lowerer
         {
             UsesUnit = true;
             var unit = new ConvUnitNode(conv, eps.AsExpr(), momentum.AsExpr(), act == "none" ? "none" : Activation(act).Kind);
-            return new LayerPlan("conv", detail, output, parameters, flops, unit, null) { Label = numbered, Geometry = geometry };
+            return new LayerPlan("conv", detail, output, parameters, flops, unit, Functional: false) { Label = numbered, Geometry = geometry };
         }
 
-        return new LayerPlan("conv", detail, output, parameters, flops, conv, null,
+        return new LayerPlan("conv", detail, output, parameters, flops, conv, Functional: false,
             ActivationAfter: act == "none" ? null : PlanActivation(Activation(act), output)) { Label = numbered, Geometry = geometry };
     }
 
@@ -185,7 +180,7 @@ internal sealed partial class Lowerer
     {
         var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
         var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
-        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, new BatchNormNode(input.Channels.AsExpr(), eps.AsExpr(), momentum.AsExpr()), null)
+        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, new BatchNormNode(input.Channels.AsExpr(), eps.AsExpr(), momentum.AsExpr()), Functional: false)
             { Label = numbers && !eps.IsConstant ? $"batchnorm eps {eps.Display}" : null };
     }
 
@@ -213,7 +208,6 @@ internal sealed partial class Lowerer
             return null;
 
         var output = TensorShape.Map(input.Channels, height.Value, width.Value);
-        var flags = (ceil.Value ? ", ceil_mode: true" : "") + (op == "avgpool" && !includePad.Value ? ", count_include_pad: false" : "");
         string Describe(Func<Value, string> show) =>
             $"{(op == "maxpool" ? "max" : "avg")} pool {Geometry(kernel.Value, stride.Value, pad.Value, show)}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
         var detail = Describe(Shown);
@@ -222,12 +216,10 @@ internal sealed partial class Lowerer
         var pool = new PoolNode(op == "maxpool", SymPair.Of(kernel.Value), SymPair.Of(stride.Value), SymPair.Of(pad.Value), ceil.Value, op == "maxpool" || includePad.Value);
         if (op == "maxpool")
         {
-            return new LayerPlan("maxpool", detail, output, 0, 0, pool,
-                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
+            return new LayerPlan("maxpool", detail, output, 0, 0, pool, Functional: true) { Label = numbered, Geometry = geometry };
         }
 
-        return new LayerPlan("avgpool", detail, output, 0, 0, pool,
-            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
+        return new LayerPlan("avgpool", detail, output, 0, 0, pool, Functional: true) { Label = numbered, Geometry = geometry };
     }
 
     private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input, bool numbers)
@@ -237,8 +229,7 @@ internal sealed partial class Lowerer
         if (size is null || !RequireMap(label, input))
             return null;
         var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
-        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, new AdaptiveAvgPoolNode(SymPair.Of(size.Value)),
-            $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})")
+        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, new AdaptiveAvgPoolNode(SymPair.Of(size.Value)), Functional: true)
             { Label = numbers && !Constant(size.Value) ? $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}" : null };
     }
 
@@ -247,18 +238,17 @@ internal sealed partial class Lowerer
         var p = options.Number("p", 0.5, 0, 1);
         if (p is null)
             return null;
-        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, new DropoutNode(p.AsExpr()),
-            $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)") { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
+        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, new DropoutNode(p.AsExpr()), Functional: true) { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
     }
 
     private LayerPlan PlanFlatten(string label, TensorShape input)
     {
         if (input.IsVector)
-            return new LayerPlan("flatten", "flatten", input, 0, 0, new FlattenNode(), "{0}.flatten(1)");
+            return new LayerPlan("flatten", "flatten", input, 0, 0, new FlattenNode(), Functional: true);
         long features = input.C * input.Height * input.Width;
         var channels = input.Height * input.Width == 1 ? input.Channels
             : new IntValue(features) { Expr = input.Channels.IsConstant ? null : new SymBinary("*", input.Channels.Expr!, new SymLiteral(new IntValue(input.Height * input.Width))) };
-        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, new FlattenNode(), "{0}.flatten(1)");
+        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, new FlattenNode(), Functional: true);
     }
 
     private LayerPlan? PlanLinear(string label, Options options, TensorShape input, bool numbers)
@@ -282,11 +272,9 @@ internal sealed partial class Lowerer
 
         long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
         return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
-            new LinearNode(input.Channels.AsExpr(), outFeatures.AsExpr(), bias.Value), null)
+            new LinearNode(input.Channels.AsExpr(), outFeatures.AsExpr(), bias.Value), Functional: false)
             { Label = numbers && !(input.Channels.IsConstant && outFeatures.IsConstant) ? $"linear {input.Channels.Display} -> {outFeatures.Display}" : null };
     }
-
-    private static string Tuple((IntValue H, IntValue W) pair) => $"({pair.H.ToCSharp()}, {pair.W.ToCSharp()})";
 
     /// <summary>A value in a comment: the number, or the C# that computes it in a block class.</summary>
     private static string Shown(Value value) => value.Shown;

@@ -158,7 +158,7 @@ internal sealed partial class Lowerer
         var field = frame.Owner.Add("paths", pathsNode.Span, init, $"{detail} -> {ShapeText(output!, frame)} each", null, _diagnostics, children.ToEquatableArray());
         if (field is null)
             return null;
-        Record(frame, "paths", new LayerPlan("paths", detail, output!, parameters, flops, init, null, RowIndex: rowIndex) { Children = children.ToEquatableArray() });
+        Record(frame, "paths", new LayerPlan("paths", detail, output!, parameters, flops, init, Functional: false, RowIndex: rowIndex) { Children = children.ToEquatableArray() });
         return (field, output!, parameters, flops);
     }
 }

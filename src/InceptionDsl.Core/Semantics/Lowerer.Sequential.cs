@@ -38,7 +38,7 @@ internal sealed partial class Lowerer
         }
 
         var module = new SequentialNode(seq.Entries.ToEquatableArray()) { ListName = seq.ListName };
-        return new LayerPlan("seq", $"Sequential of {seq.Children.Count}", seq.Shape, seq.Parameters, seq.Flops, module, null, RowIndex: seq.RowIndex)
+        return new LayerPlan("seq", $"Sequential of {seq.Children.Count}", seq.Shape, seq.Parameters, seq.Flops, module, Functional: false, RowIndex: seq.RowIndex)
             { Children = seq.Children.ToEquatableArray() };
     }
 

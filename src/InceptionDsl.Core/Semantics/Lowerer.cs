@@ -292,10 +292,10 @@ internal sealed partial class Lowerer
         var plan = PlanLayer(node, stateName, input, frame);
         if (plan is null)
             return null;
-        if (plan.Functional is not null)
+        if (plan.Functional)
         {
-            AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
-                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
+            AddStep(frame, steps, new FunctionalStep(plan.Module, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
+                { Output = plan.Output.ToIR(), Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
             Observe(node, null, null, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
         else
@@ -307,8 +307,8 @@ internal sealed partial class Lowerer
             AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = output, Kind = plan.Kind, Label = plan.Detail });
             if (plan.ActivationAfter is { } activation)
-                AddStep(frame, steps, new FunctionalStep(activation.Functional!, condition, activation.Kind)
-                    { Output = output, InPlaceFormat = activation.InPlaceFunctional, Kind = activation.Kind, Label = activation.Detail }, activation.Detail);
+                AddStep(frame, steps, new FunctionalStep(activation.Module, condition, activation.Kind)
+                    { Output = output, Kind = activation.Kind, Label = activation.Detail }, activation.Detail);
             Record(frame, stateName, plan);
             Observe(node, frame.Path + stateName, field, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }

@@ -129,8 +129,8 @@ public sealed record ShapeIR(long Channels, long Height, long Width, bool IsVect
 /// <summary><c>x = this.field.forward(x)</c>; skipped when the field is optional and null.</summary>
 public sealed record ModuleStep(string Field, bool Optional, string Comment) : StepIR(Comment);
 
-/// <summary>A parameter-free operation; <see cref="Format"/> has <c>{0}</c> for the input.</summary>
-public sealed record FunctionalStep(string Format, SymExpr? Condition, string Comment) : StepIR(Comment)
+/// <summary>A parameter-free operation (<see cref="Operation"/>: an activation, pool, dropout, flatten or identity) applied to the input.</summary>
+public sealed record FunctionalStep(ModuleNode Operation, SymExpr? Condition, string Comment) : StepIR(Comment)
 {
     /// <summary>
     /// A pool's geometry for the use it was lowered with (null for other operations): exact in the
@@ -138,11 +138,6 @@ public sealed record FunctionalStep(string Format, SymExpr? Condition, string Co
     /// </summary>
     public LayerGeometry? Geometry { get; init; }
 
-    /// <summary>
-    /// The same operation overwriting its input (<c>{0}.relu_()</c>), when it has such a form. The
-    /// emitter uses it only where the input is a tensor no one else reads (see ForwardWriter).
-    /// </summary>
-    public string? InPlaceFormat { get; init; }
 }
 
 /// <summary>Branches applied to the same input, concatenated on channels in order.</summary>

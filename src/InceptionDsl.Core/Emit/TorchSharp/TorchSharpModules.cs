@@ -62,6 +62,44 @@ public static class TorchSharpModules
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 
+    /// <summary>
+    /// A parameter-free module applied as a function to <paramref name="input"/> (a flat body's forward step):
+    /// <c>nn.functional</c> calls, or the tensor's own method where that reads better.
+    /// </summary>
+    public static string ApplyOf(ModuleNode operation, string input) => operation switch
+    {
+        IdentityNode => input,
+        ActivationNode activation => Activations[activation.Kind].Apply.Replace("{0}", input),
+        PoolNode pool => $"{F}.{(pool.Max ? "max_pool2d" : "avg_pool2d")}({input}, {Tuple(pool.Kernel)}, {Tuple(pool.Stride)}, {Tuple(pool.Padding)}{PoolFlags(pool)})",
+        AdaptiveAvgPoolNode adaptive => $"{F}.adaptive_avg_pool2d({input}, {Tuple(adaptive.Size)})",
+        GlobalAvgPoolNode => $"{F}.adaptive_avg_pool2d({input}, 1).flatten(1)",
+        DropoutNode dropout => $"{F}.dropout({input}, {R(dropout.P)}, this.training)",
+        FlattenNode => input + ".flatten(1)",
+        _ => throw new System.InvalidOperationException($"{operation.GetType().Name} has parameters; it is a field, not a function"),
+    };
+
+    /// <summary>
+    /// The same operation overwriting its input, where TorchSharp has such a form (<c>x.relu_()</c>); null elsewhere.
+    /// ForwardWriter uses it only where the input is a tensor no one else reads.
+    /// </summary>
+    public static string? InPlaceOf(ModuleNode operation, string input) =>
+        operation is ActivationNode activation && Activations[activation.Kind].InPlace is { } inPlace ? inPlace.Replace("{0}", input) : null;
+
+    /// <summary>Each activation kind's functional form and in-place form (<c>{0}</c>: the input), in TorchSharp.</summary>
+    private static readonly Dictionary<string, (string Apply, string? InPlace)> Activations = new()
+    {
+        ["relu"] = (F + ".relu({0})", "{0}.relu_()"),
+        ["relu6"] = (F + ".relu6({0})", null),
+        ["sigmoid"] = ("{0}.sigmoid()", "{0}.sigmoid_()"),
+        ["hard_sigmoid"] = (F + ".hardsigmoid({0})", null),
+        ["hard_swish"] = (F + ".hardswish({0})", null),
+        ["silu"] = (F + ".silu({0})", null),
+        ["gelu"] = (F + ".gelu({0})", null),
+        ["tanh"] = ("{0}.tanh()", "{0}.tanh_()"),
+    };
+
+    private const string F = Nn + ".functional";
+
     /// <summary>Pool flags PyTorch's defaults leave out: ceil mode, and an average pool that does not count its padding.</summary>
     private static string PoolFlags(PoolNode pool) =>
         (pool.Ceil ? ", ceil_mode: true" : "") + (!pool.Max && !pool.CountIncludePad ? ", count_include_pad: false" : "");
