@@ -20,9 +20,6 @@ public abstract record Value
     /// <summary>The value as an expression tree: its run-time expression, or itself as a literal.</summary>
     public SymExpr AsExpr() => Expr ?? new SymLiteral(this with { Expr = null });
 
-    /// <summary>The value as C# source (the TorchSharp renderer's), for the parts of lowering that still write C#.</summary>
-    public string ToCSharp() => Emit.CSharpExpressions.Render(AsExpr());
-
     /// <summary>The value as a person writes it in a spec, for messages.</summary>
     public abstract string Display { get; }
 

@@ -443,7 +443,7 @@ internal sealed partial class Lowerer
             parameters.Add(new CtorParamIR("numClasses", SymType.Int, null, "number of classes"));
 
         var output = lowered.Value.Output;
-        var outputComment = output.IsVector ? $"[{output.Channels.ToCSharp()}]" : $"[{output.Channels.ToCSharp()}, H', W']";
+        var outputComment = output.IsVector ? $"[{output.Channels.Shown}]" : $"[{output.Channels.Shown}, H', W']";
         var @class = new ClassIR(block.Name, block.Doc, parameters.ToEquatableArray(), lets.ToEquatableArray(), owner.Members.ToEquatableArray(),
             steps.ToEquatableArray(), outputComment);
         return (@class, trace, usesClasses);

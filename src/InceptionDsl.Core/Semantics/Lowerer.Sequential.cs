@@ -153,7 +153,7 @@ internal sealed partial class Lowerer
     private static TensorShape AfterConditional(SymExpr condition, TensorShape output, TensorShape input, bool kept)
     {
         var basis = kept ? output : input;
-        if (output.Channels.ToCSharp() == input.Channels.ToCSharp())
+        if (output.Channels.AsExpr() == input.Channels.AsExpr())
             return basis;
         var channels = new IntValue(basis.C) { Expr = new SymConditional(condition, output.Channels.AsExpr(), input.Channels.AsExpr()) };
         return basis with { Channels = channels };

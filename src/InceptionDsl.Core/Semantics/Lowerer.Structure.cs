@@ -56,7 +56,7 @@ internal sealed partial class Lowerer
 
         var channels = Sum(outputs.Select(o => o.Shape.Channels).ToList());
         var output = TensorShape.Map(channels, outputs[0].Shape.Height, outputs[0].Shape.Width);
-        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}")
+        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.Shown})"))} -> {ShapeText(output, frame)}")
             { Output = output.ToIR(), Kind = "concat", Label = label });
         return new Lowered(output, parameters, flops);
     }

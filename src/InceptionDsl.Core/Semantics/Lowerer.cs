@@ -573,13 +573,13 @@ internal sealed partial class Lowerer
 
     /// <summary>
     /// A shape for a generated comment. A block class serves every use, so its comments give the
-    /// channels as the C# that computes them and no spatial size; the model's give numbers.
+    /// channels as the formula that computes them and no spatial size; the model's give numbers.
     /// </summary>
     private static string ShapeText(TensorShape shape, Frame frame)
     {
         if (frame.RecordLayers)
             return shape.ToString();
-        var channels = shape.Channels.ToCSharp();
+        var channels = shape.Channels.Shown;
         return shape.IsVector ? $"[{channels}]" : $"[{channels}, H, W]";
     }
 

@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Expressions;
 using InceptionDsl.Text;
@@ -42,13 +43,13 @@ public sealed class ExpressionTests
         scope.Set("groups", new IntValue(32));
         var width = Assert.IsType<IntValue>(Eval("$planes * $base_width // 64 * $groups", scope));
         Assert.Equal(2048, width.Number);
-        Assert.Equal("planes * baseWidth / 64 * 32", width.ToCSharp());
+        Assert.Equal("planes * baseWidth / 64 * 32", CSharpExpressions.Render(width.AsExpr()));
         var parenthesised = Assert.IsType<IntValue>(Eval("($planes + 1) * 2", scope));
-        Assert.Equal("(planes + 1) * 2", parenthesised.ToCSharp());
+        Assert.Equal("(planes + 1) * 2", CSharpExpressions.Render(parenthesised.AsExpr()));
         // A constant side of && / || folds away: groups is 32 here.
         var condition = Assert.IsType<BoolValue>(Eval("$planes != 64 && $groups > 1", scope));
         Assert.False(condition.Flag);
-        Assert.Equal("planes != 64", condition.ToCSharp());
+        Assert.Equal("planes != 64", CSharpExpressions.Render(condition.AsExpr()));
         var always = Assert.IsType<BoolValue>(Eval("$planes != 64 || $groups > 1", scope));
         Assert.True(always.IsConstant && always.Flag);
     }
