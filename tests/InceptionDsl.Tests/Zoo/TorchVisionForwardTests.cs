@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
+using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -62,17 +61,10 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     private const string Script = """
-        import json, struct, sys
+        import sys
         import torch, torchvision
         path, builder, out = sys.argv[1:4]
-        raw = open(path, "rb").read()
-        size = struct.unpack("<Q", raw[:8])[0]
-        header, data = json.loads(raw[8:8 + size]), raw[8 + size:]
-        types = {"F32": torch.float32, "I64": torch.int64}
-        tensors = {}
-        for name, entry in header.items():
-            begin, end = entry["data_offsets"]
-            tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=types[entry["dtype"]]).reshape(entry["shape"])
+        tensors = read_safetensors(path)
         x = tensors.pop("__input__")
         model = getattr(torchvision.models, builder)()
         model.load_state_dict(tensors, strict=True)
@@ -124,9 +116,9 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         {
             var weights = Path.Combine(folder.FullName, "model.safetensors");
             var entries = module.state_dict().Select(p => (p.Key, p.Value)).Append(("__input__", input));
-            WriteSafetensors(weights, entries);
+            SafetensorsFile.Write(weights, entries);
             var script = Path.Combine(folder.FullName, "peer.py");
-            File.WriteAllText(script, Script);
+            File.WriteAllText(script, SafetensorsFile.PythonReader + "\n" + Script);
             var output = Path.Combine(folder.FullName, "logits.f32");
             Run(script, weights, builder, output);
 
@@ -154,44 +146,5 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(300_000), "torchvision did not finish in 5 minutes");
         Assert.True(process.ExitCode == 0, $"torchvision failed ({process.ExitCode}): {stderr.Result}");
-    }
-
-    /// <summary>The safetensors format: 8 bytes of header length, the JSON header, then each tensor's bytes (little-endian).</summary>
-    private static void WriteSafetensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
-    {
-        var header = new Dictionary<string, object>();
-        var blobs = new List<byte[]>();
-        long offset = 0;
-        foreach (var (name, value) in tensors)
-        {
-            var contiguous = value.contiguous().cpu();
-            byte[] blob;
-            string dtype;
-            if (contiguous.dtype == ScalarType.Int64)
-            {
-                var data = contiguous.data<long>().ToArray();
-                blob = new byte[data.Length * 8];
-                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
-                dtype = "I64";
-            }
-            else
-            {
-                var data = contiguous.to_type(ScalarType.Float32).data<float>().ToArray();
-                blob = new byte[data.Length * 4];
-                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
-                dtype = "F32";
-            }
-
-            header[name] = new Dictionary<string, object> { ["dtype"] = dtype, ["shape"] = value.shape, ["data_offsets"] = new[] { offset, offset + blob.Length } };
-            blobs.Add(blob);
-            offset += blob.Length;
-        }
-
-        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        using var file = File.Create(path);
-        file.Write(BitConverter.GetBytes((ulong)json.Length));
-        file.Write(json);
-        foreach (var blob in blobs)
-            file.Write(blob);
     }
 }
