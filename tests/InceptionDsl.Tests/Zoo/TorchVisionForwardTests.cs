@@ -41,6 +41,7 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
+        { "DenseNet121", "densenet121" },
     };
 
     /// <summary>

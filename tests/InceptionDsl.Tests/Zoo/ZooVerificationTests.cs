@@ -37,6 +37,7 @@ public sealed class ZooVerificationTests
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
+        { "DenseNet121", "densenet121" },
     };
 
     [ReferenceTheory]
