@@ -527,6 +527,14 @@ internal sealed partial class Lowerer
                     return node.Name;
                 }
 
+                // A '-' may be part of a name (torchvision's block1-0), but not a negative copy number.
+                if (number.IsConstant && number.Number < 0)
+                {
+                    _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(node.Name), $"node name (for copy {text})",
+                        $"its template {{{NameAlphabet.Display(inner)}}} is {number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)}, and a name's copy number cannot be negative"));
+                    return node.Name;
+                }
+
                 result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 code?.Add(number.IsConstant
                     ? Emit.CSharpText.Literal(number.Display)

@@ -38,6 +38,7 @@ public sealed class ZooVerificationTests
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
         { "DenseNet121", "densenet121" },
+        { "RegNetY_400MF", "regnet_y_400mf" },
     };
 
     [ReferenceTheory]
