@@ -188,6 +188,16 @@ public static class LanguageCatalog
         {
             new KeyInfo("p", "number", "0.5", "Drop probability (shorthand 'dropout: 0.2')."),
         },
+        // ShuffleNetV2's channel split and shuffle (Lowerer.Channels.cs).
+        ["chunk"] = new[]
+        {
+            new KeyInfo("index", "integer", null, "Which part to keep, from 0 (required; shorthand 'chunk: 1')."),
+            new KeyInfo("parts", "positive integer", "2", "How many equal parts the channels are cut into (torch.chunk's chunks)."),
+        },
+        ["channel_shuffle"] = new[]
+        {
+            new KeyInfo("groups", "positive integer", null, "Groups whose channels are interleaved (required; shorthand 'channel_shuffle: 2')."),
+        },
         ["linear"] = new[]
         {
             new KeyInfo("out", "positive integer", null, "Output features (required; shorthand 'linear: $classes')."),

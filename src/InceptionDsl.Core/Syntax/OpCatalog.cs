@@ -42,6 +42,8 @@ public static class OpCatalog
         new OpInfo("dropout", "dropout (active in training only)", Opts("dropout"), "p", OpShape.Options),
         new OpInfo("flatten", "flatten to a vector", new string[0], null, OpShape.Options),
         new OpInfo("linear", "fully connected layer", Opts("linear"), "out", OpShape.Options),
+        new OpInfo("chunk", "one of equal parts of the input's channels (torch.chunk on channels: ShuffleNetV2's channel split)", Opts("chunk"), "index", OpShape.Options),
+        new OpInfo("channel_shuffle", "interleaves the channels of its groups (torch.nn.ChannelShuffle, ShuffleNet)", Opts("channel_shuffle"), "groups", OpShape.Options),
         new OpInfo("seq", "a Sequential module of nodes (children named 0, 1, ... unless named)", new string[0], null, OpShape.NodeList),
         new OpInfo("concat", "parallel branches concatenated on channels, in order", new string[0], null, OpShape.Branches),
         new OpInfo("residual", "x + scale * body(x), with an optional projection shortcut", LanguageCatalog.Names(LanguageCatalog.ResidualKeys), null, OpShape.Residual),

@@ -43,6 +43,7 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         { "MobileNetV3_Large", "mobilenet_v3_large" },
         { "DenseNet121", "densenet121" },
         { "RegNetY_400MF", "regnet_y_400mf" },
+        { "ShuffleNetV2_x1_0", "shufflenet_v2_x1_0" },
     };
 
     /// <summary>
