@@ -22,6 +22,8 @@ public static class SupportEmitter
         w.Line();
         w.Line(ChannelOpsSupport.Text(options.Onnx));
         w.Line();
+        w.Line(ConvNeXtSupport.Text(options.Onnx));
+        w.Line();
         var weights = PretrainedWeightsSupport.Text.Replace("\r", "");
         w.Line(options.Contracts ? ContractsBinding.BindWeights(weights) : weights);
         w.Close();

@@ -18,6 +18,8 @@ public static class GeneratedNames
         "PretrainedWeights", "PretrainedPreprocessing",
         // ShuffleNetV2's channel operations (ChannelOpsSupport).
         ChannelOpsSupport.ShuffleClass, ChannelOpsSupport.ChunkClass,
+        // ConvNeXt's LayerNorm2d and per-position Linear (ConvNeXtSupport).
+        ConvNeXtSupport.LayerNormClass, ConvNeXtSupport.ChannelLinearClass,
     };
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>

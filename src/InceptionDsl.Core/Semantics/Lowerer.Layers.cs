@@ -44,6 +44,7 @@ internal sealed partial class Lowerer
             "flatten" => PlanFlatten(label, input),
             "linear" => PlanLinear(label, options, input, frame.RecordLayers),
             "chunk" or "channel_shuffle" => PlanChannelOp(node.Op, label, options, input, frame.RecordLayers),
+            "layer_norm" or "channel_linear" or "layer_scale" => PlanConvNeXtLayer(node.Op, label, options, input, frame.RecordLayers),
             _ => null,
         };
     }

@@ -276,6 +276,8 @@ internal sealed partial class Lowerer
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
             case "select":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerSelect(node, name, input, frame, steps) : null);
+            case "layer_scale":
+                return LowerLayerScale(node, name, input, frame, steps, condition);
             case "identity":
                 // Outside a seq an identity holds no place in the state_dict and does nothing.
                 return Observed(node, input, frame, new Lowered(input, 0, 0));

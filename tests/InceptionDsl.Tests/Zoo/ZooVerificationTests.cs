@@ -40,6 +40,7 @@ public sealed class ZooVerificationTests
         { "DenseNet121", "densenet121" },
         { "RegNetY_400MF", "regnet_y_400mf" },
         { "ShuffleNetV2_x1_0", "shufflenet_v2_x1_0" },
+        { "ConvNeXt_Tiny", "convnext_tiny" },
     };
 
     [ReferenceTheory]
