@@ -85,6 +85,26 @@ public sealed class ConvNeXtLayerTests
         Assert.True(expected.allclose(fused, rtol: 1e-4, atol: 1e-4), $"fused: max |diff| {(expected - fused).abs().max().item<float>()}");
     }
 
+    [Fact]
+    public void ALayerScaleKeepsItsNameWhereItsFieldCannot()
+    {
+        const string spec = """
+            model: Named
+            input: { channels: 3, size: 8 }
+            classes: 4
+            body:
+              - { name: c, conv: { filters: 6, k: 1 } }
+              - { name: forward, layer_scale: 2 }
+              - { name: "gamma-1", layer_scale: 3 }
+              - global_avgpool
+              - { name: fc, linear: $classes }
+            """;
+        using var module = InMemoryModels.Load(("named.inception.yaml", spec))("Named");
+        var state = module.state_dict();
+        Assert.True(state["forward"].eq(2f).all().item<bool>());
+        Assert.True(state["gamma-1"].eq(3f).all().item<bool>());
+    }
+
     [Theory]
     [InlineData("  - { name: c, conv: { filters: 6, k: 1 } }\n  - { name: s, seq: [ { layer_scale: 1e-6 } ] }", "IDSL", "a layer_scale is a parameter of its block")]
     [InlineData("  - { name: c, conv: { filters: 6, k: 1 } }\n  - { layer_scale: {} }", "IDSL", "init")]
