@@ -17,7 +17,7 @@ namespace InceptionDsl.Onnx;
 /// tracked as the graph grows, which gives the value infos and decides whether the spatial size
 /// of the input can stay dynamic.
 /// </summary>
-public sealed class OnnxGraphBuilder
+public sealed partial class OnnxGraphBuilder
 {
     /// <summary>The ONNX operator set the graph uses (Conv, BatchNormalization, pools, Gemm, Concat, ...).</summary>
     public const int Opset = 17;

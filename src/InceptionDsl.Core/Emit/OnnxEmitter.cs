@@ -14,7 +14,7 @@ namespace InceptionDsl.Emit;
 /// the compilation references the builder (<see cref="EmitOptions.Onnx"/>), so models that do not
 /// export carry no dependency on the ONNX assembly.
 /// </summary>
-public static class OnnxEmitter
+public static partial class OnnxEmitter
 {
     /// <summary>The type whose presence in the compilation turns the ONNX methods on.</summary>
     public const string BuilderMetadataName = "InceptionDsl.Onnx.OnnxGraphBuilder";
@@ -59,7 +59,7 @@ public static class OnnxEmitter
     }
 
     /// <summary>The forward steps as builder calls.</summary>
-    private sealed class StepWriter
+    private sealed partial class StepWriter
     {
         private readonly CodeWriter _w;
         private readonly Dictionary<string, string> _stateNames;
@@ -186,6 +186,7 @@ public static class OnnxEmitter
                 "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",
                 "adaptive_avgpool" => PerUseSize(step, s => $"graph.AdaptiveAvgPool({name}, {v}, {s.Height}, {s.Width})"),
                 "flatten" => $"graph.Flatten({name}, {v})",
+                "layer_scale" => LayerScaleCall(step, v),
                 // Inference: dropout is the identity, as identity is.
                 "dropout" or "identity" => null,
                 _ => throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'"),

@@ -40,6 +40,8 @@ internal sealed partial class Lowerer
             "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
             "linear" => PlanLinear(label, options, input, frame.RecordLayers),
+            "chunk" or "channel_shuffle" => PlanChannelOp(node.Op, label, options, input, frame.RecordLayers),
+            "layer_norm" or "channel_linear" or "layer_scale" => PlanConvNeXtLayer(node.Op, label, options, input, frame.RecordLayers),
             _ => null,
         };
     }

@@ -276,6 +276,8 @@ internal sealed partial class Lowerer
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
             case "select":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerSelect(node, name, input, frame, steps) : null);
+            case "layer_scale":
+                return LowerLayerScale(node, name, input, frame, steps, condition);
             case "identity":
                 // Outside a seq an identity holds no place in the state_dict and does nothing.
                 return Observed(node, input, frame, new Lowered(input, 0, 0));
@@ -524,6 +526,14 @@ internal sealed partial class Lowerer
                             $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.Shown}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
                     else if (value is not null)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
+                    return node.Name;
+                }
+
+                // A '-' may be part of a name (torchvision's block1-0), but not a negative copy number.
+                if (number.IsConstant && number.Number < 0)
+                {
+                    _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(node.Name), $"node name (for copy {text})",
+                        $"its template {{{NameAlphabet.Display(inner)}}} is {number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)}, and a name's copy number cannot be negative"));
                     return node.Name;
                 }
 

@@ -40,21 +40,28 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
+        { "DenseNet121", "densenet121" },
+        { "RegNetY_400MF", "regnet_y_400mf" },
+        { "ShuffleNetV2_x1_0", "shufflenet_v2_x1_0" },
+        { "ConvNeXt_Tiny", "convnext_tiny" },
     };
 
     /// <summary>
-    /// EfficientNet's stochastic depth as its spec declares it (drop_path: 0.2 * index / 16): each MBConv's
-    /// rate equals torchvision's StochasticDepth p, in order, as the structure fixture's module tree prints them.
+    /// Stochastic depth as each spec declares it (EfficientNet's drop_path: 0.2 * index / 16, ConvNeXt's 0.1 * index / 17
+    /// over the whole network): each block's rate equals torchvision's StochasticDepth p, in order, as the structure
+    /// fixture's module tree prints them.
     /// </summary>
-    [ReferenceFact]
-    public void EfficientNetsDropPathRatesAreTorchVisions()
+    [ReferenceTheory]
+    [InlineData("efficientnet_b0", 16)]
+    [InlineData("convnext_tiny", 18)]
+    public void DropPathRatesAreTorchVisions(string id, int blocks)
     {
-        var repr = ReferenceModel.LoadById("efficientnet_b0").Repr ?? throw new InvalidOperationException("efficientnet_b0.json has no repr");
+        var repr = ReferenceModel.LoadById(id).Repr ?? throw new InvalidOperationException($"{id}.json has no repr");
         var expected = System.Text.RegularExpressions.Regex.Matches(repr, @"StochasticDepth\(p=([0-9.e-]+), mode=row\)")
             .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        using var model = new EfficientNet_B0();
+        using var model = id == "efficientnet_b0" ? (TorchSharp.torch.nn.Module)new EfficientNet_B0() : new ConvNeXt_Tiny();
         var rates = model.modules().OfType<IDropPath>().Select(m => m.DropPathRate).ToList();
-        Assert.Equal(16, expected.Count);
+        Assert.Equal(blocks, expected.Count);
         Assert.Equal(expected.Count, rates.Count);
         foreach (var (want, got) in expected.Zip(rates))
             Assert.Equal(want, got, 1e-12);
