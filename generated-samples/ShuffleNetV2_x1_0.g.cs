@@ -296,20 +296,20 @@ namespace InceptionDsl.Models
         }
 
         /// <summary>
-        /// Block 'ShuffleUnit': torchvision's InvertedResidual at stride 1: x1, x2 = x.chunk(2); shuffle(cat(x1, branch2(x2)), 2). Output [inChannels / 2 + half, H', W'].
+        /// Block 'ShuffleUnit': torchvision's InvertedResidual at stride 1: x1, x2 = x.chunk(2); shuffle(cat(x1, branch2(x2)), 2). Output [inChannels // 2 + half, H', W'].
         /// </summary>
         public sealed class ShuffleUnit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
         {
-            // chunk0: channel chunk 0 of 2 -> [inChannels / 2, H, W]
+            // chunk0: channel chunk 0 of 2 -> [inChannels // 2, H, W]
             private readonly InceptionDslChannelChunk chunk0;
 
-            // chunk1: channel chunk 1 of 2 -> [inChannels / 2, H, W]
+            // chunk1: channel chunk 1 of 2 -> [inChannels // 2, H, W]
             private readonly InceptionDslChannelChunk chunk1;
 
             // branch2: Sequential of 8 -> [half, H, W]
             private readonly global::TorchSharp.Modules.Sequential branch2;
 
-            // channel_shuffle0: channel shuffle, 2 groups -> [inChannels / 2 + half, H, W]
+            // channel_shuffle0: channel shuffle, 2 groups -> [inChannels // 2 + half, H, W]
             private readonly InceptionDslChannelShuffle channel_shuffle0;
 
             /// <summary>
@@ -337,15 +337,15 @@ namespace InceptionDsl.Models
             /// <inheritdoc />
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                // concat: concat of branch0 (inChannels / 2), branch2 (half) -> [inChannels / 2 + half, H, W]
-                // chunk0: channel chunk 0 of 2 -> [inChannels / 2, H, W]
+                // concat: concat of branch0 (inChannels // 2), branch2 (half) -> [inChannels // 2 + half, H, W]
+                // chunk0: channel chunk 0 of 2 -> [inChannels // 2, H, W]
                 var branch0 = this.chunk0.forward(x);
-                // chunk1: channel chunk 1 of 2 -> [inChannels / 2, H, W]
+                // chunk1: channel chunk 1 of 2 -> [inChannels // 2, H, W]
                 var branch2 = this.chunk1.forward(x);
                 // branch2: Sequential of 8 -> [half, H, W]
                 branch2 = this.branch2.forward(branch2);
                 x = global::TorchSharp.torch.cat(new[] { branch0, branch2 }, 1);
-                // channel_shuffle0: channel shuffle, 2 groups -> [inChannels / 2 + half, H, W]
+                // channel_shuffle0: channel shuffle, 2 groups -> [inChannels // 2 + half, H, W]
                 x = this.channel_shuffle0.forward(x);
                 return x;
             }
@@ -354,17 +354,17 @@ namespace InceptionDsl.Models
             string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
             {
                 var x = input;
-                // concat: concat of branch0 (inChannels / 2), branch2 (half) -> [inChannels / 2 + half, H, W]
+                // concat: concat of branch0 (inChannels // 2), branch2 (half) -> [inChannels // 2 + half, H, W]
                 var branch0 = x;
-                // chunk0: channel chunk 0 of 2 -> [inChannels / 2, H, W]
+                // chunk0: channel chunk 0 of 2 -> [inChannels // 2, H, W]
                 branch0 = graph.Module(this.chunk0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "chunk0"), branch0);
                 var branch1 = x;
-                // chunk1: channel chunk 1 of 2 -> [inChannels / 2, H, W]
+                // chunk1: channel chunk 1 of 2 -> [inChannels // 2, H, W]
                 branch1 = graph.Module(this.chunk1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "chunk1"), branch1);
                 // branch2: Sequential of 8 -> [half, H, W]
                 branch1 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
-                // channel_shuffle0: channel shuffle, 2 groups -> [inChannels / 2 + half, H, W]
+                // channel_shuffle0: channel shuffle, 2 groups -> [inChannels // 2 + half, H, W]
                 x = graph.Module(this.channel_shuffle0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "channel_shuffle0"), x);
                 return x;
             }

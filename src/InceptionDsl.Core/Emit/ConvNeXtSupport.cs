@@ -11,9 +11,6 @@ public static class ConvNeXtSupport
 
     public const string ChannelLinearClass = "InceptionDslChannelLinear";
 
-    /// <summary>A layer scale's forward step, followed by its Parameter field: <c>x * this.layer_scale</c>; the ONNX writer reads the field back from it.</summary>
-    public const string LayerScaleFormat = "{0} * this.";
-
     private const string ModuleBase = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
 
     /// <summary>The section's C#, with <c>IOnnxWritable</c> implementations when the project references InceptionDsl.Onnx.</summary>

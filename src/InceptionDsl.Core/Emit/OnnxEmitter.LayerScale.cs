@@ -8,12 +8,12 @@ public static partial class OnnxEmitter
     {
         /// <summary>
         /// ConvNeXt's layer scale (Lowerer.ConvNeXt.cs): a Mul by the block's [C, 1, 1] parameter, the field its step
-        /// multiplies by (<see cref="ConvNeXtSupport.LayerScaleFormat"/>); the initializer takes the parameter's
+        /// multiplies by (<see cref="ScaleByParameterNode.Field"/>); the initializer takes the parameter's
         /// state_dict name under the block's path.
         /// </summary>
         private string LayerScaleCall(FunctionalStep step, string v)
         {
-            var field = step.Format.Substring(ConvNeXtSupport.LayerScaleFormat.Length);
+            var field = ((ScaleByParameterNode)step.Operation).Field;
             return $"graph.LayerScale({Child(_stateNames[field])}, {v}, this.{field})";
         }
     }

@@ -10,9 +10,9 @@ namespace InceptionDsl.Semantics;
 /// state_dict entry, and writes its own ONNX):
 /// <list type="bullet">
 /// <item><c>chunk: { parts, index }</c>: <c>x.chunk(parts, 1)[index]</c>, one of equal slices of the channels
-/// (torchvision's <c>x1, x2 = x.chunk(2, dim=1)</c>); C# <see cref="ChannelOpsSupport.ChunkClass"/>.</item>
+/// (torchvision's <c>x1, x2 = x.chunk(2, dim=1)</c>): <see cref="ChannelChunkNode"/>.</item>
 /// <item><c>channel_shuffle: groups</c>: torchvision's <c>channel_shuffle(x, groups)</c> (view as [N, g, C/g, H, W],
-/// swap the two channel axes, view back), PyTorch's <c>nn.ChannelShuffle</c>; C# <see cref="ChannelOpsSupport.ShuffleClass"/>.</item>
+/// swap the two channel axes, view back), PyTorch's <c>nn.ChannelShuffle</c>: <see cref="ChannelShuffleNode"/>.</item>
 /// </list>
 /// Both need the channels to divide evenly, checked for each use with its own numbers.
 /// </summary>
@@ -47,13 +47,11 @@ internal sealed partial class Lowerer
 
         var channels = new IntValue(input.C / parts.Number)
         {
-            Code = input.Channels.IsConstant && parts.IsConstant ? null
-                : $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} / {ExprEvaluator.Wrap(parts, Precedences.Multiplicative + 1)}",
-            Precedence = Precedences.Multiplicative,
+            Expr = input.Channels.IsConstant && parts.IsConstant ? null : new SymBinary("//", input.Channels.AsExpr(), parts.AsExpr()),
         };
         string Describe(System.Func<Value, string> show) => $"channel chunk {show(index)} of {show(parts)}";
-        var init = $"new {ChannelOpsSupport.ChunkClass}({parts.ToCSharp()}, {index.ToCSharp()})";
-        return new LayerPlan("chunk", Describe(Shown), TensorShape.Map(channels, input.Height, input.Width), 0, 0, ChannelOpsSupport.ChunkClass, init, null)
+        return new LayerPlan("chunk", Describe(Shown), TensorShape.Map(channels, input.Height, input.Width), 0, 0,
+            new ChannelChunkNode(parts.AsExpr(), index.AsExpr()), Functional: false)
             { Label = numbers && !(parts.IsConstant && index.IsConstant) ? Describe(Number) : null };
     }
 
@@ -69,8 +67,7 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        var init = $"new {ChannelOpsSupport.ShuffleClass}({groups.ToCSharp()})";
-        return new LayerPlan("channel_shuffle", $"channel shuffle, {groups.Shown} groups", input, 0, 0, ChannelOpsSupport.ShuffleClass, init, null)
+        return new LayerPlan("channel_shuffle", $"channel shuffle, {groups.Shown} groups", input, 0, 0, new ChannelShuffleNode(groups.AsExpr()), Functional: false)
             { Label = numbers && !groups.IsConstant ? $"channel shuffle, {groups.Display} groups" : null };
     }
 }

@@ -11,18 +11,16 @@ namespace InceptionDsl.Semantics;
 /// ConvNeXt's layers, each on an NCHW map as the rest of the language:
 /// <list type="bullet">
 /// <item><c>layer_norm: eps</c>: LayerNorm over the channels at every position, weight and bias [C] (torchvision's
-/// LayerNorm2d; inside a CNBlock the Permute-LayerNorm-Permute, which computes the same); C# <see cref="ConvNeXtSupport.LayerNormClass"/>.</item>
+/// LayerNorm2d; inside a CNBlock the Permute-LayerNorm-Permute, which computes the same): <see cref="LayerNorm2dNode"/>.</item>
 /// <item><c>channel_linear: out</c>: nn.Linear over the channels at every position, weight [out, in] and bias [out]
-/// (ConvNeXt's Linear between its Permutes); C# <see cref="ConvNeXtSupport.ChannelLinearClass"/>.</item>
+/// (ConvNeXt's Linear between its Permutes): <see cref="ChannelLinearNode"/>.</item>
 /// <item><c>layer_scale: init</c>: the input times a [C, 1, 1] parameter of the block itself, named by the node
-/// (<c>layer_scale</c> unless named otherwise), initialised to <c>init</c>; C# a <c>Parameter</c> field and the step
-/// <c>x * this.layer_scale</c>. Not a module, so not in a seq.</item>
+/// (<c>layer_scale</c> unless named otherwise), initialised to <c>init</c>: a <see cref="ScaleParameterNode"/> member and a
+/// step whose operation is a <see cref="ScaleByParameterNode"/>. Not a module, so not in a seq.</item>
 /// </list>
 /// </summary>
 internal sealed partial class Lowerer
 {
-    private const string ParameterType = "global::TorchSharp.Modules.Parameter";
-
     private LayerPlan? PlanConvNeXtLayer(string op, string label, Options options, TensorShape input, bool numbers)
     {
         CurrentSpan = options.Span;
@@ -41,8 +39,8 @@ internal sealed partial class Lowerer
             var eps = options.Number("eps", 1e-5, 0, 1);
             if (eps is null)
                 return null;
-            var init = $"new {ConvNeXtSupport.LayerNormClass}({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()})";
-            return new LayerPlan("layer_norm", $"layernorm over channels eps {eps.Shown}", input, 2 * input.C, 0, ConvNeXtSupport.LayerNormClass, init, null)
+            return new LayerPlan("layer_norm", $"layernorm over channels eps {eps.Shown}", input, 2 * input.C, 0,
+                new LayerNorm2dNode(input.Channels.AsExpr(), eps.AsExpr()), Functional: false)
                 { Label = numbers && !eps.IsConstant ? $"layernorm over channels eps {eps.Display}" : null };
         }
 
@@ -52,14 +50,13 @@ internal sealed partial class Lowerer
             return null;
         long parameters = input.C * outChannels.Number + (bias.Value ? outChannels.Number : 0);
         long flops = 2 * input.C * outChannels.Number * input.Height * input.Width;
-        var linearInit = $"new {ConvNeXtSupport.ChannelLinearClass}({input.Channels.ToCSharp()}, {outChannels.ToCSharp()}{(bias.Value ? "" : ", bias: false")})";
         return new LayerPlan("channel_linear", $"linear over channels {input.Channels.Shown} -> {outChannels.Shown}", TensorShape.Map(outChannels, input.Height, input.Width),
-            parameters, flops, ConvNeXtSupport.ChannelLinearClass, linearInit, null)
+            parameters, flops, new ChannelLinearNode(input.Channels.AsExpr(), outChannels.AsExpr(), bias.Value), Functional: false)
             { Label = numbers && !(input.Channels.IsConstant && outChannels.IsConstant) ? $"linear over channels {input.Channels.Display} -> {outChannels.Display}" : null };
     }
 
     /// <summary>A layer scale in a flat body: a Parameter field of the class being lowered, and the step that multiplies by it.</summary>
-    private Lowered? LowerLayerScale(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition)
+    private Lowered? LowerLayerScale(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, SymExpr? condition)
     {
         CurrentSpan = node.Span;
         var stateName = name ?? "layer_scale";
@@ -77,13 +74,13 @@ internal sealed partial class Lowerer
         if (value is null)
             return null;
         var detail = $"{stateName} [{input.Channels.Shown}, 1, 1], init {value.Shown}";
-        var init = $"global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.full(new long[] {{ {input.Channels.ToCSharp()}, 1, 1 }}, {value.ToCSharp()}))";
-        var field = frame.Owner.Add(stateName, node.Span, ParameterType, init, $"{detail} -> {ShapeText(input, frame)}", null, _diagnostics);
+        var parameter = new ScaleParameterNode(input.Channels.AsExpr(), value.AsExpr());
+        var field = frame.Owner.Add(stateName, node.Span, parameter, $"{detail} -> {ShapeText(input, frame)}", null, _diagnostics);
         if (field is null)
             return null;
-        var plan = new LayerPlan("layer_scale", detail, input, input.C, 0, ParameterType, init, null)
+        var plan = new LayerPlan("layer_scale", detail, input, input.C, 0, parameter, Functional: false)
             { Label = frame.RecordLayers && !(input.Channels.IsConstant && value.IsConstant) ? $"{stateName} [{input.Channels.Display}, 1, 1], init {value.Display}" : null };
-        AddStep(frame, steps, new FunctionalStep(ConvNeXtSupport.LayerScaleFormat + field, null, $"layer_scale: {detail} -> {ShapeText(input, frame)}")
+        AddStep(frame, steps, new FunctionalStep(new ScaleByParameterNode(field), null, $"layer_scale: {detail} -> {ShapeText(input, frame)}")
             { Output = input.ToIR(), Kind = "layer_scale", Label = detail }, plan.Label ?? plan.Detail);
         Record(frame, stateName, plan);
         Observe(node, frame.Path + stateName, field, input, input, input.C, 0, frame);

@@ -63,6 +63,9 @@ internal sealed class PyTorchForward
                 var call = $"{target} = {_attributes[module.Field]}({source})";
                 _w.Line(module.Optional ? $"if {_attributes[module.Field]} is not None:\n    {call}" : call);
                 break;
+            case FunctionalStep { Operation: ScaleByParameterNode scaled }:
+                _w.Line($"{target} = {source} * {_attributes[scaled.Field]}");
+                break;
             case FunctionalStep functional:
                 var apply = $"{target} = {PyTorchModules.Apply(functional.Operation, source)}";
                 _w.Line(functional.Condition is null ? apply : $"if {_values[functional.Condition]}:\n    {apply}");

@@ -23,6 +23,7 @@ public static class PythonText
     {
         "self", "torch", "nn", "F", "OrderedDict", "min", "max", "int", "float", "str", "bool", "range", "len", "super", "print",
         "make_divisible", "sequential_of", "drop_path", "BasicConv2d", "MODELS", "create",
+        "ChannelChunk", "ChannelShuffle", "LayerNorm2d", "ChannelLinear",
     };
 
     public static bool IsKeyword(string name) => Keywords.Contains(name);

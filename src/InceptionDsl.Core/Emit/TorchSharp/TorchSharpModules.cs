@@ -39,6 +39,11 @@ public static class TorchSharpModules
         IdentityNode => Modules + ".Identity",
         BlockInstanceNode block => block.Class,
         ModuleListNode => ModuleListType,
+        ChannelChunkNode => ChannelOpsSupport.ChunkClass,
+        ChannelShuffleNode => ChannelOpsSupport.ShuffleClass,
+        LayerNorm2dNode => ConvNeXtSupport.LayerNormClass,
+        ChannelLinearNode => ConvNeXtSupport.ChannelLinearClass,
+        ScaleParameterNode => Modules + ".Parameter",
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 
@@ -59,6 +64,11 @@ public static class TorchSharpModules
         ModuleListNode list => $"{Nn}.ModuleList<{Nn}.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(\n"
             + string.Join(",\n", list.Items.Select(i => "    " + InitOf(i).Replace("\n", "\n    "))) + ")",
         SequentialNode seq => Sequential(seq),
+        ChannelChunkNode chunk => $"new {ChannelOpsSupport.ChunkClass}({R(chunk.Parts)}, {R(chunk.Index)})",
+        ChannelShuffleNode shuffle => $"new {ChannelOpsSupport.ShuffleClass}({R(shuffle.Groups)})",
+        LayerNorm2dNode norm => $"new {ConvNeXtSupport.LayerNormClass}({R(norm.Channels)}, eps: {R(norm.Eps)})",
+        ChannelLinearNode linear => $"new {ConvNeXtSupport.ChannelLinearClass}({R(linear.In)}, {R(linear.Out)}{(linear.Bias ? "" : ", bias: false")})",
+        ScaleParameterNode scale => $"global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.full(new long[] {{ {R(scale.Channels)}, 1, 1 }}, {R(scale.Init)}))",
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 
@@ -75,6 +85,7 @@ public static class TorchSharpModules
         GlobalAvgPoolNode => $"{F}.adaptive_avg_pool2d({input}, 1).flatten(1)",
         DropoutNode dropout => $"{F}.dropout({input}, {R(dropout.P)}, this.training)",
         FlattenNode => input + ".flatten(1)",
+        ScaleByParameterNode scale => $"{input} * this.{scale.Field}",
         _ => throw new System.InvalidOperationException($"{operation.GetType().Name} has parameters; it is a field, not a function"),
     };
 
