@@ -105,8 +105,11 @@ internal sealed class PyTorchModules
     {
         if (seq.IsPlain)
         {
-            var parts = seq.Items.Cast<SequentialMember>().Select(m => "    " + Build(m.Module, w).Replace("\n", "\n    "));
-            return "nn.Sequential(\n" + string.Join(",\n", parts) + ")";
+            // Every member at its place: positions 0, 1, ... are nn.Sequential's own names; other names go in an OrderedDict.
+            var members = seq.Items.Cast<SequentialMember>().ToList();
+            bool positional = members.Select((m, i) => m.Position == i.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(p => p);
+            var parts = members.Select(m => "    " + (positional ? Build(m.Module, w) : $"({PythonText.Literal(m.Position)}, {Build(m.Module, w)})").Replace("\n", "\n    "));
+            return positional ? "nn.Sequential(\n" + string.Join(",\n", parts) + ")" : "nn.Sequential(OrderedDict([\n" + string.Join(",\n", parts) + "]))";
         }
 
         if (!seq.Items.Any(i => i is SequentialLoop))
