@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using InceptionDsl.Emit.PyTorch;
 using InceptionDsl.Models;
@@ -13,7 +12,7 @@ namespace InceptionDsl.Tests.PyTorch;
 /// <summary>A theory that needs Debian's torch at <c>/usr/bin/python3</c>; skipped, saying so, where it is absent (checked by file).</summary>
 public sealed class PyTorchTheoryAttribute : TheoryAttribute
 {
-    public const string Python = "/usr/bin/python3";
+    public const string Python = DebianPython.Path;
     public const string TorchInit = "/usr/lib/python3/dist-packages/torch/__init__.py";
 
     public PyTorchTheoryAttribute()
@@ -92,7 +91,7 @@ public sealed class PyTorchBackendTests(Xunit.Abstractions.ITestOutputHelper log
             var script = Path.Combine(folder.FullName, "run.py");
             File.WriteAllText(script, SafetensorsFile.PythonReader + "\n" + Script);
             var output = Path.Combine(folder.FullName, "out.json");
-            Run(script, emitted, name, weights, output);
+            DebianPython.Run("the emitted PyTorch module", script, emitted, name, weights, output);
 
             using var result = JsonDocument.Parse(File.ReadAllText(output));
             List<string> Names(string kind) => result.RootElement.GetProperty(kind).EnumerateArray().Select(k => k.GetString()!).ToList();
@@ -123,18 +122,5 @@ public sealed class PyTorchBackendTests(Xunit.Abstractions.ITestOutputHelper log
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    private static void Run(string script, params string[] args)
-    {
-        var info = new ProcessStartInfo(PyTorchTheoryAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(script);
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(300_000), "python did not finish in 5 minutes");
-        Assert.True(process.ExitCode == 0, $"python failed ({process.ExitCode}): {stderr.Result}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
 using InceptionDsl.Tests.Support;
@@ -13,7 +12,7 @@ namespace InceptionDsl.Tests.Zoo;
 /// </summary>
 public sealed class TorchVisionPeerTheoryAttribute : TheoryAttribute
 {
-    public const string Python = "/usr/bin/python3";
+    public const string Python = DebianPython.Path;
     public const string TorchVisionInit = "/usr/lib/python3/dist-packages/torchvision/__init__.py";
 
     public TorchVisionPeerTheoryAttribute()
@@ -127,7 +126,7 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
             var script = Path.Combine(folder.FullName, "peer.py");
             File.WriteAllText(script, SafetensorsFile.PythonReader + "\n" + Script);
             var output = Path.Combine(folder.FullName, "logits.f32");
-            Run(script, weights, builder, output);
+            DebianPython.Run("torchvision", script, weights, builder, output);
 
             var bytes = File.ReadAllBytes(output);
             var peer = new float[bytes.Length / 4];
@@ -141,17 +140,5 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    private static void Run(string script, string weights, string builder, string output)
-    {
-        var info = new ProcessStartInfo(TorchVisionPeerTheoryAttribute.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { script, weights, builder, output })
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(300_000), "torchvision did not finish in 5 minutes");
-        Assert.True(process.ExitCode == 0, $"torchvision failed ({process.ExitCode}): {stderr.Result}");
     }
 }
