@@ -3,7 +3,7 @@ namespace InceptionDsl.Expressions;
 /// <summary>
 /// A value a generated module computes when it is constructed, from its constructor parameters: the part of a spec
 /// expression that is not a build-time constant, as a tree. It holds no target's text; each backend renders it
-/// (<see cref="Emit.CSharpExpressions"/> for TorchSharp, <see cref="PyTorch.PythonExpressions"/> for PyTorch, and
+/// (<see cref="Emit.CSharpExpressions"/> for TorchSharp, <see cref="Emit.PyTorch.PythonExpressions"/> for PyTorch, and
 /// <see cref="ExprText"/> for labels and messages), so one spec computes the same widths in every engine.
 /// </summary>
 public abstract record SymExpr
