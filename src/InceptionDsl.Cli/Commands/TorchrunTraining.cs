@@ -199,6 +199,20 @@ public static class TorchrunTraining
             Console.CancelKeyPress -= onCancel;
         }
 
+        // The curves as the .NET trainer draws them (ScottPlot), from the history the ranks wrote: the same metrics.png
+        // whether or not the ranks' Python has matplotlib.
+        if (TryReadCheckpoint(output) is { History.Count: > 0 } saved)
+        {
+            try
+            {
+                TrainingMetrics.Write(output, saved.History);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"warning: cannot write {Path.Combine(output, TrainingMetrics.PlotFile)}: {error.Message}");
+            }
+        }
+
         if (process.ExitCode == 0)
             return 0;
         string text;
@@ -220,10 +234,22 @@ public static class TorchrunTraining
         if (interrupted)
             return $"interrupted: {resume}.";
 
-        var rootCause = torchrunStderr.IndexOf("Root Cause", StringComparison.Ordinal) is var at and >= 0 ? torchrunStderr[at..] : torchrunStderr;
-        var rank = Regex.Match(rootCause, @"rank\s*:\s*(\d+)") is { Success: true } r ? r.Groups[1].Value : null;
-        var signal = Regex.Match(rootCause, @"Signal \d+ \((SIG[A-Z]+)\)") is { Success: true } sg ? sg.Groups[1].Value : null;
-        var exitCode = Regex.Match(rootCause, @"exitcode\s*:\s*(-?\d+)") is { Success: true } ec ? ec.Groups[1].Value : null;
+        // torchrun's summary lists every failed rank ("rank : 1 (local_rank: 1)", "exitcode : -9", "Signal 9 (SIGKILL)").
+        // A rank killed by a signal is the cause even when a peer that lost it is listed as the first observed failure.
+        var failures = Regex.Matches(torchrunStderr, @"rank\s*:\s*(\d+)[^\n]*\n\s*exitcode\s*:\s*(-?\d+)[\s\S]*?traceback\s*:([^\n]*)")
+            .Select(m => (Rank: m.Groups[1].Value, ExitCode: m.Groups[2].Value,
+                Signal: Regex.Match(m.Groups[3].Value, @"Signal \d+ \((SIG[A-Z]+)\)") is { Success: true } sg ? sg.Groups[1].Value : null))
+            .ToList();
+        var cause = failures.FirstOrDefault(f => f.Signal is not null);
+        if (cause.Rank is null)
+        {
+            var rootCause = torchrunStderr.IndexOf("Root Cause", StringComparison.Ordinal) is var at and >= 0 ? torchrunStderr[at..] : "";
+            var rootRank = Regex.Match(rootCause, @"rank\s*:\s*(\d+)").Groups[1].Value;
+            cause = failures.FirstOrDefault(f => f.Rank == rootRank);
+            if (cause.Rank is null && failures.Count > 0)
+                cause = failures[0];
+        }
+        var (rank, exitCode, signal) = cause;
         var rankError = RankErrorLine(output, started, rank);
         var who = rank is null ? "a rank" : $"rank {rank}";
         if (signal is not null)
