@@ -5,6 +5,7 @@ using InceptionDsl.Cli.Explain;
 using InceptionDsl.Reference;
 using InceptionDsl.Training;
 using InceptionDsl.Training.PyTorch;
+using Spectre.Console;
 
 namespace InceptionDsl.Cli.Commands;
 
@@ -166,6 +167,8 @@ public static class TorchrunTraining
     private static int Launch(string torchrun, List<string> arguments, string output, CancellationToken cancellation)
     {
         var info = new ProcessStartInfo(torchrun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Rank 0 then prints "@progress" and "@epoch" lines, drawn here as the .NET trainer's progress bars.
+        info.Environment["INCEPTIONDSL_PROGRESS"] = "1";
         foreach (var arg in arguments)
             info.ArgumentList.Add(arg);
         // One thread per rank unless --threads says otherwise is torchrun's own default; say nothing more here.
@@ -188,9 +191,21 @@ public static class TorchrunTraining
         Console.CancelKeyPress += onCancel;
         try
         {
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null)
-                Console.WriteLine(RankPrefix.Replace(line, ""));
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(progress =>
+                {
+                    var bars = new EpochBars(progress);
+                    string? line;
+                    while ((line = process.StandardOutput.ReadLine()) is not null)
+                    {
+                        line = RankPrefix.Replace(line, "");
+                        if (!bars.Take(line))
+                            Console.WriteLine(line);
+                    }
+                });
             process.WaitForExit();
             errors.Wait();
         }
@@ -219,6 +234,53 @@ public static class TorchrunTraining
         lock (stderr) text = stderr.ToString();
         Console.Error.WriteLine(FailureLine(text, output, started, cancellation.IsCancellationRequested));
         return cancellation.IsCancellationRequested ? 130 : 1;
+    }
+
+    /// <summary>The bars of <c>train</c>'s progress table, one per epoch, fed by rank 0's machine lines.</summary>
+    private sealed class EpochBars(ProgressContext progress)
+    {
+        private ProgressTask? task;
+        private int epoch;
+
+        /// <summary>Whether <paramref name="line"/> was a machine line (drawn, not printed).</summary>
+        public bool Take(string line)
+        {
+            var parts = line.Split(' ');
+            if (parts[0] == "@progress" && parts.Length == 8 && Numbers(parts, out var p))
+            {
+                if (task is null || epoch != (int)p[1])
+                {
+                    task?.StopTask();
+                    epoch = (int)p[1];
+                    task = progress.AddTask(CliText.Markup($"epoch {epoch}/{(int)p[2]}"), maxValue: p[4]);
+                }
+                task.Description = CliText.Markup(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{(int)p[2]} loss {p[5]:F3} acc {p[6] * 100:F1}% {p[7]:F0} img/s"));
+                task.Value = p[3];
+                return true;
+            }
+            if (parts[0] == "@epoch" && parts.Length == 9 && Numbers(parts, out var e))
+            {
+                if (task is not null)
+                {
+                    task.Description = CliText.Markup(string.Create(CultureInfo.InvariantCulture,
+                        $"epoch {(int)e[1]}/{(int)e[2]} loss {e[3]:F3} acc {e[4] * 100:F1}% | val loss {e[5]:F3} top-1 {e[6] * 100:F1}% top-5 {e[7] * 100:F1}% | lr {e[8]:G3}"));
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                    task = null;
+                }
+                return true;
+            }
+            return false;
+        }
+
+        private static bool Numbers(string[] parts, out double[] values)
+        {
+            values = new double[parts.Length];
+            for (int i = 1; i < parts.Length; i++)
+                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                    return false;
+            return true;
+        }
     }
 
     /// <summary>

@@ -343,13 +343,15 @@ def g6(value):
     return f"{value:.6g}"
 
 
-def write_metrics(out, history):
+def write_metrics(out, history, plot=True):
     def csv(handle):
         handle.write(CSV_HEADER + "\n")
         for r in history:
             values = [r["TrainLoss"], r["TrainTop1"], r["ValidationLoss"], r["ValidationTop1"], r["ValidationTop5"], r["LearningRate"], span_seconds(r["Elapsed"])]
             handle.write(",".join([str(r["Epoch"])] + [g6(v) for v in values]) + "\n")
     write_whole(os.path.join(out, CSV_FILE), csv)
+    if not plot:
+        return None
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -615,6 +617,9 @@ def train(args, run):
         return F.cross_entropy(logits.float(), target, label_smoothing=args.label_smoothing)
 
     tty = sys.stdout.isatty()
+    # The CLI (train --engine torchrun) asks for machine lines and draws the .NET trainer's progress bars from them.
+    machine = os.environ.get("INCEPTIONDSL_PROGRESS") == "1" and run.main
+    shown = 0.0
     ran = []
     for epoch in range(start_epoch, args.epochs + 1):
         started = time.time()
@@ -653,14 +658,18 @@ def train(args, run):
             else:
                 optimizer.step()
             step += 1
-            if tty and run.main:
+            if machine and (time.time() - shown >= 0.2 or batch + 1 == steps_per_epoch):
+                shown = time.time()
+                print(f"@progress {epoch} {args.epochs} {batch + 1} {steps_per_epoch} {loss_sum / seen:.6f} {correct / seen:.6f} "
+                      f"{seen * run.world / max(1e-9, shown - started):.1f}", flush=True)
+            elif tty and run.main:
                 rate = seen * run.world / max(1e-9, time.time() - started)
                 done = (batch + 1) / steps_per_epoch
                 bar = "#" * int(done * 30) + "-" * (30 - int(done * 30))
                 print(f"\repoch {epoch}/{args.epochs} loss {loss_sum / seen:.3f} acc {correct / seen * 100:.1f}% {rate:.0f} img/s [{bar}] {done:4.0%}", end="", flush=True)
             if args.max_steps is not None and step >= args.max_steps:
                 break
-        if tty and run.main:
+        if tty and run.main and not machine:
             print("\r\033[K", end="")
         loss_sum, correct, seen = run.sum([loss_sum, correct, seen])
         val_loss, top1, top5 = evaluate(model, val_x, val_y, args.batch_size, run)
@@ -674,9 +683,11 @@ def train(args, run):
             info = {"Model": args.model, "EpochsCompleted": epoch, "Epochs": args.epochs, "Optimizer": args.optimizer, "Steps": step,
                     "BestValidationTop1": best, "History": history, "Settings": settings}
             save_checkpoint(args.out, model, optimizer, scaler, info)
-            skipped = write_metrics(args.out, history)
+            skipped = write_metrics(args.out, history, plot=not machine)  # the CLI draws the plot itself
             if skipped and epoch == start_epoch:
                 print(skipped, flush=True)
+        if machine:
+            print(f"@epoch {epoch} {args.epochs} {result['TrainLoss']:.6f} {result['TrainTop1']:.6f} {val_loss:.6f} {top1:.6f} {top5:.6f} {lr:.6g}", flush=True)
         say(run, f"epoch {epoch}/{args.epochs}: train loss {result['TrainLoss']:.3f} acc {result['TrainTop1'] * 100:.1f}%, validation loss {val_loss:.3f} "
                  f"top-1 {top1 * 100:.2f}% top-5 {top5 * 100:.2f}%, lr {lr:.3g}, {elapsed:.0f} s, {seen / max(1e-9, elapsed):.1f} img/s")
         run.barrier()  # no rank runs ahead of the checkpoint: a failure after this line resumes from this epoch
