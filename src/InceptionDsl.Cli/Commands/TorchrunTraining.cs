@@ -74,6 +74,7 @@ public static class TorchrunTraining
 
         string script, module, data;
         string[] normalisation;
+        bool created = !Directory.Exists(output);
         try
         {
             Directory.CreateDirectory(output);
@@ -97,6 +98,9 @@ public static class TorchrunTraining
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or CliInputException or ExplainException)
         {
             Console.Error.WriteLine("error: " + error.Message);
+            // No half-made output: a folder this run made and left empty goes again.
+            if (created && Directory.Exists(output) && !Directory.EnumerateFileSystemEntries(output).Any())
+                Directory.Delete(output);
             return 1;
         }
 

@@ -163,6 +163,23 @@ public sealed class TorchRunTrainingTests(TorchRunFixture runs) : IClassFixture<
         Assert.True(Relative(onnxLogits, pytorch) <= 1e-4, $"{model}: ONNX Runtime vs PyTorch {Relative(onnxLogits, pytorch):E2}");
     }
 
+    [TorchRunFact]
+    public void TheDotNetTrainerResumesACheckpointOfTheTorchrunEngine()
+    {
+        var run = runs.For("MiniInception");
+        var copy = Directory.CreateDirectory(Path.Combine(runs.Folder, "resumed-in-dotnet")).FullName;
+        foreach (var file in Directory.EnumerateFiles(run.Distributed))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        using var data = SyntheticShapes.Create(32, 16, TorchRunFixture.Size, TorchRunFixture.Classes, seed: 7);
+        using var model = new MiniInception(TorchRunFixture.Classes);
+        // The resume settings (classes, channels, aux heads, freeze, layer decay, drop-path, weight decay) were written by Python.
+        var history = new Trainer(model, new TrainingOptions { Epochs = 2, BatchSize = 16, CheckpointDir = copy, Resume = true })
+            .Fit(data.Train, data.Validation);
+        Assert.Equal(new[] { 1, 2 }, history.Select(h => h.Epoch));
+        Assert.Equal(Trainer.ReadCheckpointInfo(run.Distributed)!.History[0].TrainLoss, history[0].TrainLoss);
+        Assert.Equal(2, Trainer.ReadCheckpointInfo(copy)!.EpochsCompleted);
+    }
+
     /// <summary>The trained module's eval logits in PyTorch, the checkpoint read by the entry point's own safetensors reader.</summary>
     private static float[] PyTorchLogits(ModelRuns run, float[] input)
     {
