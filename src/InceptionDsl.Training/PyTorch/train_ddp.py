@@ -736,10 +736,15 @@ def main(argv):
     except UserError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
-    except (RuntimeError, ConnectionError) as error:
-        # A peer that died leaves the others a gloo/NCCL error: one line naming this rank; torchrun names the root cause.
+    except Exception as error:  # noqa: BLE001 - every failure becomes one line; the traceback follows it in the rank's log
+        # A peer that died leaves the others a gloo/NCCL error (RuntimeError): one line naming this rank; the CLI names
+        # the rank that died. Anything else (a module that breaks its contract, out of memory) is named by its type.
         rank = run.rank if run is not None else os.environ.get("RANK", "?")
-        print(f"error: rank {rank}: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}", file=sys.stderr, flush=True)
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        kind = "" if isinstance(error, (RuntimeError, ConnectionError)) and text else f"{type(error).__name__}: "
+        print(f"error: rank {rank}: {kind}{text}", file=sys.stderr, flush=True)
+        import traceback
+        traceback.print_exc()
         return 1
     finally:
         if run is not None and run.distributed and dist.is_initialized():
