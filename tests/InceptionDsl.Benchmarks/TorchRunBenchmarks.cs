@@ -78,7 +78,7 @@ public static class TorchRunBenchmarks
         };
         var (program, arguments) = ranks == 1
             ? (Python, options)
-            : (InceptionDslTorchrun() ?? "/usr/bin/torchrun", new List<string> { "--standalone", "--nproc_per_node", ranks.ToString(CultureInfo.InvariantCulture),
+            : (InceptionDslTorchrun() ?? "/usr/bin/torchrun", new List<string> { "--master_addr", "127.0.0.1", "--master_port", FreePort().ToString(CultureInfo.InvariantCulture), "--nproc_per_node", ranks.ToString(CultureInfo.InvariantCulture),
                 "--redirects", "2", "--tee", "1", "--log_dir", Path.Combine(output + "-logs") }.Concat(options).ToList());
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -102,6 +102,15 @@ public static class TorchRunBenchmarks
         var trainer = new Trainer(model, new TrainingOptions { Epochs = 2, BatchSize = batch, Optimizer = "sgd", LearningRate = 0.05 });
         var history = trainer.Fit(data.Train, data.Validation);
         return history[^1].Elapsed.TotalSeconds;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private static string LoadAverage() =>

@@ -122,22 +122,34 @@ public static class TorchrunTraining
         // Underscored spellings: torch 1.13 knows only those, 2.x both.
         yield return "--nproc_per_node";
         yield return (s.ProcessesPerNode ?? 1).ToString(CultureInfo.InvariantCulture);
-        if (s.MasterAddress is null)
-        {
-            // One machine: torchrun picks a free port itself, so runs side by side never collide.
-            yield return "--standalone";
-        }
-        else
-        {
-            foreach (var arg in new[] { "--nnodes", (s.Nodes ?? 1).ToString(CultureInfo.InvariantCulture), "--node_rank", (s.NodeRank ?? 0).ToString(CultureInfo.InvariantCulture),
-                "--master_addr", s.MasterAddress, "--master_port", (s.MasterPort ?? DefaultMasterPort).ToString(CultureInfo.InvariantCulture) })
-                yield return arg;
-        }
+        // torchrun's static rendezvous. One machine: this machine on a free port, so runs side by side never collide.
+        // Not --standalone: its C10d store keeps the agent alive by heartbeats, and on a loaded machine a late one
+        // ended a healthy run ("RendezvousConnectionError: The connection to the C10d store has failed").
+        var address = s.MasterAddress ?? "127.0.0.1";
+        var port = s.MasterPort ?? (s.MasterAddress is null ? FreeLocalPort() : DefaultMasterPort);
+        foreach (var arg in new[] { "--nnodes", (s.Nodes ?? 1).ToString(CultureInfo.InvariantCulture), "--node_rank", (s.NodeRank ?? 0).ToString(CultureInfo.InvariantCulture),
+            "--master_addr", address, "--master_port", port.ToString(CultureInfo.InvariantCulture) })
+            yield return arg;
 
         // Each rank's stderr to a file (read back to explain a failure), its stdout to the console as well. Numeric values
         // other than 0 and 3: torch 1.13 on Python 3.11 parses those to nothing (a crash inside torchrun).
         foreach (var arg in new[] { "--redirects", "2", "--tee", "1", "--log_dir", Path.Combine(output, "logs") })
             yield return arg;
+    }
+
+    /// <summary>A TCP port free on this machine now (asked of the system, then released for torchrun's store to take).</summary>
+    public static int FreeLocalPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     /// <summary>The entry point's options: the recipe of <c>train</c>, spelled as train_ddp.py spells them.</summary>

@@ -70,7 +70,7 @@ public sealed class TorchRunFixture : IDisposable
         var module = TorchRunEnvironment.Module(model, root);
         string Out(string name) => Path.Combine(root, name);
         var distributed = TorchRunEnvironment.Run("torchrun",
-            new[] { "--standalone", "--nproc_per_node", "2", "--redirects", "2", "--tee", "1", "--log_dir", Out("logs"), script }.Concat(Options(model, module, Out("ddp"), 1)));
+            new[] { "--master_addr", "127.0.0.1", "--master_port", InceptionDsl.Cli.Commands.TorchrunTraining.FreeLocalPort().ToString(CultureInfo.InvariantCulture), "--nproc_per_node", "2", "--redirects", "2", "--tee", "1", "--log_dir", Out("logs"), script }.Concat(Options(model, module, Out("ddp"), 1)));
         Assert.True(distributed.Exit == 0, distributed.Stdout + distributed.Stderr + Logs(Out("logs")));
         var accumulated = TorchRunEnvironment.Run(TorchRunEnvironment.Python, new[] { script }.Concat(Options(model, module, Out("accumulated"), 2)));
         Assert.True(accumulated.Exit == 0, accumulated.Stdout + accumulated.Stderr);
