@@ -284,7 +284,7 @@ namespace InceptionDsl.Models
                                 ("2", global::TorchSharp.torch.nn.SiLU()))
                             : null),
                     (null, global::TorchSharp.torch.nn.Sequential(
-                        ("0", global::TorchSharp.torch.nn.Conv2d((expand != 1) ? hidden : inChannels, hidden, (k, k), stride: (stride, stride), padding: ((k - 1) / 2, (k - 1) / 2), groups: hidden, bias: false)),
+                        ("0", global::TorchSharp.torch.nn.Conv2d(expand != 1 ? hidden : inChannels, hidden, (k, k), stride: (stride, stride), padding: ((k - 1) / 2, (k - 1) / 2), groups: hidden, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(hidden, eps: 1e-05, momentum: 0.1)),
                         ("2", global::TorchSharp.torch.nn.SiLU()))),
                     (null, new SqueezeExcitation(hidden, squeeze: global::System.Math.Max(1, inChannels / 4))),

@@ -369,6 +369,131 @@ namespace InceptionDsl.Models
     }
 
     /// <summary>
+    /// Interleaves the channels of <see cref="Groups"/> groups: the input viewed as [N, groups, C / groups, H, W],
+    /// its two channel axes swapped, viewed back as [N, C, H, W] (torchvision's shufflenetv2.channel_shuffle,
+    /// PyTorch's nn.ChannelShuffle). No parameters.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslChannelShuffle : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        /// <summary>Builds the shuffle of <paramref name="groups"/> groups.</summary>
+        public InceptionDslChannelShuffle(long groups) : base("ChannelShuffle")
+        {
+            Groups = groups;
+        }
+    
+        /// <summary>How many groups the channels are in.</summary>
+        public long Groups { get; }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        {
+            long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+            return input.view(batch, Groups, channels / Groups, height, width).transpose(1, 2).contiguous().view(batch, channels, height, width);
+        }
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
+            graph.ChannelShuffle(path, input, Groups);
+    }
+    
+    /// <summary>
+    /// One of <see cref="Parts"/> equal slices of the input's channels, the one at <see cref="Index"/> (torch.chunk on
+    /// dim 1: ShuffleNetV2's channel split, <c>x1, x2 = x.chunk(2, dim=1)</c>). No parameters.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslChannelChunk : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        /// <summary>Builds the slice <paramref name="index"/> of <paramref name="parts"/>.</summary>
+        public InceptionDslChannelChunk(long parts, long index) : base("ChannelChunk")
+        {
+            Parts = parts;
+            Index = index;
+        }
+    
+        /// <summary>How many equal slices the channels are cut into.</summary>
+        public long Parts { get; }
+    
+        /// <summary>The slice this module returns, from 0.</summary>
+        public long Index { get; }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        {
+            long size = input.shape[1] / Parts;
+            return input.narrow(1, Index * size, size);
+        }
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
+            graph.ChannelChunk(path, input, Parts, Index);
+    }
+
+    /// <summary>
+    /// LayerNorm over the channels at every position of an NCHW map: torchvision's LayerNorm2d (permute to NHWC,
+    /// layer_norm over the last dimension, permute back), weight and bias [C] as nn.LayerNorm's.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslLayerNorm2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        private readonly global::TorchSharp.Modules.Parameter weight;
+        private readonly global::TorchSharp.Modules.Parameter bias;
+    
+        /// <summary>Builds the LayerNorm over <paramref name="channels"/> channels: weight 1, bias 0, as PyTorch's.</summary>
+        public InceptionDslLayerNorm2d(long channels, double eps = 1e-5) : base("LayerNorm2d")
+        {
+            Eps = eps;
+            this.weight = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.ones(channels));
+            this.bias = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.zeros(channels));
+            RegisterComponents();
+        }
+    
+        /// <summary>Added to the variance.</summary>
+        public double Eps { get; }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) =>
+            global::TorchSharp.torch.nn.functional.layer_norm(input.permute(0, 2, 3, 1), new[] { this.weight.shape[0] }, this.weight, this.bias, Eps).permute(0, 3, 1, 2);
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
+            graph.LayerNorm2d(path, input, this.weight, this.bias, Eps);
+    }
+    
+    /// <summary>
+    /// nn.Linear over the channels at every position of an NCHW map (ConvNeXt's Linear between its Permutes): permute to
+    /// NHWC, linear, permute back; weight [out, in] and bias [out], initialised as nn.Linear's.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslChannelLinear : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        private readonly global::TorchSharp.Modules.Parameter weight;
+        private readonly global::TorchSharp.Modules.Parameter? bias;
+    
+        /// <summary>Builds the layer from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels.</summary>
+        public InceptionDslChannelLinear(long inChannels, long outChannels, bool bias = true) : base("ChannelLinear")
+        {
+            // nn.Linear's initialisation, taken from one.
+            using var linear = global::TorchSharp.torch.nn.Linear(inChannels, outChannels, hasBias: bias);
+            using (global::TorchSharp.torch.no_grad())
+            {
+                this.weight = global::TorchSharp.torch.nn.Parameter(linear.weight!.detach().clone());
+                this.bias = bias ? global::TorchSharp.torch.nn.Parameter(linear.bias!.detach().clone()) : null;
+            }
+    
+            RegisterComponents();
+        }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) =>
+            global::TorchSharp.torch.nn.functional.linear(input.permute(0, 2, 3, 1), this.weight, this.bias).permute(0, 3, 1, 2);
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
+            graph.ChannelLinear(path, input, this.weight, this.bias);
+    }
+
+    /// <summary>
     /// Published pretrained weights of a model, with the facts its spec gives: the file and its SHA-256 (the full hash,
     /// or the prefix of 8 or more hex digits torch.hub puts in file names, which is compared as a prefix), where it is
     /// published and under which license, the preprocessing it was evaluated with, and the ImageNet accuracy its source

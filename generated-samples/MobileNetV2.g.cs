@@ -233,7 +233,7 @@ namespace InceptionDsl.Models
                                 ("2", global::TorchSharp.torch.nn.ReLU6()))
                             : null),
                     (null, global::TorchSharp.torch.nn.Sequential(
-                        ("0", global::TorchSharp.torch.nn.Conv2d((expand != 1) ? hidden : inChannels, hidden, (3, 3), stride: (stride, stride), padding: (1, 1), groups: hidden, bias: false)),
+                        ("0", global::TorchSharp.torch.nn.Conv2d(expand != 1 ? hidden : inChannels, hidden, (3, 3), stride: (stride, stride), padding: (1, 1), groups: hidden, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(hidden, eps: 1e-05, momentum: 0.1)),
                         ("2", global::TorchSharp.torch.nn.ReLU6()))),
                     (null, global::TorchSharp.torch.nn.Conv2d(hidden, filters, (1, 1), bias: false)),

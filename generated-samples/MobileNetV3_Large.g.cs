@@ -302,7 +302,7 @@ namespace InceptionDsl.Models
                                         : null))
                             : null),
                     (null, InceptionDslModules.SequentialOf(
-                        (null, global::TorchSharp.torch.nn.Conv2d((expanded != inChannels) ? expanded : inChannels, expanded, (k, k), stride: (stride, stride), padding: ((k - 1) / 2, (k - 1) / 2), groups: expanded, bias: false)),
+                        (null, global::TorchSharp.torch.nn.Conv2d(expanded != inChannels ? expanded : inChannels, expanded, (k, k), stride: (stride, stride), padding: ((k - 1) / 2, (k - 1) / 2), groups: expanded, bias: false)),
                         (null, global::TorchSharp.torch.nn.BatchNorm2d(expanded, eps: 0.001, momentum: 0.01)),
                         (null, !hs
                                 ? global::TorchSharp.torch.nn.ReLU()

@@ -114,7 +114,8 @@ public static class Explainer
     /// <summary>One block kind: its doc, branches, factorizations, residual and scale, output.</summary>
     public static void DescribeBlock(StringBuilder sb, BlockNode block, int uses, string indent)
     {
-        sb.AppendLine($"{indent}{block.ClassName}{(uses > 1 ? $" (x{uses})" : "")}: first at {block.Path} -> {block.Shape}, {Describe.Num(block.Parameters)} parameters");
+        // Wrapped: a deep path (torchvision's trunk_output.block1.block1-0.f.se) would pass the width.
+        sb.AppendLine(Wrap($"{block.ClassName}{(uses > 1 ? $" (x{uses})" : "")}: first at {block.Path} -> {block.Shape}, {Describe.Num(block.Parameters)} parameters", indent));
         if (block.Doc is not null)
             sb.AppendLine(Wrap(block.Doc, indent + "  "));
         DescribeBody(sb, block.Body, indent + "  ");

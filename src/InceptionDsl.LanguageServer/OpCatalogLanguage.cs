@@ -117,8 +117,13 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         return (key.Description, key.Default);
     }
 
+    /// <summary>Kinds whose options mean something of their own (a shuffle's groups, a LayerNorm's eps): described as the language catalog describes them for that kind.</summary>
+    private static readonly HashSet<string> OwnOptionTexts = new() { "chunk", "channel_shuffle", "layer_norm", "channel_linear", "layer_scale" };
+
     public IReadOnlyList<CatalogEntry> OptionsOf(string kind) =>
-        OpCatalog.TryGet(kind, out var op)
+        OwnOptionTexts.Contains(kind)
+            ? LanguageCatalog.OptionsOf(kind).Select(k => new CatalogEntry(k.Name, k.Description, k.Default)).ToList()
+        : OpCatalog.TryGet(kind, out var op)
             ? op.Options.Select(o => Options.TryGetValue(o, out var d) ? new CatalogEntry(o, d.Description, d.Default) : new CatalogEntry(o, o)).ToList()
             : Array.Empty<CatalogEntry>();
 }

@@ -17,7 +17,7 @@ namespace InceptionDsl.Onnx;
 /// tracked as the graph grows, which gives the value infos and decides whether the spatial size
 /// of the input can stay dynamic.
 /// </summary>
-public sealed class OnnxGraphBuilder
+public sealed partial class OnnxGraphBuilder
 {
     /// <summary>The ONNX operator set the graph uses (Conv, BatchNormalization, pools, Gemm, Concat, ...).</summary>
     public const int Opset = 17;
@@ -176,7 +176,7 @@ public sealed class OnnxGraphBuilder
             Ints("kernel_shape", kh, kw), Ints("strides", sh, sw), Ints("pads", ph, pw, ph, pw), Ints("dilations", dh, dw), Int("group", conv.groups));
         var output = node.Output[0];
         var spatialFree = shape.SpatialFree && kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
-        _shapes[output] = new Shape(outChannels, Out(shape.H, kh, sh, ph, dh, false), Out(shape.W, kw, sw, pw, dw, false), false, spatialFree);
+        _shapes[output] = new Shape(outChannels, InceptionDsl.Semantics.ShapeRules.ConvOut(shape.H, kh, sh, ph, dh), InceptionDsl.Semantics.ShapeRules.ConvOut(shape.W, kw, sw, pw, dw), false, spatialFree);
         _convs[output] = new ConvRecord(node, biasName, outChannels);
         return output;
     }
@@ -379,7 +379,7 @@ public sealed class OnnxGraphBuilder
         var shape = Read(input);
         var node = AddNode("MaxPool", path, new[] { input }, Ints("kernel_shape", kernel.H, kernel.W), Ints("strides", stride.H, stride.W),
             Ints("pads", pad.H, pad.W, pad.H, pad.W), Int("ceil_mode", ceil ? 1 : 0));
-        _shapes[node.Output[0]] = new Shape(shape.C, Out(shape.H, kernel.H, stride.H, pad.H, 1, ceil), Out(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
+        _shapes[node.Output[0]] = new Shape(shape.C, InceptionDsl.Semantics.ShapeRules.PoolOut(shape.H, kernel.H, stride.H, pad.H, 1, ceil), InceptionDsl.Semantics.ShapeRules.PoolOut(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
         return node.Output[0];
     }
 
@@ -389,7 +389,7 @@ public sealed class OnnxGraphBuilder
         var shape = Read(input);
         var node = AddNode("AveragePool", path, new[] { input }, Ints("kernel_shape", kernel.H, kernel.W), Ints("strides", stride.H, stride.W),
             Ints("pads", pad.H, pad.W, pad.H, pad.W), Int("ceil_mode", ceil ? 1 : 0), Int("count_include_pad", excludePad ? 0 : 1));
-        _shapes[node.Output[0]] = new Shape(shape.C, Out(shape.H, kernel.H, stride.H, pad.H, 1, ceil), Out(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
+        _shapes[node.Output[0]] = new Shape(shape.C, InceptionDsl.Semantics.ShapeRules.PoolOut(shape.H, kernel.H, stride.H, pad.H, 1, ceil), InceptionDsl.Semantics.ShapeRules.PoolOut(shape.W, kernel.W, stride.W, pad.W, 1, ceil), false);
         return node.Output[0];
     }
 
@@ -646,16 +646,6 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>A (height, width) pair from a module's one- or two-element array.</summary>
     private static (long, long) Pair(long[] values) => values.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
-
-    /// <summary>An output side as PyTorch computes it; in ceil mode the last window must start inside the input or its left padding.</summary>
-    private static long Out(long size, long kernel, long stride, long pad, long dilation, bool ceil)
-    {
-        long span = size + 2 * pad - dilation * (kernel - 1) - 1;
-        long output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceil && (output - 1) * stride >= size + pad)
-            output--;
-        return output;
-    }
 
     /// <summary>PyTorch's adaptive average pooling as a matrix [output, input]: row i averages input[floor(i*in/out), ceil((i+1)*in/out)).</summary>
     private static float[] AdaptiveMatrix(long input, long output)

@@ -19,6 +19,10 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
         [Description("A spec file (*.inception.yaml).")]
         public string Spec { get; init; } = "";
 
+        [CommandOption("--target <TARGET>")]
+        [Description("csharp (default: the TorchSharp modules the build generates) or pytorch (one Python module per spec: an nn.Module per block and model, MODELS and create(); torch alone).")]
+        public string Target { get; init; } = "csharp";
+
         [CommandOption("--namespace <NAMESPACE>")]
         [Description("Namespace of the generated types, as <InceptionDslNamespace> sets it in a project (default InceptionDsl.Models).")]
         public string? Namespace { get; init; }
@@ -34,6 +38,8 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => ExplainRun.Guard(() =>
     {
+        if (settings.Target is not ("csharp" or "pytorch"))
+            throw new ExplainException($"--target must be csharp or pytorch, not '{CliText.Plain(settings.Target)}'");
         var ns = settings.Namespace ?? EmitOptions.Default.Namespace;
         if (!ns.Split('.').All(part => Syntax.Identifiers.IsIdentifier(part) && !Syntax.Identifiers.IsKeyword(part)))
             throw new ExplainException($"'{ns}' is not a C# namespace");
@@ -43,6 +49,9 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
             Console.Error.WriteLine(diagnostic.ToString());
         if (result.HasErrors)
             return 1;
+
+        if (settings.Target == "pytorch")
+            return EmitPyTorch(settings, result.Models.ToList());
 
         var options = new EmitOptions(ns);
         var files = result.Models.Select(model => (ModelEmitter.HintName(model), ModelEmitter.Emit(model, options))).ToList();
@@ -65,6 +74,29 @@ public sealed class EmitCommand : Command<EmitCommand.Settings>
 
         return 0;
     }, afterProgress: false);
+
+    /// <summary>
+    /// The PyTorch module: printed, or with -o written into a folder (as the spec's module name) or to a file. A spec's
+    /// models share one module, so --support and --namespace do not apply.
+    /// </summary>
+    private static int EmitPyTorch(Settings settings, List<Semantics.ModelIR> models)
+    {
+        var source = Emit.PyTorch.PyTorchEmitter.Emit(models, Path.GetFileName(settings.Spec));
+        if (settings.Output is not { } output)
+        {
+            Console.Write(source);
+            return 0;
+        }
+
+        bool folder = Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar);
+        if (folder && !Directory.Exists(output))
+            throw new CliInputException(output, "cannot write: the folder does not exist");
+        var path = folder ? Path.Combine(output, Emit.PyTorch.PyTorchEmitter.FileName(settings.Spec)) : output;
+        CliFiles.WriteOutput(path, source);
+        Console.WriteLine($"wrote {Path.GetFullPath(path)} ({new FileInfo(path).Length:N0} bytes)");
+        Console.WriteLine($"{models.Count} model(s) as PyTorch modules: {string.Join(", ", models.Select(m => m.ClassName))}; create(name, num_classes, in_chans, aux)");
+        return 0;
+    }
 
     /// <summary>-o: the files into a folder, or all into one file (each whole or not at all); one line per file written.</summary>
     private static int Write(string output, List<(string Name, string Source)> files, List<string> models, string ns)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -22,9 +23,9 @@ internal sealed class ForwardWriter
 {
     private readonly CodeWriter _writer;
     private readonly HashSet<string> _locals;
-    private readonly IReadOnlyDictionary<string, string> _conditionFields;
+    private readonly IReadOnlyDictionary<SymExpr, string> _conditionFields;
 
-    private readonly IReadOnlyDictionary<string, string> _valueFields;
+    private readonly IReadOnlyDictionary<SymExpr, string> _valueFields;
 
     /// <summary>BatchNorm fields that FoldBatchNorms may fold into the convolution before them: skipped once folded.</summary>
     private readonly IReadOnlyCollection<string> _folded;
@@ -32,27 +33,22 @@ internal sealed class ForwardWriter
     /// <summary>Fields whose forward returns a new tensor that autograd does not keep: the next step may overwrite it.</summary>
     private readonly HashSet<string> _ownedOutputFields;
 
-    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IEnumerable<MemberIR> members, IReadOnlyDictionary<string, string> conditionFields,
-        IReadOnlyDictionary<string, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
+    public ForwardWriter(CodeWriter writer, IEnumerable<string> reserved, IEnumerable<MemberIR> members, IReadOnlyDictionary<SymExpr, string> conditionFields,
+        IReadOnlyDictionary<SymExpr, string>? valueFields = null, IReadOnlyCollection<string>? folded = null)
     {
         _folded = folded ?? System.Array.Empty<string>();
-        _ownedOutputFields = new HashSet<string>(members.Where(m => OwnedOutputTypes.Contains(m.Type)).Select(m => m.Field));
+        _ownedOutputFields = new HashSet<string>(members.Where(m => OwnsOutput(m.Module)).Select(m => m.Field));
         _writer = writer;
         _locals = new HashSet<string>(reserved);
         _conditionFields = conditionFields;
-        _valueFields = valueFields ?? new Dictionary<string, string>();
+        _valueFields = valueFields ?? new Dictionary<SymExpr, string>();
     }
 
     /// <summary>
     /// Layers whose output the next step may overwrite: each returns a new tensor, and its backward
     /// needs its input and weights, never its output (ReLU's, by contrast, reads its output).
     /// </summary>
-    private static readonly HashSet<string> OwnedOutputTypes = new()
-    {
-        InferenceEmitter.Conv2dType,
-        InferenceEmitter.BatchNormType,
-        InferenceEmitter.LinearType,
-    };
+    private static bool OwnsOutput(ModuleNode module) => module is Conv2dNode or BatchNormNode or LinearNode;
 
     /// <summary>Applies <paramref name="steps"/> to <paramref name="input"/>, leaving the result in <paramref name="output"/>.</summary>
     public void Write(IReadOnlyList<StepIR> steps, string input, string output, bool declareOutput) => WriteOwned(steps, input, output, declareOutput);
@@ -122,14 +118,14 @@ internal sealed class ForwardWriter
 
                 _writer.Line(call);
                 return ownsOutput;
-            case FunctionalStep { InPlaceFormat: { } inPlace, Condition: null } functional when sourceOwned:
+            case FunctionalStep { Condition: null } functional when sourceOwned && TorchSharpModules.InPlaceOf(functional.Operation, source) is { } inPlace:
                 _writer.Comment(functional.Comment + " (in place)");
-                _writer.Line(inPlace.Replace("{0}", source) + ";");
+                _writer.Line(inPlace + ";");
                 // The result is what backward of this op reads: not owned any more.
                 return false;
             case FunctionalStep functional:
                 _writer.Comment(functional.Comment);
-                var apply = $"{target} = {functional.Format.Replace("{0}", source)};";
+                var apply = $"{target} = {TorchSharpModules.ApplyOf(functional.Operation, source)};";
                 _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
                 return false;
             case ConcatStep concat:
@@ -150,7 +146,7 @@ internal sealed class ForwardWriter
                 Write(residual.Shortcut, source, shortcut, declareOutput: true);
                 var body = Allocate("residual");
                 bool bodyOwned = WriteOwned(residual.Body, source, body, declareOutput: true);
-                var scale = residual.Scale is not null && _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : residual.Scale;
+                var scale = residual.Scale is null ? null : _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : CSharpExpressions.Render(residual.Scale);
                 if (residual.AddCondition is not null)
                 {
                     // add on block parameters: where it holds, stochastic depth and the sum; elsewhere the body alone
@@ -236,17 +232,17 @@ internal sealed class ForwardWriter
     public static bool HasResidual(IEnumerable<StepIR> steps) => StepIR.InOrder(steps).Any(s => s is ResidualStep);
 
     /// <summary>
-    /// Residual scales that are C# expressions over constructor parameters rather than literals:
+    /// Residual scales that are expressions over constructor parameters rather than constants:
     /// forward cannot see those parameters, so it reads each from a field.
     /// </summary>
-    public static IEnumerable<string> RunTimeScales(IEnumerable<StepIR> steps)
+    public static IEnumerable<SymExpr> RunTimeScales(IEnumerable<StepIR> steps)
     {
         foreach (var step in steps)
         {
             switch (step)
             {
                 case ResidualStep residual:
-                    if (residual.Scale is { } scale && !double.TryParse(scale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    if (residual.Scale is { } scale and not SymLiteral)
                         yield return scale;
                     foreach (var inner in RunTimeScales(residual.Body).Concat(RunTimeScales(residual.Shortcut)))
                         yield return inner;
@@ -264,7 +260,7 @@ internal sealed class ForwardWriter
     }
 
     /// <summary>Run-time conditions of functional steps and of residuals' adds, which forward reads from fields.</summary>
-    public static IEnumerable<string> Conditions(IEnumerable<StepIR> steps) =>
+    public static IEnumerable<SymExpr> Conditions(IEnumerable<StepIR> steps) =>
         ConditionalSteps(steps).Select(s => s.Condition!).Concat(StepIR.InOrder(steps).OfType<ResidualStep>().Where(r => r.AddCondition is not null).Select(r => r.AddCondition!));
 
     /// <summary>The functional steps that run only when a run-time condition holds.</summary>

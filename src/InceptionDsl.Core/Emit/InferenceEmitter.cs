@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Emit;
@@ -11,10 +12,6 @@ namespace InceptionDsl.Emit;
 /// </summary>
 internal static class InferenceEmitter
 {
-    public const string Conv2dType = "global::TorchSharp.Modules.Conv2d";
-    public const string BatchNormType = "global::TorchSharp.Modules.BatchNorm2d";
-    public const string LinearType = "global::TorchSharp.Modules.Linear";
-    public const string SequentialType = "global::TorchSharp.Modules.Sequential";
     public const string FoldedFlag = "_bnFolded";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
 
@@ -41,8 +38,8 @@ internal static class InferenceEmitter
                         Walk(gate.Branch);
                         break;
                     case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
-                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Type == Conv2dType && convMember.Condition is null
-                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Type == BatchNormType && bnMember.Condition is null:
+                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Module is Conv2dNode && convMember.Condition is null
+                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Module is BatchNormNode && bnMember.Condition is null:
                         pairs.Add((conv.Field, bn.Field));
                         break;
                 }
@@ -77,83 +74,20 @@ internal static class InferenceEmitter
     {
         classifier = null;
         // A set of the candidate fields, not a scan of the members per step: 20,000 layers stay linear.
-        var classifiers = new HashSet<string>(body.Members.Where(m => m.Type == LinearType && m.Condition is null && m.Init.Contains("numClasses")).Select(m => m.Field));
+        var classifiers = new HashSet<string>(body.Members.Where(m => m.Module is LinearNode linear && m.Condition is null && linear.Out.Names().Contains("numClasses")).Select(m => m.Field));
         var step = body.Forward.OfType<ModuleStep>().LastOrDefault(s => !s.Optional && classifiers.Contains(s.Field));
         if (step is null)
             return body;
         classifier = step.Field;
-        var members = body.Members.Select(m => m.Field == step.Field ? m with { Condition = "numClasses > 0" } : m).ToEquatableArray();
+        var members = body.Members.Select(m => m.Field == step.Field ? m with { Condition = new SymBinary(">", new SymName("numClasses"), new SymLiteral(new IntValue(0))) } : m).ToEquatableArray();
         var forward = body.Forward.Select(s => ReferenceEquals(s, step) ? step with { Optional = true } : s).ToEquatableArray();
         return body with { Members = members, Forward = forward };
     }
 
-    /// <summary>A node ForwardFeatures can read: a top-level step, or a child of a top-level Sequential.</summary>
-    private sealed record FeatureNode(int StepIndex, string? Child, string Stage, int Level, long Channels);
-
-    /// <summary>A stage at stride 2^Level, read after a node.</summary>
-    private sealed record Stage(FeatureNode Node, int Stride);
-
-    private static List<Stage> Stages(ModelIR model)
-    {
-        var nodes = new List<FeatureNode>();
-        var members = model.Body.Members.ToDictionary(m => m.Field, m => m);
-        (long C, long H)? shape = null;
-        for (int i = 0; i < model.Body.Forward.Count; i++)
-        {
-            var step = model.Body.Forward[i];
-            if (step is AuxTapStep)
-                continue;
-            // Feature stages end where the trunk becomes a vector (or a step has no known output), and where the
-            // head begins: an adaptive pool (alone, or in a Sequential such as SqueezeNet's classifier) sets the map's
-            // size whatever the input's, so its map is no stage of the trunk (AlexNet's 6x6, VGG's 7x7).
-            shape = step.Output is { IsVector: false } output ? (output.Channels, output.Height) : null;
-            if (shape is null || step.Kind == "adaptive_avgpool"
-                || (step is ModuleStep head && members.TryGetValue(head.Field, out var headMember) && headMember.Children.Any(c => c.Kind == "adaptive_avgpool")))
-                break;
-            string stage = step switch
-            {
-                ModuleStep module when members.TryGetValue(module.Field, out var member) => member.StateName,
-                _ => step.Comment.Split(':')[0],
-            };
-            // The stages inside a top-level Sequential whose children change the stride.
-            if (step is ModuleStep { Optional: false } seq && members.TryGetValue(seq.Field, out var seqMember) && seqMember.Type == SequentialType)
-            {
-                var prefix = seqMember.StateName + ".";
-                var children = model.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal) && r.Path.IndexOf('.', prefix.Length) < 0)
-                    .Select(r => (Name: r.Path.Substring(prefix.Length), r.Shape))
-                    .ToList();
-                if (children.Count > 0 && children.All(c => !c.Shape.IsVector))
-                {
-                    var levels = children.Select(c => Level(model.Height, c.Shape.Height)).Distinct().Count();
-                    if (levels > 1)
-                    {
-                        foreach (var (name, childShape) in children)
-                            nodes.Add(new FeatureNode(i, name, prefix + name, Level(model.Height, childShape.Height), childShape.Channels));
-                        continue;
-                    }
-                }
-            }
-
-            nodes.Add(new FeatureNode(i, null, stage, Level(model.Height, shape.Value.H), shape.Value.C));
-        }
-
-        var stages = new List<Stage>();
-        for (int level = 2; level <= 5; level++)
-        {
-            var last = nodes.LastOrDefault(n => n.Level == level);
-            if (last is not null)
-                stages.Add(new Stage(last, 1 << level));
-        }
-
-        return stages;
-    }
-
-    private static int Level(long inputHeight, long height) => (int)Math.Round(Math.Log(inputHeight / (double)Math.Max(1, height), 2));
-
     /// <summary>Writes FeatureStages and ForwardFeatures: the trunk up to the stride-32 stage, capturing each stage's map.</summary>
     public static void WriteForwardFeatures(CodeWriter w, ModelIR model, ClassIR body, string ns, IReadOnlyCollection<string> folded)
     {
-        var stages = Stages(model);
+        var stages = FeatureStages.Of(model);
         var infos = string.Join(", ", stages.Select(s => $"new global::{ns}.FeatureInfo({CSharpText.Literal(s.Node.Stage)}, {s.Stride}, {s.Node.Channels})"));
         w.Line($"private static readonly global::{ns}.FeatureInfo[] FeatureInfos = {(stages.Count == 0 ? $"global::System.Array.Empty<global::{ns}.FeatureInfo>()" : $"new[] {{ {infos} }}")};");
         w.Line();
@@ -172,7 +106,7 @@ internal static class InferenceEmitter
             return;
         }
 
-        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, body.Members, new Dictionary<string, string>(), folded: folded);
+        var writer = new ForwardWriter(w, new[] { "input", "scope", "features", "x", "childName", "child" }, body.Members, new Dictionary<SymExpr, string>(), folded: folded);
         int lastStep = stages[stages.Count - 1].Node.StepIndex;
         bool declared = false;
         var pending = new List<StepIR>();

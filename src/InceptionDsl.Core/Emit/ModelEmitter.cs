@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Emit;
@@ -122,7 +123,7 @@ public static class ModelEmitter
             w.Line("// This model has no auxiliary heads: computeAux changes nothing.");
         }
 
-        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, body.Members, new Dictionary<string, string>(), folded: folded);
+        var forward = new ForwardWriter(w, new[] { "input", "scope", "computeAuxHeads", "auxOutputs", "x", "aux" }, body.Members, new Dictionary<SymExpr, string>(), folded: folded);
         forward.Write(body.Forward, "input", "x", declareOutput: true);
         if (hasAux)
         {
@@ -173,7 +174,7 @@ public static class ModelEmitter
             + (residual ? $", global::{ns}.IDropPath" : "")
             + (options.Onnx ? ", " + OnnxEmitter.BlockInterface : ""));
         var conditions = ForwardWriter.Conditions(block.Forward).Distinct().ToList();
-        var conditionFields = new Dictionary<string, string>();
+        var conditionFields = new Dictionary<SymExpr, string>();
         // Switch and scale fields take names no submodule field or generated member has.
         var taken = new HashSet<string>(block.Members.Select(m => m.Field.TrimStart('@')).Concat(GeneratedNames.BlockMembers).Concat(GeneratedNames.ModuleMembers)) { block.Name };
         foreach (var condition in conditions)
@@ -181,37 +182,37 @@ public static class ModelEmitter
             var field = ConditionFieldName(condition, block.Forward, taken);
             taken.Add(field);
             conditionFields[condition] = field;
-            w.Comment($"Run-time switch: {condition}");
+            w.Comment($"Run-time switch: {ExprText.Render(condition)}");
             w.Line($"private readonly bool {field};");
             w.Line();
         }
 
         // A residual scale computed from constructor parameters is kept for forward.
-        var valueFields = new Dictionary<string, string>();
+        var valueFields = new Dictionary<SymExpr, string>();
         foreach (var scale in ForwardWriter.RunTimeScales(block.Forward).Distinct())
         {
-            var field = Syntax.Identifiers.IsIdentifier(scale) && !taken.Contains("_" + scale) ? "_" + scale : "_scale" + valueFields.Count.ToString(CultureInfo.InvariantCulture);
+            var field = scale is SymName named && !taken.Contains("_" + named.Name) ? "_" + named.Name : "_scale" + valueFields.Count.ToString(CultureInfo.InvariantCulture);
             for (int i = valueFields.Count + 1; taken.Contains(field); i++)
                 field = "_scale" + i.ToString(CultureInfo.InvariantCulture);
             taken.Add(field);
             valueFields[scale] = field;
-            w.Comment($"Run-time residual scale: {scale}");
+            w.Comment($"Run-time residual scale: {ExprText.Render(scale)}");
             w.Line($"private readonly double {field};");
             w.Line();
         }
 
         WriteFields(w, block.Members);
-        var parameters = string.Join(", ", block.Params.Select(p => $"{p.Type} {p.Name}{(p.Default is null ? "" : " = " + p.Default)}"));
+        var parameters = string.Join(", ", block.Params.Select(p => $"{CSharpExpressions.TypeOf(p.Type)} {Syntax.Identifiers.Escape(p.Name)}{(p.Default is null ? "" : " = " + CSharpExpressions.Literal(p.Default))}"));
         w.Summary($"Builds the {block.Name} block.");
         foreach (var parameter in block.Params)
             w.Line($"/// <param name=\"{CSharpText.XmlDoc(parameter.Name.TrimStart('@'))}\">{CSharpText.XmlDoc(parameter.Comment)}</param>");
         w.Open($"public {block.Name}({parameters}) : base(nameof({block.Name}))");
         foreach (var let in block.Lets)
-            w.Line($"{let.Type} {let.Name} = {let.Code};");
+            w.Line($"{CSharpExpressions.TypeOf(let.Type)} {Syntax.Identifiers.Escape(let.Name)} = {CSharpExpressions.Render(let.Value)};");
         foreach (var condition in conditionFields)
-            w.Line($"this.{condition.Value} = {condition.Key};");
+            w.Line($"this.{condition.Value} = {CSharpExpressions.Render(condition.Key)};");
         foreach (var value in valueFields)
-            w.Line($"this.{value.Value} = {value.Key};");
+            w.Line($"this.{value.Value} = {CSharpExpressions.Render(value.Key)};");
         WriteDeclaredDropPath(w, block.Forward);
         FinishConstructor(w, block.Members, foldPairs, ns);
         w.Line("/// <inheritdoc />");
@@ -232,7 +233,7 @@ public static class ModelEmitter
     private static void WriteDeclaredDropPath(CodeWriter w, IEnumerable<StepIR> forward)
     {
         if (StepIR.InOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null) is { } dropPath)
-            w.Line($"this.DropPathRate = {dropPath};");
+            w.Line($"this.DropPathRate = {CSharpExpressions.Render(dropPath)};");
     }
 
     private static void WriteDropPath(CodeWriter w, string ns)
@@ -249,13 +250,13 @@ public static class ModelEmitter
     /// The field holding a run-time switch: named after what it enables (<c>_applyRelu</c>), or
     /// after the parameter it copies.
     /// </summary>
-    private static string ConditionFieldName(string condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
+    private static string ConditionFieldName(SymExpr condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
     {
         var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault()
             ?? (StepIR.InOrder(steps).OfType<ResidualStep>().Any(r => r.AddCondition == condition) ? "shortcut" : null);
         var name = kind is not null && Syntax.Identifiers.IsIdentifier(kind)
             ? "_apply" + char.ToUpperInvariant(kind[0]) + kind.Substring(1)
-            : Syntax.Identifiers.IsIdentifier(condition) ? "_" + condition : "_condition";
+            : condition is SymName named ? "_" + named.Name : "_condition";
         var candidate = name;
         for (int i = 1; taken.Contains(candidate); i++)
             candidate = name + i.ToString(CultureInfo.InvariantCulture);
@@ -269,7 +270,7 @@ public static class ModelEmitter
             w.Comment($"{member.StateName}: {member.Comment}");
             if (member.Field.TrimStart('@') != member.StateName)
                 w.Line($"[global::TorchSharp.Utils.ComponentName(Name = {CSharpText.Literal(member.StateName)})]");
-            w.Line($"private readonly {member.Type}{(member.Condition is null ? "" : "?")} {member.Field};");
+            w.Line($"private readonly {TorchSharpModules.TypeOf(member.Module)}{(member.Condition is null ? "" : "?")} {member.Field};");
             w.Line();
         }
     }
@@ -289,7 +290,8 @@ public static class ModelEmitter
     {
         foreach (var member in members)
         {
-            var init = member.Condition is null ? member.Init : $"{member.Condition}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
+            var built = TorchSharpModules.InitOf(member.Module);
+            var init = member.Condition is null ? built : $"{CSharpExpressions.Render(member.Condition)}\n    ? {built.Replace("\n", "\n    ")}\n    : null";
             w.Line($"this.{member.Field} = {init};");
         }
     }

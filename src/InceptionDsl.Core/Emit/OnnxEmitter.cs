@@ -14,7 +14,7 @@ namespace InceptionDsl.Emit;
 /// the compilation references the builder (<see cref="EmitOptions.Onnx"/>), so models that do not
 /// export carry no dependency on the ONNX assembly.
 /// </summary>
-public static class OnnxEmitter
+public static partial class OnnxEmitter
 {
     /// <summary>The type whose presence in the compilation turns the ONNX methods on.</summary>
     public const string BuilderMetadataName = "InceptionDsl.Onnx.OnnxGraphBuilder";
@@ -39,14 +39,14 @@ public static class OnnxEmitter
         w.Open($"void {ModelInterface}.WriteOnnx({Builder} graph)");
         w.Line("const string path = \"\";");
         w.Line("var x = graph.Input;");
-        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<string, string>(), new Dictionary<string, string>(), folded).Write(body.Forward, "x");
+        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), folded).Write(body.Forward, "x");
         w.Line("graph.Logits(x);");
         w.Close();
     }
 
     /// <summary>A block class's WriteOnnx (explicit IOnnxWritable implementation).</summary>
-    internal static void WriteBlock(CodeWriter w, ModelIR model, ClassIR block, IReadOnlyDictionary<string, string> conditionFields,
-        IReadOnlyDictionary<string, string> valueFields, IReadOnlyCollection<string> folded)
+    internal static void WriteBlock(CodeWriter w, ModelIR model, ClassIR block, IReadOnlyDictionary<SymExpr, string> conditionFields,
+        IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyCollection<string> folded)
     {
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -59,21 +59,21 @@ public static class OnnxEmitter
     }
 
     /// <summary>The forward steps as builder calls.</summary>
-    private sealed class StepWriter
+    private sealed partial class StepWriter
     {
         private readonly CodeWriter _w;
         private readonly Dictionary<string, string> _stateNames;
         private readonly IReadOnlyList<InstanceIR> _instances;
-        private readonly IReadOnlyDictionary<string, string> _conditionFields;
-        private readonly IReadOnlyDictionary<string, string> _valueFields;
+        private readonly IReadOnlyDictionary<SymExpr, string> _conditionFields;
+        private readonly IReadOnlyDictionary<SymExpr, string> _valueFields;
         private readonly IReadOnlyCollection<string> _folded;
 
         /// <summary>Each step's index in <see cref="StepIR.InOrder"/> order, which indexes the instances' per-use values.</summary>
         private readonly List<StepIR> _order;
         private int _locals;
 
-        public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyList<InstanceIR> instances, IReadOnlyDictionary<string, string> conditionFields,
-            IReadOnlyDictionary<string, string> valueFields, IReadOnlyCollection<string> folded)
+        public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyList<InstanceIR> instances, IReadOnlyDictionary<SymExpr, string> conditionFields,
+            IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyCollection<string> folded)
         {
             _w = w;
             _stateNames = cls.Members.ToDictionary(m => m.Field, m => m.StateName);
@@ -186,6 +186,7 @@ public static class OnnxEmitter
                 "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",
                 "adaptive_avgpool" => PerUseSize(step, s => $"graph.AdaptiveAvgPool({name}, {v}, {s.Height}, {s.Width})"),
                 "flatten" => $"graph.Flatten({name}, {v})",
+                "layer_scale" => LayerScaleCall(step, v),
                 // Inference: dropout is the identity, as identity is.
                 "dropout" or "identity" => null,
                 _ => throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'"),

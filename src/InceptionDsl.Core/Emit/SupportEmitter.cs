@@ -20,6 +20,10 @@ public static class SupportEmitter
             text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
         w.Line();
+        w.Line(ChannelOpsSupport.Text(options.Onnx));
+        w.Line();
+        w.Line(ConvNeXtSupport.Text(options.Onnx));
+        w.Line();
         var weights = PretrainedWeightsSupport.Text.Replace("\r", "");
         w.Line(options.Contracts ? ContractsBinding.BindWeights(weights) : weights);
         w.Close();

@@ -7,7 +7,7 @@ namespace InceptionDsl.Expressions;
 
 /// <summary>
 /// Evaluates expressions to <see cref="Value"/>s: the concrete number for this use of a block,
-/// plus the C# that recomputes it from constructor parameters when it is not a constant.
+/// plus the expression tree that recomputes it from constructor parameters when it is not a constant.
 /// Errors become diagnostics (IDSL008, IDSL014) and a null result.
 /// </summary>
 public static class ExprEvaluator
@@ -83,30 +83,21 @@ public static class ExprEvaluator
         var operand = Eval(unary.Operand, scope);
         return (unary.Operator, operand) switch
         {
-            ("-", IntValue i) => new IntValue(-i.Number) { Code = Compose("-", operand, Precedences.Unary), Precedence = Precedences.Unary },
-            ("-", FloatValue f) => new FloatValue(-f.Number) { Code = Compose("-", operand, Precedences.Unary), Precedence = Precedences.Unary },
-            ("!", BoolValue b) => new BoolValue(!b.Flag) { Code = Compose("!", operand, Precedences.Unary), Precedence = Precedences.Unary },
+            ("-", IntValue i) => new IntValue(-i.Number) { Expr = Compose("-", operand) },
+            ("-", FloatValue f) => new FloatValue(-f.Number) { Expr = Compose("-", operand) },
+            ("!", BoolValue b) => new BoolValue(!b.Flag) { Expr = Compose("!", operand) },
             _ => throw TypeError(unary, $"cannot apply '{unary.Operator}' to {operand.TypeName}"),
         };
     }
 
-    private static string? Compose(string op, Value operand, int precedence) =>
-        operand.IsConstant ? null : op + Wrap(operand, precedence);
+    private static SymExpr? Compose(string op, Value operand) =>
+        operand.IsConstant ? null : new SymUnary(op, operand.Expr!);
 
     private static Value EvalBinary(BinaryExpr binary, Scope scope)
     {
         var left = Eval(binary.Left, scope);
         var right = Eval(binary.Right, scope);
         var op = binary.Operator;
-        int precedence = op switch
-        {
-            "*" or "/" or "//" or "%" => Precedences.Multiplicative,
-            "+" or "-" => Precedences.Additive,
-            "<" or "<=" or ">" or ">=" => Precedences.Relational,
-            "==" or "!=" => Precedences.Equality,
-            "&&" => Precedences.And,
-            _ => Precedences.Or,
-        };
 
         if (op is not ("&&" or "||" or "==" or "!="))
         {
@@ -115,7 +106,6 @@ public static class ExprEvaluator
         }
 
         Value result;
-        string csharpOp = op == "//" ? "/" : op;
         if (op is "&&" or "||")
         {
             if (left is not BoolValue lb || right is not BoolValue rb)
@@ -171,7 +161,7 @@ public static class ExprEvaluator
                     throw TypeError(binary, $"'{op}' needs integers");
                 result = new FloatValue(op switch { "+" => a + b, "-" => a - b, "*" => a * b, _ => a / b });
                 if (op == "/" && left is IntValue && right is IntValue && !(left.IsConstant && right.IsConstant))
-                    return result with { Code = "(double)" + Wrap(left, Precedences.Unary) + " / " + Wrap(right, Precedences.Multiplicative + 1), Precedence = Precedences.Multiplicative };
+                    return result with { Expr = new SymBinary("/", new SymConvert(left.AsExpr(), SymType.Float), right.AsExpr()) };
             }
         }
         else
@@ -181,19 +171,17 @@ public static class ExprEvaluator
 
         if (left.IsConstant && right.IsConstant)
             return result;
-        // Identity elements drop out of the C#: "x * 1", "x // 1", "x + 0" read as "x".
+        // Identity elements drop out: "x * 1", "x // 1", "x + 0" read as "x".
         if (IsIdentity(op, right, onRight: true))
-            return result with { Code = left.Code, Precedence = left.Precedence };
+            return result with { Expr = left.Expr };
         if (IsIdentity(op, left, onRight: false))
-            return result with { Code = right.Code, Precedence = right.Precedence };
-        // Left-associative: the right operand needs parentheses at equal precedence.
-        var code = Wrap(left, precedence) + " " + csharpOp + " " + Wrap(right, precedence + 1);
-        return result with { Code = code, Precedence = precedence };
+            return result with { Expr = right.Expr };
+        return result with { Expr = new SymBinary(op, left.AsExpr(), right.AsExpr()) };
     }
 
     /// <summary>
     /// <c>cond ? a : b</c>. A constant condition picks its side (the other is still evaluated, so a
-    /// mistake in it is reported); a run-time one keeps the C# conditional, with the numbers of the
+    /// mistake in it is reported); a run-time one keeps the conditional, with the numbers of the
     /// side it takes for this use. Both sides must be of one kind (an integer and a number mix as a number).
     /// </summary>
     private static Value EvalConditional(ConditionalExpr conditional, Scope scope)
@@ -205,27 +193,26 @@ public static class ExprEvaluator
             return condition.Flag ? whenTrue : whenFalse;
         if (whenTrue is IntValue && whenFalse is FloatValue || whenTrue is FloatValue && whenFalse is IntValue)
         {
-            whenTrue = new FloatValue(ToDouble(whenTrue)) { Code = whenTrue.Code, Precedence = whenTrue.Precedence };
-            whenFalse = new FloatValue(ToDouble(whenFalse)) { Code = whenFalse.Code, Precedence = whenFalse.Precedence };
+            whenTrue = new FloatValue(ToDouble(whenTrue)) { Expr = whenTrue.Expr };
+            whenFalse = new FloatValue(ToDouble(whenFalse)) { Expr = whenFalse.Expr };
         }
 
         if (whenTrue.GetType() != whenFalse.GetType() || whenTrue is ListValue)
             throw TypeError(conditional, $"gives {whenTrue.TypeName} or {whenFalse.TypeName}; both sides must be of one kind (numbers, true/false or words)");
-        var code = $"{Wrap(condition, Precedences.Or)} ? {Wrap(whenTrue, Precedences.Conditional + 1)} : {Wrap(whenFalse, Precedences.Conditional)}";
-        return (condition.Flag ? whenTrue : whenFalse) with { Code = code, Precedence = Precedences.Conditional };
+        return (condition.Flag ? whenTrue : whenFalse) with { Expr = new SymConditional(condition.Expr!, whenTrue.AsExpr(), whenFalse.AsExpr()) };
     }
 
     /// <summary>A condition: true/false, or a number (non-zero is true), as in C-like languages.</summary>
     private static BoolValue AsFlag(Value value, ExprSyntax where) => value switch
     {
         BoolValue flag => flag,
-        IntValue number => new BoolValue(number.Number != 0) { Code = number.IsConstant ? null : Wrap(number, Precedences.Equality) + " != 0", Precedence = Precedences.Equality },
+        IntValue number => new BoolValue(number.Number != 0) { Expr = number.IsConstant ? null : new SymBinary("!=", number.Expr!, new SymLiteral(new IntValue(0))) },
         _ => throw TypeError(where, $"needs true/false (or a number) before '?', found {value.TypeName}"),
     };
 
     /// <summary>A boolean in arithmetic counts as 1 or 0 (<c>$planes * (1 + $wide)</c>).</summary>
     private static Value AsNumber(Value value) => value is BoolValue flag
-        ? new IntValue(flag.Flag ? 1 : 0) { Code = flag.IsConstant ? null : $"({flag.ToCSharp()} ? 1L : 0L)", Precedence = Precedences.Atom }
+        ? new IntValue(flag.Flag ? 1 : 0) { Expr = flag.IsConstant ? null : new SymConvert(flag.Expr!, SymType.Int) }
         : value;
 
     private static Value EvalCall(CallExpr call, Scope scope)
@@ -240,8 +227,7 @@ public static class ExprEvaluator
         Value result = allInts ? new IntValue((long)best) : new FloatValue(best);
         if (arguments.All(a => a.IsConstant))
             return result;
-        var code = arguments.Select(a => a.ToCSharp()).Aggregate((a, b) => $"global::System.Math.{(call.Function == "min" ? "Min" : "Max")}({a}, {b})");
-        return result with { Code = code, Precedence = Precedences.Atom };
+        return result with { Expr = new SymCall(call.Function, arguments.Select(a => a.AsExpr()).ToEquatableArray()) };
     }
 
     /// <summary>
@@ -259,8 +245,7 @@ public static class ExprEvaluator
         var result = new IntValue(MakeDivisible(ToDouble(arguments[0]), Math.Max(1, divisor.Number), minimum));
         if (arguments.All(a => a.IsConstant))
             return result;
-        var code = $"InceptionDslModules.MakeDivisible({string.Join(", ", arguments.Select((a, i) => i == 0 ? "(double)" + Wrap(a, Precedences.Unary) : a.ToCSharp()))}{(arguments.Count == 2 ? ", " + arguments[1].ToCSharp() : "")})";
-        return result with { Code = code, Precedence = Precedences.Atom };
+        return result with { Expr = new SymCall("make_divisible", arguments.Select(a => a.AsExpr()).ToEquatableArray()) };
     }
 
     /// <summary>The arithmetic of <see cref="MakeDivisible(CallExpr, List{Value})"/>, which the generated support's MakeDivisible repeats.</summary>
@@ -290,9 +275,6 @@ public static class ExprEvaluator
 
     private static long FloorDiv(long a, long b) => a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
 
-    /// <summary>The operand's C#, in parentheses when it binds more loosely than its context.</summary>
-    public static string Wrap(Value operand, int contextPrecedence) =>
-        operand.Precedence < contextPrecedence ? "(" + operand.ToCSharp() + ")" : operand.ToCSharp();
 
     private static EvalException TypeError(ExprSyntax expression, string problem) =>
         new(Descriptors.ExpressionType.Create(expression.Span, expression.Display, problem));

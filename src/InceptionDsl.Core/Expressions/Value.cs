@@ -4,39 +4,32 @@ using System.Linq;
 namespace InceptionDsl.Expressions;
 
 /// <summary>
-/// The result of evaluating a spec expression. Every value has a concrete number for shape
-/// checking and, when it depends on a block's constructor parameter, the C# expression that
-/// computes it at run time (<see cref="Code"/>); constants have no code and print as literals.
+/// The result of evaluating a spec expression. Every value has a concrete number for shape checking and, when it
+/// depends on a block's constructor parameter, the expression that computes it when the module is built
+/// (<see cref="Expr"/>, a target-neutral tree); constants have none.
 /// </summary>
 public abstract record Value
 {
-    /// <summary>C# that computes the value at run time; null for a build-time constant.</summary>
-    public string? Code { get; init; }
+    /// <summary>What computes the value when a block is constructed; null for a build-time constant.</summary>
+    public SymExpr? Expr { get; init; }
 
-    /// <summary>Binding strength of <see cref="Code"/>, to parenthesise only where needed.</summary>
-    public int Precedence { get; init; } = Precedences.Atom;
-
-    public bool IsConstant => Code is null;
+    public bool IsConstant => Expr is null;
 
     public abstract string TypeName { get; }
 
-    /// <summary>The value as C# source: its run-time expression, or a literal.</summary>
-    public string ToCSharp() => Code ?? Literal();
-
-    protected abstract string Literal();
+    /// <summary>The value as an expression tree: its run-time expression, or itself as a literal.</summary>
+    public SymExpr AsExpr() => Expr ?? new SymLiteral(this with { Expr = null });
 
     /// <summary>The value as a person writes it in a spec, for messages.</summary>
     public abstract string Display { get; }
 
-    /// <summary>For generated comments: the number, or the C# that computes it in a block class.</summary>
-    public string Shown => Code ?? Display;
+    /// <summary>For labels and comments: the number, or the spec-like formula that computes it in a block class.</summary>
+    public string Shown => Expr is null ? Display : ExprText.Render(Expr);
 }
 
 public sealed record IntValue(long Number) : Value
 {
     public override string TypeName => "an integer";
-
-    protected override string Literal() => Number.ToString(CultureInfo.InvariantCulture);
 
     public override string Display => Number.ToString(CultureInfo.InvariantCulture);
 }
@@ -44,8 +37,6 @@ public sealed record IntValue(long Number) : Value
 public sealed record FloatValue(double Number) : Value
 {
     public override string TypeName => "a number";
-
-    protected override string Literal() => FormatDouble(Number);
 
     public override string Display => Number.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
 
@@ -60,16 +51,12 @@ public sealed record BoolValue(bool Flag) : Value
 {
     public override string TypeName => "true or false";
 
-    protected override string Literal() => Flag ? "true" : "false";
-
     public override string Display => Flag ? "true" : "false";
 }
 
 public sealed record StringValue(string Text) : Value
 {
     public override string TypeName => "a word";
-
-    protected override string Literal() => "\"" + Text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     public override string Display => Text;
 }
@@ -78,12 +65,10 @@ public sealed record ListValue(EquatableArray<Value> Items) : Value
 {
     public override string TypeName => "a list";
 
-    protected override string Literal() => "new[] { " + string.Join(", ", Items.Select(i => i.ToCSharp())) + " }";
-
     public override string Display => "[" + string.Join(", ", Items.Select(i => i.Display)) + "]";
 }
 
-/// <summary>C# operator precedences, highest binds tightest.</summary>
+/// <summary>The expression language's operator precedences (C-like), highest binds tightest.</summary>
 public static class Precedences
 {
     public const int Atom = 100;

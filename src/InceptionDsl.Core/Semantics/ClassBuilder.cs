@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Syntax;
 using InceptionDsl.Text;
@@ -59,7 +60,7 @@ internal sealed class ClassBuilder
         first == span ? Descriptors.RepeatedName.Create(span, name) : Descriptors.DuplicateName.Create(span, name, first.Line);
 
     /// <summary>Registers a field; returns its C# name, or null after reporting a duplicate.</summary>
-    public string? Add(string stateName, SourceSpan span, string type, string init, string comment, string? condition, List<SpecDiagnostic> diagnostics,
+    public string? Add(string stateName, SourceSpan span, ModuleNode module, string comment, SymExpr? condition, List<SpecDiagnostic> diagnostics,
         EquatableArray<SequentialChildIR> children = default)
     {
         if (_stateNames.TryGetValue(stateName, out var first))
@@ -82,7 +83,7 @@ internal sealed class ClassBuilder
         }
 
         _fields.Add(field);
-        Members.Add(new MemberIR(field, stateName, type, init, comment, condition) { Children = children });
+        Members.Add(new MemberIR(field, stateName, module, comment, condition) { Children = children });
         return field;
     }
 }

@@ -34,15 +34,15 @@ internal sealed class ConstructorLocals
     public (string Name, bool Fresh) ClaimCarried(string stem, object key) => ClaimFor(stem, ("channels", key));
 
     /// <summary>Declares a local among the lets, once.</summary>
-    public void Declare(string name, string init)
+    public void Declare(string name, Expressions.SymExpr init)
     {
         if (_carried.Add(name))
-            Declared.Add(new LetIR(name, "long", init));
+            Declared.Add(new LetIR(name, Expressions.SymType.Int, init));
     }
 
-    /// <summary>Whether <paramref name="code"/> reads a declared carried local (whose value changes as the constructor runs).</summary>
-    public bool ReadsCarried(string code) =>
-        _carried.Any(name => Regex.IsMatch(code, $@"\b{name}\b"));
+    /// <summary>Whether <paramref name="value"/> reads a declared carried local (whose value changes as the constructor runs).</summary>
+    public bool ReadsCarried(Expressions.Value value) =>
+        value.Expr is { } expr && expr.Names().Any(_carried.Contains);
 
     private readonly Dictionary<object, string> _claimed = new();
     private readonly HashSet<string> _carried = new();

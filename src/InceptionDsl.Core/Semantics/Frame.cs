@@ -120,16 +120,12 @@ internal sealed record LayerPlan(
     TensorShape Output,
     long Parameters,
     long Flops,
-    string ModuleType,
-    string ModuleInit,
-    string? Functional,
+    ModuleNode Module,
+    bool Functional,
     LayerPlan? ActivationAfter = null,
     bool IsBlock = false,
     int RowIndex = -1)
 {
-    /// <summary>The in-place form of <see cref="Functional"/>, if it has one.</summary>
-    public string? InPlaceFunctional { get; init; }
-
     /// <summary>
     /// <see cref="Detail"/> with every value as its number, for a use's summary row and graph;
     /// null when it is <see cref="Detail"/> (no value computed at run time, or a class's walk).

@@ -16,6 +16,10 @@ public static class GeneratedNames
         "BasicConv2d", "IFoldsBatchNorm", "FeatureMap", "FeatureInfo", "InceptionDslInference", "AuxHeadInfo",
         "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo", "IDropPath", "InceptionDslDropPath",
         "PretrainedWeights", "PretrainedPreprocessing",
+        // ShuffleNetV2's channel operations (ChannelOpsSupport).
+        ChannelOpsSupport.ShuffleClass, ChannelOpsSupport.ChunkClass,
+        // ConvNeXt's LayerNorm2d and per-position Linear (ConvNeXtSupport).
+        ConvNeXtSupport.LayerNormClass, ConvNeXtSupport.ChannelLinearClass,
     };
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>

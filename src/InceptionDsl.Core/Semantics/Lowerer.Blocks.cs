@@ -113,7 +113,7 @@ internal sealed partial class Lowerer
             }
 
             if (symbolic)
-                value = value with { Code = Identifiers.ToCamelCase(parameter.Name), Precedence = Precedences.Atom };
+                value = value with { Expr = new SymName(Identifiers.ToCamelCase(parameter.Name).TrimStart('@')) };
             target.Set(parameter.Name, value);
             result.Add((parameter, value, isExplicit));
         }
@@ -125,7 +125,7 @@ internal sealed partial class Lowerer
     /// An inline block expands in place. A body of one unnamed node takes the use's name, so a
     /// template can build a named Sequential (ResNet's <c>layer1</c>).
     /// </summary>
-    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition = null, bool shortcut = false)
+    private Lowered? LowerInlineBlock(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, SymExpr? condition = null, bool shortcut = false)
     {
         int before = _diagnostics.Count;
         var lowered = LowerInlineBlockAt(node, block, name, input, frame, steps, condition, shortcut);
@@ -133,7 +133,7 @@ internal sealed partial class Lowerer
         return lowered;
     }
 
-    private Lowered? LowerInlineBlockAt(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut)
+    private Lowered? LowerInlineBlockAt(NodeSyntax node, BlockDecl block, string? name, TensorShape input, Frame frame, List<StepIR> steps, SymExpr? condition, bool shortcut)
     {
         if (!EnterBlock(block, node.Span))
             return null;
@@ -248,14 +248,14 @@ internal sealed partial class Lowerer
                 _instances.Add(new InstanceIR(frame.Path + label, block.Name, outputs) { Labels = labels, Geometries = geometries, Scales = trace.ScalesFor(classTrace) });
             }
 
-            var arguments = new List<string> { input.Channels.ToCSharp() };
+            var arguments = new List<BlockArgument>();
             foreach (var (parameter, value, isExplicit) in bound)
                 if (isExplicit || (parameter.Default is not null && ConstantDefault(parameter) is null))
-                    arguments.Add($"{Identifiers.ToCamelCase(parameter.Name)}: {value.ToCSharp()}");
+                    arguments.Add(new BlockArgument(Identifiers.ToCamelCase(parameter.Name).TrimStart('@'), value.AsExpr()));
             if (_blockUsesClasses.Contains(block.Name))
-                arguments.Add("numClasses: numClasses");
-            var init = $"new {block.Name}({string.Join(", ", arguments)})";
-            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, block.Name, init, null, IsBlock: true, RowIndex: rowIndex);
+                arguments.Add(new BlockArgument("numClasses", new SymName("numClasses")));
+            var module = new BlockInstanceNode(block.Name, input.Channels.AsExpr(), arguments.ToEquatableArray());
+            return new LayerPlan("block", block.Name, lowered.Value.Output, lowered.Value.Parameters, lowered.Value.Flops, module, Functional: false, IsBlock: true, RowIndex: rowIndex);
         }
         finally
         {
@@ -369,11 +369,13 @@ internal sealed partial class Lowerer
         for (int i = 0; i < first.Count; i++)
         {
             var (a, b) = (first[i], other[i]);
-            if (a.Field == b.Field && a.StateName == b.StateName && a.Type == b.Type && a.Init == b.Init && a.Condition == b.Condition)
+            if (a.Field == b.Field && a.StateName == b.StateName && a.Module == b.Module && a.Condition == b.Condition)
                 continue;
-            bool shown = a.Init.Length <= 160 && b.Init.Length <= 160 && !a.Init.Contains('\n') && !b.Init.Contains('\n');
+            // Shown as the C# that builds each (what a user sees in the generated class), where that is one short line.
+            var (aInit, bInit) = (Emit.TorchSharpModules.InitOf(a.Module), Emit.TorchSharpModules.InitOf(b.Module));
+            bool shown = aInit.Length <= 160 && bInit.Length <= 160 && !aInit.Contains('\n') && !bInit.Contains('\n');
             return shown
-                ? $"'{b.StateName}' built as {b.Init} where its class builds {a.Init}"
+                ? $"'{b.StateName}' built as {bInit} where its class builds {aInit}"
                 : $"'{b.StateName}' built differently from its class";
         }
 
@@ -387,29 +389,27 @@ internal sealed partial class Lowerer
     private (ClassIR Class, StepTrace Trace, bool UsesClasses)? BuildBlockClass(BlockDecl block, NodeSyntax use, TensorShape input, Scope callerScope)
     {
         var scope = new Scope(_globals, $"block '{block.Name}'");
-        scope.Set("in_channels", input.Channels with { Code = "inChannels", Precedence = Precedences.Atom });
+        scope.Set("in_channels", input.Channels with { Expr = new SymName("inChannels") });
         // Shadow the model's run-time class count so a block reading it takes it as a parameter.
         if (_globals.TryGet("classes", out var classes))
-            scope.Set("classes", classes with { Code = "numClasses" });
+            scope.Set("classes", classes with { Expr = new SymName("numClasses") });
         var bound = BindArguments(block.Params, use.Args, callerScope, scope, use.Span, block.Name, symbolic: true);
         var lets = new List<LetIR>();
         if (bound is null || !BindLets(block, scope, symbolic: true, lets))
             return null;
 
-        var parameters = new List<CtorParamIR> { new("inChannels", "long", null, "channels of the input") };
+        var parameters = new List<CtorParamIR> { new("inChannels", SymType.Int, null, "channels of the input") };
         foreach (var (parameter, value, _) in bound)
         {
-            var type = value switch { IntValue => "long", FloatValue => "double", BoolValue => "bool", _ => null };
-            if (type is null)
+            if (value is not (IntValue or FloatValue or BoolValue))
             {
                 _diagnostics.Add(Descriptors.BadArguments.Create(parameter.Span, block.Name,
                     $"parameter '{parameter.Name}' is {value.TypeName}; a block class takes numbers and true/false (words and lists go to inline blocks)"));
                 return null;
             }
 
-            // A default that uses other parameters has no C# literal: each use passes its value.
-            string? defaultLiteral = ConstantDefault(parameter)?.ToCSharp();
-            parameters.Add(new CtorParamIR(Identifiers.ToCamelCase(parameter.Name), type, defaultLiteral, parameter.Name));
+            // A default that uses other parameters is no constant: each use passes its value.
+            parameters.Add(new CtorParamIR(Identifiers.ToCamelCase(parameter.Name).TrimStart('@'), SymExpr.TypeOf(value), ConstantDefault(parameter), parameter.Name));
         }
 
         // C# wants the parameters without a default first; uses name their arguments, so order is free.
@@ -428,7 +428,7 @@ internal sealed partial class Lowerer
         Lowered? lowered;
         try
         {
-            lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Code = "inChannels", Precedence = Precedences.Atom } }, frame, steps);
+            lowered = LowerChain(block.Body, input with { Channels = input.Channels with { Expr = new SymName("inChannels") } }, frame, steps);
             lets.AddRange(_locals.Declared);
         }
         finally
@@ -440,10 +440,10 @@ internal sealed partial class Lowerer
             return null;
         bool usesClasses = scope.Used.Contains("classes");
         if (usesClasses)
-            parameters.Add(new CtorParamIR("numClasses", "long", null, "number of classes"));
+            parameters.Add(new CtorParamIR("numClasses", SymType.Int, null, "number of classes"));
 
         var output = lowered.Value.Output;
-        var outputComment = output.IsVector ? $"[{output.Channels.ToCSharp()}]" : $"[{output.Channels.ToCSharp()}, H', W']";
+        var outputComment = output.IsVector ? $"[{output.Channels.Shown}]" : $"[{output.Channels.Shown}, H', W']";
         var @class = new ClassIR(block.Name, block.Doc, parameters.ToEquatableArray(), lets.ToEquatableArray(), owner.Members.ToEquatableArray(),
             steps.ToEquatableArray(), outputComment);
         return (@class, trace, usesClasses);
@@ -458,10 +458,9 @@ internal sealed partial class Lowerer
                 return false;
             if (symbolic && !value.IsConstant)
             {
-                var type = value switch { IntValue => "long", FloatValue => "double", BoolValue => "bool", _ => "var" };
-                var local = Identifiers.ToCamelCase(let.Name);
-                lets?.Add(new LetIR(local, type, value.ToCSharp()));
-                value = value with { Code = local, Precedence = Precedences.Atom };
+                var local = Identifiers.ToCamelCase(let.Name).TrimStart('@');
+                lets?.Add(new LetIR(local, SymExpr.TypeOf(value), value.Expr!));
+                value = value with { Expr = new SymName(local.TrimStart('@')) };
             }
 
             scope.Set(let.Name, value);
@@ -500,13 +499,13 @@ internal sealed partial class Lowerer
             _diagnostics[i] = _diagnostics[i].WithRelated(head.Span, $"in aux head '{head.Name}' on '{head.At}'");
         if (plan is null || !AuxEndsInClasses(head, plan.Output))
             return null;
-        var field = frame.Owner.Add(head.Name, head.Span, plan.ModuleType, plan.ModuleInit, $"auxiliary head on {head.At} -> {plan.Output}", "auxLogits", _diagnostics);
+        var field = frame.Owner.Add(head.Name, head.Span, plan.Module, $"auxiliary head on {head.At} -> {plan.Output}", new SymName("auxLogits"), _diagnostics);
         if (field is null)
             return null;
         Record(frame, head.Name, plan);
         steps.Add(new AuxTapStep(field, $"{head.Name}: auxiliary classifier on {head.At} (loss weight {head.Weight})")
             { Kind = "aux", Label = head.Name });
-        return new AuxIR(head.Name, field, head.At, head.Weight, plan.ModuleType, plan.ModuleInit, plan.Output.ToString(), plan.Parameters);
+        return new AuxIR(head.Name, field, head.At, head.Weight, plan.Module, plan.Output.ToString(), plan.Parameters);
     }
 
     /// <summary>An aux head is a classifier: its loss needs logits, one per class, as the model's own output.</summary>

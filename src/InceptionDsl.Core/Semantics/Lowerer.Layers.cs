@@ -7,11 +7,9 @@ using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Semantics;
 
-/// <summary>Single layers: their options, output shape, cost, and the C# that builds or applies them.</summary>
+/// <summary>Single layers: their options, output shape, cost, and the typed module that builds or applies them.</summary>
 internal sealed partial class Lowerer
 {
-    private const string Nn = "global::TorchSharp.torch.nn";
-    private const string F = "global::TorchSharp.torch.nn.functional";
 
     private LayerPlan? PlanLayer(NodeSyntax node, string? name, TensorShape input, Frame frame)
     {
@@ -33,27 +31,26 @@ internal sealed partial class Lowerer
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
             "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             _ when ActivationCatalog.TryGet(node.Op, out var activation) => PlanActivation(activation, input),
-            "identity" => new LayerPlan("identity", "identity", input, 0, 0, "global::TorchSharp.Modules.Identity", Nn + ".Identity()", "{0}"),
+            "identity" => new LayerPlan("identity", "identity", input, 0, 0, new IdentityNode(), Functional: true),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
             "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
             "global_avgpool" => RequireMap(label, input)
-                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, Nn + ".Sequential",
-                    $"{Nn}.Sequential({Nn}.AdaptiveAvgPool2d(1), {Nn}.Flatten())", F + ".adaptive_avg_pool2d({0}, 1).flatten(1)")
+                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, new GlobalAvgPoolNode(), Functional: true)
                 : null,
             "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
             "linear" => PlanLinear(label, options, input, frame.RecordLayers),
+            "chunk" or "channel_shuffle" => PlanChannelOp(node.Op, label, options, input, frame.RecordLayers),
+            "layer_norm" or "channel_linear" or "layer_scale" => PlanConvNeXtLayer(node.Op, label, options, input, frame.RecordLayers),
             _ => null,
         };
     }
 
     /// <summary>
-    /// A parameter-free activation (<see cref="ActivationCatalog"/>): its module (in a seq), its functional
-    /// form (in a flat body) and, where the result is a tensor no one else reads, its in-place form.
+    /// A parameter-free activation (<see cref="ActivationCatalog"/>): a module in a seq, a function applied in a flat body.
     /// </summary>
     private static LayerPlan PlanActivation(ActivationInfo activation, TensorShape input) =>
-        new(activation.Kind, activation.Detail, input, 0, 0, "global::TorchSharp.Modules." + activation.Module, $"{Nn}.{activation.Module}()", activation.Functional)
-            { InPlaceFunctional = activation.InPlace };
+        new(activation.Kind, activation.Detail, input, 0, 0, new ActivationNode(activation.Kind), Functional: true);
 
     private static ActivationInfo Activation(string key) =>
         ActivationCatalog.TryGet(key, out var activation) ? activation : throw new InvalidOperationException($"'{key}' is not an activation");
@@ -112,29 +109,16 @@ internal sealed partial class Lowerer
         // Only a use's rows read a conv's geometry (a conv is never a functional step).
         var geometry = numbers ? GeometryOf(kernel.Value, stride.Value, padding.Value, (int)filters.Number, (int)groups.Number) : null;
 
-        var named = new List<string> { $"kernel: {Tuple(kernel.Value)}" };
-        if (stride.Value.H.ToCSharp() != "1" || stride.Value.W.ToCSharp() != "1") named.Add($"stride: {Tuple(stride.Value)}");
-        if (ph.ToCSharp() != "0" || pw.ToCSharp() != "0") named.Add($"padding: {Tuple(padding.Value)}");
-        if (dilation.Value.H.ToCSharp() != "1" || dilation.Value.W.ToCSharp() != "1") named.Add($"dilation: {Tuple(dilation.Value)}");
-        if (groups.ToCSharp() != "1") named.Add($"groups: {groups.ToCSharp()}");
-
+        var conv = new Conv2dNode(input.Channels.AsExpr(), filters.AsExpr(), SymPair.Of(kernel.Value), SymPair.Of(stride.Value), SymPair.Of(padding.Value),
+            SymPair.Of(dilation.Value), groups.AsExpr(), bias.Value);
         if (withBn.Value)
         {
             UsesUnit = true;
-            if (bias.Value) named.Add("bias: true");
-            named.Add($"eps: {eps.ToCSharp()}");
-            if (ExprEvaluator.ToDouble(momentum) != 0.1 || !momentum.IsConstant) named.Add($"momentum: {momentum.ToCSharp()}");
-            if (act != "relu") named.Add("relu: false");
-            // Any other activation is a module the unit applies after its BatchNorm (no parameters, so no state_dict entry).
-            if (act != "relu" && act != "none") named.Add($"activation: {Nn}.{Activation(act).Module}()");
-            var init = $"new {UnitClass}({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-            return new LayerPlan("conv", detail, output, parameters, flops, UnitClass, init, null) { Label = numbered, Geometry = geometry };
+            var unit = new ConvUnitNode(conv, eps.AsExpr(), momentum.AsExpr(), act == "none" ? "none" : Activation(act).Kind);
+            return new LayerPlan("conv", detail, output, parameters, flops, unit, Functional: false) { Label = numbered, Geometry = geometry };
         }
 
-        named[0] = Tuple(kernel.Value);
-        if (!bias.Value) named.Add("bias: false");
-        var convInit = $"{Nn}.Conv2d({input.Channels.ToCSharp()}, {filters.ToCSharp()}, {string.Join(", ", named)})";
-        return new LayerPlan("conv", detail, output, parameters, flops, "global::TorchSharp.Modules.Conv2d", convInit, null,
+        return new LayerPlan("conv", detail, output, parameters, flops, conv, Functional: false,
             ActivationAfter: act == "none" ? null : PlanActivation(Activation(act), output)) { Label = numbered, Geometry = geometry };
     }
 
@@ -172,9 +156,9 @@ internal sealed partial class Lowerer
         var pad = new IntValue(dilation.Number * (kernel.Number - 1) / 2);
         if (kernel.IsConstant && dilation.IsConstant)
             return pad;
-        var reach = $"({ExprEvaluator.Wrap(kernel, Precedences.Additive)} - 1)";
-        var code = dilation.IsConstant && dilation.Number == 1 ? reach : $"{ExprEvaluator.Wrap(dilation, Precedences.Multiplicative)} * {reach}";
-        return pad with { Code = code + " / 2", Precedence = Precedences.Multiplicative };
+        SymExpr reach = new SymBinary("-", kernel.AsExpr(), new SymLiteral(new IntValue(1)));
+        var span = dilation.IsConstant && dilation.Number == 1 ? reach : new SymBinary("*", dilation.AsExpr(), reach);
+        return pad with { Expr = new SymBinary("//", span, new SymLiteral(new IntValue(2))) };
     }
 
     /// <summary>One output side, with the kernel-fits and positive-size checks.</summary>
@@ -198,8 +182,7 @@ internal sealed partial class Lowerer
     {
         var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
         var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
-        var init = $"{Nn}.BatchNorm2d({input.Channels.ToCSharp()}, eps: {eps.ToCSharp()}, momentum: {momentum.ToCSharp()})";
-        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, "global::TorchSharp.Modules.BatchNorm2d", init, null)
+        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, new BatchNormNode(input.Channels.AsExpr(), eps.AsExpr(), momentum.AsExpr()), Functional: false)
             { Label = numbers && !eps.IsConstant ? $"batchnorm eps {eps.Display}" : null };
     }
 
@@ -227,22 +210,18 @@ internal sealed partial class Lowerer
             return null;
 
         var output = TensorShape.Map(input.Channels, height.Value, width.Value);
-        var flags = (ceil.Value ? ", ceil_mode: true" : "") + (op == "avgpool" && !includePad.Value ? ", count_include_pad: false" : "");
         string Describe(Func<Value, string> show) =>
             $"{(op == "maxpool" ? "max" : "avg")} pool {Geometry(kernel.Value, stride.Value, pad.Value, show)}{(ceil.Value ? " ceil" : "")}{(op == "avgpool" && !includePad.Value ? " excl. pad" : "")}";
         var detail = Describe(Shown);
         var numbered = numbers && !(Constant(kernel.Value) && Constant(stride.Value) && Constant(pad.Value)) ? Describe(Number) : null;
         var geometry = GeometryOf(kernel.Value, stride.Value, pad.Value, 0, 1, ceil.Value, op == "avgpool" && !includePad.Value);
+        var pool = new PoolNode(op == "maxpool", SymPair.Of(kernel.Value), SymPair.Of(stride.Value), SymPair.Of(pad.Value), ceil.Value, op == "maxpool" || includePad.Value);
         if (op == "maxpool")
         {
-            return new LayerPlan("maxpool", detail, output, 0, 0, Nn + ".MaxPool2d",
-                $"{Nn}.MaxPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-                $"{F}.max_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
+            return new LayerPlan("maxpool", detail, output, 0, 0, pool, Functional: true) { Label = numbered, Geometry = geometry };
         }
 
-        return new LayerPlan("avgpool", detail, output, 0, 0, Nn + ".AvgPool2d",
-            $"{Nn}.AvgPool2d({Tuple(kernel.Value)}, stride: {Tuple(stride.Value)}, padding: {Tuple(pad.Value)}{flags})",
-            $"{F}.avg_pool2d({{0}}, {Tuple(kernel.Value)}, {Tuple(stride.Value)}, {Tuple(pad.Value)}{flags})") { Label = numbered, Geometry = geometry };
+        return new LayerPlan("avgpool", detail, output, 0, 0, pool, Functional: true) { Label = numbered, Geometry = geometry };
     }
 
     private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input, bool numbers)
@@ -252,8 +231,7 @@ internal sealed partial class Lowerer
         if (size is null || !RequireMap(label, input))
             return null;
         var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
-        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, Nn + ".AdaptiveAvgPool2d",
-            $"{Nn}.AdaptiveAvgPool2d({Tuple(size.Value)})", $"{F}.adaptive_avg_pool2d({{0}}, {Tuple(size.Value)})")
+        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, new AdaptiveAvgPoolNode(SymPair.Of(size.Value)), Functional: true)
             { Label = numbers && !Constant(size.Value) ? $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}" : null };
     }
 
@@ -262,18 +240,17 @@ internal sealed partial class Lowerer
         var p = options.Number("p", 0.5, 0, 1);
         if (p is null)
             return null;
-        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, Nn + ".Dropout", $"{Nn}.Dropout({p.ToCSharp()})",
-            $"{F}.dropout({{0}}, {p.ToCSharp()}, this.training)") { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
+        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, new DropoutNode(p.AsExpr()), Functional: true) { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
     }
 
     private LayerPlan PlanFlatten(string label, TensorShape input)
     {
         if (input.IsVector)
-            return new LayerPlan("flatten", "flatten", input, 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+            return new LayerPlan("flatten", "flatten", input, 0, 0, new FlattenNode(), Functional: true);
         long features = input.C * input.Height * input.Width;
         var channels = input.Height * input.Width == 1 ? input.Channels
-            : new IntValue(features) { Code = input.Channels.IsConstant ? null : $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} * {input.Height * input.Width}", Precedence = Precedences.Multiplicative };
-        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, Nn + ".Flatten", $"{Nn}.Flatten()", "{0}.flatten(1)");
+            : new IntValue(features) { Expr = input.Channels.IsConstant ? null : new SymBinary("*", input.Channels.Expr!, new SymLiteral(new IntValue(input.Height * input.Width))) };
+        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, new FlattenNode(), Functional: true);
     }
 
     private LayerPlan? PlanLinear(string label, Options options, TensorShape input, bool numbers)
@@ -296,13 +273,10 @@ internal sealed partial class Lowerer
         }
 
         long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
-        var init = $"{Nn}.Linear({input.Channels.ToCSharp()}, {outFeatures.ToCSharp()}{(bias.Value ? "" : ", hasBias: false")})";
         return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
-            "global::TorchSharp.Modules.Linear", init, null)
+            new LinearNode(input.Channels.AsExpr(), outFeatures.AsExpr(), bias.Value), Functional: false)
             { Label = numbers && !(input.Channels.IsConstant && outFeatures.IsConstant) ? $"linear {input.Channels.Display} -> {outFeatures.Display}" : null };
     }
-
-    private static string Tuple((IntValue H, IntValue W) pair) => $"({pair.H.ToCSharp()}, {pair.W.ToCSharp()})";
 
     /// <summary>A value in a comment: the number, or the C# that computes it in a block class.</summary>
     private static string Shown(Value value) => value.Shown;

@@ -15,7 +15,6 @@ namespace InceptionDsl.Semantics;
 internal sealed partial class Lowerer
 {
     /// <summary>The field type of a select's paths: a ModuleList, whose children are named 0, 1, ... as PyTorch's nn.ModuleList.</summary>
-    public const string PathsType = "global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>";
 
     /// <summary>
     /// A <c>select</c>: registers <c>paths</c> (a ModuleList of one module per path) then <c>attn</c>
@@ -63,7 +62,7 @@ internal sealed partial class Lowerer
 
             var sliced = input.Channels.IsConstant
                 ? new IntValue(input.C / count)
-                : new IntValue(input.C / count) { Code = $"{ExprEvaluator.Wrap(input.Channels, Precedences.Multiplicative)} / {count.ToString(CultureInfo.InvariantCulture)}", Precedence = Precedences.Multiplicative };
+                : new IntValue(input.C / count) { Expr = new SymBinary("//", input.Channels.AsExpr(), new SymLiteral(new IntValue(count))) };
             pathInput = TensorShape.Map(sliced, input.Height, input.Width);
         }
 
@@ -76,7 +75,7 @@ internal sealed partial class Lowerer
         var attn = PlanSequential(attnNode, "attn", output, frame);
         if (attn is null)
             return null;
-        var attnField = frame.Owner.Add("attn", attnNode.Span, attn.ModuleType, attn.ModuleInit, $"{attn.Detail}: weights of the {count} paths -> {ShapeText(attn.Output, frame)}", null, _diagnostics, attn.Children);
+        var attnField = frame.Owner.Add("attn", attnNode.Span, attn.Module, $"{attn.Detail}: weights of the {count} paths -> {ShapeText(attn.Output, frame)}", null, _diagnostics, attn.Children);
         if (attnField is null)
             return null;
         Record(frame, "attn", attn);
@@ -106,7 +105,7 @@ internal sealed partial class Lowerer
     {
         int rowIndex = _layers.Count;
         var childFrame = new Frame(new ClassBuilder("paths", new HashSet<string>()), frame.Scope, frame.Path + "paths.", frame.Depth + 1, frame.RecordLayers);
-        var inits = new List<string>();
+        var inits = new List<ModuleNode>();
         var children = new List<SequentialChildIR>();
         TensorShape? output = null;
         long parameters = 0, flops = 0;
@@ -149,18 +148,17 @@ internal sealed partial class Lowerer
             Record(childFrame, position, plan);
             Observe(path, childFrame.Path + position, null, input, plan.Output, plan.Parameters, plan.Flops, childFrame);
             children.Add(new SequentialChildIR(position, plan.Kind, plan.Detail) { Children = plan.Children });
-            inits.Add(plan.ModuleInit);
+            inits.Add(plan.Module);
             parameters += plan.Parameters;
             flops += plan.Flops;
         }
 
-        var init = $"{Nn}.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(\n"
-            + string.Join(",\n", inits.Select(i => "    " + i.Replace("\n", "\n    "))) + ")";
+        var init = new ModuleListNode(inits.ToEquatableArray());
         var detail = $"{inits.Count} paths";
-        var field = frame.Owner.Add("paths", pathsNode.Span, PathsType, init, $"{detail} -> {ShapeText(output!, frame)} each", null, _diagnostics, children.ToEquatableArray());
+        var field = frame.Owner.Add("paths", pathsNode.Span, init, $"{detail} -> {ShapeText(output!, frame)} each", null, _diagnostics, children.ToEquatableArray());
         if (field is null)
             return null;
-        Record(frame, "paths", new LayerPlan("paths", detail, output!, parameters, flops, PathsType, init, null, RowIndex: rowIndex) { Children = children.ToEquatableArray() });
+        Record(frame, "paths", new LayerPlan("paths", detail, output!, parameters, flops, init, Functional: false, RowIndex: rowIndex) { Children = children.ToEquatableArray() });
         return (field, output!, parameters, flops);
     }
 }

@@ -37,7 +37,8 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        return new LayerPlan("seq", $"Sequential of {seq.Children.Count}", seq.Shape, seq.Parameters, seq.Flops, "global::TorchSharp.Modules.Sequential", SeqInit(seq), null, RowIndex: seq.RowIndex)
+        var module = new SequentialNode(seq.Entries.ToEquatableArray()) { ListName = seq.ListName };
+        return new LayerPlan("seq", $"Sequential of {seq.Children.Count}", seq.Shape, seq.Parameters, seq.Flops, module, Functional: false, RowIndex: seq.RowIndex)
             { Children = seq.Children.ToEquatableArray() };
     }
 
@@ -47,7 +48,7 @@ internal sealed partial class Lowerer
     /// <paramref name="kept"/> is false where the first use leaves them out: the class builds them
     /// for the uses that keep them, but they take no position in this walk.
     /// </summary>
-    private bool AddSeqMembers(IEnumerable<NodeSyntax> children, Scope scope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqMembers(IEnumerable<NodeSyntax> children, Scope scope, SymExpr? condition, bool kept, SeqBuild seq, List<SequentialItem> into)
     {
         foreach (var child in children)
         {
@@ -83,7 +84,7 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>One copy of one member: a module at the next position, or an inline block's members.</summary>
-    private bool AddSeqMember(NodeSyntax child, long index, Scope scope, IntValue? loopIndex, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqMember(NodeSyntax child, long index, Scope scope, IntValue? loopIndex, SymExpr? condition, bool kept, SeqBuild seq, List<SequentialItem> into)
     {
         if (!CountLayer(child.Span))
             return false;
@@ -103,7 +104,7 @@ internal sealed partial class Lowerer
         }
 
         // Inside a loop of the constructor (here or around an inline block) a name is computed as it builds.
-        var nameCode = loopIndex is null && _loopNesting == 0 ? null : new List<string>();
+        var nameCode = loopIndex is null && _loopNesting == 0 ? null : new List<SymExpr>();
         var explicitName = InstanceName(child, index, scope, loopIndex, nameCode);
         var childName = explicitName ?? seq.Children.Count.ToString(CultureInfo.InvariantCulture);
         var frame = kept ? seq.Members : new Frame(new ClassBuilder(seq.Label, new HashSet<string>()), scope, "", 0, false);
@@ -118,12 +119,13 @@ internal sealed partial class Lowerer
             return false;
         }
 
-        var name = explicitName is null ? null : nameCode is { Count: > 0 } ? string.Join(" + ", nameCode) : Emit.CSharpText.Literal(explicitName);
-        into.Add(new SeqMember(name, childName, condition, plan.ModuleInit));
+        EquatableArray<SymExpr>? name = explicitName is null ? null
+            : nameCode is { Count: > 0 } ? nameCode.ToEquatableArray() : new[] { (SymExpr)new SymLiteral(new StringValue(explicitName)) }.ToEquatableArray();
+        into.Add(new SequentialMember(name, childName, condition, plan.Module));
         // A conv's activation is a module of its own at the next position, as torchvision's VGG writes it.
         var activation = plan.ActivationAfter;
         if (activation is not null)
-            into.Add(new SeqMember(null, (seq.Children.Count + 1).ToString(CultureInfo.InvariantCulture), condition, activation.ModuleInit));
+            into.Add(new SequentialMember(null, (seq.Children.Count + 1).ToString(CultureInfo.InvariantCulture), condition, activation.Module));
         if (!kept)
         {
             // Left out by the first use: the class builds it for the uses that keep it, and what follows reads
@@ -148,16 +150,12 @@ internal sealed partial class Lowerer
     /// so the members after it are built right for every use (torchvision's InvertedResidual leaves its
     /// expansion out where expand_ratio is 1, and the depthwise conv then reads the block's input).
     /// </summary>
-    private static TensorShape AfterConditional(string condition, TensorShape output, TensorShape input, bool kept)
+    private static TensorShape AfterConditional(SymExpr condition, TensorShape output, TensorShape input, bool kept)
     {
         var basis = kept ? output : input;
-        if (output.Channels.ToCSharp() == input.Channels.ToCSharp())
+        if (output.Channels.AsExpr() == input.Channels.AsExpr())
             return basis;
-        var channels = new IntValue(basis.C)
-        {
-            Code = $"({condition}) ? {ExprEvaluator.Wrap(output.Channels, Precedences.Or)} : {ExprEvaluator.Wrap(input.Channels, Precedences.Or)}",
-            Precedence = Precedences.Conditional,
-        };
+        var channels = new IntValue(basis.C) { Expr = new SymConditional(condition, output.Channels.AsExpr(), input.Channels.AsExpr()) };
         return basis with { Channels = channels };
     }
 
@@ -182,7 +180,7 @@ internal sealed partial class Lowerer
     /// An inline block used in a seq: its body's members take the next positions, as if written there,
     /// with its arguments bound (and under the use's run-time condition). Errors inside point at the use.
     /// </summary>
-    private bool SpliceInline(NodeSyntax use, BlockDecl block, Scope callerScope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool SpliceInline(NodeSyntax use, BlockDecl block, Scope callerScope, SymExpr? condition, bool kept, SeqBuild seq, List<SequentialItem> into)
     {
         var at = seq.Members.Path + seq.Children.Count.ToString(CultureInfo.InvariantCulture);
         if (use.Name is not null)
@@ -198,7 +196,7 @@ internal sealed partial class Lowerer
         return ok;
     }
 
-    private bool SpliceInlineAt(NodeSyntax use, BlockDecl block, Scope callerScope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool SpliceInlineAt(NodeSyntax use, BlockDecl block, Scope callerScope, SymExpr? condition, bool kept, SeqBuild seq, List<SequentialItem> into)
     {
         if (!EnterBlock(block, use.Span))
             return false;
@@ -222,20 +220,20 @@ internal sealed partial class Lowerer
     /// local the loop carries from copy to copy, so every copy must read as the same C#; the copies'
     /// shapes and costs are the first use's, and every use is checked with its own count.
     /// </summary>
-    private bool AddSeqLoop(NodeSyntax child, IntValue count, Scope scope, string? condition, bool kept, SeqBuild seq, List<SeqEntry> into)
+    private bool AddSeqLoop(NodeSyntax child, IntValue count, Scope scope, SymExpr? condition, bool kept, SeqBuild seq, List<SequentialItem> into)
     {
         var index = _locals.Claim("i", child.Span);
         var stem = Identifiers.IsIdentifier(seq.Label) ? Identifiers.ToCamelCase(seq.Label).TrimStart('@') : "seq";
         var (carried, fresh) = _locals.ClaimCarried(stem + "Channels", child.Span);
         seq.ListName ??= _locals.Claim("members", seq.Key);
         var start = seq.Shape.Channels;
-        List<SeqEntry>? body;
-        string? bodyText, next;
+        List<SequentialItem>? body;
+        SymExpr? next;
         bool outermost = _loopNesting == 0;
         _loopNesting++;
         try
         {
-            if (!WalkLoopCopies(child, count, index, carried, scope, condition, kept, seq, out body, out bodyText, out next))
+            if (!WalkLoopCopies(child, count, index, carried, scope, condition, kept, seq, out body, out next))
                 return false;
         }
         finally
@@ -244,20 +242,20 @@ internal sealed partial class Lowerer
         }
 
         // The local is needed where a copy reads the channels flowing in or changes them for the next.
-        bool reads = Regex.IsMatch(bodyText!, $@"\b{carried}\b");
-        bool changes = next != carried;
-        string? reset = null;
+        bool reads = body!.SelectMany(b => b.Expressions()).SelectMany(e => e.Names()).Contains(carried);
+        bool changes = !(next is SymName { } same && same.Name == carried);
+        SymExpr? reset = null;
         if (reads || changes)
         {
             // Declared among the lets; set before the loop unless that declaration already holds its start.
-            bool startKnown = outermost && fresh && !_locals.ReadsCarried(start.ToCSharp());
-            _locals.Declare(carried, startKnown ? start.ToCSharp() : "0");
-            reset = startKnown ? null : start.ToCSharp();
+            bool startKnown = outermost && fresh && !_locals.ReadsCarried(start);
+            _locals.Declare(carried, startKnown ? start.AsExpr() : new SymLiteral(new IntValue(0)));
+            reset = startKnown ? null : start.AsExpr();
         }
 
         // After the loop the channels are the carried local's (its last copy's value), or where no copy changes them, the start's.
-        seq.Shape = seq.Shape with { Channels = changes ? seq.Shape.Channels with { Code = carried, Precedence = Precedences.Atom } : start };
-        into.Add(new SeqLoop(index, ExprEvaluator.Wrap(count, Precedences.Additive), reads || changes ? carried : null, reset, changes ? next : null, body!));
+        seq.Shape = seq.Shape with { Channels = changes ? seq.Shape.Channels with { Expr = new SymName(carried) } : start };
+        into.Add(new SequentialLoop(index, count.AsExpr(), reads || changes ? carried : null, reset, changes ? next : null, body!.ToEquatableArray()));
         return true;
     }
 
@@ -265,94 +263,38 @@ internal sealed partial class Lowerer
     private int _loopNesting;
 
     /// <summary>Walks each copy of the first use; every copy must read as the first one's C#.</summary>
-    private bool WalkLoopCopies(NodeSyntax child, IntValue count, string index, string carried, Scope scope, string? condition, bool kept, SeqBuild seq,
-        out List<SeqEntry>? body, out string? bodyText, out string? next)
+    private bool WalkLoopCopies(NodeSyntax child, IntValue count, string index, string carried, Scope scope, SymExpr? condition, bool kept, SeqBuild seq,
+        out List<SequentialItem>? body, out SymExpr? next)
     {
-        (body, bodyText, next) = (null, null, null);
+        (body, next) = (null, null);
         for (long i = 0; i < count.Number; i++)
         {
             var copyScope = new Scope(scope, scope.Description);
-            var loopIndex = new IntValue(i) { Code = index };
+            var loopIndex = new IntValue(i) { Expr = new SymName(index) };
             copyScope.Set("i", loopIndex);
-            seq.Shape = seq.Shape with { Channels = seq.Shape.Channels with { Code = carried, Precedence = Precedences.Atom } };
-            var copy = new List<SeqEntry>();
+            seq.Shape = seq.Shape with { Channels = seq.Shape.Channels with { Expr = new SymName(carried) } };
+            var copy = new List<SequentialItem>();
             if (!AddSeqMember(child, i, copyScope, loopIndex, condition, kept, seq, copy))
                 return false;
-            var text = RenderEntries(copy, seq.ListName!);
-            var output = seq.Shape.Channels.ToCSharp();
-            if (bodyText is null)
+            var output = seq.Shape.Channels.AsExpr();
+            if (body is null)
             {
-                (body, bodyText, next) = (copy, text, output);
+                (body, next) = (copy, output);
             }
-            else if (text != bodyText || output != next)
+            else if (!copy.SequenceEqual(body) || output != next)
             {
                 _diagnostics.Add(Descriptors.BadNode.Create(child.Span,
-                    $"The copies of this repeat (counted by '{count.ToCSharp()}', a block parameter) must differ only through $i, since the constructor builds them in one loop; copy {i} reads otherwise than copy 0: write each value that changes from copy to copy as an expression of $i"));
+                    $"The copies of this repeat (counted by '{count.Shown}', a block parameter) must differ only through $i, since the constructor builds them in one loop; copy {i} reads otherwise than copy 0: write each value that changes from copy to copy as an expression of $i"));
                 return false;
             }
         }
 
-        return bodyText is not null;
+        return body is not null;
     }
 
     /// <summary>Both run-time conditions (an inline block's use and its member's), or the one there is.</summary>
-    private static string? BothConditions(string? outer, string? inner)
-    {
-        if (outer is null || inner is null)
-            return outer ?? inner;
-        static string Operand(string code) => Identifiers.IsIdentifier(code) ? code : "(" + code + ")";
-        return Operand(outer) + " && " + Operand(inner);
-    }
-
-    /// <summary>
-    /// The C# that builds the Sequential: <c>nn.Sequential(("0", ...), ...)</c> when every member is
-    /// always there; <c>SequentialOf((null, cond ? ... : null), ...)</c> when a constructor argument may
-    /// leave members out; <c>SequentialOf(members => { for (...) members.Add(...); })</c> with a loop.
-    /// </summary>
-    private static string SeqInit(SeqBuild seq)
-    {
-        if (seq.Entries.Any(e => e is SeqLoop))
-            return $"{SequentialOf}({seq.ListName} =>\n{{\n{Indent(RenderEntries(seq.Entries, seq.ListName!))}}})";
-        var members = seq.Entries.Cast<SeqMember>().ToList();
-        // A name computed as the constructor runs (in a loop around this seq) needs the builder form too.
-        if (members.All(m => m.Condition is null && (m.Name is null || m.Name == Emit.CSharpText.Literal(m.Position))))
-            return $"{Nn}.Sequential(\n" + string.Join(",\n", members.Select(m => $"    ({Emit.CSharpText.Literal(m.Position)}, {m.Init.Replace("\n", "\n    ")})")) + ")";
-        // Unnamed members are numbered at construction, among those kept.
-        return $"{SequentialOf}(\n" + string.Join(",\n", members.Select(m =>
-            $"    ({m.Name ?? "null"}, {(m.Condition is null ? m.Init : $"{m.Condition}\n        ? {m.Init.Replace("\n", "\n        ")}\n        : null")})".Replace("\n", "\n    "))) + ")";
-    }
-
-    /// <summary>The statements that add <paramref name="entries"/> to the list <paramref name="list"/>, one per line.</summary>
-    private static string RenderEntries(IEnumerable<SeqEntry> entries, string list)
-    {
-        var text = new StringBuilder();
-        foreach (var entry in entries)
-        {
-            if (entry is SeqMember member)
-            {
-                var module = member.Condition is null ? member.Init : $"{member.Condition}\n    ? {member.Init.Replace("\n", "\n    ")}\n    : null";
-                text.Append($"{list}.Add(({member.Name ?? "null"}, {module}));\n");
-                continue;
-            }
-
-            var loop = (SeqLoop)entry;
-            if (loop.Reset is not null)
-                text.Append($"{loop.Carried} = {loop.Reset};\n");
-            text.Append($"for (long {loop.Index} = 0; {loop.Index} < {loop.Count}; {loop.Index}++)\n{{\n");
-            var body = RenderEntries(loop.Body, list);
-            if (loop.Next is not null)
-                body += $"{loop.Carried} = {loop.Next};\n";
-            text.Append(Indent(body)).Append("}\n");
-        }
-
-        return text.ToString();
-    }
-
-    private static string Indent(string lines) =>
-        string.Concat(lines.Split('\n').Select((line, i) => line.Length == 0 ? (i == 0 ? "" : "\n") : "    " + line + "\n")).TrimEnd('\n') + "\n";
-
-    /// <summary>The support helper that builds a Sequential leaving out the members a constructor argument drops (InceptionDsl.Support.g.cs).</summary>
-    private const string SequentialOf = "InceptionDslModules.SequentialOf";
+    private static SymExpr? BothConditions(SymExpr? outer, SymExpr? inner) =>
+        outer is null || inner is null ? outer ?? inner : new SymBinary("&&", outer, inner);
 
     private const string RunTimeRepeatAtModel =
         "must be known at build time: a repeat count may use the model's and blocks' parameters, not the model's run-time class count or input channels";
@@ -378,15 +320,6 @@ internal sealed partial class Lowerer
         return diagnostic.WithRelated(conv.Span, $"the conv '{path}'");
     }
 
-    /// <summary>What a seq's constructor code adds, in order.</summary>
-    private abstract record SeqEntry;
-
-    /// <summary>A member: its name as C# (null: its position among those kept), its position in this walk, its run-time condition and the C# that builds it.</summary>
-    private sealed record SeqMember(string? Name, string Position, string? Condition, string Init) : SeqEntry;
-
-    /// <summary>A loop over a repeat counted by a constructor argument, carrying the channels from copy to copy where they matter.</summary>
-    private sealed record SeqLoop(string Index, string Count, string? Carried, string? Reset, string? Next, List<SeqEntry> Body) : SeqEntry;
-
     /// <summary>A seq being lowered: its members' frame, what its constructor code adds, and what this walk made of it.</summary>
     private sealed class SeqBuild
     {
@@ -409,7 +342,7 @@ internal sealed partial class Lowerer
 
         public int RowIndex { get; }
 
-        public List<SeqEntry> Entries { get; } = new();
+        public List<SequentialItem> Entries { get; } = new();
 
         public List<SequentialChildIR> Children { get; } = new();
 

@@ -56,22 +56,22 @@ internal sealed partial class Lowerer
 
         var channels = Sum(outputs.Select(o => o.Shape.Channels).ToList());
         var output = TensorShape.Map(channels, outputs[0].Shape.Height, outputs[0].Shape.Width);
-        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.ToCSharp()})"))} -> {ShapeText(output, frame)}")
+        AddStep(frame, steps, new ConcatStep(branches.ToEquatableArray(), $"{label}: concat of {string.Join(", ", outputs.Select(o => $"{o.Hint} ({o.Shape.Channels.Shown})"))} -> {ShapeText(output, frame)}")
             { Output = output.ToIR(), Kind = "concat", Label = label });
         return new Lowered(output, parameters, flops);
     }
 
-    /// <summary>Channels of a concat: constants folded, run-time terms kept as a C# sum.</summary>
+    /// <summary>Channels of a concat: constants folded, run-time terms kept as a sum.</summary>
     private static IntValue Sum(IReadOnlyList<IntValue> parts)
     {
         long total = parts.Sum(p => p.Number);
         if (parts.All(p => p.IsConstant))
             return new IntValue(total);
         long constant = parts.Where(p => p.IsConstant).Sum(p => p.Number);
-        var terms = parts.Where(p => !p.IsConstant).Select(p => ExprEvaluator.Wrap(p, Precedences.Additive)).ToList();
+        var terms = parts.Where(p => !p.IsConstant).Select(p => p.Expr!).ToList();
         if (constant != 0)
-            terms.Add(constant.ToString(CultureInfo.InvariantCulture));
-        return new IntValue(total) { Code = string.Join(" + ", terms), Precedence = terms.Count > 1 ? Precedences.Additive : Precedences.Atom };
+            terms.Add(new SymLiteral(new IntValue(constant)));
+        return new IntValue(total) { Expr = terms.Aggregate((sum, term) => new SymBinary("+", sum, term)) };
     }
 
     private static string BranchHint(NodeSyntax branch, int index)
@@ -116,7 +116,7 @@ internal sealed partial class Lowerer
         }
 
         // In a block class a condition on its parameters is run-time C#; this walk's own number decides the checks.
-        string? addCondition = addFlag.Code;
+        var addCondition = addFlag.Expr;
         bool adds = addFlag.Flag;
         var body = LowerChain(node.Children, input, frame, bodySteps);
         if (body is null)
@@ -132,7 +132,7 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        string? dropPath = null;
+        SymExpr? dropPath = null;
         if (options.Has("drop_path"))
         {
             var rate = options.Number("drop_path", 0.0, 0.0, 0.999);
@@ -146,10 +146,10 @@ internal sealed partial class Lowerer
                 return null;
             }
 
-            dropPath = rate.ToCSharp();
+            dropPath = rate.AsExpr();
         }
 
-        string? scale = null;
+        SymExpr? scale = null;
         double scaleValue = 1.0;
         if (options.Has("scale"))
         {
@@ -158,11 +158,11 @@ internal sealed partial class Lowerer
                 return null;
             scaleValue = ExprEvaluator.ToDouble(value);
             if (!(value.IsConstant && ExprEvaluator.ToDouble(value) == 1.0))
-                scale = value.ToCSharp();
+                scale = value.AsExpr();
         }
 
         AddStep(frame, steps, new ResidualStep(bodySteps.ToEquatableArray(), shortcutSteps.ToEquatableArray(), scale,
-            $"{label}: {(scale is null ? "" : scale + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")}{(addCondition is null ? "" : $" where {addCondition}, else body")} -> {ShapeText(body.Value.Output, frame)}")
+            $"{label}: {(scale is null ? "" : ExprText.Render(scale) + " * ")}body + {(node.Shortcut is null ? "identity" : "shortcut")}{(addCondition is null ? "" : $" where {ExprText.Render(addCondition)}, else body")} -> {ShapeText(body.Value.Output, frame)}")
             { Output = body.Value.Output.ToIR(), Kind = "residual", Label = label, ScaleValue = scaleValue, ShortcutFirst = shortcutFirst, AddCondition = addCondition, DropPath = dropPath });
         frame.Trace?.Scales.Add(scaleValue);
         return new Lowered(body.Value.Output, body.Value.Parameters + shortcut.Value.Parameters, body.Value.Flops + shortcut.Value.Flops);

@@ -76,7 +76,7 @@ internal sealed partial class Lowerer
         _globals = new Scope(null, $"model '{variant.Model}'");
         var early = ExprEvaluator.Evaluate(classesExpr, parameterScope, new List<SpecDiagnostic>());
         if (early is not null)
-            _globals.Set("classes", early with { Code = "numClasses" });
+            _globals.Set("classes", early with { Expr = new SymName("numClasses") });
         BindArguments(_spec.Params, variant.Args, parameterScope, _globals, variant.Span, $"model '{variant.Model}'", symbolic: false);
         var classesValue = early ?? ExprEvaluator.Evaluate(classesExpr, _globals, _diagnostics);
         if (classesValue is not IntValue { Number: > 0, IsConstant: true } classes)
@@ -87,17 +87,17 @@ internal sealed partial class Lowerer
         }
 
         _classCount = classes.Number;
-        _globals.Set("classes", classes with { Code = "numClasses" });
+        _globals.Set("classes", classes with { Expr = new SymName("numClasses") });
 
         var modelScope = new Scope(_globals, $"model '{variant.Model}'");
-        modelScope.Set("in_channels", new IntValue(input.Channels) { Code = "inChannels" });
+        modelScope.Set("in_channels", new IntValue(input.Channels) { Expr = new SymName("inChannels") });
         if (CheckExpansion(variant, modelScope, budget) is not { } expansion)
             return null;
         budget.Used += expansion;
         var owner = new ClassBuilder(variant.Model, _reservedNames);
         var frame = new Frame(owner, modelScope, "", 0, recordLayers: true);
         var steps = new List<StepIR>();
-        var shape = TensorShape.Map(new IntValue(input.Channels) { Code = "inChannels" }, input.Height, input.Width);
+        var shape = TensorShape.Map(new IntValue(input.Channels) { Expr = new SymName("inChannels") }, input.Height, input.Width);
 
         _modelOwner = owner;
         _auxByTarget = _spec.Aux.GroupBy(a => a.At).ToDictionary(g => g.Key, g => g.ToList());
@@ -260,7 +260,7 @@ internal sealed partial class Lowerer
         return new Lowered(shape, parameters, flops);
     }
 
-    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, string? condition, bool shortcut = false)
+    private Lowered? LowerOne(NodeSyntax node, string? name, TensorShape input, Frame frame, List<StepIR> steps, SymExpr? condition, bool shortcut = false)
     {
         if (!CountLayer(node.Span))
             return null;
@@ -276,6 +276,8 @@ internal sealed partial class Lowerer
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerGate(node, name, input, frame, steps) : null);
             case "select":
                 return Observed(node, input, frame, RequireUnconditional(node, condition) ? LowerSelect(node, name, input, frame, steps) : null);
+            case "layer_scale":
+                return LowerLayerScale(node, name, input, frame, steps, condition);
             case "identity":
                 // Outside a seq an identity holds no place in the state_dict and does nothing.
                 return Observed(node, input, frame, new Lowered(input, 0, 0));
@@ -292,23 +294,23 @@ internal sealed partial class Lowerer
         var plan = PlanLayer(node, stateName, input, frame);
         if (plan is null)
             return null;
-        if (plan.Functional is not null)
+        if (plan.Functional)
         {
-            AddStep(frame, steps, new FunctionalStep(plan.Functional, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
-                { Output = plan.Output.ToIR(), InPlaceFormat = plan.InPlaceFunctional, Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
+            AddStep(frame, steps, new FunctionalStep(plan.Module, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
+                { Output = plan.Output.ToIR(), Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);
             Observe(node, null, null, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
         else
         {
-            var field = frame.Owner.Add(stateName, node.Span, plan.ModuleType, plan.ModuleInit, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics, plan.Children);
+            var field = frame.Owner.Add(stateName, node.Span, plan.Module, $"{plan.Detail} -> {ShapeText(plan.Output, frame)}", condition, _diagnostics, plan.Children);
             if (field is null)
                 return null;
             var output = plan.Output.ToIR();
             AddStep(frame, steps, new ModuleStep(field, condition is not null, $"{stateName}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = output, Kind = plan.Kind, Label = plan.Detail });
             if (plan.ActivationAfter is { } activation)
-                AddStep(frame, steps, new FunctionalStep(activation.Functional!, condition, activation.Kind)
-                    { Output = output, InPlaceFormat = activation.InPlaceFunctional, Kind = activation.Kind, Label = activation.Detail }, activation.Detail);
+                AddStep(frame, steps, new FunctionalStep(activation.Module, condition, activation.Kind)
+                    { Output = output, Kind = activation.Kind, Label = activation.Detail }, activation.Detail);
             Record(frame, stateName, plan);
             Observe(node, frame.Path + stateName, field, input, plan.Output, plan.Parameters, plan.Flops, frame);
         }
@@ -390,7 +392,7 @@ internal sealed partial class Lowerer
                 _diagnostics.RemoveAt(i);
     }
 
-    private bool RequireUnconditional(NodeSyntax node, string? condition)
+    private bool RequireUnconditional(NodeSyntax node, SymExpr? condition)
     {
         if (condition is null)
             return true;
@@ -398,7 +400,7 @@ internal sealed partial class Lowerer
         return false;
     }
 
-    private (bool Skip, string? Code, bool Active) EvaluateCondition(NodeSyntax node, Scope scope)
+    private (bool Skip, SymExpr? Code, bool Active) EvaluateCondition(NodeSyntax node, Scope scope)
     {
         if (node.Condition is null)
             return (false, null, true);
@@ -413,7 +415,7 @@ internal sealed partial class Lowerer
         // A constant condition decides at build time; a parameter-dependent one at run time.
         if (flag.IsConstant)
             return (!flag.Flag, null, true);
-        return (false, flag.Code, flag.Flag);
+        return (false, flag.Expr, flag.Flag);
     }
 
     /// <summary>
@@ -473,7 +475,7 @@ internal sealed partial class Lowerer
     /// C# name) the name is computed at construction: <paramref name="code"/> receives the C# string
     /// expression (<c>"unit" + i.ToString(...)</c>), while the returned name is this copy's.
     /// </remarks>
-    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null, IntValue? loopIndex = null, List<string>? code = null)
+    private string? InstanceName(NodeSyntax node, long index, Scope? scope = null, IntValue? loopIndex = null, List<SymExpr>? code = null)
     {
         if (node.Name is null)
             return null;
@@ -482,7 +484,7 @@ internal sealed partial class Lowerer
         var text = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (node.Name.IndexOf('{') < 0)
         {
-            code?.Add(Emit.CSharpText.Literal(node.Name));
+            code?.Add(new SymLiteral(new StringValue(node.Name)));
             return node.Name;
         }
 
@@ -496,18 +498,18 @@ internal sealed partial class Lowerer
             {
                 result.Append(node.Name, position, node.Name.Length - position);
                 if (position < node.Name.Length)
-                    code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position)));
+                    code?.Add(new SymLiteral(new StringValue(node.Name.Substring(position))));
                 break;
             }
 
             result.Append(node.Name, position, open - position);
             if (open > position)
-                code?.Add(Emit.CSharpText.Literal(node.Name.Substring(position, open - position)));
+                code?.Add(new SymLiteral(new StringValue(node.Name.Substring(position, open - position))));
             var inner = node.Name.Substring(open + 1, close - open - 1).Trim();
             if (inner == "i" && loopIndex is null)
             {
                 result.Append(text);
-                code?.Add(Emit.CSharpText.Literal(text));
+                code?.Add(new SymLiteral(new StringValue(text)));
             }
             else
             {
@@ -521,16 +523,22 @@ internal sealed partial class Lowerer
                 {
                     if (value is IntValue computed)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner,
-                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.ToCSharp()}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
+                            $"in the name '{node.Name}' must be known at build time, but it depends on block parameters ({computed.Shown}): a block's names are fixed when its class is generated, except in a seq's repeat counted by a block parameter"));
                     else if (value is not null)
                         _diagnostics.Add(Descriptors.ExpressionType.Create(node.Span, inner, $"in the name '{node.Name}' must be an integer known at build time, found {value.TypeName}"));
                     return node.Name;
                 }
 
+                // A '-' may be part of a name (torchvision's block1-0), but not a negative copy number.
+                if (number.IsConstant && number.Number < 0)
+                {
+                    _diagnostics.Add(Descriptors.InvalidIdentifier.Create(node.Span, NameAlphabet.Display(node.Name), $"node name (for copy {text})",
+                        $"its template {{{NameAlphabet.Display(inner)}}} is {number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)}, and a name's copy number cannot be negative"));
+                    return node.Name;
+                }
+
                 result.Append(number.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                code?.Add(number.IsConstant
-                    ? Emit.CSharpText.Literal(number.Display)
-                    : $"{ExprEvaluator.Wrap(number, Precedences.Atom)}.ToString(global::System.Globalization.CultureInfo.InvariantCulture)");
+                code?.Add(number.IsConstant ? new SymLiteral(new StringValue(number.Display)) : new SymConvert(number.AsExpr(), SymType.Text));
             }
 
             position = close + 1;
@@ -575,13 +583,13 @@ internal sealed partial class Lowerer
 
     /// <summary>
     /// A shape for a generated comment. A block class serves every use, so its comments give the
-    /// channels as the C# that computes them and no spatial size; the model's give numbers.
+    /// channels as the formula that computes them and no spatial size; the model's give numbers.
     /// </summary>
     private static string ShapeText(TensorShape shape, Frame frame)
     {
         if (frame.RecordLayers)
             return shape.ToString();
-        var channels = shape.Channels.ToCSharp();
+        var channels = shape.Channels.Shown;
         return shape.IsVector ? $"[{channels}]" : $"[{channels}, H, W]";
     }
 

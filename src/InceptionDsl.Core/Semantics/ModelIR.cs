@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using InceptionDsl.Expressions;
 using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Semantics;
@@ -44,20 +45,20 @@ public sealed record ClassIR(
     EquatableArray<StepIR> Forward,
     string OutputComment);
 
-/// <summary>A constructor parameter: C# name, type and optional default literal.</summary>
-public sealed record CtorParamIR(string Name, string Type, string? Default, string Comment);
+/// <summary>A constructor parameter: its camel-case name, kind, optional constant default, and the spec's name for it.</summary>
+public sealed record CtorParamIR(string Name, SymType Type, Value? Default, string Comment);
 
-/// <summary>A local computed at the top of a constructor: <c>long width = planes * 4;</c>.</summary>
-public sealed record LetIR(string Name, string Type, string Code);
+/// <summary>A local computed at the top of a constructor (<c>width = planes * 4</c>): its camel-case name, kind and value.</summary>
+public sealed record LetIR(string Name, SymType Type, SymExpr Value);
 
 /// <summary>
-/// A submodule field. <see cref="StateName"/> is its state_dict segment; when it differs from
-/// <see cref="Field"/> the field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it
-/// optional (null when false).
+/// A submodule field: the module it holds (<see cref="Module"/>, typed, for every backend to render).
+/// <see cref="StateName"/> is its state_dict segment; when it differs from <see cref="Field"/> the TorchSharp
+/// field carries <c>[ComponentName]</c>. A <see cref="Condition"/> makes it optional (null when false).
 /// </summary>
-public sealed record MemberIR(string Field, string StateName, string Type, string Init, string Comment, string? Condition)
+public sealed record MemberIR(string Field, string StateName, ModuleNode Module, string Comment, SymExpr? Condition)
 {
-    /// <summary>A Sequential's children in order (empty for any other module): what <see cref="Init"/> builds, as data.</summary>
+    /// <summary>A Sequential's children in order (empty for any other module): their names and kinds for the analysers.</summary>
     public EquatableArray<SequentialChildIR> Children { get; init; }
 }
 
@@ -128,8 +129,8 @@ public sealed record ShapeIR(long Channels, long Height, long Width, bool IsVect
 /// <summary><c>x = this.field.forward(x)</c>; skipped when the field is optional and null.</summary>
 public sealed record ModuleStep(string Field, bool Optional, string Comment) : StepIR(Comment);
 
-/// <summary>A parameter-free operation; <see cref="Format"/> has <c>{0}</c> for the input.</summary>
-public sealed record FunctionalStep(string Format, string? Condition, string Comment) : StepIR(Comment)
+/// <summary>A parameter-free operation (<see cref="Operation"/>: an activation, pool, dropout, flatten or identity) applied to the input.</summary>
+public sealed record FunctionalStep(ModuleNode Operation, SymExpr? Condition, string Comment) : StepIR(Comment)
 {
     /// <summary>
     /// A pool's geometry for the use it was lowered with (null for other operations): exact in the
@@ -137,11 +138,6 @@ public sealed record FunctionalStep(string Format, string? Condition, string Com
     /// </summary>
     public LayerGeometry? Geometry { get; init; }
 
-    /// <summary>
-    /// The same operation overwriting its input (<c>{0}.relu_()</c>), when it has such a form. The
-    /// emitter uses it only where the input is a tensor no one else reads (see ForwardWriter).
-    /// </summary>
-    public string? InPlaceFormat { get; init; }
 }
 
 /// <summary>Branches applied to the same input, concatenated on channels in order.</summary>
@@ -150,7 +146,7 @@ public sealed record ConcatStep(EquatableArray<BranchIR> Branches, string Commen
 public sealed record BranchIR(string Hint, EquatableArray<StepIR> Steps);
 
 /// <summary><c>body(x) * scale + shortcut(x)</c>.</summary>
-public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<StepIR> Shortcut, string? Scale, string Comment) : StepIR(Comment)
+public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<StepIR> Shortcut, SymExpr? Scale, string Comment) : StepIR(Comment)
 {
     /// <summary>
     /// The scale's value for the use it was lowered with (1 when none): exact in the model's own
@@ -162,13 +158,13 @@ public sealed record ResidualStep(EquatableArray<StepIR> Body, EquatableArray<St
     public bool ShortcutFirst { get; init; }
 
     /// <summary>
-    /// The C# condition under which the shortcut is added (<c>add</c> on block parameters, read from a field
+    /// The condition under which the shortcut is added (<c>add</c> on block parameters, read from a field
     /// at run time); null when it always is. Where it does not hold the step is its body alone.
     /// </summary>
-    public string? AddCondition { get; init; }
+    public SymExpr? AddCondition { get; init; }
 
-    /// <summary>The declared stochastic-depth rate (<c>drop_path</c>) as C#: the block's DropPathRate when built; null when not declared.</summary>
-    public string? DropPath { get; init; }
+    /// <summary>The declared stochastic-depth rate (<c>drop_path</c>): the block's DropPathRate when built; null when not declared.</summary>
+    public SymExpr? DropPath { get; init; }
 }
 
 /// <summary><c>x * branch(x)</c>, the branch's output broadcast over the map (squeeze-and-excitation).</summary>
@@ -186,7 +182,7 @@ public sealed record SelectStep(string PathsField, int PathCount, string AttnFie
 public sealed record AuxTapStep(string AuxField, string Comment) : StepIR(Comment);
 
 /// <summary>An auxiliary classifier: its field, the loss weight, and where it attaches.</summary>
-public sealed record AuxIR(string Name, string Field, string At, double Weight, string Type, string Init, string OutputShape, long Parameters);
+public sealed record AuxIR(string Name, string Field, string At, double Weight, ModuleNode Module, string OutputShape, long Parameters);
 
 /// <summary>
 /// One use of a block class, at its state_dict <paramref name="Path"/> (the path of its

@@ -164,7 +164,7 @@ internal sealed class Options
             return null;
         }
 
-        return value is IntValue i ? new FloatValue(i.Number) { Code = i.Code is null ? null : "(double)" + ExprEvaluator.Wrap(i, Precedences.Unary) } : value;
+        return value is IntValue i ? new FloatValue(i.Number) { Expr = i.Expr is null ? null : new SymConvert(i.Expr, SymType.Float) } : value;
     }
 
     public string? Word(string key, string fallback, params string[] allowed)

@@ -1,7 +1,7 @@
 namespace InceptionDsl.Semantics;
 
 /// <summary>PyTorch's output-size formulas for convolution and pooling along one axis.</summary>
-public static class ShapeRules
+internal static class ShapeRules
 {
     /// <summary>floor((n + 2p - d(k-1) - 1) / s) + 1, as Conv2d computes it.</summary>
     public static long ConvOut(long size, long kernel, long stride, long pad, long dilation) =>

@@ -5,10 +5,10 @@ namespace InceptionDsl.Syntax;
 
 /// <summary>
 /// One parameter-free activation: its spec word, the kind it lowers to (an alias names the same
-/// kind), what it computes, its TorchSharp module and functional forms (<c>{0}</c> the input), its
-/// in-place form where one exists, and the <c>OnnxGraphBuilder</c> method that writes it.
+/// kind), what it computes, its module class (the name PyTorch and TorchSharp share), how labels show it, and
+/// the <c>OnnxGraphBuilder</c> method that writes it. Each backend renders the kind its own way.
 /// </summary>
-public sealed record ActivationInfo(string Key, string Kind, string Description, string Module, string Detail, string Functional, string? InPlace, string OnnxMethod);
+public sealed record ActivationInfo(string Key, string Kind, string Description, string Module, string Detail, string OnnxMethod);
 
 /// <summary>
 /// The activations, in one table: a node of each kind (<c>- relu6</c>), a conv's <c>act</c>, and a
@@ -18,21 +18,19 @@ public sealed record ActivationInfo(string Key, string Kind, string Description,
 /// </summary>
 public static class ActivationCatalog
 {
-    private const string F = "global::TorchSharp.torch.nn.functional";
-
     public static readonly IReadOnlyList<ActivationInfo> All = new[]
     {
-        new ActivationInfo("relu", "relu", "ReLU, max(x, 0)", "ReLU", "ReLU", F + ".relu({0})", "{0}.relu_()", "Relu"),
-        new ActivationInfo("relu6", "relu6", "ReLU6, min(max(x, 0), 6) (MobileNetV2; a different operation from relu: it clips at 6)", "ReLU6", "ReLU6", F + ".relu6({0})", null, "Relu6"),
-        new ActivationInfo("sigmoid", "sigmoid", "logistic sigmoid, 1 / (1 + e^-x) (a squeeze-and-excitation gate)", "Sigmoid", "sigmoid", "{0}.sigmoid()", "{0}.sigmoid_()", "Sigmoid"),
-        new ActivationInfo("hard_sigmoid", "hard_sigmoid", "piecewise-linear sigmoid, relu6(x + 3) / 6 (PyTorch Hardsigmoid)", "Hardsigmoid", "hard sigmoid", F + ".hardsigmoid({0})", null, "HardSigmoid"),
-        new ActivationInfo("hardsigmoid", "hard_sigmoid", "the same as hard_sigmoid (relu6(x + 3) / 6), under PyTorch's name", "Hardsigmoid", "hard sigmoid", F + ".hardsigmoid({0})", null, "HardSigmoid"),
-        new ActivationInfo("hard_swish", "hard_swish", "piecewise-linear swish, x * relu6(x + 3) / 6 (PyTorch Hardswish, MobileNetV3)", "Hardswish", "hard swish", F + ".hardswish({0})", null, "HardSwish"),
-        new ActivationInfo("hardswish", "hard_swish", "the same as hard_swish (x * relu6(x + 3) / 6), under PyTorch's name", "Hardswish", "hard swish", F + ".hardswish({0})", null, "HardSwish"),
-        new ActivationInfo("silu", "silu", "SiLU, x * sigmoid(x)", "SiLU", "SiLU", F + ".silu({0})", null, "Silu"),
-        new ActivationInfo("swish", "silu", "the same as silu (x * sigmoid(x)), under its other name", "SiLU", "SiLU", F + ".silu({0})", null, "Silu"),
-        new ActivationInfo("gelu", "gelu", "GELU, x * Phi(x) (exact, as PyTorch's default)", "GELU", "GELU", F + ".gelu({0})", null, "Gelu"),
-        new ActivationInfo("tanh", "tanh", "hyperbolic tangent", "Tanh", "tanh", "{0}.tanh()", "{0}.tanh_()", "Tanh"),
+        new ActivationInfo("relu", "relu", "ReLU, max(x, 0)", "ReLU", "ReLU", "Relu"),
+        new ActivationInfo("relu6", "relu6", "ReLU6, min(max(x, 0), 6) (MobileNetV2; a different operation from relu: it clips at 6)", "ReLU6", "ReLU6", "Relu6"),
+        new ActivationInfo("sigmoid", "sigmoid", "logistic sigmoid, 1 / (1 + e^-x) (a squeeze-and-excitation gate)", "Sigmoid", "sigmoid", "Sigmoid"),
+        new ActivationInfo("hard_sigmoid", "hard_sigmoid", "piecewise-linear sigmoid, relu6(x + 3) / 6 (PyTorch Hardsigmoid)", "Hardsigmoid", "hard sigmoid", "HardSigmoid"),
+        new ActivationInfo("hardsigmoid", "hard_sigmoid", "the same as hard_sigmoid (relu6(x + 3) / 6), under PyTorch's name", "Hardsigmoid", "hard sigmoid", "HardSigmoid"),
+        new ActivationInfo("hard_swish", "hard_swish", "piecewise-linear swish, x * relu6(x + 3) / 6 (PyTorch Hardswish, MobileNetV3)", "Hardswish", "hard swish", "HardSwish"),
+        new ActivationInfo("hardswish", "hard_swish", "the same as hard_swish (x * relu6(x + 3) / 6), under PyTorch's name", "Hardswish", "hard swish", "HardSwish"),
+        new ActivationInfo("silu", "silu", "SiLU, x * sigmoid(x)", "SiLU", "SiLU", "Silu"),
+        new ActivationInfo("swish", "silu", "the same as silu (x * sigmoid(x)), under its other name", "SiLU", "SiLU", "Silu"),
+        new ActivationInfo("gelu", "gelu", "GELU, x * Phi(x) (exact, as PyTorch's default)", "GELU", "GELU", "Gelu"),
+        new ActivationInfo("tanh", "tanh", "hyperbolic tangent", "Tanh", "tanh", "Tanh"),
     };
 
     private static readonly Dictionary<string, ActivationInfo> ByKey = All.ToDictionary(a => a.Key);

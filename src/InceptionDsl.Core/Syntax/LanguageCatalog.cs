@@ -188,6 +188,30 @@ public static class LanguageCatalog
         {
             new KeyInfo("p", "number", "0.5", "Drop probability (shorthand 'dropout: 0.2')."),
         },
+        // ShuffleNetV2's channel split and shuffle (Lowerer.Channels.cs).
+        ["chunk"] = new[]
+        {
+            new KeyInfo("index", "integer", null, "Which part to keep, from 0 (required; shorthand 'chunk: 1')."),
+            new KeyInfo("parts", "positive integer", "2", "How many equal parts the channels are cut into (torch.chunk's chunks)."),
+        },
+        ["channel_shuffle"] = new[]
+        {
+            new KeyInfo("groups", "positive integer", null, "Groups whose channels are interleaved (required; shorthand 'channel_shuffle: 2')."),
+        },
+        // ConvNeXt's LayerNorm over channels, per-position Linear and layer scale (Lowerer.ConvNeXt.cs).
+        ["layer_norm"] = new[]
+        {
+            new KeyInfo("eps", "number", "1e-5", "Added to the variance (shorthand 'layer_norm: 1e-6', ConvNeXt's)."),
+        },
+        ["channel_linear"] = new[]
+        {
+            new KeyInfo("out", "positive integer", null, "Output channels (required; shorthand 'channel_linear: 384')."),
+            new KeyInfo("bias", "true or false", "true", "Whether the layer has a bias."),
+        },
+        ["layer_scale"] = new[]
+        {
+            new KeyInfo("init", "number", null, "The scale's initial value for every channel (required; shorthand 'layer_scale: 1e-6')."),
+        },
         ["linear"] = new[]
         {
             new KeyInfo("out", "positive integer", null, "Output features (required; shorthand 'linear: $classes')."),

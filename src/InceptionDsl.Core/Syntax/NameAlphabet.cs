@@ -15,7 +15,8 @@ public static class NameAlphabet
     public const int MaxLength = 128;
 
     /// <summary>
-    /// Why <paramref name="name"/> is not a state_dict segment (<c>[A-Za-z0-9_]+</c>, plus repeat templates
+    /// Why <paramref name="name"/> is not a state_dict segment (<c>[A-Za-z0-9_][A-Za-z0-9_-]*</c>: a '-' after the first
+    /// character, as torchvision's RegNet names its blocks <c>block1-0</c>; plus repeat templates
     /// <c>{expression}</c> where <paramref name="allowTemplate"/>: printable ASCII inside the braces,
     /// no quotes or backslashes, replaced by the expression's integer value), or null when it is.
     /// </summary>
@@ -25,7 +26,7 @@ public static class NameAlphabet
             return "a name cannot be empty";
         if (name.Length > MaxLength)
             return $"it has {name.Length} characters, more than the {MaxLength} a name may have";
-        var rule = "state_dict names use A-Z, a-z, 0-9 and '_'" + (allowTemplate ? " (and {expression} templates in a repeated node)" : "");
+        var rule = "state_dict names use A-Z, a-z, 0-9, '_' and (after the first character) '-'" + (allowTemplate ? " (and {expression} templates in a repeated node)" : "");
         bool inTemplate = false;
         for (int i = 0; i < name.Length; i++)
         {
@@ -34,7 +35,7 @@ public static class NameAlphabet
                 inTemplate = true;
             else if (allowTemplate && c == '}' && inTemplate)
                 inTemplate = false;
-            else if (inTemplate ? !IsTemplateCharacter(c) : !IsSegmentCharacter(c))
+            else if (inTemplate ? !IsTemplateCharacter(c) : !(IsSegmentCharacter(c) || (c == '-' && i > 0)))
                 return $"character {Describe(name, i)} at position {i + 1} is not allowed; {rule}";
         }
 

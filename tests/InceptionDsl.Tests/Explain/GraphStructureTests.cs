@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Analysis;
 using InceptionDsl.Semantics;
 using InceptionDsl.Tests.Support;
@@ -80,7 +81,7 @@ public class GraphStructureTests
         var model = ExplainModels.Get("InceptionResNetV2").Model;
         var block35 = model.Blocks.Single(b => b.Name == "Block35");
         var residual = Assert.Single(StepIR.InOrder(block35.Forward).OfType<ResidualStep>());
-        Assert.Equal(("scale", 0.17), (residual.Scale, residual.ScaleValue));  // the class's first use's value
+        Assert.Equal(("scale", 0.17), (CSharpExpressions.Render(residual.Scale!), residual.ScaleValue));  // the class's first use's value
         var block8 = model.Blocks.Single(b => b.Name == "Block8");
         Assert.Equal(0.2, StepIR.InOrder(block8.Forward).OfType<ResidualStep>().Single().ScaleValue);
         // A use whose scales are the class's carries none; block8 (scale 1.0) carries its own.
@@ -159,7 +160,7 @@ public class GraphStructureTests
         var instances = model.Instances.ToDictionary(i => i.Path);
         Assert.Equal("max pool 3x3/2", instances["down1"].Labels[poolIndex]);
         Assert.Equal("max pool 3x3/2 pad 1", instances["down2"].Labels[poolIndex]);
-        Assert.Equal("s", down.Forward.OfType<ResidualStep>().Single().Scale);
+        Assert.Equal("s", CSharpExpressions.Render(down.Forward.OfType<ResidualStep>().Single().Scale!));
         Assert.Equal(0.5, down.Forward.OfType<ResidualStep>().Single().ScaleValue);
         Assert.Empty(instances["down1"].Scales);
         Assert.Equal([1.0], instances["down2"].Scales);

@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
@@ -87,7 +88,7 @@ public sealed class AttentionConstructTests
         var model = Specs.Model(Spec);
         var unit = model.Blocks.Single(b => b.Name == "Unit");
         Assert.Equal(new[] { "skip", "skipbn", "rep", "se" }, unit.Members.Select(m => m.StateName));
-        Assert.Equal("filters != inChannels || stride != 1", unit.Members[0].Condition);
+        Assert.Equal("filters != inChannels || stride != 1", CSharpExpressions.Render(unit.Members[0].Condition!));
     }
 
     [Fact]
@@ -95,10 +96,10 @@ public sealed class AttentionConstructTests
     {
         var model = Specs.Model(Spec);
         var rep = model.Blocks.Single(b => b.Name == "Unit").Members.Single(m => m.StateName == "rep");
-        Assert.Contains("InceptionDslModules.SequentialOf(", rep.Init);
-        Assert.Contains("stride == 1", rep.Init);
+        Assert.Contains("InceptionDslModules.SequentialOf(", rep.Init());
+        Assert.Contains("stride == 1", rep.Init());
         // The conditional's C# keeps both sides; a constant condition picks one.
-        Assert.Contains("filters == inChannels ? filters : 1", rep.Init);
+        Assert.Contains("filters == inChannels ? filters : 1", rep.Init());
 
         using var module = Compiled.Value("Attention");
         var names = module.state_dict().Keys.ToList();

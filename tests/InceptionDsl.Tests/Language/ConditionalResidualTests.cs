@@ -49,7 +49,7 @@ public sealed class ConditionalResidualTests
         var model = Specs.Model(Spec);
         var unit = Assert.Single(model.Blocks, b => b.Name == "Unit");
         // The depthwise conv reads the expansion where there is one, else the block's input.
-        Assert.Contains("(expand != 1) ? hidden : inChannels", unit.Members.Single().Init, StringComparison.Ordinal);
+        Assert.Contains("expand != 1 ? hidden : inChannels", unit.Members.Single().Init(), StringComparison.Ordinal);
         Assert.Equal("[6, 8, 8]", Specs.Row(model, "a").OutputShape);
         Assert.Equal("[12, 4, 4]", Specs.Row(model, "c").OutputShape);
 
@@ -156,7 +156,7 @@ public sealed class ConditionalResidualTests
                   - { name: c, conv: { filters: "make_divisible($width * 0.5, 8)", k: 1 } }
             """));
         Assert.Equal("[24, 32, 32]", Specs.Row(model, "b.c").OutputShape);
-        Assert.Contains("InceptionDslModules.MakeDivisible((double)(width * 0.5), 8, 8)", model.Blocks.Single().Members.Single().Init, StringComparison.Ordinal);
+        Assert.Contains("InceptionDslModules.MakeDivisible((double)(width * 0.5), 8, 8)", model.Blocks.Single().Members.Single().Init(), StringComparison.Ordinal);
     }
 
     [Fact]

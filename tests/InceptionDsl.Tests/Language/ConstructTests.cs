@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Semantics;
 using InceptionDsl.Tests.Support;
 using Xunit;
@@ -52,7 +53,7 @@ public sealed class ConstructTests
             """));
         var concat = Assert.IsType<ConcatStep>(model.Body.Forward[0]);
         Assert.Equal(new[] { "b2", "b1" }, concat.Branches.Select(b => b.Hint));
-        Assert.Contains("12", model.Body.Members.Single(m => m.StateName == "after").Init);
+        Assert.Contains("12", model.Body.Members.Single(m => m.StateName == "after").Init());
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class ConstructTests
                   - { name: last, conv: { filters: 8, k: 1 } }
             """));
         Assert.Equal(new[] { "features", "features.0", "features.1", "features.last" }, model.Layers.Select(l => l.Path));
-        Assert.Contains("(\"1\", global::TorchSharp.torch.nn.MaxPool2d(", model.Body.Members.Single().Init);
+        Assert.Contains("(\"1\", global::TorchSharp.torch.nn.MaxPool2d(", model.Body.Members.Single().Init());
     }
 
     [Fact]
@@ -98,11 +99,11 @@ public sealed class ConstructTests
             """));
         var unit = Assert.Single(model.Blocks);
         Assert.Equal(new[] { "inChannels", "width", "stride" }, unit.Params.Select(p => p.Name));
-        Assert.Equal("1", unit.Params[2].Default);
-        Assert.Contains(unit.Lets, l => l.Name == "doubled" && l.Code == "width * 2");
-        Assert.Contains("doubled", unit.Members.Single().Init);
+        Assert.Equal("1", CSharpExpressions.Literal(unit.Params[2].Default!));
+        Assert.Contains(unit.Lets, l => l.Name == "doubled" && CSharpExpressions.Render(l.Value) == "width * 2");
+        Assert.Contains("doubled", unit.Members.Single().Init());
         Assert.Equal("[10, 16, 16]", Specs.Row(model, "b").OutputShape);
-        Assert.Contains("new Unit(12, width: 5, stride: 2)", model.Body.Members.Single(m => m.StateName == "b").Init);
+        Assert.Contains("new Unit(12, width: 5, stride: 2)", model.Body.Members.Single(m => m.StateName == "b").Init());
     }
 
     [Fact]
@@ -128,7 +129,7 @@ public sealed class ConstructTests
             """, blocks));
         var res = Assert.Single(model.Blocks);
         var downsample = res.Members.Single(m => m.StateName == "downsample");
-        Assert.Equal("stride != 1 || inChannels != planes", downsample.Condition);
+        Assert.Equal("stride != 1 || inChannels != planes", CSharpExpressions.Render(downsample.Condition!));
         // The identity instance has no projection parameters; the strided one has them.
         Assert.Equal(3 * 3 * 3 * 3 + 3, Specs.Row(model, "same").Parameters);
         Assert.Equal(8 * 3 * 9 + 8 + 8 * 3 + 8, Specs.Row(model, "down").Parameters);
@@ -152,9 +153,9 @@ public sealed class ConstructTests
             """));
         var block = Assert.Single(model.Blocks);
         var residual = Assert.IsType<ResidualStep>(block.Forward[0]);
-        Assert.Equal("scale", residual.Scale);
+        Assert.Equal("scale", CSharpExpressions.Render(residual.Scale!));
         var relu = Assert.IsType<FunctionalStep>(block.Forward[1]);
-        Assert.Equal("!noRelu", relu.Condition);
+        Assert.Equal("!noRelu", CSharpExpressions.Render(relu.Condition!));
     }
 
     [Fact]
@@ -214,7 +215,7 @@ public sealed class ConstructTests
         var aux = Assert.Single(model.Aux);
         Assert.Equal(4 * 10 + 10, aux.Parameters);
         Assert.Equal(aux.Parameters, model.AuxParameters);
-        Assert.Equal("auxLogits", model.Body.Members.Single(m => m.StateName == "aux1").Condition);
+        Assert.Equal("auxLogits", CSharpExpressions.Render(model.Body.Members.Single(m => m.StateName == "aux1").Condition!));
         Assert.Contains(model.Blocks.Single().Params, p => p.Name == "numClasses");
     }
 }

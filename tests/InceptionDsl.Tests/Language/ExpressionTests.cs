@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Expressions;
 using InceptionDsl.Text;
@@ -37,18 +38,18 @@ public sealed class ExpressionTests
     public void ParameterDependentValuesCarryTheirCSharp()
     {
         var scope = new Scope(null, "block");
-        scope.Set("planes", new IntValue(64) { Code = "planes" });
-        scope.Set("base_width", new IntValue(64) { Code = "baseWidth" });
+        scope.Set("planes", new IntValue(64) { Expr = new SymName("planes") });
+        scope.Set("base_width", new IntValue(64) { Expr = new SymName("baseWidth") });
         scope.Set("groups", new IntValue(32));
         var width = Assert.IsType<IntValue>(Eval("$planes * $base_width // 64 * $groups", scope));
         Assert.Equal(2048, width.Number);
-        Assert.Equal("planes * baseWidth / 64 * 32", width.Code);
+        Assert.Equal("planes * baseWidth / 64 * 32", CSharpExpressions.Render(width.AsExpr()));
         var parenthesised = Assert.IsType<IntValue>(Eval("($planes + 1) * 2", scope));
-        Assert.Equal("(planes + 1) * 2", parenthesised.Code);
+        Assert.Equal("(planes + 1) * 2", CSharpExpressions.Render(parenthesised.AsExpr()));
         // A constant side of && / || folds away: groups is 32 here.
         var condition = Assert.IsType<BoolValue>(Eval("$planes != 64 && $groups > 1", scope));
         Assert.False(condition.Flag);
-        Assert.Equal("planes != 64", condition.Code);
+        Assert.Equal("planes != 64", CSharpExpressions.Render(condition.AsExpr()));
         var always = Assert.IsType<BoolValue>(Eval("$planes != 64 || $groups > 1", scope));
         Assert.True(always.IsConstant && always.Flag);
     }

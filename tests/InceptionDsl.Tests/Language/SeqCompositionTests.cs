@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
@@ -220,7 +221,7 @@ public sealed class SeqCompositionTests
         // The first use leaves its ReLU out (a model-level false): conv 0, bn 1, then relu 2, conv 3, bn 4.
         Assert.Equal(new[] { "conv", "bn", "relu", "conv", "bn" }, Enumerable.Range(0, 5).Select(i => Specs.Row(model, $"stem.{i}").Kind));
         var stem = model.Body.Members.Single(m => m.StateName == "stem");
-        Assert.StartsWith("global::TorchSharp.torch.nn.Sequential(", stem.Init);
+        Assert.StartsWith("global::TorchSharp.torch.nn.Sequential(", stem.Init());
         // Each use of Stack with its own count: s1 has 2 copies without the first ReLU, s2 3 copies and the pool.
         Assert.Equal("bn", Specs.Row(model, "s1.rep.4").Kind);
         Assert.DoesNotContain(model.Layers, l => l.Path == "s1.rep.5");
@@ -235,14 +236,14 @@ public sealed class SeqCompositionTests
         var model = Specs.Model(Spliced);
         var stack = model.Blocks.Single(b => b.Name == "Stack");
         var rep = stack.Members.Single(m => m.StateName == "rep");
-        Assert.Contains("InceptionDslModules.SequentialOf(members =>", rep.Init);
-        Assert.Contains("for (long i = 0; i < reps; i++)", rep.Init);
-        Assert.Contains("firstRelu || i > 0", rep.Init);
+        Assert.Contains("InceptionDslModules.SequentialOf(members =>", rep.Init());
+        Assert.Contains("for (long i = 0; i < reps; i++)", rep.Init());
+        Assert.Contains("firstRelu || i > 0", rep.Init());
         // The channels flowing from one copy to the next are a local of the constructor.
-        Assert.Contains(stack.Lets, l => l.Name == "repChannels" && l.Code == "inChannels");
-        Assert.Contains("repChannels = i == reps - 1 ? filters : inChannels;", rep.Init);
+        Assert.Contains(stack.Lets, l => l.Name == "repChannels" && CSharpExpressions.Render(l.Value) == "inChannels");
+        Assert.Contains("repChannels = i == reps - 1 ? filters : inChannels;", rep.Init());
         var named = model.Blocks.Single(b => b.Name == "Named").Members.Single(m => m.StateName == "layers");
-        Assert.Contains("\"conv\" + (i + 1).ToString(global::System.Globalization.CultureInfo.InvariantCulture)", named.Init);
+        Assert.Contains("\"conv\" + (i + 1).ToString(global::System.Globalization.CultureInfo.InvariantCulture)", named.Init());
     }
 
     [Fact]
@@ -339,7 +340,7 @@ public sealed class SeqCompositionTests
                       - { conv: { filters: 8, k: "$i == 0 ? 3 : 1", pad: same }, repeat: $n }
             """));
         var block = Assert.Single(model.Blocks, c => c.Name == "B");
-        Assert.Contains(" - 1) / 2", string.Join("\n", block.Members.Select(m => m.Init)));
+        Assert.Contains(" - 1) / 2", string.Join("\n", block.Members.Select(m => m.Init())));
     }
 
     [Theory]

@@ -124,7 +124,7 @@ public sealed class TeachingMessageTests
         // The default that uses a parameter has no C# literal: every use passes it.
         var unit = big.Blocks.Single(b => b.Name == "Unit");
         Assert.Null(unit.Params.Single(p => p.Name == "wide").Default);
-        Assert.Contains("wide: 32", big.Body.Members.Single(m => m.StateName == "u1").Init);
+        Assert.Contains("wide: 32", big.Body.Members.Single(m => m.StateName == "u1").Init());
         // The aux head is switched off for the variant where its condition is false.
         Assert.Single(big.Aux);
         Assert.Empty(small.Aux);

@@ -53,7 +53,8 @@ public sealed class WeightsCatalogueTests
         string[] expected = ["GoogLeNet", "InceptionV3", "InceptionV4", "InceptionResNetV2", "LegacyXception", "ResNet18", "ResNet34", "ResNet50",
             "ResNet101", "ResNet152", "ResNeXt50_32x4d", "ResNeXt101_32x8d", "ResNeXt101_64x4d", "WideResNet50_2", "WideResNet101_2",
             "ResNet50D", "SEResNet50", "SEResNeXt26D_32x4d", "SKResNet18", "SKResNet34", "SKResNeXt50_32x4d",
-            "AlexNet", "VGG11_BN", "SqueezeNet1_1", "MobileNetV2", "EfficientNet_B0", "MobileNetV3_Large"];
+            "AlexNet", "VGG11_BN", "SqueezeNet1_1", "MobileNetV2", "EfficientNet_B0", "MobileNetV3_Large",
+            "DenseNet121", "RegNetY_400MF", "ShuffleNetV2_x1_0", "ConvNeXt_Tiny"];
         Assert.Equal(expected.Order(), ModelZoo.Entries.Where(e => e.Weights.Count > 0).Select(e => e.Name).Order());
         // Typed access, as a user writes it.
         Assert.Same(ResNet50.Weights.ImageNet1K_V1, ResNet50.Weights.All[0]);

@@ -1,3 +1,5 @@
+using InceptionDsl.Tests.Language;
+using InceptionDsl.Emit;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
 using InceptionDsl.Semantics;
@@ -83,14 +85,14 @@ public sealed class InceptionResNetTests
         {
             var block = model.Blocks.Single(b => b.Name == blockName);
             var residual = Assert.Single(block.Forward.OfType<ResidualStep>());
-            Assert.Equal("scale", residual.Scale);
-            Assert.Contains(block.Params, p => p.Name == "scale" && p.Type == "double");
+            Assert.Equal("scale", CSharpExpressions.Render(residual.Scale!));
+            Assert.Contains(block.Params, p => p.Name == "scale" && p.Type == InceptionDsl.Expressions.SymType.Float);
             // Only Block8 can skip its ReLU, at run time.
-            var relu = block.Forward.OfType<FunctionalStep>().Single(s => s.Comment == "relu" || s.Format.Contains(".relu("));
+            var relu = block.Forward.OfType<FunctionalStep>().Single(s => s.Comment == "relu" || s.Operation is ActivationNode { Kind: "relu" });
             Assert.Equal(blockName == "Block8", relu.Condition is not null);
         }
 
-        var inits = model.Body.Members.ToDictionary(m => m.StateName, m => m.Init);
+        var inits = model.Body.Members.ToDictionary(m => m.StateName, m => m.Init());
         var scales = new List<string>();
         foreach (var member in new[] { "repeat", "repeat_1", "repeat_2", "block8" })
             scales.AddRange(System.Text.RegularExpressions.Regex.Matches(inits[member], @"new Block\d+\(\d+(?<args>[^)]*)\)")

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using InceptionDsl.Models;
 using InceptionDsl.Reference;
+using InceptionDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -41,38 +40,38 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
+        { "DenseNet121", "densenet121" },
+        { "RegNetY_400MF", "regnet_y_400mf" },
+        { "ShuffleNetV2_x1_0", "shufflenet_v2_x1_0" },
+        { "ConvNeXt_Tiny", "convnext_tiny" },
     };
 
     /// <summary>
-    /// EfficientNet's stochastic depth as its spec declares it (drop_path: 0.2 * index / 16): each MBConv's
-    /// rate equals torchvision's StochasticDepth p, in order, as the structure fixture's module tree prints them.
+    /// Stochastic depth as each spec declares it (EfficientNet's drop_path: 0.2 * index / 16, ConvNeXt's 0.1 * index / 17
+    /// over the whole network): each block's rate equals torchvision's StochasticDepth p, in order, as the structure
+    /// fixture's module tree prints them.
     /// </summary>
-    [ReferenceFact]
-    public void EfficientNetsDropPathRatesAreTorchVisions()
+    [ReferenceTheory]
+    [InlineData("efficientnet_b0", 16)]
+    [InlineData("convnext_tiny", 18)]
+    public void DropPathRatesAreTorchVisions(string id, int blocks)
     {
-        var repr = ReferenceModel.LoadById("efficientnet_b0").Repr ?? throw new InvalidOperationException("efficientnet_b0.json has no repr");
+        var repr = ReferenceModel.LoadById(id).Repr ?? throw new InvalidOperationException($"{id}.json has no repr");
         var expected = System.Text.RegularExpressions.Regex.Matches(repr, @"StochasticDepth\(p=([0-9.e-]+), mode=row\)")
             .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        using var model = new EfficientNet_B0();
+        using var model = id == "efficientnet_b0" ? (TorchSharp.torch.nn.Module)new EfficientNet_B0() : new ConvNeXt_Tiny();
         var rates = model.modules().OfType<IDropPath>().Select(m => m.DropPathRate).ToList();
-        Assert.Equal(16, expected.Count);
+        Assert.Equal(blocks, expected.Count);
         Assert.Equal(expected.Count, rates.Count);
         foreach (var (want, got) in expected.Zip(rates))
             Assert.Equal(want, got, 1e-12);
     }
 
     private const string Script = """
-        import json, struct, sys
+        import sys
         import torch, torchvision
         path, builder, out = sys.argv[1:4]
-        raw = open(path, "rb").read()
-        size = struct.unpack("<Q", raw[:8])[0]
-        header, data = json.loads(raw[8:8 + size]), raw[8 + size:]
-        types = {"F32": torch.float32, "I64": torch.int64}
-        tensors = {}
-        for name, entry in header.items():
-            begin, end = entry["data_offsets"]
-            tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=types[entry["dtype"]]).reshape(entry["shape"])
+        tensors = read_safetensors(path)
         x = tensors.pop("__input__")
         model = getattr(torchvision.models, builder)()
         model.load_state_dict(tensors, strict=True)
@@ -124,9 +123,9 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         {
             var weights = Path.Combine(folder.FullName, "model.safetensors");
             var entries = module.state_dict().Select(p => (p.Key, p.Value)).Append(("__input__", input));
-            WriteSafetensors(weights, entries);
+            SafetensorsFile.Write(weights, entries);
             var script = Path.Combine(folder.FullName, "peer.py");
-            File.WriteAllText(script, Script);
+            File.WriteAllText(script, SafetensorsFile.PythonReader + "\n" + Script);
             var output = Path.Combine(folder.FullName, "logits.f32");
             Run(script, weights, builder, output);
 
@@ -154,44 +153,5 @@ public sealed class TorchVisionForwardTests(Xunit.Abstractions.ITestOutputHelper
         process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(300_000), "torchvision did not finish in 5 minutes");
         Assert.True(process.ExitCode == 0, $"torchvision failed ({process.ExitCode}): {stderr.Result}");
-    }
-
-    /// <summary>The safetensors format: 8 bytes of header length, the JSON header, then each tensor's bytes (little-endian).</summary>
-    private static void WriteSafetensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
-    {
-        var header = new Dictionary<string, object>();
-        var blobs = new List<byte[]>();
-        long offset = 0;
-        foreach (var (name, value) in tensors)
-        {
-            var contiguous = value.contiguous().cpu();
-            byte[] blob;
-            string dtype;
-            if (contiguous.dtype == ScalarType.Int64)
-            {
-                var data = contiguous.data<long>().ToArray();
-                blob = new byte[data.Length * 8];
-                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
-                dtype = "I64";
-            }
-            else
-            {
-                var data = contiguous.to_type(ScalarType.Float32).data<float>().ToArray();
-                blob = new byte[data.Length * 4];
-                Buffer.BlockCopy(data, 0, blob, 0, blob.Length);
-                dtype = "F32";
-            }
-
-            header[name] = new Dictionary<string, object> { ["dtype"] = dtype, ["shape"] = value.shape, ["data_offsets"] = new[] { offset, offset + blob.Length } };
-            blobs.Add(blob);
-            offset += blob.Length;
-        }
-
-        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        using var file = File.Create(path);
-        file.Write(BitConverter.GetBytes((ulong)json.Length));
-        file.Write(json);
-        foreach (var blob in blobs)
-            file.Write(blob);
     }
 }

@@ -37,6 +37,10 @@ public sealed class ZooVerificationTests
         { "MobileNetV2", "mobilenet_v2" },
         { "EfficientNet_B0", "efficientnet_b0" },
         { "MobileNetV3_Large", "mobilenet_v3_large" },
+        { "DenseNet121", "densenet121" },
+        { "RegNetY_400MF", "regnet_y_400mf" },
+        { "ShuffleNetV2_x1_0", "shufflenet_v2_x1_0" },
+        { "ConvNeXt_Tiny", "convnext_tiny" },
     };
 
     [ReferenceTheory]
