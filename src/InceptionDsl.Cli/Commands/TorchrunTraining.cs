@@ -112,9 +112,14 @@ public static class TorchrunTraining
     /// The PyTorch module of the model (emit --target pytorch) in <paramref name="folder"/>; its path. The one place this
     /// command reaches the PyTorch backend.
     /// </summary>
-    private static string EmitPyTorchModule(ResolvedModel resolved, string folder) =>
-        // The PyTorch backend (issue 23 part 3) is not in this build yet: until it is, a module is given with --module.
-        throw new CliInputException(resolved.SpecPath, $"this build cannot emit {resolved.Model.ClassName} as PyTorch yet (emit --target pytorch); give the module with --module FILE.py");
+    private static string EmitPyTorchModule(ResolvedModel resolved, string folder)
+    {
+        // As `emit --target pytorch SPEC -o FOLDER/` writes it: every model of the spec in one module.
+        var models = ModelResolver.FromFile(resolved.SpecPath).Select(m => m.Model).ToList();
+        var path = Path.Combine(folder, InceptionDsl.Emit.PyTorch.PyTorchEmitter.FileName(resolved.SpecPath));
+        CliFiles.WriteOutput(path, InceptionDsl.Emit.PyTorch.PyTorchEmitter.Emit(models, Path.GetFileName(resolved.SpecPath)));
+        return path;
+    }
 
     /// <summary>torchrun's own options: the processes, the nodes and the rendezvous, and where the ranks' stderr goes.</summary>
     private static IEnumerable<string> LauncherArguments(TrainCommand.Settings s, string output)

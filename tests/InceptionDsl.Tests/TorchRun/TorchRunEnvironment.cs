@@ -20,7 +20,7 @@ public static class TorchRunEnvironment
     /// after its spec, ResNet18 as torchvision's), given to the CLI with --module. True: the modules
     /// <c>emit --target pytorch</c> writes, as <c>train --engine torchrun</c> emits them. Flip it when the PyTorch backend is on main.
     /// </summary>
-    public static readonly bool EmittedModules = false;
+    public static readonly bool EmittedModules = true;
 
     /// <summary>Why the tests cannot run here, or null.</summary>
     public static string? Missing(bool torchvision = false) =>
