@@ -14,7 +14,7 @@ namespace InceptionDsl.Benchmarks;
 /// checkpoint.json records an epoch): torchrun with 2 ranks x 1 thread against 1 PyTorch process x 2 threads (same
 /// global batch), and the PyTorch entry point against the .NET trainer (TorchSharp) at 1 and 2 threads. Needs
 /// /usr/bin/python3 with torch and torchrun on PATH; the module is the one `emit --target pytorch` writes, or --module
-/// (default: the tests' hand-written stand-in).
+/// (default: the one emit --target pytorch writes).
 /// </summary>
 public static class TorchRunBenchmarks
 {
@@ -25,8 +25,7 @@ public static class TorchRunBenchmarks
     {
         int trainSize = args.SkipWhile(a => a != "--train-size").Skip(1).Select(int.Parse).FirstOrDefault(2048);
         int batch = args.SkipWhile(a => a != "--batch").Skip(1).Select(int.Parse).FirstOrDefault(64);
-        var module = args.SkipWhile(a => a != "--module").Skip(1).FirstOrDefault()
-            ?? Path.Combine(ReferencePaths.RepoRoot, "tests", "InceptionDsl.Tests", "TorchRun", "mini_inception_standin.py");
+        var given = args.SkipWhile(a => a != "--module").Skip(1).FirstOrDefault();
         if (!File.Exists(Python) || !File.Exists("/usr/bin/torchrun") && InceptionDslTorchrun() is null)
         {
             Console.Error.WriteLine("torchrun benchmark: needs /usr/bin/python3 with torch and torchrun on PATH (apt-get install python3-torch)");
@@ -39,6 +38,12 @@ public static class TorchRunBenchmarks
             var data = Path.Combine(root, "data");
             ShapesImageFolder.Write(data, trainSize, Validation, Size, Classes, seed: 1234);
             var script = PyTorchTrainingScript.WriteTo(root);
+            // The module emit --target pytorch writes for MiniInception's spec, unless --module gives one.
+            var spec = Path.Combine(ReferencePaths.RepoRoot, "specs", "mini_inception.inception.yaml");
+            var module = given ?? Path.Combine(root, InceptionDsl.Emit.PyTorch.PyTorchEmitter.FileName(spec));
+            if (given is null)
+                File.WriteAllText(module, InceptionDsl.Emit.PyTorch.PyTorchEmitter.Emit(
+                    InceptionDsl.SpecCompiler.Compile(spec, File.ReadAllText(spec)).Models.ToList(), Path.GetFileName(spec)));
             Console.WriteLine($"torchrun benchmark: MiniInception, {trainSize} training images {Size}x{Size}, global batch {batch}, epoch 2 of 2 timed, "
                 + $"{Environment.ProcessorCount} cores, load average {LoadAverage()} before");
             var rows = new List<(string Name, double Seconds)>

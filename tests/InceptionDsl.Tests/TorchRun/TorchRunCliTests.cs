@@ -21,7 +21,7 @@ public sealed class TorchRunCliTests : IDisposable
     {
         var output = Path.Combine(folder, "run");
         string[] train = ["train", "MiniInception", "--engine", "torchrun", "--nproc-per-node", "2", "--train-size", "1600", "--val-size", "64",
-            "--epochs", "3", "--batch-size", "16", "--threads", "1", "--out", output, .. TorchRunEnvironment.ModuleOption("MiniInception", folder)];
+            "--epochs", "3", "--batch-size", "16", "--threads", "1", "--out", output];
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "inceptiondsl.dll"));

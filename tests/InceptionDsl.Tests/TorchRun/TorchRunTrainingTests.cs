@@ -118,7 +118,7 @@ public sealed class TorchRunTrainingTests(TorchRunFixture runs) : IClassFixture<
         return b.Keys.Max(key => (a[key] - b[key]).abs().max().item<float>() / Math.Max(1e-12, b[key].abs().max().item<float>()));
     }
 
-    [TorchRunTheory(torchvision: true)]
+    [TorchRunTheory]
     [InlineData("MiniInception")]
     [InlineData("ResNet18")]
     public void TwoRanksEqualOneProcessAccumulatingTheirMicroBatches(string model)
@@ -133,7 +133,7 @@ public sealed class TorchRunTrainingTests(TorchRunFixture runs) : IClassFixture<
             Assert.Equal(TorchRunFixture.Steps, Trainer.ReadCheckpointInfo(folder)!.Steps);
     }
 
-    [TorchRunTheory(torchvision: true)]
+    [TorchRunTheory]
     [InlineData("MiniInception")]
     [InlineData("ResNet18")]
     public void TheCheckpointLoadsIntoTorchSharpAndExportsToOnnxWithEqualLogits(string model)
