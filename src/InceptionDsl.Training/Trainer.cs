@@ -300,7 +300,10 @@ public sealed class Trainer
         }
 
         var optimizerPath = Path.Combine(dir, info.OptimizerFile);
-        if (File.Exists(optimizerPath) && string.Equals(info.Optimizer, options.Optimizer, StringComparison.OrdinalIgnoreCase))
+        // A checkpoint of the torchrun engine holds PyTorch's optimizer state (optimizer-*.pt), which TorchSharp cannot read:
+        // the weights continue and the optimizer's moments restart, as when the optimizer changes.
+        if (File.Exists(optimizerPath) && string.Equals(info.Optimizer, options.Optimizer, StringComparison.OrdinalIgnoreCase)
+            && optimizerPath.EndsWith(".dat", StringComparison.Ordinal))
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
         return info;
     }

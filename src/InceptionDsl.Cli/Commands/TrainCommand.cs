@@ -129,6 +129,41 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Torch CPU threads (default: torch's choice).")]
         public int? Threads { get; init; }
 
+        [CommandOption("--engine <NAME>")]
+        [Description("torchsharp (default: this process, TorchSharp) or torchrun: emit the PyTorch module and train_ddp.py into the output folder and launch the installed torchrun (DistributedDataParallel; docs/training.md).")]
+        public string Engine { get; init; } = "torchsharp";
+
+        [CommandOption("--nproc-per-node <N>")]
+        [Description("--engine torchrun: processes (ranks) on this machine, one per GPU on CUDA (default 1).")]
+        public int? ProcessesPerNode { get; init; }
+
+        [CommandOption("--nnodes <N>")]
+        [Description("--engine torchrun: machines in the run (default 1); each runs the same command with its --node-rank.")]
+        public int? Nodes { get; init; }
+
+        [CommandOption("--node-rank <R>")]
+        [Description("--engine torchrun: this machine's place, 0 .. nnodes - 1 (default 0; node 0 hosts the rendezvous).")]
+        public int? NodeRank { get; init; }
+
+        [CommandOption("--master-addr <HOST>")]
+        [Description("--engine torchrun: address of node 0, which every node reaches (default: this machine alone, a free port).")]
+        public string? MasterAddress { get; init; }
+
+        [CommandOption("--master-port <PORT>")]
+        [Description("--engine torchrun: port of the rendezvous on node 0 (default 29500 with --master-addr).")]
+        public int? MasterPort { get; init; }
+
+        [CommandOption("--module <FILE>")]
+        [Description("--engine torchrun: train this PyTorch module (as emit --target pytorch writes it, e.g. an edited copy) instead of emitting one from the spec.")]
+        public string? Module { get; init; }
+
+        [CommandOption("--accumulate <N>")]
+        [Description("--engine torchrun: micro-batches per optimizer step, gradients accumulated (default 1); N ranks with --accumulate A step as N x A ranks would.")]
+        public int? Accumulate { get; init; }
+
+        /// <summary>Whether training runs in PyTorch under torchrun rather than in this process.</summary>
+        public bool UsesTorchrun => string.Equals(Engine, "torchrun", StringComparison.OrdinalIgnoreCase);
+
         // Ranges of the numeric options, checked before anything is built or read (a learning rate of 1e308 is finite
         // but turns every weight into NaN at the first step; docs/cli.md lists them).
         public const int MaxEpochs = 100_000, MaxBatchSize = 65_536, MaxWarmup = 10_000_000, MaxThreads = 1024;
@@ -140,12 +175,21 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         /// <summary>The most memory the generated dataset may take (float32 pixels of both splits).</summary>
         public const long MaxGeneratedBytes = 4L << 30;
 
+        /// <summary>The first option given that only the torchrun engine takes, or null.</summary>
+        private string? TorchrunOnlyOption() =>
+            ProcessesPerNode is not null ? "--nproc-per-node" : Nodes is not null ? "--nnodes" : NodeRank is not null ? "--node-rank"
+            : MasterAddress is not null ? "--master-addr" : MasterPort is not null ? "--master-port" : Module is not null ? "--module"
+            : Accumulate is not null ? "--accumulate" : null;
+
         /// <summary>Every option checked before anything is built: the first bad one, with its range.</summary>
         public override ValidationResult Validate()
         {
             static bool Finite(double value) => double.IsFinite(value);
             string? error =
-                Epochs is < 1 or > MaxEpochs ? $"--epochs must be between 1 and {MaxEpochs}, not {Epochs}"
+                Engine.ToLowerInvariant() is not ("torchsharp" or "torchrun") ? $"--engine must be torchsharp or torchrun, not '{Engine}'"
+                : !UsesTorchrun && TorchrunOnlyOption() is { } only ? $"{only} goes with --engine torchrun"
+                : UsesTorchrun && TorchrunTraining.Problem(this) is { } torchrun ? torchrun
+                : Epochs is < 1 or > MaxEpochs ? $"--epochs must be between 1 and {MaxEpochs}, not {Epochs}"
                 : BatchSize is < 1 or > MaxBatchSize ? $"--batch-size must be between 1 and {MaxBatchSize}, not {BatchSize}"
                 : TrainSize is < 1 or > 1_000_000 ? $"--train-size must be between 1 and 1000000, not {TrainSize}"
                 : ValidationSize is < 1 or > 1_000_000 ? $"--val-size must be between 1 and 1000000, not {ValidationSize}"
@@ -178,6 +222,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.UsesTorchrun)
+            return TorchrunTraining.Run(settings, cancellationToken);
         if (settings.Threads is { } threads) set_num_threads(threads);
         if (!TryResolveModel(settings, out var name, out var inChannels, out var size, out var hasAux, out var create))
             return 1;
