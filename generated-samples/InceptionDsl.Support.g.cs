@@ -369,35 +369,6 @@ namespace InceptionDsl.Models
     }
 
     /// <summary>
-    /// Interleaves the channels of <see cref="Groups"/> groups: the input viewed as [N, groups, C / groups, H, W],
-    /// its two channel axes swapped, viewed back as [N, C, H, W] (torchvision's shufflenetv2.channel_shuffle,
-    /// PyTorch's nn.ChannelShuffle). No parameters.
-    /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class InceptionDslChannelShuffle : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
-    {
-        /// <summary>Builds the shuffle of <paramref name="groups"/> groups.</summary>
-        public InceptionDslChannelShuffle(long groups) : base("ChannelShuffle")
-        {
-            Groups = groups;
-        }
-    
-        /// <summary>How many groups the channels are in.</summary>
-        public long Groups { get; }
-    
-        /// <inheritdoc />
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
-        {
-            long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
-            return input.view(batch, Groups, channels / Groups, height, width).transpose(1, 2).contiguous().view(batch, channels, height, width);
-        }
-    
-        /// <inheritdoc />
-        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
-            graph.ChannelShuffle(path, input, Groups);
-    }
-    
-    /// <summary>
     /// One of <see cref="Parts"/> equal slices of the input's channels, the one at <see cref="Index"/> (torch.chunk on
     /// dim 1: ShuffleNetV2's channel split, <c>x1, x2 = x.chunk(2, dim=1)</c>). No parameters.
     /// </summary>
@@ -459,7 +430,7 @@ namespace InceptionDsl.Models
         string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
             graph.LayerNorm2d(path, input, this.weight, this.bias, Eps);
     }
-    
+
     /// <summary>
     /// nn.Linear over the channels at every position of an NCHW map (ConvNeXt's Linear between its Permutes): permute to
     /// NHWC, linear, permute back; weight [out, in] and bias [out], initialised as nn.Linear's.
@@ -491,6 +462,35 @@ namespace InceptionDsl.Models
         /// <inheritdoc />
         string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
             graph.ChannelLinear(path, input, this.weight, this.bias);
+    }
+
+    /// <summary>
+    /// Interleaves the channels of <see cref="Groups"/> groups: the input viewed as [N, groups, C / groups, H, W],
+    /// its two channel axes swapped, viewed back as [N, C, H, W] (torchvision's shufflenetv2.channel_shuffle,
+    /// PyTorch's nn.ChannelShuffle). No parameters.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslChannelShuffle : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        /// <summary>Builds the shuffle of <paramref name="groups"/> groups.</summary>
+        public InceptionDslChannelShuffle(long groups) : base("ChannelShuffle")
+        {
+            Groups = groups;
+        }
+    
+        /// <summary>How many groups the channels are in.</summary>
+        public long Groups { get; }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        {
+            long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+            return input.view(batch, Groups, channels / Groups, height, width).transpose(1, 2).contiguous().view(batch, channels, height, width);
+        }
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input) =>
+            graph.ChannelShuffle(path, input, Groups);
     }
 
     /// <summary>

@@ -117,8 +117,11 @@ public sealed class OpCatalogLanguage : ILanguageCatalog
         return (key.Description, key.Default);
     }
 
-    /// <summary>Kinds whose options mean something of their own (a shuffle's groups, a LayerNorm's eps): described as the language catalog describes them for that kind.</summary>
-    private static readonly HashSet<string> OwnOptionTexts = new() { "chunk", "channel_shuffle", "layer_norm", "channel_linear", "layer_scale" };
+    /// <summary>
+    /// Kinds whose options mean something of their own (a shuffle's groups, a LayerNorm's eps): every kind that describes
+    /// itself (Core's Kinds/), and a layer scale; described as the kind describes them.
+    /// </summary>
+    private static readonly HashSet<string> OwnOptionTexts = new(InceptionDsl.Kinds.NodeKinds.Layers.Select(k => k.Key).Append("layer_scale"));
 
     public IReadOnlyList<CatalogEntry> OptionsOf(string kind) =>
         OwnOptionTexts.Contains(kind)

@@ -1,3 +1,5 @@
+using InceptionDsl.Kinds;
+
 namespace InceptionDsl.Emit;
 
 /// <summary>
@@ -20,10 +22,16 @@ public static class SupportEmitter
             text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
         w.Line();
-        w.Line(ChannelOpsSupport.Text(options.Onnx));
-        w.Line();
-        w.Line(ConvNeXtSupport.Text(options.Onnx));
-        w.Line();
+        // The support classes of the kinds whose module torch does not have (Kinds/), each a section of its own.
+        foreach (var kind in NodeKinds.Layers)
+        {
+            if (kind.TorchSharpSupport(options.Onnx) is { } section)
+            {
+                w.Line(section.Replace("\r", ""));
+                w.Line();
+            }
+        }
+
         var weights = PretrainedWeightsSupport.Text.Replace("\r", "");
         w.Line(options.Contracts ? ContractsBinding.BindWeights(weights) : weights);
         w.Close();

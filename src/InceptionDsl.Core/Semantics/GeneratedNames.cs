@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using InceptionDsl.Emit;
 
 namespace InceptionDsl.Semantics;
@@ -16,11 +17,7 @@ public static class GeneratedNames
         "BasicConv2d", "IFoldsBatchNorm", "FeatureMap", "FeatureInfo", "InceptionDslInference", "AuxHeadInfo",
         "InceptionDslOutput", "IInceptionDslModel", "InceptionDslModules", "ZooEntry", "ModelZoo", "IDropPath", "InceptionDslDropPath",
         "PretrainedWeights", "PretrainedPreprocessing",
-        // ShuffleNetV2's channel operations (ChannelOpsSupport).
-        ChannelOpsSupport.ShuffleClass, ChannelOpsSupport.ChunkClass,
-        // ConvNeXt's LayerNorm2d and per-position Linear (ConvNeXtSupport).
-        ConvNeXtSupport.LayerNormClass, ConvNeXtSupport.ChannelLinearClass,
-    };
+    }.Concat(Kinds.NodeKinds.Layers.SelectMany(k => k.SupportClasses)).ToArray(); // the support classes of kinds torch does not have
 
     /// <summary>Members the emitters give a model class (besides its fields and nested block classes).</summary>
     public static IReadOnlyList<string> ModelMembers { get; } = new[]

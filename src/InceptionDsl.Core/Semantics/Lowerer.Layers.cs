@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Diagnostics;
 using InceptionDsl.Expressions;
+using InceptionDsl.Kinds;
 using InceptionDsl.Syntax;
 
 namespace InceptionDsl.Semantics;
@@ -26,6 +27,13 @@ internal sealed partial class Lowerer
         // Messages name the node by its spec path (features.3.branch1.1), not by its bare name or position.
         label = frame.Path + label;
         var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        // A kind that lowers itself (Kinds/): its file has the checks, the shape rule and the counts.
+        if (NodeKinds.Layer(node.Op) is { } kind)
+        {
+            CurrentSpan = options.Span;
+            return kind.Plan(new LayerContext(label, options, input, frame.RecordLayers, _diagnostics));
+        }
+
         return node.Op switch
         {
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
@@ -40,8 +48,7 @@ internal sealed partial class Lowerer
             "dropout" => PlanDropout(options, input, frame.RecordLayers),
             "flatten" => PlanFlatten(label, input),
             "linear" => PlanLinear(label, options, input, frame.RecordLayers),
-            "chunk" or "channel_shuffle" => PlanChannelOp(node.Op, label, options, input, frame.RecordLayers),
-            "layer_norm" or "channel_linear" or "layer_scale" => PlanConvNeXtLayer(node.Op, label, options, input, frame.RecordLayers),
+            "layer_scale" => LayerScaleInSequential(label, options),
             _ => null,
         };
     }

@@ -178,30 +178,6 @@ public sealed record SequentialLoop(string Index, SymExpr Count, string? Carried
             .Concat(Body.SelectMany(b => b.Expressions()));
 }
 
-/// <summary>One of <see cref="Parts"/> equal slices of the channels, the <see cref="Index"/>-th (<c>x.chunk(parts, 1)[index]</c>, ShuffleNetV2).</summary>
-public sealed record ChannelChunkNode(SymExpr Parts, SymExpr Index) : ModuleNode
-{
-    public override IEnumerable<SymExpr> Expressions() => new[] { Parts, Index };
-}
-
-/// <summary>torchvision's channel_shuffle(x, groups): view as [N, g, C/g, H, W], swap the two channel axes, view back.</summary>
-public sealed record ChannelShuffleNode(SymExpr Groups) : ModuleNode
-{
-    public override IEnumerable<SymExpr> Expressions() => new[] { Groups };
-}
-
-/// <summary>LayerNorm over the channels at every position of an NCHW map (ConvNeXt's LayerNorm2d): <c>weight</c>, <c>bias</c> [C].</summary>
-public sealed record LayerNorm2dNode(SymExpr Channels, SymExpr Eps) : ModuleNode
-{
-    public override IEnumerable<SymExpr> Expressions() => new[] { Channels, Eps };
-}
-
-/// <summary>nn.Linear over the channels at every position (ConvNeXt's Linear between Permutes): <c>weight</c> [out, in], <c>bias</c>.</summary>
-public sealed record ChannelLinearNode(SymExpr In, SymExpr Out, bool Bias) : ModuleNode
-{
-    public override IEnumerable<SymExpr> Expressions() => new[] { In, Out };
-}
-
 /// <summary>A parameter of the class itself (ConvNeXt's layer_scale): a [C, 1, 1] tensor filled with <see cref="Init"/>.</summary>
 public sealed record ScaleParameterNode(SymExpr Channels, SymExpr Init) : ModuleNode
 {

@@ -16,7 +16,7 @@ public sealed record OperatorInfo(string Operator, string Group, string Descript
 
 /// <summary>
 /// The one description of the language: every mapping's keys (top level, variant, block, aux head,
-/// input, accuracy, node, residual), every node kind's options (with <see cref="OpCatalog"/>'s kinds)
+/// input, accuracy, node, residual), every node kind's options (each kind's own, in <see cref="Kinds.NodeKinds"/>)
 /// and the expression operators. <see cref="SpecReader"/> validates against it; the schema writer
 /// and the reference generator render it; tests keep the three in step.
 /// </summary>
@@ -143,82 +143,8 @@ public static class LanguageCatalog
         new KeyInfo("split", Expr, "false", "Split the input's channels evenly across the paths (timm split_input): path i reads the i-th slice. Known at build time (a model parameter)."),
     };
 
-    /// <summary>The options of each node kind that takes options, by kind.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<KeyInfo>> Options { get; } = new Dictionary<string, IReadOnlyList<KeyInfo>>
-    {
-        ["conv"] = new[]
-        {
-            new KeyInfo("filters", "positive integer", null, "Output channels (required; the shorthand 'conv: 64')."),
-            new KeyInfo("k", "integer or [h, w]", null, "Kernel size (required)."),
-            new KeyInfo("stride", "integer or [h, w]", "1", "Stride."),
-            new KeyInfo("pad", "integer, [h, w], same or valid", "0", "Zero padding; 'same' keeps the size at stride 1 (odd kernels), 'valid' is 0."),
-            new KeyInfo("dilation", "integer or [h, w]", "1", "Dilation."),
-            new KeyInfo("groups", "positive integer", "1", "Groups: must divide the input channels and the filters; groups = channels is a depthwise conv."),
-            new KeyInfo("bias", "true or false", "true without bn, false with bn", "Whether the conv has a bias."),
-            new KeyInfo("bn", "true, false or { eps, momentum }", "false", "Follow the conv with BatchNorm (a conv-bn-act unit, BasicConv2d)."),
-            new KeyInfo("eps", "number", "0.00001", "The BatchNorm's eps (with bn)."),
-            new KeyInfo("momentum", "number", "0.1", "The BatchNorm's momentum (with bn)."),
-            new KeyInfo("act", "an activation kind or none", "none", "Activation after the conv (and its bn): " + string.Join(", ", ActivationCatalog.Keys) + ". In a seq, an unnamed conv without bn puts the activation's module at the next position (torchvision's VGG)."),
-        },
-        ["bn"] = new[]
-        {
-            new KeyInfo("eps", "number", "0.00001", "Added to the variance (shorthand 'bn: 0.001')."),
-            new KeyInfo("momentum", "number", "0.1", "Running statistics' momentum."),
-        },
-        ["maxpool"] = new[]
-        {
-            new KeyInfo("k", "integer or [h, w]", null, "Window (required; shorthand 'maxpool: 3')."),
-            new KeyInfo("stride", "integer or [h, w]", "k", "Stride."),
-            new KeyInfo("pad", "integer or [h, w]", "0", "Padding (at most half the window)."),
-            new KeyInfo("ceil", "true or false", "false", "Round the output size up (PyTorch ceil_mode)."),
-        },
-        ["avgpool"] = new[]
-        {
-            new KeyInfo("k", "integer or [h, w]", null, "Window (required; shorthand 'avgpool: 3')."),
-            new KeyInfo("stride", "integer or [h, w]", "k", "Stride."),
-            new KeyInfo("pad", "integer or [h, w]", "0", "Padding (at most half the window)."),
-            new KeyInfo("ceil", "true or false", "false", "Round the output size up (PyTorch ceil_mode)."),
-            new KeyInfo("count_include_pad", "true or false", "true", "Count the zero padding in the average."),
-        },
-        ["adaptive_avgpool"] = new[]
-        {
-            new KeyInfo("size", "integer or [h, w]", null, "Output size (required; shorthand 'adaptive_avgpool: 1')."),
-        },
-        ["dropout"] = new[]
-        {
-            new KeyInfo("p", "number", "0.5", "Drop probability (shorthand 'dropout: 0.2')."),
-        },
-        // ShuffleNetV2's channel split and shuffle (Lowerer.Channels.cs).
-        ["chunk"] = new[]
-        {
-            new KeyInfo("index", "integer", null, "Which part to keep, from 0 (required; shorthand 'chunk: 1')."),
-            new KeyInfo("parts", "positive integer", "2", "How many equal parts the channels are cut into (torch.chunk's chunks)."),
-        },
-        ["channel_shuffle"] = new[]
-        {
-            new KeyInfo("groups", "positive integer", null, "Groups whose channels are interleaved (required; shorthand 'channel_shuffle: 2')."),
-        },
-        // ConvNeXt's LayerNorm over channels, per-position Linear and layer scale (Lowerer.ConvNeXt.cs).
-        ["layer_norm"] = new[]
-        {
-            new KeyInfo("eps", "number", "1e-5", "Added to the variance (shorthand 'layer_norm: 1e-6', ConvNeXt's)."),
-        },
-        ["channel_linear"] = new[]
-        {
-            new KeyInfo("out", "positive integer", null, "Output channels (required; shorthand 'channel_linear: 384')."),
-            new KeyInfo("bias", "true or false", "true", "Whether the layer has a bias."),
-        },
-        ["layer_scale"] = new[]
-        {
-            new KeyInfo("init", "number", null, "The scale's initial value for every channel (required; shorthand 'layer_scale: 1e-6')."),
-        },
-        ["linear"] = new[]
-        {
-            new KeyInfo("out", "positive integer", null, "Output features (required; shorthand 'linear: $classes')."),
-            new KeyInfo("in", "positive integer", "the input's features", "Expected input features, checked against the shape."),
-            new KeyInfo("bias", "true or false", "true", "Whether the layer has a bias."),
-        },
-    };
+    /// <summary>The options of each leaf node kind that takes options, by kind: each kind's own list (<see cref="Kinds.NodeKinds"/>).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<KeyInfo>> Options => Kinds.NodeKinds.Options;
 
     /// <summary>The expression operators, loosest first.</summary>
     public static IReadOnlyList<OperatorInfo> Operators { get; } = new[]

@@ -4,6 +4,8 @@ using System.Linq;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
+using InceptionDsl.Kinds;
+
 namespace InceptionDsl.Emit.PyTorch;
 
 /// <summary>
@@ -38,6 +40,16 @@ public static class PyTorchEmitter
         w.Line();
         w.Line();
         w.Line(PyTorchSupport.Text.TrimEnd());
+        // The classes of the kinds torch.nn does not have (Kinds/).
+        foreach (var kind in NodeKinds.Layers)
+        {
+            if (kind.PyTorchSupport is { } support)
+            {
+                w.Line();
+                w.Line();
+                w.Line(support.Replace("\r", "").TrimEnd());
+            }
+        }
 
         // A block class the models of a family share is written once; two that differ are named after their model.
         var firsts = new Dictionary<string, ClassIR>();

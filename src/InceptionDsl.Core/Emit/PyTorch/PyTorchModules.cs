@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Expressions;
+using InceptionDsl.Kinds;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -39,11 +40,8 @@ internal sealed class PyTorchModules
         BlockInstanceNode block => $"{_className(block.Class)}({string.Join(", ", new[] { R(block.InChannels) }.Concat(block.Arguments.Select(a => $"{PythonText.Name(a.Name)}={R(a.Value)}")))})",
         ModuleListNode list => "nn.ModuleList([\n" + string.Join(",\n", list.Items.Select(i => "    " + Build(i, w).Replace("\n", "\n    "))) + "])",
         SequentialNode seq => Sequential(seq, w),
-        ChannelChunkNode chunk => $"ChannelChunk({R(chunk.Parts)}, {R(chunk.Index)})",
-        ChannelShuffleNode shuffle => $"ChannelShuffle({R(shuffle.Groups)})",
-        LayerNorm2dNode norm => $"LayerNorm2d({R(norm.Channels)}, eps={R(norm.Eps)})",
-        ChannelLinearNode linear => $"ChannelLinear({R(linear.In)}, {R(linear.Out)}{(linear.Bias ? "" : ", bias=False")})",
         ScaleParameterNode scale => $"nn.Parameter(torch.full(({R(scale.Channels)}, 1, 1), {R(scale.Init)}))",
+        _ when NodeKinds.Of(module) is { } kind => kind.PyTorchBuild(module),
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 

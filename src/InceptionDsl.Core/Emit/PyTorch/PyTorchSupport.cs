@@ -57,56 +57,5 @@ class BasicConv2d(nn.Module):
     def forward(self, x):
         x = self.bn(self.conv(x))
         return x if self.act is None else self.act(x)
-
-
-class ChannelChunk(nn.Module):
-    # One of parts equal slices of the channels (ShuffleNetV2's x.chunk(2, dim=1)[i]); no parameters.
-
-    def __init__(self, parts, index):
-        super().__init__()
-        self.parts, self.index = parts, index
-
-    def forward(self, x):
-        return x.chunk(self.parts, 1)[self.index]
-
-
-class ChannelShuffle(nn.Module):
-    # torchvision's channel_shuffle(x, groups); no parameters.
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, x):
-        n, c, h, w = x.shape
-        return x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).reshape(n, c, h, w)
-
-
-class LayerNorm2d(nn.Module):
-    # LayerNorm over the channels at every position of an NCHW map (torchvision's LayerNorm2d): weight, bias [C].
-
-    def __init__(self, channels, eps=1e-5):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-        self.eps = eps
-
-    def forward(self, x):
-        x = x.permute(0, 2, 3, 1)
-        x = F.layer_norm(x, (x.shape[-1],), self.weight, self.bias, self.eps)
-        return x.permute(0, 3, 1, 2)
-
-
-class ChannelLinear(nn.Module):
-    # nn.Linear over the channels at every position (ConvNeXt's Linear between Permutes): weight [out, in], bias [out].
-
-    def __init__(self, in_channels, out_channels, bias=True):
-        super().__init__()
-        self.weight = nn.Parameter(torch.empty(out_channels, in_channels))
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
-        nn.init.kaiming_uniform_(self.weight, a=5 ** 0.5)
-
-    def forward(self, x):
-        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
 """;
 }

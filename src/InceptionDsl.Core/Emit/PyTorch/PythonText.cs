@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 
+using InceptionDsl.Kinds;
+
 namespace InceptionDsl.Emit.PyTorch;
 
 /// <summary>
@@ -19,12 +21,11 @@ public static class PythonText
     };
 
     /// <summary>Names the emitted module and its methods use themselves: a value of the spec named so gets a '_' after it.</summary>
-    private static readonly HashSet<string> Taken = new()
+    private static readonly HashSet<string> Taken = new(new[]
     {
         "self", "torch", "nn", "F", "OrderedDict", "min", "max", "int", "float", "str", "bool", "range", "len", "super", "print",
         "make_divisible", "sequential_of", "drop_path", "BasicConv2d", "MODELS", "create",
-        "ChannelChunk", "ChannelShuffle", "LayerNorm2d", "ChannelLinear",
-    };
+    }.Concat(NodeKinds.Layers.SelectMany(k => k.PythonClasses)));
 
     public static bool IsKeyword(string name) => Keywords.Contains(name);
 

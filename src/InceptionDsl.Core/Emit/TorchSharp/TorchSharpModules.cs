@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using InceptionDsl.Expressions;
+using InceptionDsl.Kinds;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -39,11 +40,8 @@ public static class TorchSharpModules
         IdentityNode => Modules + ".Identity",
         BlockInstanceNode block => block.Class,
         ModuleListNode => ModuleListType,
-        ChannelChunkNode => ChannelOpsSupport.ChunkClass,
-        ChannelShuffleNode => ChannelOpsSupport.ShuffleClass,
-        LayerNorm2dNode => ConvNeXtSupport.LayerNormClass,
-        ChannelLinearNode => ConvNeXtSupport.ChannelLinearClass,
         ScaleParameterNode => Modules + ".Parameter",
+        _ when NodeKinds.Of(module) is { } kind => kind.TorchSharpType(module),
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 
@@ -64,11 +62,8 @@ public static class TorchSharpModules
         ModuleListNode list => $"{Nn}.ModuleList<{Nn}.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(\n"
             + string.Join(",\n", list.Items.Select(i => "    " + InitOf(i).Replace("\n", "\n    "))) + ")",
         SequentialNode seq => Sequential(seq),
-        ChannelChunkNode chunk => $"new {ChannelOpsSupport.ChunkClass}({R(chunk.Parts)}, {R(chunk.Index)})",
-        ChannelShuffleNode shuffle => $"new {ChannelOpsSupport.ShuffleClass}({R(shuffle.Groups)})",
-        LayerNorm2dNode norm => $"new {ConvNeXtSupport.LayerNormClass}({R(norm.Channels)}, eps: {R(norm.Eps)})",
-        ChannelLinearNode linear => $"new {ConvNeXtSupport.ChannelLinearClass}({R(linear.In)}, {R(linear.Out)}{(linear.Bias ? "" : ", bias: false")})",
         ScaleParameterNode scale => $"global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.full(new long[] {{ {R(scale.Channels)}, 1, 1 }}, {R(scale.Init)}))",
+        _ when NodeKinds.Of(module) is { } kind => kind.TorchSharpBuild(module),
         _ => throw new System.InvalidOperationException("Unknown module " + module.GetType().Name),
     };
 
