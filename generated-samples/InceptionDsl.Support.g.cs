@@ -494,6 +494,54 @@ namespace InceptionDsl.Models
     }
 
     /// <summary>
+    /// GroupNorm (nn.GroupNorm): the channels in <see cref="Groups"/> groups, each normalised over its channels and
+    /// the map, then scaled and shifted per channel; weight and bias [C] as PyTorch's.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
+    public sealed class InceptionDslGroupNorm : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Onnx.IOnnxWritable
+    {
+        private readonly global::TorchSharp.Modules.Parameter weight;
+        private readonly global::TorchSharp.Modules.Parameter bias;
+    
+        /// <summary>Builds the GroupNorm of <paramref name="channels"/> channels in <paramref name="groups"/> groups: weight 1, bias 0.</summary>
+        public InceptionDslGroupNorm(long groups, long channels, double eps = 1e-5) : base("GroupNorm")
+        {
+            Groups = groups;
+            Eps = eps;
+            this.weight = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.ones(channels));
+            this.bias = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.zeros(channels));
+            RegisterComponents();
+        }
+    
+        /// <summary>How many groups the channels are in.</summary>
+        public long Groups { get; }
+    
+        /// <summary>Added to the variance.</summary>
+        public double Eps { get; }
+    
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) =>
+            global::TorchSharp.torch.nn.functional.group_norm(input, Groups, this.weight, this.bias, Eps);
+    
+        /// <inheritdoc />
+        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
+        {
+            // Opset 17 has no GroupNormalization: normalise [N, groups, C / groups * H * W] as instances (unit scale, zero
+            // shift), take the input's shape back, then scale and shift each channel. The intermediates are no feature maps.
+            long channels = graph.ChannelsOf(input);
+            var grouped = graph.Operator("Reshape", path + ".group", new[] { input, graph.Int64s(path + ".group_shape", 0, Groups, -1) }, null);
+            var unit = graph.Initializer(path + ".unit_scale", global::TorchSharp.torch.ones(Groups), Groups);
+            var zero = graph.Initializer(path + ".zero_shift", global::TorchSharp.torch.zeros(Groups), Groups);
+            var normalised = graph.Operator("InstanceNormalization", path + ".norm", new[] { grouped, unit, zero }, null, null,
+                global::InceptionDsl.Onnx.OnnxGraphBuilder.Attribute("epsilon", (float)Eps));
+            var shape = graph.Operator("Shape", path + ".shape", new[] { input }, null);
+            var back = graph.Operator("Reshape", path + ".ungroup", new[] { normalised, shape }, input);
+            var scaled = graph.Operator("Mul", path + ".scale", new[] { back, graph.Initializer(path + ".weight", this.weight, channels, 1, 1) }, input);
+            return graph.Operator("Add", path, new[] { scaled, graph.Initializer(path + ".bias", this.bias, channels, 1, 1) }, input);
+        }
+    }
+
+    /// <summary>
     /// Published pretrained weights of a model, with the facts its spec gives: the file and its SHA-256 (the full hash,
     /// or the prefix of 8 or more hex digits torch.hub puts in file names, which is compared as a prefix), where it is
     /// published and under which license, the preprocessing it was evaluated with, and the ImageNet accuracy its source

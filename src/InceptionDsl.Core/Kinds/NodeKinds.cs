@@ -30,6 +30,7 @@ public static class NodeKinds
             new ChannelLinear(),
             CoreKinds.LayerScale,
             new ChannelShuffle(),
+            new GroupNorm(),
             CoreKinds.Seq,
             CoreKinds.Concat,
             CoreKinds.Residual,
