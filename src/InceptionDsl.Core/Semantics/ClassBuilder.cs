@@ -70,11 +70,13 @@ internal sealed class ClassBuilder
         }
 
         _stateNames[stateName] = span;
-        var field = Identifiers.ToFieldName(stateName);
-        if (Reserved.Contains(field) || _fields.Contains(field) || field == Name)
+        // A neutral identifier: a C# keyword ('class') gets a '_' as a reserved name does, never C#'s '@' escape, so the
+        // IR holds no target's syntax (the field keeps its state_dict name through [ComponentName]).
+        var field = Identifiers.ToFieldName(stateName).TrimStart('@');
+        if (Reserved.Contains(field) || Identifiers.IsKeyword(field) || _fields.Contains(field) || field == Name)
         {
             var original = field;
-            field = field.TrimStart('@') + "_";
+            field += "_";
             while (_fields.Contains(field))
                 field += "_";
             if (original == Name)

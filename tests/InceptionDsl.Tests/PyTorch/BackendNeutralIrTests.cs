@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using InceptionDsl.Reference;
 using InceptionDsl.Semantics;
+using InceptionDsl.Tests.Support;
 using Xunit;
 
 namespace InceptionDsl.Tests.PyTorch;
@@ -33,7 +34,43 @@ public sealed class BackendNeutralIrTests
     public void NoIrStringHoldsTargetSyntax(string spec)
     {
         var path = Path.Combine(ReferencePaths.RepoRoot, "specs", spec);
-        var result = SpecCompiler.Compile(path, File.ReadAllText(path));
+        AssertNeutral(SpecCompiler.Compile(path, File.ReadAllText(path)));
+    }
+
+    /// <summary>Names that are keywords of a target (C#'s class and in, Python's def and is) stay plain names in the IR.</summary>
+    [Fact]
+    public void NamesThatAreTargetKeywordsStayPlainNames()
+    {
+        const string spec = """
+            model: Keywords
+            input: { channels: 3, size: 8 }
+            classes: 4
+            blocks:
+              Unit:
+                params: [in, is]
+                body:
+                  - { name: class, conv: { filters: $is, k: 1 } }
+                  - { name: def, bn: {} }
+            body:
+              - { name: in, use: Unit, args: { in: 2, is: 8 } }
+              - { name: new, seq: [ { conv: { filters: 8, k: 3, pad: 1 } }, relu ] }
+              - global_avgpool
+              - { name: fc, linear: $classes }
+            """;
+        var result = SpecCompiler.Compile("keywords.inception.yaml", spec);
+        AssertNeutral(result);
+        var unit = Assert.Single(result.Models.Single().Blocks);
+        Assert.Equal(new[] { "class_", "def" }, unit.Members.Select(m => m.Field));
+        Assert.Equal(new[] { "class", "def" }, unit.Members.Select(m => m.StateName));
+
+        // The C# renderer makes them fields that compile and keep their state_dict names.
+        using var model = InMemoryModels.Load(("keywords.inception.yaml", spec))("Keywords");
+        Assert.Contains("in.class.weight", model.state_dict().Keys);
+        Assert.Contains("new.0.weight", model.state_dict().Keys);
+    }
+
+    private static void AssertNeutral(SpecResult result)
+    {
         Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
         var strings = new List<(string Where, string Text)>();
         foreach (var model in result.Models)
