@@ -5,10 +5,10 @@ using InceptionDsl.Syntax;
 namespace InceptionDsl.Kinds;
 
 /// <summary>
-/// The kinds the lowerer lowers itself, by their syntax: the leaves every other part of the language shares (the conv
-/// unit, BatchNorm, activations, pools, dropout, flatten, linear and a block's layer scale, whose lowering reads the
-/// class being built) and the composites, whose children the lowerer walks. Their renderers are the backends' tables of
-/// torch.nn's own modules.
+/// The kinds the lowerer lowers itself, by their syntax: the leaves whose lowering reads the lowerer's own state (the
+/// conv, which may become the shared conv unit; the pools, whose geometry each block use records for its rows and the
+/// ONNX writer; a block's layer scale, a parameter of the class being built; the activations, one family with conv's
+/// <c>act</c>) and the composites, whose children the lowerer walks. Their renderers are the backends' own tables.
 /// </summary>
 internal static class CoreKinds
 {
@@ -27,16 +27,8 @@ internal static class CoreKinds
             new KeyInfo("act", "an activation kind or none", "none", "Activation after the conv (and its bn): " + string.Join(", ", ActivationCatalog.Keys) + ". In a seq, an unnamed conv without bn puts the activation's module at the next position (torchvision's VGG)."),
         }, "filters");
 
-    public static readonly NodeKind BatchNorm = new SyntaxKind("bn", "BatchNorm2d", new[]
-        {
-            new KeyInfo("eps", "number", "0.00001", "Added to the variance (shorthand 'bn: 0.001')."),
-            new KeyInfo("momentum", "number", "0.1", "Running statistics' momentum."),
-        }, "eps");
-
     /// <summary>One kind per activation of <see cref="ActivationCatalog"/>: a parameter-free module, or a function in a flat body.</summary>
     public static IEnumerable<NodeKind> Activations => ActivationCatalog.All.Select(a => new SyntaxKind(a.Key, a.Description));
-
-    public static readonly NodeKind Identity = new SyntaxKind("identity", "passes its input on unchanged (nn.Identity in a seq, where it holds a position)");
 
     public static readonly NodeKind MaxPool = new SyntaxKind("maxpool", "2-d max pooling", new[]
         {
@@ -54,27 +46,6 @@ internal static class CoreKinds
             new KeyInfo("ceil", "true or false", "false", "Round the output size up (PyTorch ceil_mode)."),
             new KeyInfo("count_include_pad", "true or false", "true", "Count the zero padding in the average."),
         }, "k");
-
-    public static readonly NodeKind AdaptiveAvgPool = new SyntaxKind("adaptive_avgpool", "adaptive average pooling to a fixed size", new[]
-        {
-            new KeyInfo("size", "integer or [h, w]", null, "Output size (required; shorthand 'adaptive_avgpool: 1')."),
-        }, "size");
-
-    public static readonly NodeKind GlobalAvgPool = new SyntaxKind("global_avgpool", "global average pooling, flattened to a vector");
-
-    public static readonly NodeKind Dropout = new SyntaxKind("dropout", "dropout (active in training only)", new[]
-        {
-            new KeyInfo("p", "number", "0.5", "Drop probability (shorthand 'dropout: 0.2')."),
-        }, "p");
-
-    public static readonly NodeKind Flatten = new SyntaxKind("flatten", "flatten to a vector");
-
-    public static readonly NodeKind Linear = new SyntaxKind("linear", "fully connected layer", new[]
-        {
-            new KeyInfo("out", "positive integer", null, "Output features (required; shorthand 'linear: $classes')."),
-            new KeyInfo("in", "positive integer", "the input's features", "Expected input features, checked against the shape."),
-            new KeyInfo("bias", "true or false", "true", "Whether the layer has a bias."),
-        }, "out");
 
     public static readonly NodeKind LayerScale = new SyntaxKind("layer_scale", "its input times a learned per-channel scale, a [C, 1, 1] parameter of the block itself (state_dict 'layer_scale', ConvNeXt)", new[]
         {

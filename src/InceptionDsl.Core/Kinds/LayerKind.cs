@@ -39,6 +39,12 @@ public abstract class LayerKind : NodeKind
     /// <summary>The Python expression that builds the node's module.</summary>
     internal abstract string PyTorchBuild(ModuleNode node);
 
+    /// <summary>The C# a flat body's forward applies for a parameter-free node (a function of <paramref name="input"/>); null where the node is always a module field.</summary>
+    internal virtual string? TorchSharpApply(ModuleNode node, string input) => null;
+
+    /// <summary>The Python a flat body's forward applies for a parameter-free node; null where the node is always a submodule.</summary>
+    internal virtual string? PyTorchApply(ModuleNode node, string input) => null;
+
     /// <summary>The kind's section of the C# support file (with its ONNX writer where <paramref name="onnx"/>); null when torch has the module.</summary>
     internal virtual string? TorchSharpSupport(bool onnx) => null;
 
@@ -50,6 +56,18 @@ public abstract class LayerKind : NodeKind
 
     /// <summary>A size or value as Python.</summary>
     protected static string Py(SymExpr expression) => PythonExpressions.Render(expression);
+
+    /// <summary>TorchSharp's torch.nn (module factories) and its module types.</summary>
+    protected const string TorchNn = "global::TorchSharp.torch.nn", TorchModules = "global::TorchSharp.Modules";
+
+    /// <summary>TorchSharp's torch.nn.functional.</summary>
+    protected const string TorchFunctional = TorchNn + ".functional";
+
+    /// <summary>A (height, width) pair as a C# tuple.</summary>
+    protected static string CsPair(SymPair pair) => $"({Cs(pair.H)}, {Cs(pair.W)})";
+
+    /// <summary>A (height, width) pair as a Python tuple.</summary>
+    protected static string PyPair(SymPair pair) => $"({Py(pair.H)}, {Py(pair.W)})";
 
     /// <summary>The base class of a support module with one tensor in and one out.</summary>
     protected const string ModuleBase = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
@@ -78,6 +96,16 @@ public abstract class LayerKind<TNode> : LayerKind where TNode : ModuleNode
     internal sealed override string TorchSharpBuild(ModuleNode node) => TorchSharpBuild((TNode)node);
 
     internal sealed override string PyTorchBuild(ModuleNode node) => PyTorchBuild((TNode)node);
+
+    internal sealed override string? TorchSharpApply(ModuleNode node, string input) => TorchSharpApply((TNode)node, input);
+
+    internal sealed override string? PyTorchApply(ModuleNode node, string input) => PyTorchApply((TNode)node, input);
+
+    /// <inheritdoc cref="LayerKind.TorchSharpApply(ModuleNode, string)"/>
+    protected virtual string? TorchSharpApply(TNode node, string input) => null;
+
+    /// <inheritdoc cref="LayerKind.PyTorchApply(ModuleNode, string)"/>
+    protected virtual string? PyTorchApply(TNode node, string input) => null;
 
     /// <inheritdoc cref="LayerKind.TorchSharpType(ModuleNode)"/>
     protected abstract string TorchSharpType(TNode node);

@@ -13,18 +13,18 @@ namespace InceptionDsl.Kinds;
 /// </summary>
 public static class NodeKinds
 {
-    public static IReadOnlyList<NodeKind> All { get; } = new NodeKind[] { CoreKinds.Conv, CoreKinds.BatchNorm }
+    public static IReadOnlyList<NodeKind> All { get; } = new NodeKind[] { CoreKinds.Conv, new BatchNorm() }
         .Concat(CoreKinds.Activations)
         .Concat(new NodeKind[]
         {
-            CoreKinds.Identity,
+            new Identity(),
             CoreKinds.MaxPool,
             CoreKinds.AvgPool,
-            CoreKinds.AdaptiveAvgPool,
-            CoreKinds.GlobalAvgPool,
-            CoreKinds.Dropout,
-            CoreKinds.Flatten,
-            CoreKinds.Linear,
+            new AdaptiveAvgPool(),
+            new GlobalAvgPool(),
+            new Dropout(),
+            new Flatten(),
+            new Linear(),
             new ChannelChunk(),
             new LayerNorm2d(),
             new ChannelLinear(),

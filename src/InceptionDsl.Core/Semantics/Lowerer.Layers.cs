@@ -37,17 +37,8 @@ internal sealed partial class Lowerer
         return node.Op switch
         {
             "conv" => PlanConv(label, options, input, frame.RecordLayers),
-            "bn" => RequireMap(label, input) ? PlanBatchNorm(options, input, frame.RecordLayers) : null,
             _ when ActivationCatalog.TryGet(node.Op, out var activation) => PlanActivation(activation, input),
-            "identity" => new LayerPlan("identity", "identity", input, 0, 0, new IdentityNode(), Functional: true),
             "maxpool" or "avgpool" => PlanPool(node.Op, label, options, input, frame.RecordLayers),
-            "adaptive_avgpool" => PlanAdaptivePool(label, options, input, frame.RecordLayers),
-            "global_avgpool" => RequireMap(label, input)
-                ? new LayerPlan("global_avgpool", "global average pool", TensorShape.Vector(input.Channels), 0, 0, new GlobalAvgPoolNode(), Functional: true)
-                : null,
-            "dropout" => PlanDropout(options, input, frame.RecordLayers),
-            "flatten" => PlanFlatten(label, input),
-            "linear" => PlanLinear(label, options, input, frame.RecordLayers),
             "layer_scale" => LayerScaleInSequential(label, options),
             _ => null,
         };
@@ -185,14 +176,6 @@ internal sealed partial class Lowerer
         return output;
     }
 
-    private LayerPlan PlanBatchNorm(Options options, TensorShape input, bool numbers)
-    {
-        var eps = options.Number("eps", 1e-5, 0, 1) ?? new FloatValue(1e-5);
-        var momentum = options.Number("momentum", 0.1, 0, 1) ?? new FloatValue(0.1);
-        return new LayerPlan("bn", $"batchnorm eps {eps.Shown}", input, 2 * input.C, 0, new BatchNormNode(input.Channels.AsExpr(), eps.AsExpr(), momentum.AsExpr()), Functional: false)
-            { Label = numbers && !eps.IsConstant ? $"batchnorm eps {eps.Display}" : null };
-    }
-
     private LayerPlan? PlanPool(string op, string label, Options options, TensorShape input, bool numbers)
     {
         CurrentSpan = options.Span;
@@ -229,60 +212,6 @@ internal sealed partial class Lowerer
         }
 
         return new LayerPlan("avgpool", detail, output, 0, 0, pool, Functional: true) { Label = numbered, Geometry = geometry };
-    }
-
-    private LayerPlan? PlanAdaptivePool(string label, Options options, TensorShape input, bool numbers)
-    {
-        CurrentSpan = options.Span;
-        var size = options.Pair("size", null, 1);
-        if (size is null || !RequireMap(label, input))
-            return null;
-        var output = TensorShape.Map(input.Channels, size.Value.H.Number, size.Value.W.Number);
-        return new LayerPlan("adaptive_avgpool", $"adaptive avg pool to {size.Value.H.Shown}x{size.Value.W.Shown}", output, 0, 0, new AdaptiveAvgPoolNode(SymPair.Of(size.Value)), Functional: true)
-            { Label = numbers && !Constant(size.Value) ? $"adaptive avg pool to {size.Value.H.Display}x{size.Value.W.Display}" : null };
-    }
-
-    private LayerPlan? PlanDropout(Options options, TensorShape input, bool numbers)
-    {
-        var p = options.Number("p", 0.5, 0, 1);
-        if (p is null)
-            return null;
-        return new LayerPlan("dropout", $"dropout p={p.Shown}", input, 0, 0, new DropoutNode(p.AsExpr()), Functional: true) { Label = numbers && !p.IsConstant ? $"dropout p={p.Display}" : null };
-    }
-
-    private LayerPlan PlanFlatten(string label, TensorShape input)
-    {
-        if (input.IsVector)
-            return new LayerPlan("flatten", "flatten", input, 0, 0, new FlattenNode(), Functional: true);
-        long features = input.C * input.Height * input.Width;
-        var channels = input.Height * input.Width == 1 ? input.Channels
-            : new IntValue(features) { Expr = input.Channels.IsConstant ? null : new SymBinary("*", input.Channels.Expr!, new SymLiteral(new IntValue(input.Height * input.Width))) };
-        return new LayerPlan("flatten", "flatten", TensorShape.Vector(channels), 0, 0, new FlattenNode(), Functional: true);
-    }
-
-    private LayerPlan? PlanLinear(string label, Options options, TensorShape input, bool numbers)
-    {
-        if (!input.IsVector)
-        {
-            _diagnostics.Add(Descriptors.ClassifierMismatch.Create(options.Span, label, "a flat vector of", $"the feature map {input}: add flatten or global_avgpool before it"));
-            return null;
-        }
-
-        var outFeatures = options.Int("out", null, 1, SpecLimits.MaxChannels);
-        var declaredIn = options.Has("in") ? options.Int("in", null, 1, SpecLimits.MaxChannels) : null;
-        var bias = options.Bool("bias", true);
-        if (outFeatures is null || bias is null)
-            return null;
-        if (declaredIn is not null && declaredIn.Number != input.C)
-        {
-            _diagnostics.Add(Descriptors.ClassifierMismatch.Create(options.SpanOf("in"), label, declaredIn.Number, $"{input} ({input.C} features)"));
-            return null;
-        }
-
-        long parameters = input.C * outFeatures.Number + (bias.Value ? outFeatures.Number : 0);
-        return new LayerPlan("linear", $"linear {input.Channels.Shown} -> {outFeatures.Shown}", TensorShape.Vector(outFeatures), parameters, 2 * input.C * outFeatures.Number,
-            new LinearNode(input.Channels.AsExpr(), outFeatures.AsExpr(), bias.Value), Functional: false)
-            { Label = numbers && !(input.Channels.IsConstant && outFeatures.IsConstant) ? $"linear {input.Channels.Display} -> {outFeatures.Display}" : null };
     }
 
     /// <summary>A value in a comment: the number, or the C# that computes it in a block class.</summary>

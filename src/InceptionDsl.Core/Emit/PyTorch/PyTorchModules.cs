@@ -28,15 +28,8 @@ internal sealed class PyTorchModules
     {
         Conv2dNode conv => $"nn.Conv2d({R(conv.In)}, {R(conv.Out)}, {string.Join(", ", new[] { Tuple(conv.Kernel) }.Concat(Geometry(conv)).Concat(conv.Bias ? new string[0] : new[] { "bias=False" }))})",
         ConvUnitNode unit => ConvUnit(unit),
-        BatchNormNode bn => $"nn.BatchNorm2d({R(bn.Features)}, eps={R(bn.Eps)}, momentum={R(bn.Momentum)})",
         ActivationNode activation => $"nn.{Activation(activation.Kind).Module}()",
         PoolNode pool => $"nn.{(pool.Max ? "MaxPool2d" : "AvgPool2d")}({Tuple(pool.Kernel)}, stride={Tuple(pool.Stride)}, padding={Tuple(pool.Padding)}{PoolFlags(pool)})",
-        AdaptiveAvgPoolNode adaptive => $"nn.AdaptiveAvgPool2d({Tuple(adaptive.Size)})",
-        GlobalAvgPoolNode => "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())",
-        DropoutNode dropout => $"nn.Dropout({R(dropout.P)})",
-        FlattenNode => "nn.Flatten()",
-        LinearNode linear => $"nn.Linear({R(linear.In)}, {R(linear.Out)}{(linear.Bias ? "" : ", bias=False")})",
-        IdentityNode => "nn.Identity()",
         BlockInstanceNode block => $"{_className(block.Class)}({string.Join(", ", new[] { R(block.InChannels) }.Concat(block.Arguments.Select(a => $"{PythonText.Name(a.Name)}={R(a.Value)}")))})",
         ModuleListNode list => "nn.ModuleList([\n" + string.Join(",\n", list.Items.Select(i => "    " + Build(i, w).Replace("\n", "\n    "))) + "])",
         SequentialNode seq => Sequential(seq, w),
@@ -48,13 +41,9 @@ internal sealed class PyTorchModules
     /// <summary>A parameter-free module applied as a function to <paramref name="input"/>.</summary>
     public static string Apply(ModuleNode operation, string input) => operation switch
     {
-        IdentityNode => input,
         ActivationNode activation => Functions[activation.Kind].Replace("{0}", input),
         PoolNode pool => $"F.{(pool.Max ? "max_pool2d" : "avg_pool2d")}({input}, {Tuple(pool.Kernel)}, {Tuple(pool.Stride)}, {Tuple(pool.Padding)}{PoolFlags(pool)})",
-        AdaptiveAvgPoolNode adaptive => $"F.adaptive_avg_pool2d({input}, {Tuple(adaptive.Size)})",
-        GlobalAvgPoolNode => $"F.adaptive_avg_pool2d({input}, 1).flatten(1)",
-        DropoutNode dropout => $"F.dropout({input}, {R(dropout.P)}, self.training)",
-        FlattenNode => input + ".flatten(1)",
+        _ when NodeKinds.Of(operation)?.PyTorchApply(operation, input) is { } apply => apply,
         _ => throw new System.InvalidOperationException($"{operation.GetType().Name} has parameters; it is a submodule, not a function"),
     };
 

@@ -28,16 +28,10 @@ public static class TorchSharpModules
     {
         Conv2dNode => Modules + ".Conv2d",
         ConvUnitNode => UnitClass,
-        BatchNormNode => Modules + ".BatchNorm2d",
         ActivationNode activation => Modules + "." + Activation(activation.Kind).Module,
         PoolNode { Max: true } => Modules + ".MaxPool2d",
         PoolNode => Modules + ".AvgPool2d",
-        AdaptiveAvgPoolNode => Modules + ".AdaptiveAvgPool2d",
-        GlobalAvgPoolNode or SequentialNode => Modules + ".Sequential",
-        DropoutNode => Modules + ".Dropout",
-        FlattenNode => Modules + ".Flatten",
-        LinearNode => Modules + ".Linear",
-        IdentityNode => Modules + ".Identity",
+        SequentialNode => Modules + ".Sequential",
         BlockInstanceNode block => block.Class,
         ModuleListNode => ModuleListType,
         ScaleParameterNode => Modules + ".Parameter",
@@ -49,15 +43,8 @@ public static class TorchSharpModules
     {
         Conv2dNode conv => $"{Nn}.Conv2d({R(conv.In)}, {R(conv.Out)}, {string.Join(", ", new[] { Tuple(conv.Kernel) }.Concat(Geometry(conv)).Concat(conv.Bias ? new string[0] : new[] { "bias: false" }))})",
         ConvUnitNode unit => ConvUnit(unit),
-        BatchNormNode bn => $"{Nn}.BatchNorm2d({R(bn.Features)}, eps: {R(bn.Eps)}, momentum: {R(bn.Momentum)})",
         ActivationNode activation => $"{Nn}.{Activation(activation.Kind).Module}()",
         PoolNode pool => $"{Nn}.{(pool.Max ? "MaxPool2d" : "AvgPool2d")}({Tuple(pool.Kernel)}, stride: {Tuple(pool.Stride)}, padding: {Tuple(pool.Padding)}{PoolFlags(pool)})",
-        AdaptiveAvgPoolNode adaptive => $"{Nn}.AdaptiveAvgPool2d({Tuple(adaptive.Size)})",
-        GlobalAvgPoolNode => $"{Nn}.Sequential({Nn}.AdaptiveAvgPool2d(1), {Nn}.Flatten())",
-        DropoutNode dropout => $"{Nn}.Dropout({R(dropout.P)})",
-        FlattenNode => $"{Nn}.Flatten()",
-        LinearNode linear => $"{Nn}.Linear({R(linear.In)}, {R(linear.Out)}{(linear.Bias ? "" : ", hasBias: false")})",
-        IdentityNode => $"{Nn}.Identity()",
         BlockInstanceNode block => $"new {block.Class}({string.Join(", ", new[] { R(block.InChannels) }.Concat(block.Arguments.Select(a => $"{Identifiers.Escape(a.Name)}: {R(a.Value)}")))})",
         ModuleListNode list => $"{Nn}.ModuleList<{Nn}.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(\n"
             + string.Join(",\n", list.Items.Select(i => "    " + InitOf(i).Replace("\n", "\n    "))) + ")",
@@ -73,14 +60,10 @@ public static class TorchSharpModules
     /// </summary>
     public static string ApplyOf(ModuleNode operation, string input) => operation switch
     {
-        IdentityNode => input,
         ActivationNode activation => Activations[activation.Kind].Apply.Replace("{0}", input),
         PoolNode pool => $"{F}.{(pool.Max ? "max_pool2d" : "avg_pool2d")}({input}, {Tuple(pool.Kernel)}, {Tuple(pool.Stride)}, {Tuple(pool.Padding)}{PoolFlags(pool)})",
-        AdaptiveAvgPoolNode adaptive => $"{F}.adaptive_avg_pool2d({input}, {Tuple(adaptive.Size)})",
-        GlobalAvgPoolNode => $"{F}.adaptive_avg_pool2d({input}, 1).flatten(1)",
-        DropoutNode dropout => $"{F}.dropout({input}, {R(dropout.P)}, this.training)",
-        FlattenNode => input + ".flatten(1)",
         ScaleByParameterNode scale => $"{input} * this.{scale.Field}",
+        _ when NodeKinds.Of(operation)?.TorchSharpApply(operation, input) is { } apply => apply,
         _ => throw new System.InvalidOperationException($"{operation.GetType().Name} has parameters; it is a field, not a function"),
     };
 
