@@ -54,7 +54,7 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
     /// <summary>
     /// Where the shapes, labels and residual scales of a forward's steps come from: the model's own
     /// steps carry exact ones; a block instance's are in its <see cref="InstanceIR"/>, one output
-    /// (and functional label) per step of the class in <see cref="StepIR.InOrder"/> order and one
+    /// (and functional label) per step of the class in <see cref="StepWalk.PostOrder"/> order and one
     /// scale per residual step, so each is taken when its step is done.
     /// </summary>
     private sealed class Outputs(InstanceIR? instance)
@@ -79,7 +79,10 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
             ReferenceEquals(this, Exact) ? step.ScaleValue : _nextScale < (instance?.Scales.Count ?? 0) ? instance!.Scales[_nextScale++] : step.ScaleValue;
     }
 
-    private sealed class Builder(ModelIR model)
+    /// <summary>Where a step is read: the state_dict prefix of its class's use, the class, and this use's outputs.</summary>
+    private sealed record Site(string Prefix, ClassIR Owner, Outputs Outputs);
+
+    private sealed class Builder(ModelIR model) : StepVisitor<Site, List<GraphNode>>
     {
         private readonly Dictionary<string, LayerRow> _rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
         private readonly Dictionary<string, InstanceIR> _instances = model.Instances.GroupBy(i => i.Path).ToDictionary(g => g.Key, g => g.First());
@@ -91,60 +94,56 @@ public sealed record ModelGraph(ModelIR Model, IReadOnlyList<GraphNode> Nodes)
         /// layers their row's, other steps the one <paramref name="outputs"/> gives (exact in the
         /// model's forward, this instance's inside a block).
         /// </summary>
-        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, Outputs outputs)
-        {
-            var nodes = new List<GraphNode>();
-            foreach (var step in steps)
-            {
-                switch (step)
-                {
-                    case ModuleStep module:
-                        outputs.Of(step);  // its layers carry their rows' shapes
-                        var member = owner.Members.FirstOrDefault(m => m.Field == module.Field);
-                        var path = prefix + (member?.StateName ?? module.Field);
-                        if (_rows.TryGetValue(path, out var row))
-                            nodes.AddRange(Expand(row, member?.Children ?? default));
-                        break;
-                    case FunctionalStep functional:
-                        var label = outputs.LabelOf(functional);
-                        var geometry = outputs.GeometryOf(functional);
-                        nodes.Add(new OpNode(null, functional.Kind, label, outputs.Of(step), 0, 0) { Geometry = geometry });
-                        break;
-                    case ConcatStep concat:
-                        var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, prefix, owner, outputs))).ToList();
-                        nodes.Add(new ConcatNode(branches, outputs.Of(step)));
-                        break;
-                    case GateStep gate:
-                        nodes.Add(new GateNode(Steps(gate.Branch, prefix, owner, outputs), outputs.Of(step)));
-                        break;
-                    case SelectStep select:
-                        nodes.Add(Select(select, prefix, owner, outputs.Of(step)));
-                        break;
-                    case ResidualStep residual:
-                        // Outputs come in the order the steps were made: the shortcut's first where it registers first.
-                        var shortcut = residual.ShortcutFirst ? Steps(residual.Shortcut, prefix, owner, outputs) : null;
-                        var body = Steps(residual.Body, prefix, owner, outputs);
-                        shortcut ??= Steps(residual.Shortcut, prefix, owner, outputs);
-                        // Scales are kept in the order residual steps are made: each after those nested in it.
-                        var value = outputs.ScaleOf(residual);
-                        var scale = residual.Scale is null ? null : FloatValue.FormatDouble(value);
-                        nodes.Add(new ResidualNode(body, shortcut, scale, outputs.Of(step)) { ShortcutFirst = residual.ShortcutFirst });
-                        break;
-                    case AuxTapStep tap:
-                        outputs.Of(step);
-                        var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
-                        if (aux is null)
-                            break;
-                        var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, default).OfType<BlockNode>().FirstOrDefault() : null;
-                        nodes.Add(new AuxNode(aux.Name, aux.At, aux.Weight, head));
-                        break;
-                    default:
-                        outputs.Of(step);
-                        break;
-                }
-            }
+        public List<GraphNode> Steps(IEnumerable<StepIR> steps, string prefix, ClassIR owner, Outputs outputs) =>
+            steps.SelectMany(step => Visit(step, new Site(prefix, owner, outputs))).ToList();
 
-            return nodes;
+        protected override List<GraphNode> VisitModule(ModuleStep module, Site at)
+        {
+            at.Outputs.Of(module);  // its layers carry their rows' shapes
+            var member = at.Owner.Members.FirstOrDefault(m => m.Field == module.Field);
+            var path = at.Prefix + (member?.StateName ?? module.Field);
+            return _rows.TryGetValue(path, out var row) ? Expand(row, member?.Children ?? default) : new List<GraphNode>();
+        }
+
+        protected override List<GraphNode> VisitFunctional(FunctionalStep functional, Site at)
+        {
+            var label = at.Outputs.LabelOf(functional);
+            var geometry = at.Outputs.GeometryOf(functional);
+            return new List<GraphNode> { new OpNode(null, functional.Kind, label, at.Outputs.Of(functional), 0, 0) { Geometry = geometry } };
+        }
+
+        protected override List<GraphNode> VisitConcat(ConcatStep concat, Site at)
+        {
+            var branches = concat.Branches.Select(b => new BranchNode(b.Hint, Steps(b.Steps, at.Prefix, at.Owner, at.Outputs))).ToList();
+            return new List<GraphNode> { new ConcatNode(branches, at.Outputs.Of(concat)) };
+        }
+
+        protected override List<GraphNode> VisitGate(GateStep gate, Site at) =>
+            new List<GraphNode> { new GateNode(Steps(gate.Branch, at.Prefix, at.Owner, at.Outputs), at.Outputs.Of(gate)) };
+
+        protected override List<GraphNode> VisitSelect(SelectStep select, Site at) =>
+            new List<GraphNode> { Select(select, at.Prefix, at.Owner, at.Outputs.Of(select)) };
+
+        protected override List<GraphNode> VisitResidual(ResidualStep residual, Site at)
+        {
+            // Outputs come in the order the steps were made: the shortcut's first where it registers first.
+            var shortcut = residual.ShortcutFirst ? Steps(residual.Shortcut, at.Prefix, at.Owner, at.Outputs) : null;
+            var body = Steps(residual.Body, at.Prefix, at.Owner, at.Outputs);
+            shortcut ??= Steps(residual.Shortcut, at.Prefix, at.Owner, at.Outputs);
+            // Scales are kept in the order residual steps are made: each after those nested in it.
+            var value = at.Outputs.ScaleOf(residual);
+            var scale = residual.Scale is null ? null : FloatValue.FormatDouble(value);
+            return new List<GraphNode> { new ResidualNode(body, shortcut, scale, at.Outputs.Of(residual)) { ShortcutFirst = residual.ShortcutFirst } };
+        }
+
+        protected override List<GraphNode> VisitAuxTap(AuxTapStep tap, Site at)
+        {
+            at.Outputs.Of(tap);
+            var aux = model.Aux.FirstOrDefault(a => a.Field == tap.AuxField);
+            if (aux is null)
+                return new List<GraphNode>();
+            var head = _rows.TryGetValue(aux.Field, out var auxRow) ? Expand(auxRow, default).OfType<BlockNode>().FirstOrDefault() : null;
+            return new List<GraphNode> { new AuxNode(aux.Name, aux.At, aux.Weight, head) };
         }
 
         /// <summary>A select's paths and attention, from the rows of its two fields.</summary>

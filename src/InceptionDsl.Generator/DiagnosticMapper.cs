@@ -9,6 +9,9 @@ namespace InceptionDsl.Generator;
 /// <summary>Turns the pipeline's plain diagnostics into Roslyn diagnostics located in the YAML file.</summary>
 internal static class DiagnosticMapper
 {
+    /// <summary>The category of every InceptionDsl diagnostic (AnalyzerReleases.*.md lists it too).</summary>
+    internal const string Category = "InceptionDsl";
+
     private static readonly Dictionary<string, DiagnosticDescriptor> Descriptors = Build();
 
     public static Diagnostic ToRoslyn(SpecDiagnostic diagnostic)
@@ -41,8 +44,8 @@ internal static class DiagnosticMapper
         var map = new Dictionary<string, DiagnosticDescriptor>();
         foreach (var descriptor in InceptionDsl.Diagnostics.Descriptors.All)
         {
-            map[descriptor.Id] = new DiagnosticDescriptor(descriptor.Id, descriptor.Title, "{0}", "InceptionDsl", Map(descriptor.Severity),
-                isEnabledByDefault: true, helpLinkUri: null);
+            map[descriptor.Id] = new DiagnosticDescriptor(descriptor.Id, descriptor.Title, "{0}", Category, Map(descriptor.Severity),
+                isEnabledByDefault: true, helpLinkUri: descriptor.HelpLink);
         }
 
         return map;

@@ -30,6 +30,8 @@ public sealed class ServerTests
         var unknown = Assert.Single(published.Diagnostics, d => d.Code == "IDSL002");
         Assert.Equal(TextAt.Find(broken, "filtrs"), unknown.Range.Start);
         Assert.Equal(TextAt.Find(broken, "filtrs", "filtrs".Length), unknown.Range.End);
+        // The code links to its section of docs/diagnostics.md, as the build's help link does.
+        Assert.Equal(InceptionDsl.Diagnostics.DiagnosticHelp.Link("IDSL002"), unknown.CodeDescription?.Href);
 
         version = await client.ChangeAsync(uri, ResNet);
         published = await client.DiagnosticsAsync(uri, version).WaitAsync(TimeSpan.FromSeconds(30));

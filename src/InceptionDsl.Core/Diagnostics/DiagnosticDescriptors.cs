@@ -10,11 +10,14 @@ public sealed record SpecDiagnosticDescriptor(string Id, string Title, string Me
     /// <summary>A diagnostic whose message is one line however much spec text it quotes (<see cref="MessageText"/>).</summary>
     public SpecDiagnostic Create(SourceSpan span, params object[] args) =>
         new(Id, Severity, MessageText.OneLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, MessageFormat, args)), span);
+
+    /// <summary>Where the diagnostic is explained: its section of docs/diagnostics.md.</summary>
+    public string HelpLink => DiagnosticHelp.Link(Id);
 }
 
 /// <summary>
 /// Every diagnostic the spec pipeline can report. IDs are stable: never renumber, only add.
-/// The README lists them.
+/// docs/diagnostics.md explains each (written from this list by <see cref="DiagnosticReference"/>).
 /// </summary>
 public static class Descriptors
 {

@@ -19,7 +19,7 @@ namespace InceptionDsl.Emit;
 /// tapped maps and the outputs of generated blocks are never owned, so forward never changes a
 /// tensor its caller or a sibling branch can see, and autograd's saved tensors stay intact.
 /// </remarks>
-internal sealed class ForwardWriter
+internal sealed class ForwardWriter : StepVisitor<(string Source, string Target, bool SourceOwned), bool>
 {
     private readonly CodeWriter _writer;
     private readonly HashSet<string> _locals;
@@ -95,98 +95,115 @@ internal sealed class ForwardWriter
     /// Writes one step reading <paramref name="source"/> (which it may overwrite when
     /// <paramref name="sourceOwned"/>); returns whether the step's result is owned.
     /// </summary>
-    private bool WriteStep(StepIR step, string source, string target, bool sourceOwned)
+    private bool WriteStep(StepIR step, string source, string target, bool sourceOwned) => Visit(step, (source, target, sourceOwned));
+
+    protected override bool VisitModule(ModuleStep module, (string Source, string Target, bool SourceOwned) at)
     {
-        switch (step)
+        _writer.Comment(module.Comment);
+        var call = $"{at.Target} = this.{module.Field}.forward({at.Source});";
+        bool ownsOutput = _ownedOutputFields.Contains(module.Field);
+        if (module.Optional)
         {
-            case ModuleStep module:
-                _writer.Comment(module.Comment);
-                var call = $"{target} = this.{module.Field}.forward({source});";
-                bool ownsOutput = _ownedOutputFields.Contains(module.Field);
-                if (module.Optional)
-                {
-                    _writer.Line($"if (this.{module.Field} is not null) {call}");
-                    return sourceOwned && ownsOutput;
-                }
-
-                if (_folded.Contains(module.Field))
-                {
-                    // Once folded the step is skipped and the source stays what it was.
-                    _writer.Line($"if (!this.{InferenceEmitter.FoldedFlag}) {call}");
-                    return sourceOwned && ownsOutput;
-                }
-
-                _writer.Line(call);
-                return ownsOutput;
-            case FunctionalStep { Condition: null } functional when sourceOwned && TorchSharpModules.InPlaceOf(functional.Operation, source) is { } inPlace:
-                _writer.Comment(functional.Comment + " (in place)");
-                _writer.Line(inPlace + ";");
-                // The result is what backward of this op reads: not owned any more.
-                return false;
-            case FunctionalStep functional:
-                _writer.Comment(functional.Comment);
-                var apply = $"{target} = {TorchSharpModules.ApplyOf(functional.Operation, source)};";
-                _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
-                return false;
-            case ConcatStep concat:
-                _writer.Comment(concat.Comment);
-                var parts = new List<string>();
-                foreach (var branch in concat.Branches)
-                {
-                    var local = Allocate(branch.Hint);
-                    Write(branch.Steps, source, local, declareOutput: true);
-                    parts.Add(local);
-                }
-
-                _writer.Line($"{target} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1);");
-                return true;
-            case ResidualStep residual:
-                _writer.Comment(residual.Comment);
-                var shortcut = Allocate("shortcut");
-                Write(residual.Shortcut, source, shortcut, declareOutput: true);
-                var body = Allocate("residual");
-                bool bodyOwned = WriteOwned(residual.Body, source, body, declareOutput: true);
-                var scale = residual.Scale is null ? null : _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : CSharpExpressions.Render(residual.Scale);
-                if (residual.AddCondition is not null)
-                {
-                    // add on block parameters: where it holds, stochastic depth and the sum; elsewhere the body alone
-                    // (torchvision's use_res_connect false: no shortcut, and no branch to drop).
-                    var dropped = $"this.{DropPathMethod}({body})";
-                    var added = scale is null ? $"{dropped} + {shortcut}" : $"{dropped} * {scale} + {shortcut}";
-                    _writer.Line($"{target} = this.{_conditionFields[residual.AddCondition]} ? {added} : {body};");
-                    return true;
-                }
-
-                // Stochastic depth: in training, DropPath zeroes the branch of some samples (a new tensor); otherwise returns it.
-                _writer.Line($"{body} = this.{DropPathMethod}({body});");
-                // An owned body output takes the scale and the shortcut in place (as torchvision's out += identity).
-                var sum = bodyOwned
-                    ? scale is null ? $"{body}.add_({shortcut})" : $"{body}.mul_({scale}).add_({shortcut})"
-                    : scale is null ? $"{body} + {shortcut}" : $"{body} * {scale} + {shortcut}";
-                _writer.Line($"{target} = {sum};");
-                return true;
-            case GateStep gate:
-                _writer.Comment(gate.Comment);
-                // The branch reads the input (never overwriting it); the product is a new tensor.
-                var weights = Allocate("gate");
-                Write(gate.Branch, source, weights, declareOutput: true);
-                _writer.Line($"{target} = {source} * {weights};");
-                return true;
-            case SelectStep select:
-                WriteSelect(select, source, target);
-                return true;
-            case AuxTapStep tap:
-                _writer.Comment(tap.Comment);
-                _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add({CSharpText.Literal(tap.AuxField)}, this.{tap.AuxField}.forward({source}));");
-                if (target != source && !target.StartsWith("var "))
-                    _writer.Line($"{target} = {source};");
-                else if (target.StartsWith("var "))
-                    _writer.Line($"{target} = {source};");
-                // The aux head has read this map: it must not change under it.
-                return false;
-            default:
-                return false;
+            _writer.Line($"if (this.{module.Field} is not null) {call}");
+            return at.SourceOwned && ownsOutput;
         }
+
+        if (_folded.Contains(module.Field))
+        {
+            // Once folded the step is skipped and the source stays what it was.
+            _writer.Line($"if (!this.{InferenceEmitter.FoldedFlag}) {call}");
+            return at.SourceOwned && ownsOutput;
+        }
+
+        _writer.Line(call);
+        return ownsOutput;
+    }
+
+    protected override bool VisitFunctional(FunctionalStep functional, (string Source, string Target, bool SourceOwned) at)
+    {
+        if (functional.Condition is null && at.SourceOwned && TorchSharpModules.InPlaceOf(functional.Operation, at.Source) is { } inPlace)
+        {
+            _writer.Comment(functional.Comment + " (in place)");
+            _writer.Line(inPlace + ";");
+            // The result is what backward of this op reads: not owned any more.
+            return false;
+        }
+
+        _writer.Comment(functional.Comment);
+        var apply = $"{at.Target} = {TorchSharpModules.ApplyOf(functional.Operation, at.Source)};";
+        _writer.Line(functional.Condition is null ? apply : $"if (this.{_conditionFields[functional.Condition]}) {apply}");
+        return false;
+    }
+
+    protected override bool VisitConcat(ConcatStep concat, (string Source, string Target, bool SourceOwned) at)
+    {
+        _writer.Comment(concat.Comment);
+        var parts = new List<string>();
+        foreach (var branch in concat.Branches)
+        {
+            var local = Allocate(branch.Hint);
+            Write(branch.Steps, at.Source, local, declareOutput: true);
+            parts.Add(local);
+        }
+
+        _writer.Line($"{at.Target} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", parts)} }}, 1);");
+        return true;
+    }
+
+    protected override bool VisitResidual(ResidualStep residual, (string Source, string Target, bool SourceOwned) at)
+    {
+        _writer.Comment(residual.Comment);
+        var shortcut = Allocate("shortcut");
+        Write(residual.Shortcut, at.Source, shortcut, declareOutput: true);
+        var body = Allocate("residual");
+        bool bodyOwned = WriteOwned(residual.Body, at.Source, body, declareOutput: true);
+        var scale = residual.Scale is null ? null : _valueFields.TryGetValue(residual.Scale, out var scaleField) ? "this." + scaleField : CSharpExpressions.Render(residual.Scale);
+        if (residual.AddCondition is not null)
+        {
+            // add on block parameters: where it holds, stochastic depth and the sum; elsewhere the body alone
+            // (torchvision's use_res_connect false: no shortcut, and no branch to drop).
+            var dropped = $"this.{DropPathMethod}({body})";
+            var added = scale is null ? $"{dropped} + {shortcut}" : $"{dropped} * {scale} + {shortcut}";
+            _writer.Line($"{at.Target} = this.{_conditionFields[residual.AddCondition]} ? {added} : {body};");
+            return true;
+        }
+
+        // Stochastic depth: in training, DropPath zeroes the branch of some samples (a new tensor); otherwise returns it.
+        _writer.Line($"{body} = this.{DropPathMethod}({body});");
+        // An owned body output takes the scale and the shortcut in place (as torchvision's out += identity).
+        var sum = bodyOwned
+            ? scale is null ? $"{body}.add_({shortcut})" : $"{body}.mul_({scale}).add_({shortcut})"
+            : scale is null ? $"{body} + {shortcut}" : $"{body} * {scale} + {shortcut}";
+        _writer.Line($"{at.Target} = {sum};");
+        return true;
+    }
+
+    protected override bool VisitGate(GateStep gate, (string Source, string Target, bool SourceOwned) at)
+    {
+        _writer.Comment(gate.Comment);
+        // The branch reads the input (never overwriting it); the product is a new tensor.
+        var weights = Allocate("gate");
+        Write(gate.Branch, at.Source, weights, declareOutput: true);
+        _writer.Line($"{at.Target} = {at.Source} * {weights};");
+        return true;
+    }
+
+    protected override bool VisitSelect(SelectStep select, (string Source, string Target, bool SourceOwned) at)
+    {
+        WriteSelect(select, at.Source, at.Target);
+        return true;
+    }
+
+    protected override bool VisitAuxTap(AuxTapStep tap, (string Source, string Target, bool SourceOwned) at)
+    {
+        _writer.Comment(tap.Comment);
+        _writer.Line($"if (computeAuxHeads && this.{tap.AuxField} is not null) auxOutputs.Add({CSharpText.Literal(tap.AuxField)}, this.{tap.AuxField}.forward({at.Source}));");
+        if (at.Target != at.Source && !at.Target.StartsWith("var "))
+            _writer.Line($"{at.Target} = {at.Source};");
+        else if (at.Target.StartsWith("var "))
+            _writer.Line($"{at.Target} = {at.Source};");
+        // The aux head has read this map: it must not change under it.
+        return false;
     }
 
     /// <summary>
@@ -229,63 +246,20 @@ internal sealed class ForwardWriter
     public const string DropPathMethod = "DropPath";
 
     /// <summary>Whether <paramref name="steps"/> hold a residual addition, at any depth.</summary>
-    public static bool HasResidual(IEnumerable<StepIR> steps) => StepIR.InOrder(steps).Any(s => s is ResidualStep);
+    public static bool HasResidual(IReadOnlyList<StepIR> steps) => StepWalk.PreOrder(steps).Any(s => s is ResidualStep);
 
     /// <summary>
     /// Residual scales that are expressions over constructor parameters rather than constants:
     /// forward cannot see those parameters, so it reads each from a field.
     /// </summary>
-    public static IEnumerable<SymExpr> RunTimeScales(IEnumerable<StepIR> steps)
-    {
-        foreach (var step in steps)
-        {
-            switch (step)
-            {
-                case ResidualStep residual:
-                    if (residual.Scale is { } scale and not SymLiteral)
-                        yield return scale;
-                    foreach (var inner in RunTimeScales(residual.Body).Concat(RunTimeScales(residual.Shortcut)))
-                        yield return inner;
-                    break;
-                case ConcatStep concat:
-                    foreach (var inner in concat.Branches.SelectMany(b => RunTimeScales(b.Steps)))
-                        yield return inner;
-                    break;
-                case GateStep gate:
-                    foreach (var inner in RunTimeScales(gate.Branch))
-                        yield return inner;
-                    break;
-            }
-        }
-    }
+    public static IEnumerable<SymExpr> RunTimeScales(IReadOnlyList<StepIR> steps) =>
+        StepWalk.PreOrder(steps).OfType<ResidualStep>().Select(r => r.Scale).Where(scale => scale is not null and not SymLiteral).Select(scale => scale!);
 
     /// <summary>Run-time conditions of functional steps and of residuals' adds, which forward reads from fields.</summary>
-    public static IEnumerable<SymExpr> Conditions(IEnumerable<StepIR> steps) =>
-        ConditionalSteps(steps).Select(s => s.Condition!).Concat(StepIR.InOrder(steps).OfType<ResidualStep>().Where(r => r.AddCondition is not null).Select(r => r.AddCondition!));
+    public static IEnumerable<SymExpr> Conditions(IReadOnlyList<StepIR> steps) =>
+        ConditionalSteps(steps).Select(s => s.Condition!).Concat(StepWalk.PostOrder(steps).OfType<ResidualStep>().Where(r => r.AddCondition is not null).Select(r => r.AddCondition!));
 
     /// <summary>The functional steps that run only when a run-time condition holds.</summary>
-    public static IEnumerable<FunctionalStep> ConditionalSteps(IEnumerable<StepIR> steps)
-    {
-        foreach (var step in steps)
-        {
-            switch (step)
-            {
-                case FunctionalStep { Condition: not null } functional:
-                    yield return functional;
-                    break;
-                case ConcatStep concat:
-                    foreach (var inner in concat.Branches.SelectMany(b => ConditionalSteps(b.Steps)))
-                        yield return inner;
-                    break;
-                case ResidualStep residual:
-                    foreach (var inner in ConditionalSteps(residual.Body).Concat(ConditionalSteps(residual.Shortcut)))
-                        yield return inner;
-                    break;
-                case GateStep gate:
-                    foreach (var inner in ConditionalSteps(gate.Branch))
-                        yield return inner;
-                    break;
-            }
-        }
-    }
+    public static IEnumerable<FunctionalStep> ConditionalSteps(IReadOnlyList<StepIR> steps) =>
+        StepWalk.PreOrder(steps).OfType<FunctionalStep>().Where(s => s.Condition is not null);
 }

@@ -232,7 +232,7 @@ public static class ModelEmitter
     /// <summary>Stochastic depth as the spec declares it (a residual's drop_path): the class's rate, from its constructor's arguments.</summary>
     private static void WriteDeclaredDropPath(CodeWriter w, IEnumerable<StepIR> forward)
     {
-        if (StepIR.InOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null) is { } dropPath)
+        if (StepWalk.PostOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null) is { } dropPath)
             w.Line($"this.DropPathRate = {CSharpExpressions.Render(dropPath)};");
     }
 
@@ -250,10 +250,10 @@ public static class ModelEmitter
     /// The field holding a run-time switch: named after what it enables (<c>_applyRelu</c>), or
     /// after the parameter it copies.
     /// </summary>
-    private static string ConditionFieldName(SymExpr condition, IEnumerable<StepIR> steps, IEnumerable<string> taken)
+    private static string ConditionFieldName(SymExpr condition, IReadOnlyList<StepIR> steps, IEnumerable<string> taken)
     {
         var kind = ForwardWriter.ConditionalSteps(steps).Where(s => s.Condition == condition).Select(s => s.Comment.Split(':')[0]).FirstOrDefault()
-            ?? (StepIR.InOrder(steps).OfType<ResidualStep>().Any(r => r.AddCondition == condition) ? "shortcut" : null);
+            ?? (StepWalk.PostOrder(steps).OfType<ResidualStep>().Any(r => r.AddCondition == condition) ? "shortcut" : null);
         var name = kind is not null && Syntax.Identifiers.IsIdentifier(kind)
             ? "_apply" + char.ToUpperInvariant(kind[0]) + kind.Substring(1)
             : condition is SymName named ? "_" + named.Name : "_condition";

@@ -76,29 +76,10 @@ public sealed record SequentialChildIR(string Name, string Kind, string Label)
 public abstract record StepIR(string Comment)
 {
     /// <summary>
-    /// <paramref name="steps"/> and the steps nested in them, each after those nested in it: a
-    /// concat after its branches' steps, a residual after its body's then its shortcut's (the other way
-    /// round with <see cref="ResidualStep.ShortcutFirst"/>), a gate after its branch's (a select has
-    /// none: its paths and attention are members). The
-    /// order of <see cref="InstanceIR.Outputs"/>.
+    /// <paramref name="steps"/> and the steps nested in them, each after those nested in it, in the order they were made:
+    /// the order of <see cref="InstanceIR.Outputs"/>. Kept for the ONNX writer until it walks with <see cref="StepWalk.PostOrder"/>.
     /// </summary>
-    public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps)
-    {
-        foreach (var step in steps)
-        {
-            var nested = step switch
-            {
-                ConcatStep concat => concat.Branches.SelectMany(b => InOrder(b.Steps)),
-                ResidualStep { ShortcutFirst: true } residual => InOrder(residual.Shortcut).Concat(InOrder(residual.Body)),
-                ResidualStep residual => InOrder(residual.Body).Concat(InOrder(residual.Shortcut)),
-                GateStep gate => InOrder(gate.Branch),
-                _ => Enumerable.Empty<StepIR>(),
-            };
-            foreach (var inner in nested)
-                yield return inner;
-            yield return step;
-        }
-    }
+    public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps) => StepWalk.PostOrder(steps);
 
     /// <summary>
     /// The step's output for the use it was lowered with: exact in the model's own forward; in a
@@ -188,14 +169,14 @@ public sealed record AuxIR(string Name, string Field, string At, double Weight, 
 /// One use of a block class, at its state_dict <paramref name="Path"/> (the path of its
 /// <see cref="LayerRow"/>). The class's steps carry the numbers of its first use only;
 /// <paramref name="Outputs"/> holds what this use's input makes of each of them, one per step of
-/// the class's forward in <see cref="StepIR.InOrder"/> order. A step this use skips (an <c>if</c>
+/// the class's forward in <see cref="StepWalk.PostOrder"/> order. A step this use skips (an <c>if</c>
 /// false for its arguments) passes its input on, so its output is that input.
 /// </summary>
 public sealed record InstanceIR(string Path, string Block, EquatableArray<ShapeIR> Outputs)
 {
     /// <summary>
     /// This use's value of each <see cref="ResidualStep"/>'s scale (1 when none), one per residual
-    /// step of the class's forward in <see cref="StepIR.InOrder"/> order; empty when they are the
+    /// step of the class's forward in <see cref="StepWalk.PostOrder"/> order; empty when they are the
     /// class's own (<see cref="ResidualStep.ScaleValue"/>, its first use's).
     /// </summary>
     public EquatableArray<double> Scales { get; init; }

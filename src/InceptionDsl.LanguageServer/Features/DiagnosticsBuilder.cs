@@ -9,7 +9,7 @@ namespace InceptionDsl.LanguageServer.Features;
 /// The build's diagnostics of a spec as the protocol's: a range covering the word reported (the
 /// reader gives a point for some YAML errors), and related locations for what a message points at:
 /// the first declaration of a duplicate, the other file of a duplicate model, the declaration a
-/// did-you-mean suggestion names.
+/// did-you-mean suggestion names; the code links to the diagnostic's section of docs/diagnostics.md.
 /// </summary>
 public static partial class DiagnosticsBuilder
 {
@@ -35,7 +35,7 @@ public static partial class DiagnosticsBuilder
         };
         var related = Related(diagnostic, analysis, uri).ToArray();
         return new Diagnostic(Lsp.Range(range), severity, diagnostic.Id, Source, diagnostic.Message)
-            { RelatedInformation = related.Length == 0 ? null : related };
+            { CodeDescription = new CodeDescription(DiagnosticHelp.Link(diagnostic.Id)), RelatedInformation = related.Length == 0 ? null : related };
     }
 
     [GeneratedRegex(@"first declared at line (\d+)")]

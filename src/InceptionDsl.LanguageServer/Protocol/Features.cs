@@ -10,8 +10,12 @@ public sealed record DiagnosticRelatedInformation(Location Location, string Mess
 // Clients send diagnostics back in a code action's context, other servers' too: members LSP makes optional are optional here.
 public sealed record Diagnostic(Range Range, int Severity = DiagnosticSeverity.Error, string? Code = null, string? Source = null, string Message = "")
 {
+    /// <summary>LSP 3.16's link to the code's documentation (clients show the code as a link to it).</summary>
+    public CodeDescription? CodeDescription { get; init; }
     public DiagnosticRelatedInformation[]? RelatedInformation { get; init; }
 }
+
+public sealed record CodeDescription(string Href);
 
 public sealed record PublishDiagnosticsParams(string Uri, int? Version, Diagnostic[] Diagnostics);
 

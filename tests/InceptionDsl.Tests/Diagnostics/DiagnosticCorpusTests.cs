@@ -68,6 +68,8 @@ public sealed partial class DiagnosticCorpusTests
         Assert.True(run.Diagnostics.Any(d => d.Id == id && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error
                 && d.Location.GetLineSpan().Path == path && d.Location.GetLineSpan().StartLinePosition.Line + 1 == line),
             $"{file}: expected {id} at line {line}, found:\n" + string.Join("\n", run.Diagnostics));
+        // Every diagnostic the build shows links to its section of docs/diagnostics.md.
+        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticHelp.Link(d.Id), d.Descriptor.HelpLinkUri));
         // A broken spec emits no model, and the rest of the compilation stays clean.
         Assert.Empty(GeneratorHarness.CompileProblems(output));
     }

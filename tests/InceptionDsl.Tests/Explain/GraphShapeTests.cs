@@ -49,14 +49,14 @@ public class GraphShapeTests
         var rows = model.Layers.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.First());
         Assert.Equal(blockRows.Select(r => r.Path).Order(StringComparer.Ordinal), instances.Keys.Order(StringComparer.Ordinal));
         foreach (var row in blockRows)
-            Assert.Equal(StepIR.InOrder(classes[row.Detail].Forward).Count(), instances[row.Path].Outputs.Count);
+            Assert.Equal(StepWalk.PostOrder(classes[row.Detail].Forward).Count(), instances[row.Path].Outputs.Count);
 
         var blocks = AllNodes(ModelGraph.Build(model)).OfType<BlockNode>().ToList();
         Assert.Equal(blockRows.Count, blocks.Count);
         foreach (var block in blocks)
         {
             var instance = instances[block.Path];
-            var steps = StepIR.InOrder(classes[block.ClassName].Forward).ToList();
+            var steps = StepWalk.PostOrder(classes[block.ClassName].Forward).ToList();
             var expected = steps.Select((step, i) => (step, instance.Outputs[i])).Where(p => p.step is not ModuleStep and not AuxTapStep).Select(p => (ShapeIR?)p.Item2);
             Assert.Equal(expected, Computed(block.Body));
             Assert.Equal(block.Shape, instance.Outputs[^1]);
@@ -122,39 +122,9 @@ public class GraphShapeTests
     }
 
     /// <summary>The outputs the IR holds for the parameter-free steps, concats and residuals, depth first.</summary>
-    private static List<ShapeIR?> Exact(IEnumerable<StepIR> steps)
-    {
-        var result = new List<ShapeIR?>();
-        foreach (var step in steps)
-        {
-            switch (step)
-            {
-                case FunctionalStep:
-                    result.Add(step.Output);
-                    break;
-                case ConcatStep concat:
-                    foreach (var branch in concat.Branches)
-                        result.AddRange(Exact(branch.Steps));
-                    result.Add(step.Output);
-                    break;
-                case ResidualStep residual:
-                    result.AddRange(Exact(residual.ShortcutFirst ? residual.Shortcut : residual.Body));
-                    result.AddRange(Exact(residual.ShortcutFirst ? residual.Body : residual.Shortcut));
-                    result.Add(step.Output);
-                    break;
-                case GateStep gate:
-                    result.AddRange(Exact(gate.Branch));
-                    result.Add(step.Output);
-                    break;
-                case SelectStep:
-                    // Its paths and attention are members (rows), not steps.
-                    result.Add(step.Output);
-                    break;
-            }
-        }
-
-        return result;
-    }
+    private static List<ShapeIR?> Exact(IEnumerable<StepIR> steps) =>
+        // Modules' shapes are their rows'; an aux tap has none. A select's paths and attention are members (rows), not steps.
+        StepWalk.PostOrder(steps).Where(step => step is not ModuleStep and not AuxTapStep).Select(step => step.Output).ToList();
 
     /// <summary>The graph's shapes for the same nodes, in the same order (not into nested block instances).</summary>
     private static List<ShapeIR?> Computed(IEnumerable<GraphNode> nodes)

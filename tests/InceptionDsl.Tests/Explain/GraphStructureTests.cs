@@ -22,7 +22,7 @@ public class GraphStructureTests
         foreach (var cls in model.Blocks.Prepend(model.Body))
         {
             var fields = cls.Members.ToDictionary(m => m.Field);
-            foreach (var step in StepIR.InOrder(cls.Forward))
+            foreach (var step in StepWalk.PostOrder(cls.Forward))
             {
                 Assert.False(string.IsNullOrEmpty(step.Kind), step.Comment);
                 Assert.False(string.IsNullOrEmpty(step.Label), step.Comment);
@@ -63,7 +63,7 @@ public class GraphStructureTests
         Assert.Contains(("global_avgpool", "global average pool"), functional);
         var inception = model.Blocks.Single(b => b.Name == "Inception");
         Assert.Equal(["concat"], inception.Forward.Select(s => s.Kind));
-        Assert.Equal(["seq", "seq"], StepIR.InOrder(inception.Forward).OfType<ModuleStep>().Skip(2).Select(s => s.Kind));
+        Assert.Equal(["seq", "seq"], StepWalk.PostOrder(inception.Forward).OfType<ModuleStep>().Skip(2).Select(s => s.Kind));
         // torchvision's branch4: a Sequential of a pool and a conv unit, its labels in the class's terms.
         var branch4 = inception.Members.Single(m => m.StateName == "branch4");
         Assert.Equal([("0", "maxpool"), ("1", "conv")], branch4.Children.Select(c => (c.Name, c.Kind)));
@@ -80,10 +80,10 @@ public class GraphStructureTests
     {
         var model = ExplainModels.Get("InceptionResNetV2").Model;
         var block35 = model.Blocks.Single(b => b.Name == "Block35");
-        var residual = Assert.Single(StepIR.InOrder(block35.Forward).OfType<ResidualStep>());
+        var residual = Assert.Single(StepWalk.PostOrder(block35.Forward).OfType<ResidualStep>());
         Assert.Equal(("scale", 0.17), (CSharpExpressions.Render(residual.Scale!), residual.ScaleValue));  // the class's first use's value
         var block8 = model.Blocks.Single(b => b.Name == "Block8");
-        Assert.Equal(0.2, StepIR.InOrder(block8.Forward).OfType<ResidualStep>().Single().ScaleValue);
+        Assert.Equal(0.2, StepWalk.PostOrder(block8.Forward).OfType<ResidualStep>().Single().ScaleValue);
         // A use whose scales are the class's carries none; block8 (scale 1.0) carries its own.
         var scales = model.Instances.ToDictionary(i => i.Path, i => i.Scales);
         Assert.Empty(scales["repeat.0"]);
@@ -156,7 +156,7 @@ public class GraphStructureTests
         var down = model.Blocks.Single(b => b.Name == "Down");
         var pool = down.Forward.OfType<FunctionalStep>().Single();
         Assert.Equal(("maxpool", "max pool 3x3/2 pad p"), (pool.Kind, pool.Label));
-        var poolIndex = StepIR.InOrder(down.Forward).ToList().IndexOf(pool);
+        var poolIndex = StepWalk.PostOrder(down.Forward).ToList().IndexOf(pool);
         var instances = model.Instances.ToDictionary(i => i.Path);
         Assert.Equal("max pool 3x3/2", instances["down1"].Labels[poolIndex]);
         Assert.Equal("max pool 3x3/2 pad 1", instances["down2"].Labels[poolIndex]);

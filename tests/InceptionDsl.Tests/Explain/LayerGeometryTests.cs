@@ -68,7 +68,7 @@ public class LayerGeometryTests
         var down = model.Blocks.Single(b => b.Name == "Down");
         var pool = down.Forward.OfType<FunctionalStep>().Single();
         Assert.Equal(new LayerGeometry(3, 3, 2, 2, 0, 0), pool.Geometry);
-        var poolIndex = StepIR.InOrder(down.Forward).ToList().IndexOf(pool);
+        var poolIndex = StepWalk.PostOrder(down.Forward).ToList().IndexOf(pool);
         var instances = model.Instances.ToDictionary(i => i.Path);
         Assert.Empty(instances["down1"].Geometries);
         Assert.Equal(new LayerGeometry(3, 3, 2, 2, 1, 1), instances["down2"].Geometries[poolIndex]);

@@ -297,7 +297,7 @@ public static class PyTorchEmitter
     /// <summary>The class's stochastic-depth rate: the spec's drop_path where it declares one, else 0 (training sets it).</summary>
     private static void WriteDropPathRate(PythonWriter w, IEnumerable<StepIR> forward)
     {
-        var declared = StepIR.InOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null);
+        var declared = StepWalk.PostOrder(forward).OfType<ResidualStep>().Select(r => r.DropPath).FirstOrDefault(d => d is not null);
         w.Line($"self.drop_path_rate = {(declared is null ? "0.0" : PythonExpressions.Render(declared))}");
     }
 }

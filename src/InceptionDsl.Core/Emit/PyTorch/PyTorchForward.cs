@@ -10,7 +10,7 @@ namespace InceptionDsl.Emit.PyTorch;
 /// aside for a residual add; each after the spec's comment. No step changes a tensor in place, so autograd and the
 /// caller's tensors are safe without the ownership bookkeeping of the C# forward.
 /// </summary>
-internal sealed class PyTorchForward
+internal sealed class PyTorchForward : StepVisitor<(string Source, string Target), string>
 {
     private readonly PythonWriter _w;
     private readonly IReadOnlyDictionary<string, string> _attributes;
@@ -39,10 +39,7 @@ internal sealed class PyTorchForward
             _w.Line($"{output} = {input}");
         var source = steps.Count > 0 && NeedsCopy(steps[0]) ? output : input;
         foreach (var step in steps)
-        {
-            WriteStep(step, source, output);
-            source = output;
-        }
+            source = WriteStep(step, source, output);
     }
 
     /// <summary>A step that may leave its input untouched needs the output to start as the input.</summary>
@@ -54,57 +51,80 @@ internal sealed class PyTorchForward
         _ => false,
     };
 
-    private void WriteStep(StepIR step, string source, string target)
+    /// <summary>Writes one step reading <paramref name="source"/> after its comment; returns the local holding its result (<paramref name="target"/>).</summary>
+    private string WriteStep(StepIR step, string source, string target)
     {
         _w.Comment(step.Comment);
-        switch (step)
-        {
-            case ModuleStep module:
-                var call = $"{target} = {_attributes[module.Field]}({source})";
-                _w.Line(module.Optional ? $"if {_attributes[module.Field]} is not None:\n    {call}" : call);
-                break;
-            case FunctionalStep { Operation: ScaleByParameterNode scaled }:
-                _w.Line($"{target} = {source} * {_attributes[scaled.Field]}");
-                break;
-            case FunctionalStep functional:
-                var apply = $"{target} = {PyTorchModules.Apply(functional.Operation, source)}";
-                _w.Line(functional.Condition is null ? apply : $"if {_values[functional.Condition]}:\n    {apply}");
-                break;
-            case ConcatStep concat:
-                var parts = new List<string>();
-                foreach (var branch in concat.Branches)
-                {
-                    var local = Allocate(branch.Hint);
-                    Write(branch.Steps, source, local);
-                    parts.Add(local);
-                }
+        return Visit(step, (source, target));
+    }
 
-                _w.Line($"{target} = torch.cat([{string.Join(", ", parts)}], 1)");
-                break;
-            case ResidualStep residual:
-                var shortcut = Allocate("shortcut");
-                Write(residual.Shortcut, source, shortcut);
-                var body = Allocate("residual");
-                Write(residual.Body, source, body);
-                var scale = residual.Scale is null ? "" : " * " + (_values.TryGetValue(residual.Scale, out var scaleAttribute) ? scaleAttribute : PythonExpressions.Render(residual.Scale));
-                var sum = $"drop_path({body}, self.drop_path_rate, self.training){scale} + {shortcut}";
-                _w.Line(residual.AddCondition is null ? $"{target} = {sum}" : $"{target} = {sum} if {_values[residual.AddCondition]} else {body}");
-                break;
-            case GateStep gate:
-                var weights = Allocate("gate");
-                Write(gate.Branch, source, weights);
-                _w.Line($"{target} = {source} * {weights}");
-                break;
-            case SelectStep select:
-                WriteSelect(select, source, target);
-                break;
-            case AuxTapStep tap:
-                var head = _attributes[tap.AuxField];
-                _w.Line($"if compute_aux and {head} is not None:\n    aux_outputs[{PythonText.Literal(_stateNames.TryGetValue(tap.AuxField, out var auxName) ? auxName : tap.AuxField.TrimStart('@'))}] = {head}({source})");
-                if (target != source)
-                    _w.Line($"{target} = {source}");
-                break;
+    protected override string VisitModule(ModuleStep module, (string Source, string Target) at)
+    {
+        var call = $"{at.Target} = {_attributes[module.Field]}({at.Source})";
+        _w.Line(module.Optional ? $"if {_attributes[module.Field]} is not None:\n    {call}" : call);
+        return at.Target;
+    }
+
+    protected override string VisitFunctional(FunctionalStep functional, (string Source, string Target) at)
+    {
+        if (functional.Operation is ScaleByParameterNode scaled)
+        {
+            _w.Line($"{at.Target} = {at.Source} * {_attributes[scaled.Field]}");
+            return at.Target;
         }
+
+        var apply = $"{at.Target} = {PyTorchModules.Apply(functional.Operation, at.Source)}";
+        _w.Line(functional.Condition is null ? apply : $"if {_values[functional.Condition]}:\n    {apply}");
+        return at.Target;
+    }
+
+    protected override string VisitConcat(ConcatStep concat, (string Source, string Target) at)
+    {
+        var parts = new List<string>();
+        foreach (var branch in concat.Branches)
+        {
+            var local = Allocate(branch.Hint);
+            Write(branch.Steps, at.Source, local);
+            parts.Add(local);
+        }
+
+        _w.Line($"{at.Target} = torch.cat([{string.Join(", ", parts)}], 1)");
+        return at.Target;
+    }
+
+    protected override string VisitResidual(ResidualStep residual, (string Source, string Target) at)
+    {
+        var shortcut = Allocate("shortcut");
+        Write(residual.Shortcut, at.Source, shortcut);
+        var body = Allocate("residual");
+        Write(residual.Body, at.Source, body);
+        var scale = residual.Scale is null ? "" : " * " + (_values.TryGetValue(residual.Scale, out var scaleAttribute) ? scaleAttribute : PythonExpressions.Render(residual.Scale));
+        var sum = $"drop_path({body}, self.drop_path_rate, self.training){scale} + {shortcut}";
+        _w.Line(residual.AddCondition is null ? $"{at.Target} = {sum}" : $"{at.Target} = {sum} if {_values[residual.AddCondition]} else {body}");
+        return at.Target;
+    }
+
+    protected override string VisitGate(GateStep gate, (string Source, string Target) at)
+    {
+        var weights = Allocate("gate");
+        Write(gate.Branch, at.Source, weights);
+        _w.Line($"{at.Target} = {at.Source} * {weights}");
+        return at.Target;
+    }
+
+    protected override string VisitSelect(SelectStep select, (string Source, string Target) at)
+    {
+        WriteSelect(select, at.Source, at.Target);
+        return at.Target;
+    }
+
+    protected override string VisitAuxTap(AuxTapStep tap, (string Source, string Target) at)
+    {
+        var head = _attributes[tap.AuxField];
+        _w.Line($"if compute_aux and {head} is not None:\n    aux_outputs[{PythonText.Literal(_stateNames.TryGetValue(tap.AuxField, out var auxName) ? auxName : tap.AuxField.TrimStart('@'))}] = {head}({at.Source})");
+        if (at.Target != at.Source)
+            _w.Line($"{at.Target} = {at.Source}");
+        return at.Target;
     }
 
     /// <summary>Selective kernels as timm's SelectiveKernel.forward: paths stacked on axis 1, softmax across them, weighted sum.</summary>
