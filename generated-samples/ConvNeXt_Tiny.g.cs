@@ -187,11 +187,36 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 8 -> [768, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[0].Module));
+            var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), x, ((global::TorchSharp.Modules.Conv2d)children2[0].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children2[0].Module).bias, (4, 4), (4, 4), (0, 0), (1, 1), 1);
+            x = graph.Module(children2[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), x);
+            x = graph.Module(children0[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[2].Module));
+            var path5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name);
+            x = graph.Module(children4[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name), x, ((global::TorchSharp.Modules.Conv2d)children4[1].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children4[1].Module).bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[4].Module));
+            var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name);
+            x = graph.Module(children6[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), x, ((global::TorchSharp.Modules.Conv2d)children6[1].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children6[1].Module).bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[6].Module));
+            var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name);
+            x = graph.Module(children8[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), x, ((global::TorchSharp.Modules.Conv2d)children8[1].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children8[1].Module).bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
             // adaptive_avgpool: adaptive avg pool to 1x1 -> [768, 1, 1]
             x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 1, 1);
             // classifier: Sequential of 3 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            x = graph.Module(children10[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), x);
+            x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), x, ((global::TorchSharp.Modules.Linear)children10[2].Module).weight!, ((global::TorchSharp.Modules.Linear)children10[2].Module).bias);
             graph.Logits(x);
         }
 
@@ -206,6 +231,9 @@ namespace InceptionDsl.Models
             // layer_scale: layer_scale [inChannels, 1, 1], init 1e-06 -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Parameter layer_scale;
 
+            // Read by WriteOnnx: the constructor's inChannels
+            private readonly long _inChannels;
+
             /// <summary>
             /// Builds the CNBlock block.
             /// </summary>
@@ -213,6 +241,7 @@ namespace InceptionDsl.Models
             /// <param name="index">index</param>
             public CNBlock(long inChannels, long index) : base(nameof(CNBlock))
             {
+                this._inChannels = inChannels;
                 this.DropPathRate = 0.1 * index / 17;
                 this.block = global::TorchSharp.torch.nn.Sequential(
                     ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, (7, 7), padding: (3, 3), groups: inChannels)),
@@ -256,7 +285,15 @@ namespace InceptionDsl.Models
                 var shortcut0 = x;
                 var residual1 = x;
                 // block: Sequential of 7 -> [inChannels, H, W]
-                residual1 = graph.Module(this.block, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.block);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block");
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), residual1, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).bias, (7, 7), (1, 1), (3, 3), (1, 1), this._inChannels);
+                // (the identity in the inference graph)
+                residual1 = graph.Module(children0[2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), residual1);
+                residual1 = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), residual1);
+                residual1 = graph.Gelu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), residual1);
+                residual1 = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), residual1);
+                // (the identity in the inference graph)
                 // layer_scale: layer_scale [inChannels, 1, 1], init 1e-06 -> [inChannels, H, W]
                 residual1 = graph.LayerScale(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer_scale"), residual1, this.layer_scale);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
