@@ -239,7 +239,8 @@ namespace InceptionDsl.Models
             x = graph.Module(children0[8].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x);
             x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
             x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
-            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x, ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module).weight, ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module).bias, ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module).running_mean!, ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module).running_var!, 1e-05);
+            var layer4 = ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module);
+            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x, layer4.weight, layer4.bias, layer4.running_mean!, layer4.running_var!, 1e-05);
             // relu: ReLU -> [1024, 7, 7]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // global_avgpool: global average pool -> [1024]

@@ -12,7 +12,7 @@ namespace InceptionDsl.Models
     /// so the state_dict keys stay the same.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Contracts.IConvUnit, global::InceptionDsl.Onnx.IOnnxWritable
+    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Contracts.IConvUnit
     {
         private readonly global::TorchSharp.Modules.Conv2d conv;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn;
@@ -53,15 +53,6 @@ namespace InceptionDsl.Models
         /// </summary>
         public (global::TorchSharp.torch.Tensor Weight, global::TorchSharp.torch.Tensor? Bias) InferenceWeights() =>
             this.fused ? (this.conv.weight!, this.conv.bias) : InceptionDslInference.FoldedWeights(this.conv, this.bn);
-    
-        /// <inheritdoc />
-        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
-        {
-            var (weight, bias) = InferenceWeights();
-            var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), input, weight, bias);
-            if (this.activation is not null) return graph.Module(this.activation, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "activation"), y);
-            return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), y) : y;
-        }
     
         /// <summary>Whether <see cref="Fuse"/> folded the BatchNorm into the convolution.</summary>
         public bool IsFused => this.fused;

@@ -228,19 +228,20 @@ namespace InceptionDsl.Models
             // Conv2d_1a_7x7: Sequential of 2 -> [64, 112, 112]
             var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Conv2d_1a_7x7);
             var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_7x7");
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).bias, (7, 7), (2, 2), (3, 3), (1, 1), 3);
-            var (weight2, bias3) = ((BasicConv2d)children0[1].Module).InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), x, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, layer2.weight!, layer2.bias, (7, 7), (2, 2), (3, 3), (1, 1), 3);
+            var (weight3, bias4) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), x, weight3, bias4, (1, 1), (1, 1), (0, 0), (1, 1), 1);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // Conv2d_2b_1x1: conv-bn-relu 1x1, 64 -> [64, 56, 56]
-            var (weight4, bias5) = this.Conv2d_2b_1x1.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), "conv"), x, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            var (weight5, bias6) = this.Conv2d_2b_1x1.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), "conv"), x, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), "relu"), x);
             // Conv2d_2c_3x3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
-            var (weight6, bias7) = this.Conv2d_2c_3x3.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), "conv"), x, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            var (weight7, bias8) = this.Conv2d_2c_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), "conv"), x, weight7, bias8, (3, 3), (1, 1), (1, 1), (1, 1), 1);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [192, 28, 28]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);

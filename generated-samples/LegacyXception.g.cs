@@ -451,6 +451,12 @@ namespace InceptionDsl.Models
             // rep: Sequential of 6 -> [repChannels, H, W]
             private readonly global::TorchSharp.Modules.Sequential rep;
 
+            // Read by WriteOnnx: the constructor's reps
+            private readonly long _reps;
+
+            // Read by WriteOnnx: the constructor's startWithRelu
+            private readonly bool _startWithRelu;
+
             // Read by WriteOnnx: the constructor's stride
             private readonly long _stride;
 
@@ -467,6 +473,8 @@ namespace InceptionDsl.Models
             {
                 bool project = filters != inChannels || stride != 1;
                 long repChannels = inChannels;
+                this._reps = reps;
+                this._startWithRelu = startWithRelu;
                 this._stride = stride;
                 this.skip = project
                     ? global::TorchSharp.torch.nn.Conv2d(inChannels, filters, (1, 1), stride: (stride, stride), bias: false)
@@ -534,7 +542,27 @@ namespace InceptionDsl.Models
                 }
                 var residual1 = x;
                 // rep: Sequential of 6 -> [repChannels, H, W]
-                residual1 = graph.Module(this.rep, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.rep);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep");
+                int kept2 = 0;
+                for (long i = 0; i < this._reps; i++)
+                {
+                    if (this._startWithRelu || i > 0)
+                    {
+                        residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1);
+                        kept2++;
+                    }
+                    residual1 = graph.Module(children0[kept2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1);
+                    kept2++;
+                    var layer3 = ((global::TorchSharp.Modules.BatchNorm2d)children0[kept2].Module);
+                    residual1 = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1, layer3.weight, layer3.bias, layer3.running_mean!, layer3.running_var!, 1e-05);
+                    kept2++;
+                }
+                if (this._stride != 1)
+                {
+                    residual1 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1, (3, 3), (this._stride, this._stride), (1, 1), false);
+                    kept2++;
+                }
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 return x;
             }

@@ -232,7 +232,8 @@ namespace InceptionDsl.Models
             var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
             var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
             // (the identity in the inference graph)
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x, ((global::TorchSharp.Modules.Linear)children10[1].Module).weight!, ((global::TorchSharp.Modules.Linear)children10[1].Module).bias);
+            var layer12 = ((global::TorchSharp.Modules.Linear)children10[1].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x, layer12.weight!, layer12.bias);
             graph.Logits(x);
         }
 

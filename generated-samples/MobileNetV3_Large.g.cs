@@ -229,10 +229,12 @@ namespace InceptionDsl.Models
             // classifier: Sequential of 4 -> [1000]
             var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
             var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), x, ((global::TorchSharp.Modules.Linear)children10[0].Module).weight!, ((global::TorchSharp.Modules.Linear)children10[0].Module).bias);
+            var layer12 = ((global::TorchSharp.Modules.Linear)children10[0].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), x, layer12.weight!, layer12.bias);
             x = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x);
             // (the identity in the inference graph)
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[3].Name), x, ((global::TorchSharp.Modules.Linear)children10[3].Module).weight!, ((global::TorchSharp.Modules.Linear)children10[3].Module).bias);
+            var layer13 = ((global::TorchSharp.Modules.Linear)children10[3].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[3].Name), x, layer13.weight!, layer13.bias);
             graph.Logits(x);
         }
 

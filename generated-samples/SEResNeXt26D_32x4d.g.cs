@@ -220,7 +220,8 @@ namespace InceptionDsl.Models
             x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
             // children0[4]: the BatchNorm folded into the convolution before it
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x, ((global::TorchSharp.Modules.Conv2d)children0[6].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children0[6].Module).bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            var layer6 = ((global::TorchSharp.Modules.Conv2d)children0[6].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x, layer6.weight!, layer6.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
             x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x, this.bn1.weight, this.bn1.bias, this.bn1.running_mean!, this.bn1.running_var!, 1e-05);
             // relu: ReLU -> [64, 112, 112]

@@ -327,7 +327,8 @@ namespace InceptionDsl.Models
                 weights0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name), weights0, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // children4[2]: the BatchNorm folded into the convolution before it
                 weights0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[3].Name), weights0);
-                weights0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[4].Name), weights0, ((global::TorchSharp.Modules.Conv2d)children4[4].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children4[4].Module).bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                var layer8 = ((global::TorchSharp.Modules.Conv2d)children4[4].Module);
+                weights0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[4].Name), weights0, layer8.weight!, layer8.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.SelectKernel(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select"), paths0, weights0);
                 return x;
             }

@@ -168,7 +168,8 @@ namespace InceptionDsl.Models
             // features: Sequential of 13 -> [512, 13, 13]
             var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
             var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children0[0].Module).bias, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, layer2.weight!, layer2.bias, (3, 3), (2, 2), (0, 0), (1, 1), 1);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x, (3, 3), (2, 2), (0, 0), true);
             x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
@@ -182,12 +183,13 @@ namespace InceptionDsl.Models
             x = graph.Module(children0[11].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
             x = graph.Module(children0[12].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x);
             // classifier: Sequential of 4 -> [1000, 1, 1]
-            var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
-            var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            var children3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
             // (the identity in the inference graph)
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), x, ((global::TorchSharp.Modules.Conv2d)children2[1].Module).weight!, ((global::TorchSharp.Modules.Conv2d)children2[1].Module).bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), x);
-            x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[3].Name), x, 1, 1);
+            var layer5 = ((global::TorchSharp.Modules.Conv2d)children3[1].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[1].Name), x, layer5.weight!, layer5.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[2].Name), x);
+            x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[3].Name), x, 1, 1);
             // flatten: flatten -> [1000]
             x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
             graph.Logits(x);

@@ -234,13 +234,16 @@ namespace InceptionDsl.Models
             // classifier: Sequential of 7 -> [1000]
             var children18 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
             var path19 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[0].Name), x, ((global::TorchSharp.Modules.Linear)children18[0].Module).weight!, ((global::TorchSharp.Modules.Linear)children18[0].Module).bias);
+            var layer20 = ((global::TorchSharp.Modules.Linear)children18[0].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[0].Name), x, layer20.weight!, layer20.bias);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[1].Name), x);
             // (the identity in the inference graph)
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[3].Name), x, ((global::TorchSharp.Modules.Linear)children18[3].Module).weight!, ((global::TorchSharp.Modules.Linear)children18[3].Module).bias);
+            var layer21 = ((global::TorchSharp.Modules.Linear)children18[3].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[3].Name), x, layer21.weight!, layer21.bias);
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[4].Name), x);
             // (the identity in the inference graph)
-            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[6].Name), x, ((global::TorchSharp.Modules.Linear)children18[6].Module).weight!, ((global::TorchSharp.Modules.Linear)children18[6].Module).bias);
+            var layer22 = ((global::TorchSharp.Modules.Linear)children18[6].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[6].Name), x, layer22.weight!, layer22.bias);
             graph.Logits(x);
         }
     }

@@ -88,10 +88,10 @@ public sealed partial class OnnxGraphBuilder
     public static (string Name, nn.Module Module)[] Children(TorchSharp.Modules.Sequential sequence) => sequence.named_children().ToArray();
 
     /// <summary>
-    /// Writes a module the generated writer does not render from the IR: a generated block or support
-    /// module (through <see cref="IOnnxWritable"/>), or a Sequential its constructor builds in a loop,
-    /// walked child by child (named by their position or own name) with each layer's geometry read
-    /// from the module. Nothing is folded here: a BatchNorm is a BatchNormalization node.
+    /// Writes a module the generated writer does not render from the IR: a generated block or support module,
+    /// which writes itself (<see cref="IOnnxWritable"/>), or a Sequential of those (its children named by their
+    /// position or own name). Every built-in layer (convolution, BatchNorm, pools, linear, activations) is written
+    /// by the generated code with its geometry from the IR; none is read off a TorchSharp module here.
     /// </summary>
     public string Module(nn.Module module, string path, string input)
     {
@@ -99,50 +99,13 @@ public sealed partial class OnnxGraphBuilder
         {
             case IOnnxWritable writable:
                 return writable.WriteOnnx(this, path, input);
-            case TorchSharp.Modules.Conv2d conv:
-                return Conv(conv, path, input, conv.weight ?? throw new InvalidOperationException($"{path}: convolution without weight"), conv.bias);
-            case TorchSharp.Modules.BatchNorm2d bn:
-                return BatchNorm(path, input, bn.weight, bn.bias, bn.running_mean ?? throw new NotSupportedException($"{path}: BatchNorm without running statistics is not exported"), bn.running_var!, bn.eps);
-            case TorchSharp.Modules.Linear linear:
-                return Linear(path, input, linear.weight!, linear.bias);
-            case TorchSharp.Modules.ReLU:
-                return Relu(path, input);
-            case TorchSharp.Modules.Sigmoid:
-                return Sigmoid(path, input);
-            case TorchSharp.Modules.Hardsigmoid:
-                return HardSigmoid(path, input);
-            case TorchSharp.Modules.ReLU6:
-                return Relu6(path, input);
-            case TorchSharp.Modules.Hardswish:
-                return HardSwish(path, input);
-            case TorchSharp.Modules.SiLU:
-                return Silu(path, input);
-            case TorchSharp.Modules.GELU:
-                return Gelu(path, input);
-            case TorchSharp.Modules.Tanh:
-                return Tanh(path, input);
-            case TorchSharp.Modules.MaxPool2d pool:
-                if (pool.dilation is { } dilation && dilation.Any(d => d != 1))
-                    throw new NotSupportedException($"{path}: dilated max pooling is not exported");
-                return MaxPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode);
-            case TorchSharp.Modules.AvgPool2d pool:
-                if (pool.divisor_override is not null)
-                    throw new NotSupportedException($"{path}: average pooling with a divisor override is not exported");
-                return AvgPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode, !pool.count_include_pad);
-            case TorchSharp.Modules.AdaptiveAvgPool2d pool:
-                var size = Pair(pool.output_size);
-                return AdaptiveAvgPool(path, input, size.Item1, size.Item2);
-            case TorchSharp.Modules.Flatten flatten when flatten.start_dim == 1 && flatten.end_dim == -1:
-                return Flatten(path, input);
-            case TorchSharp.Modules.Dropout or TorchSharp.Modules.Identity:
-                return input;
             case TorchSharp.Modules.Sequential sequence:
                 var value = input;
                 foreach (var (name, child) in sequence.named_children())
                     value = Module(child, Child(path, name), value);
                 return value;
             default:
-                throw new NotSupportedException($"{path}: module {module.GetType().Name} has no ONNX form");
+                throw new NotSupportedException($"{path}: module {module.GetType().Name} has no ONNX form (the generated writer renders built-in layers from the IR)");
         }
     }
 
@@ -173,18 +136,6 @@ public sealed partial class OnnxGraphBuilder
         _shapes[output] = new Shape(outChannels, InceptionDsl.Semantics.ShapeRules.ConvOut(shape.H, kernel.H, stride.H, padding.H, dilation.H),
             InceptionDsl.Semantics.ShapeRules.ConvOut(shape.W, kernel.W, stride.W, padding.W, dilation.W), false, spatialFree);
         return output;
-    }
-
-    /// <summary>
-    /// A convolution whose geometry is read from <paramref name="conv"/>, for the modules the generated writer does
-    /// not render from the IR (<see cref="Module"/>'s walk, a conv unit reached by it); the tensors as given.
-    /// </summary>
-    public string Conv(TorchSharp.Modules.Conv2d conv, string path, string input, Tensor weight, Tensor? bias)
-    {
-        if (conv.padding_mode != PaddingModes.Zeros || conv.transposed || (conv.padding_type is not null && conv.padding_type != Padding.Valid))
-            throw new NotSupportedException($"{path}: only zero-padded, non-transposed convolutions without 'same' padding are exported");
-        return Conv(path, input, weight, bias, (weight.shape[2], weight.shape[3]), Pair(conv.stride), conv.padding is { } padding ? Pair(padding) : (0L, 0L),
-            Pair(conv.dilation), conv.groups);
     }
 
     /// <summary>
@@ -608,9 +559,6 @@ public sealed partial class OnnxGraphBuilder
     private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    /// <summary>A (height, width) pair from a module's one- or two-element array.</summary>
-    private static (long, long) Pair(long[] values) => values.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
 
     /// <summary>PyTorch's adaptive average pooling as a matrix [output, input]: row i averages input[floor(i*in/out), ceil((i+1)*in/out)).</summary>
     private static float[] AdaptiveMatrix(long input, long output)

@@ -177,8 +177,21 @@ public static partial class OnnxEmitter
                     break;
                 case AuxTapStep tap:
                     _w.Comment(tap.Comment);
-                    _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
-                        + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                    var head = _members[tap.AuxField].Module;
+                    if (!OnnxModules.Maps(head))
+                    {
+                        // A block head writes itself.
+                        _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
+                            + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                        break;
+                    }
+
+                    _w.Open($"if (graph.IncludeAux && this.{tap.AuxField} is not null)");
+                    var aux = "aux" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {aux} = {v};");
+                    _modules.Write(head, $"this.{tap.AuxField}!", Child(_stateNames[tap.AuxField]), aux);
+                    _w.Line($"graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, {aux});");
+                    _w.Close();
                     break;
                 default:
                     throw new System.InvalidOperationException($"no ONNX form for the step '{step.Kind}'");

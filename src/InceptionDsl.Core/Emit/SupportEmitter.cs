@@ -15,7 +15,7 @@ public static class SupportEmitter
         w.Open($"namespace {options.Namespace}");
         var text = Text.Replace("\r", "");
         if (options.Onnx)
-            text = text.Replace(UnitDeclaration, UnitDeclaration + ", " + OnnxEmitter.BlockInterface).Replace(UnitOnnxAnchor, UnitOnnx + UnitOnnxAnchor);
+            text = text.Replace(UnitOnnxAnchor, UnitOnnx + UnitOnnxAnchor);
         if (options.Contracts)
             text = ContractsBinding.Bind(text.Replace(UnitDeclaration, UnitDeclaration + ", " + ContractsBinding.UnitInterface));
         w.Line(text);
@@ -35,9 +35,8 @@ public static class SupportEmitter
     private const string UnitOnnxAnchor = "    /// <summary>Whether <see cref=\"Fuse\"/> folded";
 
     /// <summary>
-    /// BasicConv2d's ONNX members (OnnxEmitter): the convolution's weights with the BatchNorm folded in, which the
-    /// generated writer passes to the builder with the unit's geometry from the IR; and, for a unit the writer reaches
-    /// only at run time (a Sequential built in a loop), IOnnxWritable with the geometry read from its convolution.
+    /// BasicConv2d's ONNX member (OnnxEmitter): the convolution's weights with the BatchNorm folded in, which the
+    /// generated writer (OnnxModules) passes to the builder with the unit's geometry and activation from the IR.
     /// </summary>
     private const string UnitOnnx = @"    /// <summary>
     /// The convolution's weight and bias for inference: with the BatchNorm folded in
@@ -45,15 +44,6 @@ public static class SupportEmitter
     /// </summary>
     public (global::TorchSharp.torch.Tensor Weight, global::TorchSharp.torch.Tensor? Bias) InferenceWeights() =>
         this.fused ? (this.conv.weight!, this.conv.bias) : InceptionDslInference.FoldedWeights(this.conv, this.bn);
-
-    /// <inheritdoc />
-    string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
-    {
-        var (weight, bias) = InferenceWeights();
-        var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""conv""), input, weight, bias);
-        if (this.activation is not null) return graph.Module(this.activation, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""activation""), y);
-        return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, ""relu""), y) : y;
-    }
 
 ";
 

@@ -26,6 +26,7 @@ internal sealed class OnnxModules
     private readonly IReadOnlyDictionary<string, SymType> _runTimeNames;
     private readonly Dictionary<string, (string Field, SymType Type)> _fields;
     private readonly ISet<string> _taken;
+    private readonly HashSet<string> _loopIndices = new();
     private int _locals;
 
     /// <param name="w">Where the calls go.</param>
@@ -50,10 +51,31 @@ internal sealed class OnnxModules
     {
         Conv2dNode or ConvUnitNode or BatchNormNode or PoolNode or AdaptiveAvgPoolNode or GlobalAvgPoolNode or LinearNode
             or ActivationNode or DropoutNode or FlattenNode or IdentityNode => true,
-        // A loop's members and names depend on its index: the builder walks what the constructor built, as it does
-        // a Sequential of blocks alone (each writes itself).
-        SequentialNode sequence => sequence.Items.All(i => i is SequentialMember) && sequence.Items.Any(i => Maps(((SequentialMember)i).Module)),
+        // A Sequential of blocks alone is walked by the builder (each block writes itself). A loop's copies are found
+        // at run time; the channels a loop carries from copy to copy are not stored, so nothing written may read them.
+        SequentialNode sequence => Members(sequence.Items).Any(m => Maps(m.Module)) && !ReadsCarried(sequence.Items),
         _ => false,
+    };
+
+    /// <summary>The members of <paramref name="items"/>, those in loops' bodies included.</summary>
+    private static IEnumerable<SequentialMember> Members(IEnumerable<SequentialItem> items) =>
+        items.SelectMany(i => i is SequentialLoop loop ? Members(loop.Body) : new[] { (SequentialMember)i });
+
+    private static bool ReadsCarried(IEnumerable<SequentialItem> items) =>
+        items.OfType<SequentialLoop>().Any(loop => (loop.Carried is not null && Members(loop.Body).Any(m =>
+            (m.Condition is not null && m.Condition.Names().Contains(loop.Carried)) || Read(m.Module).Any(e => e.Names().Contains(loop.Carried))))
+            || ReadsCarried(loop.Body));
+
+    /// <summary>The expressions the writer reads of a module (its geometry and eps, a Sequential's conditions), not its channels.</summary>
+    private static IEnumerable<SymExpr> Read(ModuleNode module) => module switch
+    {
+        Conv2dNode conv => conv.Kernel.Both().Concat(conv.Stride.Both()).Concat(conv.Padding.Both()).Concat(conv.Dilation.Both()).Append(conv.Groups),
+        ConvUnitNode unit => Read(unit.Conv),
+        BatchNormNode bn => new[] { bn.Eps },
+        PoolNode pool => pool.Kernel.Both().Concat(pool.Stride.Both()).Concat(pool.Padding.Both()),
+        AdaptiveAvgPoolNode adaptive => adaptive.Size.Both(),
+        SequentialNode sequence => Members(sequence.Items).SelectMany(m => (m.Condition is null ? Enumerable.Empty<SymExpr>() : new[] { m.Condition }).Concat(Read(m.Module))),
+        _ => Enumerable.Empty<SymExpr>(),
     };
 
     /// <summary>
@@ -62,6 +84,14 @@ internal sealed class OnnxModules
     /// </summary>
     public void Write(ModuleNode module, string access, string path, string v)
     {
+        // A child found in a Sequential is cast once, to a local, where its tensors are read.
+        if (module is Conv2dNode or BatchNormNode or LinearNode && access.Contains("["))
+        {
+            var layer = Local("layer");
+            _w.Line($"var {layer} = {access};");
+            access = layer;
+        }
+
         switch (module)
         {
             case Conv2dNode conv:
@@ -124,7 +154,8 @@ internal sealed class OnnxModules
 
     /// <summary>
     /// A Sequential's members in order, each the child the constructor built at that place: a member built under a
-    /// condition is there only where the condition (on the stored fields) holds, and the ones after it move up.
+    /// condition is there only where the condition (on the stored fields) holds, and the ones after it move up; a
+    /// loop's members are found copy by copy, its index a local as in the constructor.
     /// </summary>
     private void WriteSequential(SequentialNode sequence, string access, string path, string v)
     {
@@ -132,15 +163,29 @@ internal sealed class OnnxModules
         var parent = Local("path");
         _w.Line($"var {children} = {Builder}.Children({access});");
         _w.Line($"var {parent} = {path};");
-        var items = sequence.Items.Cast<SequentialMember>().ToList();
-        var pairs = BatchNormPairs.InSequential(sequence.Items);
-        bool counted = items.Any(m => m.Condition is not null);
-        var kept = counted ? Local("kept") : null;
+        // Each member's place is its count in the walk when no condition or loop comes before it; else a running count.
+        var kept = sequence.Items.Any(i => i is SequentialLoop || i is SequentialMember { Condition: not null }) ? Local("kept") : null;
         if (kept is not null)
             _w.Line($"int {kept} = 0;");
+        WriteItems(sequence.Items, children, parent, kept, v);
+    }
+
+    private void WriteItems(IReadOnlyList<SequentialItem> items, string children, string parent, string? kept, string v)
+    {
+        var pairs = BatchNormPairs.InSequential(items);
         for (int i = 0; i < items.Count; i++)
         {
-            var member = items[i];
+            if (items[i] is SequentialLoop loop)
+            {
+                _w.Open($"for (long {loop.Index} = 0; {loop.Index} < {Value(loop.Count)}; {loop.Index}++)");
+                _loopIndices.Add(loop.Index);
+                WriteItems(loop.Body, children, parent, kept, v);
+                _loopIndices.Remove(loop.Index);
+                _w.Close();
+                continue;
+            }
+
+            var member = (SequentialMember)items[i];
             var index = kept ?? i.ToString(CultureInfo.InvariantCulture);
             var child = $"{children}[{index}].Module";
             var childPath = $"{Builder}.Child({parent}, {children}[{index}].Name)";
@@ -151,7 +196,7 @@ internal sealed class OnnxModules
             else if (pairs.Contains(i))
             {
                 var next = kept is null ? (i + 1).ToString(CultureInfo.InvariantCulture) : kept + " + 1";
-                WriteFolded((Conv2dNode)member.Module, Cast(member.Module, child), Cast(items[i + 1].Module, $"{children}[{next}].Module"), childPath, v, foldedFlag: null);
+                WriteFolded((Conv2dNode)member.Module, Cast(member.Module, child), Cast(((SequentialMember)items[i + 1]).Module, $"{children}[{next}].Module"), childPath, v, foldedFlag: null);
             }
             else
                 Write(member.Module, Maps(member.Module) ? Cast(member.Module, child) : child, childPath, v);
@@ -184,10 +229,10 @@ internal sealed class OnnxModules
     /// <summary>The C# of a value WriteOnnx knows: a constant as is; a constructor-time name as the field that stores it.</summary>
     private string Value(SymExpr expression) => CSharpExpressions.Render(ToFields(expression));
 
-    /// <summary>The expression with each name it reads replaced by <c>this.field</c>, the field chosen on first use.</summary>
+    /// <summary>The expression with each name it reads replaced by <c>this.field</c> (the field chosen on first use), a loop's index kept.</summary>
     private SymExpr ToFields(SymExpr expression) => expression switch
     {
-        SymName name => new SymName("this." + FieldOf(name.Name)),
+        SymName name => _loopIndices.Contains(name.Name) ? name : new SymName("this." + FieldOf(name.Name)),
         SymUnary unary => unary with { Operand = ToFields(unary.Operand) },
         SymBinary binary => binary with { Left = ToFields(binary.Left), Right = ToFields(binary.Right) },
         SymConditional c => new SymConditional(ToFields(c.Condition), ToFields(c.WhenTrue), ToFields(c.WhenFalse)),
