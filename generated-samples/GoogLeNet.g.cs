@@ -275,18 +275,18 @@ namespace InceptionDsl.Models
             var x = graph.Input;
             // conv1: conv-bn-relu 7x7/2 pad 3, 64 -> [64, 112, 112]
             var (weight0, bias1) = this.conv1.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), "conv"), x, weight0, bias1, (7, 7), (2, 2), (3, 3), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.conv"), x, weight0, bias1, (7, 7), (2, 2), (3, 3), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.relu"), x);
             // maxpool: max pool 3x3/2 ceil -> [64, 56, 56]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
             // conv2: conv-bn-relu 1x1, 64 -> [64, 56, 56]
             var (weight2, bias3) = this.conv2.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), "conv"), x, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.conv"), x, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.relu"), x);
             // conv3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
             var (weight4, bias5) = this.conv3.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), "conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3.relu"), x);
             // maxpool: max pool 3x3/2 ceil -> [192, 28, 28]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
             // inception3a: Inception -> [256, 28, 28]
@@ -393,8 +393,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
                 var (weight0, bias1) = this.branch1.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), "conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1.relu"), branch0);
                 var branch1 = x;
                 // branch2: Sequential of 2 -> [ch3x3, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
@@ -483,8 +483,8 @@ namespace InceptionDsl.Models
                 x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 4, 4);
                 // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
                 var (weight0, bias1) = this.conv.InferenceWeights();
-                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "relu"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), x);
                 // flatten: flatten -> [2048]
                 x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
                 // fc1: linear 2048 -> 1024 -> [1024]

@@ -231,30 +231,30 @@ namespace InceptionDsl.Models
             var x = graph.Input;
             // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
             var (weight0, bias1) = this.conv2d_1a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), "conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.relu"), x);
             // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
             var (weight2, bias3) = this.conv2d_2a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), "conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.relu"), x);
             // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
             var (weight4, bias5) = this.conv2d_2b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), "conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.relu"), x);
             // maxpool: max pool 3x3/2 -> [64, 73, 73]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
             var (weight6, bias7) = this.conv2d_3b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), "conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.relu"), x);
             // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
             var (weight8, bias9) = this.conv2d_4a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), "conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.relu"), x);
             // conv2d_4b: conv-bn-relu 3x3/2, 256 -> [256, 35, 35]
             var (weight10, bias11) = this.conv2d_4b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4b"), "conv"), x, weight10, bias11, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4b.conv"), x, weight10, bias11, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4b.relu"), x);
             // repeat_1: Sequential of 5 -> [256, 35, 35]
             x = graph.Module(this.repeat_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "repeat_1"), x);
             // mixed_6a: Mixed_6a -> [896, 17, 17]
@@ -360,8 +360,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 2 -> [32, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -442,8 +442,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [256, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -538,8 +538,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 128 -> [128, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [128, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -736,8 +736,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [192, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);

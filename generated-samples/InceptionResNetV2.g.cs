@@ -294,26 +294,26 @@ namespace InceptionDsl.Models
             var x = graph.Input;
             // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
             var (weight0, bias1) = this.conv2d_1a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), "conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.relu"), x);
             // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
             var (weight2, bias3) = this.conv2d_2a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), "conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.relu"), x);
             // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
             var (weight4, bias5) = this.conv2d_2b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), "conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.relu"), x);
             // maxpool: max pool 3x3/2 -> [64, 73, 73]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
             var (weight6, bias7) = this.conv2d_3b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), "conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.relu"), x);
             // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
             var (weight8, bias9) = this.conv2d_4a.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), "conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.relu"), x);
             // maxpool: max pool 3x3/2 -> [192, 35, 35]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // mixed_5b: Mixed_5b -> [320, 35, 35]
@@ -332,8 +332,8 @@ namespace InceptionDsl.Models
             x = graph.Module(this.block8, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block8"), x);
             // conv2d_7b: conv-bn-relu 1x1, 1536 -> [1536, 8, 8]
             var (weight10, bias11) = this.conv2d_7b.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b"), "conv"), x, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b.conv"), x, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b.relu"), x);
             // global_avgpool: global average pool -> [1536]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0 -> [1536]
@@ -407,8 +407,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 2 -> [64, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -526,8 +526,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 2 -> [32, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -608,8 +608,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [384, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -704,8 +704,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [192, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -902,8 +902,8 @@ namespace InceptionDsl.Models
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [256, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);

@@ -237,12 +237,12 @@ namespace InceptionDsl.Models
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // Conv2d_2b_1x1: conv-bn-relu 1x1, 64 -> [64, 56, 56]
             var (weight5, bias6) = this.Conv2d_2b_1x1.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), "conv"), x, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1.conv"), x, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1.relu"), x);
             // Conv2d_2c_3x3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
             var (weight7, bias8) = this.Conv2d_2c_3x3.InferenceWeights();
-            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), "conv"), x, weight7, bias8, (3, 3), (1, 1), (1, 1), (1, 1), 1);
-            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), "relu"), x);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3.conv"), x, weight7, bias8, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3.relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [192, 28, 28]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // Mixed_3b: Mixed -> [256, 28, 28]
@@ -329,8 +329,8 @@ namespace InceptionDsl.Models
                 if (this._applyAvgpool) x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (3, 3), (1, 1), (1, 1), false, true);
                 // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
                 var (weight0, bias1) = this.Conv2d_0b_1x1.InferenceWeights();
-                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1"), "conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1"), "relu"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1.relu"), x);
                 return x;
             }
         }

@@ -260,8 +260,8 @@ namespace InceptionDsl.Models
                 var branch1 = x;
                 // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
                 var (weight0, bias1) = this.conv.InferenceWeights();
-                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "conv"), branch1, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "relu"), branch1);
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), branch1, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 return x;
             }
@@ -381,8 +381,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
                 var (weight0, bias1) = this.conv.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), branch0);
                 var branch1 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch1 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch1, (3, 3), (2, 2), (0, 0), false);
@@ -452,8 +452,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 2 -> [96, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -541,8 +541,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [m, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -628,8 +628,8 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [256, H, W]
                 var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
@@ -852,49 +852,49 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
                 var (weight0, bias1) = this.branch0.InferenceWeights();
-                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), "relu"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1_0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var (weight2, bias3) = this.branch1_0.InferenceWeights();
-                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0"), "conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0"), "relu"), branch1);
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0.relu"), branch1);
                 // concat: concat of branch1_1a (256), branch1_1b (256) -> [512, H, W]
                 var branch2 = branch1;
                 // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
                 var (weight4, bias5) = this.branch1_1a.InferenceWeights();
-                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a"), "conv"), branch2, weight4, bias5, (1, 3), (1, 1), (0, 1), (1, 1), 1);
-                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a"), "relu"), branch2);
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a.conv"), branch2, weight4, bias5, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a.relu"), branch2);
                 var branch3 = branch1;
                 // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
                 var (weight6, bias7) = this.branch1_1b.InferenceWeights();
-                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b"), "conv"), branch3, weight6, bias7, (3, 1), (1, 1), (1, 0), (1, 1), 1);
-                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b"), "relu"), branch3);
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b.conv"), branch3, weight6, bias7, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b.relu"), branch3);
                 branch1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
                 var branch4 = x;
                 // branch2_0: conv-bn-relu 1x1, 384 -> [384, H, W]
                 var (weight8, bias9) = this.branch2_0.InferenceWeights();
-                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0"), "conv"), branch4, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0"), "relu"), branch4);
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0.conv"), branch4, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0.relu"), branch4);
                 // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, H, W]
                 var (weight10, bias11) = this.branch2_1.InferenceWeights();
-                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1"), "conv"), branch4, weight10, bias11, (3, 1), (1, 1), (1, 0), (1, 1), 1);
-                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1"), "relu"), branch4);
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1.conv"), branch4, weight10, bias11, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1.relu"), branch4);
                 // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, H, W]
                 var (weight12, bias13) = this.branch2_2.InferenceWeights();
-                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2"), "conv"), branch4, weight12, bias13, (1, 3), (1, 1), (0, 1), (1, 1), 1);
-                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2"), "relu"), branch4);
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2.conv"), branch4, weight12, bias13, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2.relu"), branch4);
                 // concat: concat of branch2_3a (256), branch2_3b (256) -> [512, H, W]
                 var branch5 = branch4;
                 // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
                 var (weight14, bias15) = this.branch2_3a.InferenceWeights();
-                branch5 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a"), "conv"), branch5, weight14, bias15, (1, 3), (1, 1), (0, 1), (1, 1), 1);
-                branch5 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a"), "relu"), branch5);
+                branch5 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a.conv"), branch5, weight14, bias15, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch5 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a.relu"), branch5);
                 var branch6 = branch4;
                 // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
                 var (weight16, bias17) = this.branch2_3b.InferenceWeights();
-                branch6 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b"), "conv"), branch6, weight16, bias17, (3, 1), (1, 1), (1, 0), (1, 1), 1);
-                branch6 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b"), "relu"), branch6);
+                branch6 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b.conv"), branch6, weight16, bias17, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch6 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b.relu"), branch6);
                 branch4 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch5, branch6);
                 var branch7 = x;
                 // branch3: Sequential of 2 -> [256, H, W]

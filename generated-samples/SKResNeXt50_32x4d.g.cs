@@ -311,13 +311,13 @@ namespace InceptionDsl.Models
                 var paths0 = new string[2];
                 var paths0_0 = x;
                 var (weight0, bias1) = ((BasicConv2d)this.paths[0]).InferenceWeights();
-                paths0_0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0"), "conv"), paths0_0, weight0, bias1, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._cardinality);
-                paths0_0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0"), "relu"), paths0_0);
+                paths0_0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.conv"), paths0_0, weight0, bias1, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._cardinality);
+                paths0_0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.relu"), paths0_0);
                 paths0[0] = paths0_0;
                 var paths0_1 = x;
                 var (weight2, bias3) = ((BasicConv2d)this.paths[1]).InferenceWeights();
-                paths0_1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1"), "conv"), paths0_1, weight2, bias3, (3, 3), (this._stride, this._stride), (2, 2), (2, 2), this._cardinality);
-                paths0_1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1"), "relu"), paths0_1);
+                paths0_1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.conv"), paths0_1, weight2, bias3, (3, 3), (this._stride, this._stride), (2, 2), (2, 2), this._cardinality);
+                paths0_1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.relu"), paths0_1);
                 paths0[1] = paths0_1;
                 var weights0 = graph.Sum(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select.sum"), paths0);
                 var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.attn);
@@ -421,13 +421,13 @@ namespace InceptionDsl.Models
                 var residual1 = x;
                 // conv1: conv-bn-relu 1x1, width -> [width, H, W]
                 var (weight4, bias5) = this.conv1.InferenceWeights();
-                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), "conv"), residual1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
-                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), "relu"), residual1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.conv"), residual1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.relu"), residual1);
                 // conv2: SelectiveKernel -> [width, H, W]
                 residual1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1);
                 // conv3: conv-bn 1x1, planes * 4 -> [planes * 4, H, W]
                 var (weight6, bias7) = this.conv3.InferenceWeights();
-                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), "conv"), residual1, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3.conv"), residual1, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 // relu: ReLU -> [planes * 4, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

@@ -314,13 +314,13 @@ namespace InceptionDsl.Models
                 var paths0 = new string[2];
                 var paths0_0 = slices0[0];
                 var (weight0, bias1) = ((BasicConv2d)this.paths[0]).InferenceWeights();
-                paths0_0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0"), "conv"), paths0_0, weight0, bias1, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._cardinality);
-                paths0_0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0"), "relu"), paths0_0);
+                paths0_0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.conv"), paths0_0, weight0, bias1, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._cardinality);
+                paths0_0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.relu"), paths0_0);
                 paths0[0] = paths0_0;
                 var paths0_1 = slices0[1];
                 var (weight2, bias3) = ((BasicConv2d)this.paths[1]).InferenceWeights();
-                paths0_1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1"), "conv"), paths0_1, weight2, bias3, (3, 3), (this._stride, this._stride), (2, 2), (2, 2), this._cardinality);
-                paths0_1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1"), "relu"), paths0_1);
+                paths0_1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.conv"), paths0_1, weight2, bias3, (3, 3), (this._stride, this._stride), (2, 2), (2, 2), this._cardinality);
+                paths0_1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.relu"), paths0_1);
                 paths0[1] = paths0_1;
                 var weights0 = graph.Sum(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select.sum"), paths0);
                 var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.attn);
@@ -419,7 +419,7 @@ namespace InceptionDsl.Models
                 residual1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1);
                 // conv2: conv-bn 3x3 pad 1, planes -> [planes, H, W]
                 var (weight4, bias5) = this.conv2.InferenceWeights();
-                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), "conv"), residual1, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.conv"), residual1, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 // relu: ReLU -> [planes, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

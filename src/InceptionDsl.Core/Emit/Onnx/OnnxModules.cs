@@ -257,7 +257,16 @@ internal sealed class OnnxModules
 
     private string Local(string prefix) => prefix + (_locals++).ToString(CultureInfo.InvariantCulture);
 
-    private static string Child(string path, string name) => $"{Builder}.Child({path}, {CSharpText.Literal(name)})";
+    /// <summary>The path of <paramref name="name"/> under <paramref name="path"/>; <c>Child(p, "a")</c> then <c>"b"</c> reads <c>Child(p, "a.b")</c>.</summary>
+    private static string Child(string path, string name)
+    {
+        const string call = Builder + ".Child(";
+        var literal = CSharpText.Literal(name);
+        // Only Child(local, "plain") is joined: one plain literal, last, and nothing quoted before it.
+        bool joinable = literal == "\"" + name + "\"" && path.StartsWith(call, System.StringComparison.Ordinal)
+            && path.EndsWith("\")", System.StringComparison.Ordinal) && path.Count(c => c == '"') == 2 && path.IndexOf('\\') < 0;
+        return joinable ? path.Substring(0, path.Length - 2) + "." + name + "\")" : $"{Builder}.Child({path}, {literal})";
+    }
 
     private static string Bool(bool value) => value ? "true" : "false";
 }
