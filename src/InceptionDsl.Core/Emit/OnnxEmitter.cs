@@ -10,7 +10,9 @@ namespace InceptionDsl.Emit;
 /// <summary>
 /// Writes, for a model and each of its block classes, the method that appends its forward to an
 /// ONNX graph (InceptionDsl.Onnx's OnnxGraphBuilder): the same steps ForwardWriter writes as C#,
-/// one builder call per step, each named by the state_dict path of its layer. Emitted only when
+/// one builder call per step, each named by the state_dict path of its layer. A module step's layer is
+/// written by <see cref="OnnxModules"/> from its IR node (geometry from the IR, tensors from the
+/// fields), with the BatchNorms <see cref="BatchNormPairs"/> pairs folded in. Emitted only when
 /// the compilation references the builder (<see cref="EmitOptions.Onnx"/>), so models that do not
 /// export carry no dependency on the ONNX assembly.
 /// </summary>

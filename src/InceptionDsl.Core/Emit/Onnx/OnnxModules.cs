@@ -12,10 +12,11 @@ namespace InceptionDsl.Emit;
 /// built-in module, the OnnxGraphBuilder calls with the geometry from the IR (kernel, stride, padding, dilation,
 /// groups, eps, ceil mode, count_include_pad, activation kind) and only the tensors (weights, running statistics)
 /// from the module's fields. A size the constructor computes is read from a field the class stores it in
-/// (<see cref="Fields"/>, one per constructor parameter or let it reads). The BatchNorms folded into the
+/// (<see cref="OnnxModuleFields"/>, one per constructor parameter or let it reads). The BatchNorms folded into the
 /// convolution before them are those <see cref="BatchNormPairs"/> pairs, folded with the generated
-/// InceptionDslInference.FoldedWeights, the formula Fuse() uses. Generated blocks and the support modules write
-/// themselves (IOnnxWritable, through <c>graph.Module</c>), as does a Sequential built in a loop.
+/// InceptionDslInference.FoldedWeights, the formula Fuse() uses. A Sequential's members are found among the children
+/// its constructor built (OnnxGraphBuilder.Children). Generated blocks and the support modules write themselves
+/// (IOnnxWritable, through <c>graph.Module</c>), as does a Sequential of blocks alone.
 /// </summary>
 internal sealed class OnnxModules
 {
@@ -42,9 +43,6 @@ internal sealed class OnnxModules
         _fields = fields;
         _taken = taken;
     }
-
-    /// <summary>The fields WriteOnnx reads: each constructor parameter or let a size reads, by its name.</summary>
-    public IReadOnlyDictionary<string, (string Field, SymType Type)> Fields => _fields;
 
     /// <summary>Whether the renderer writes <paramref name="module"/> from the IR (otherwise: <c>graph.Module</c>).</summary>
     public static bool Maps(ModuleNode module) => module switch
