@@ -172,13 +172,43 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 13 -> [256, 6, 6]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, layer2.weight!, layer2.bias, (11, 11), (4, 4), (2, 2), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x, (3, 3), (2, 2), (0, 0), false);
+            var layer3 = ((global::TorchSharp.Modules.Conv2d)children0[3].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x, layer3.weight!, layer3.bias, (5, 5), (1, 1), (2, 2), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x, (3, 3), (2, 2), (0, 0), false);
+            var layer4 = ((global::TorchSharp.Modules.Conv2d)children0[6].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x, layer4.weight!, layer4.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            var layer5 = ((global::TorchSharp.Modules.Conv2d)children0[8].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x, layer5.weight!, layer5.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            var layer6 = ((global::TorchSharp.Modules.Conv2d)children0[10].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x, layer6.weight!, layer6.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x, (3, 3), (2, 2), (0, 0), false);
             // adaptive_avgpool: adaptive avg pool to 6x6 -> [256, 6, 6]
             x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 6, 6);
             // flatten: flatten -> [9216]
             x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
             // classifier: Sequential of 7 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            // (the identity in the inference graph)
+            var layer9 = ((global::TorchSharp.Modules.Linear)children7[1].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[1].Name), x, layer9.weight!, layer9.bias);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[2].Name), x);
+            // (the identity in the inference graph)
+            var layer10 = ((global::TorchSharp.Modules.Linear)children7[4].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[4].Name), x, layer10.weight!, layer10.bias);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[5].Name), x);
+            var layer11 = ((global::TorchSharp.Modules.Linear)children7[6].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[6].Name), x, layer11.weight!, layer11.bias);
             graph.Logits(x);
         }
     }

@@ -187,11 +187,41 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 8 -> [768, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[0].Module));
+            var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name);
+            var layer4 = ((global::TorchSharp.Modules.Conv2d)children2[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), x, layer4.weight!, layer4.bias, (4, 4), (4, 4), (0, 0), (1, 1), 1);
+            x = graph.Module(children2[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), x);
+            x = graph.Module(children0[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            var children5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[2].Module));
+            var path6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name);
+            x = graph.Module(children5[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path6, children5[0].Name), x);
+            var layer7 = ((global::TorchSharp.Modules.Conv2d)children5[1].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path6, children5[1].Name), x, layer7.weight!, layer7.bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[4].Module));
+            var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name);
+            x = graph.Module(children8[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), x);
+            var layer10 = ((global::TorchSharp.Modules.Conv2d)children8[1].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), x, layer10.weight!, layer10.bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            var children11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[6].Module));
+            var path12 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name);
+            x = graph.Module(children11[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path12, children11[0].Name), x);
+            var layer13 = ((global::TorchSharp.Modules.Conv2d)children11[1].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path12, children11[1].Name), x, layer13.weight!, layer13.bias, (2, 2), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
             // adaptive_avgpool: adaptive avg pool to 1x1 -> [768, 1, 1]
             x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 1, 1);
             // classifier: Sequential of 3 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children14 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path15 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            x = graph.Module(children14[0].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[0].Name), x);
+            x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[1].Name), x);
+            var layer16 = ((global::TorchSharp.Modules.Linear)children14[2].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[2].Name), x, layer16.weight!, layer16.bias);
             graph.Logits(x);
         }
 
@@ -206,6 +236,9 @@ namespace InceptionDsl.Models
             // layer_scale: layer_scale [inChannels, 1, 1], init 1e-06 -> [inChannels, H, W]
             private readonly global::TorchSharp.Modules.Parameter layer_scale;
 
+            // Read by WriteOnnx: the constructor's inChannels
+            private readonly long _inChannels;
+
             /// <summary>
             /// Builds the CNBlock block.
             /// </summary>
@@ -213,6 +246,7 @@ namespace InceptionDsl.Models
             /// <param name="index">index</param>
             public CNBlock(long inChannels, long index) : base(nameof(CNBlock))
             {
+                this._inChannels = inChannels;
                 this.DropPathRate = 0.1 * index / 17;
                 this.block = global::TorchSharp.torch.nn.Sequential(
                     ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, (7, 7), padding: (3, 3), groups: inChannels)),
@@ -256,7 +290,16 @@ namespace InceptionDsl.Models
                 var shortcut0 = x;
                 var residual1 = x;
                 // block: Sequential of 7 -> [inChannels, H, W]
-                residual1 = graph.Module(this.block, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.block);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block");
+                var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), residual1, layer2.weight!, layer2.bias, (7, 7), (1, 1), (3, 3), (1, 1), this._inChannels);
+                // (the identity in the inference graph)
+                residual1 = graph.Module(children0[2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), residual1);
+                residual1 = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), residual1);
+                residual1 = graph.Gelu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), residual1);
+                residual1 = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), residual1);
+                // (the identity in the inference graph)
                 // layer_scale: layer_scale [inChannels, 1, 1], init 1e-06 -> [inChannels, H, W]
                 residual1 = graph.LayerScale(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "layer_scale"), residual1, this.layer_scale);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);

@@ -225,13 +225,31 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 12 -> [1024, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, weight2, bias3, (7, 7), (2, 2), (3, 3), (1, 1), 1);
+            // children0[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x, (3, 3), (2, 2), (1, 1), false);
+            x = graph.Module(children0[4].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            x = graph.Module(children0[6].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            x = graph.Module(children0[8].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x);
+            x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            var layer4 = ((global::TorchSharp.Modules.BatchNorm2d)children0[11].Module);
+            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x, layer4.weight, layer4.bias, layer4.running_mean!, layer4.running_var!, 1e-05);
             // relu: ReLU -> [1024, 7, 7]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // global_avgpool: global average pool -> [1024]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // classifier: linear 1024 -> numClasses -> [1000]
-            if (this.classifier is not null) x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            if (this.classifier is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x, this.classifier!.weight!, this.classifier!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -308,17 +326,18 @@ namespace InceptionDsl.Models
                 var branch0 = x;
                 var branch1 = x;
                 // norm1: batchnorm eps 1e-05 -> [inChannels, H, W]
-                branch1 = graph.Module(this.norm1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "norm1"), branch1);
+                branch1 = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "norm1"), branch1, this.norm1.weight, this.norm1.bias, this.norm1.running_mean!, this.norm1.running_var!, 1e-05);
                 // relu: ReLU -> [inChannels, H, W]
                 branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), branch1);
                 // conv1: conv 1x1, 4 * growth -> [4 * growth, H, W]
-                branch1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), branch1);
+                var (weight0, bias1) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.norm2);
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), branch1, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // norm2: batchnorm eps 1e-05 -> [4 * growth, H, W]
-                if (!this._bnFolded) branch1 = graph.Module(this.norm2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "norm2"), branch1);
+                // (folded into conv1)
                 // relu: ReLU -> [4 * growth, H, W]
                 branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), branch1);
                 // conv2: conv 3x3 pad 1, growth -> [growth, H, W]
-                branch1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), branch1);
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), branch1, this.conv2.weight!, this.conv2.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 return x;
             }
@@ -366,11 +385,11 @@ namespace InceptionDsl.Models
             {
                 var x = input;
                 // norm: batchnorm eps 1e-05 -> [inChannels, H, W]
-                x = graph.Module(this.norm, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "norm"), x);
+                x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "norm"), x, this.norm.weight, this.norm.bias, this.norm.running_mean!, this.norm.running_var!, 1e-05);
                 // relu: ReLU -> [inChannels, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
                 // conv: conv 1x1, filters -> [filters, H, W]
-                x = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), x, this.conv.weight!, this.conv.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // avgpool: avg pool 2x2/2 -> [filters, H, W]
                 x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (2, 2), (2, 2), (0, 0), false, false);
                 return x;

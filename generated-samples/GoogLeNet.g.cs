@@ -274,13 +274,19 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: conv-bn-relu 7x7/2 pad 3, 64 -> [64, 112, 112]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var (weight0, bias1) = this.conv1.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.conv"), x, weight0, bias1, (7, 7), (2, 2), (3, 3), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.relu"), x);
             // maxpool: max pool 3x3/2 ceil -> [64, 56, 56]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
             // conv2: conv-bn-relu 1x1, 64 -> [64, 56, 56]
-            x = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), x);
+            var (weight2, bias3) = this.conv2.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.conv"), x, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.relu"), x);
             // conv3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
-            x = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), x);
+            var (weight4, bias5) = this.conv3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3.relu"), x);
             // maxpool: max pool 3x3/2 ceil -> [192, 28, 28]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), true);
             // inception3a: Inception -> [256, 28, 28]
@@ -314,7 +320,10 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [1024]
             // (left out of the inference graph)
             // fc: linear 1024 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -383,16 +392,37 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1 (ch1x1), branch2 (ch3x3), branch3 (ch5x5), branch4 (poolProj) -> [ch1x1 + ch3x3 + ch5x5 + poolProj, H, W]
                 var branch0 = x;
                 // branch1: conv-bn-relu 1x1, ch1x1 -> [ch1x1, H, W]
-                branch0 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch0);
+                var (weight0, bias1) = this.branch1.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1.relu"), branch0);
                 var branch1 = x;
                 // branch2: Sequential of 2 -> [ch3x3, H, W]
-                branch1 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
                 var branch2 = x;
                 // branch3: Sequential of 2 -> [ch5x5, H, W]
-                branch2 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch2);
+                var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch3);
+                var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3");
+                var (weight10, bias11) = ((BasicConv2d)children8[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "conv"), branch2, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "relu"), branch2);
+                var (weight12, bias13) = ((BasicConv2d)children8[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "conv"), branch2, weight12, bias13, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "relu"), branch2);
                 var branch3 = x;
                 // branch4: Sequential of 2 -> [poolProj, H, W]
-                branch3 = graph.Module(this.branch4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch4"), branch3);
+                var children14 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch4);
+                var path15 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch4");
+                branch3 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[0].Name), branch3, (3, 3), (1, 1), (1, 1), true);
+                var (weight16, bias17) = ((BasicConv2d)children14[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[1].Name), "conv"), branch3, weight16, bias17, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[1].Name), "relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -452,17 +482,19 @@ namespace InceptionDsl.Models
                 // adaptive_avgpool: adaptive avg pool to 4x4 -> [inChannels, H, W]
                 x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 4, 4);
                 // conv: conv-bn-relu 1x1, 128 -> [128, H, W]
-                x = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), x);
+                var (weight0, bias1) = this.conv.InferenceWeights();
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), x);
                 // flatten: flatten -> [2048]
                 x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
                 // fc1: linear 2048 -> 1024 -> [1024]
-                x = graph.Module(this.fc1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), x);
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), x, this.fc1.weight!, this.fc1.bias);
                 // relu: ReLU -> [1024]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
                 // dropout: dropout p=0.7 -> [1024]
                 // (left out of the inference graph)
                 // fc2: linear 1024 -> numClasses -> [numClasses]
-                x = graph.Module(this.fc2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), x);
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), x, this.fc2.weight!, this.fc2.bias);
                 return x;
             }
         }

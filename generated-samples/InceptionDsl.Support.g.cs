@@ -12,7 +12,7 @@ namespace InceptionDsl.Models
     /// so the state_dict keys stay the same.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("InceptionDsl", "1.0.0")]
-    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Contracts.IConvUnit, global::InceptionDsl.Onnx.IOnnxWritable
+    public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::InceptionDsl.Contracts.IConvUnit
     {
         private readonly global::TorchSharp.Modules.Conv2d conv;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn;
@@ -47,14 +47,12 @@ namespace InceptionDsl.Models
             return this.relu ? y.relu_() : y;
         }
     
-        /// <inheritdoc />
-        string global::InceptionDsl.Onnx.IOnnxWritable.WriteOnnx(global::InceptionDsl.Onnx.OnnxGraphBuilder graph, string path, string input)
-        {
-            var y = graph.Conv(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), input);
-            if (!this.fused) y = graph.BatchNorm(this.bn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn"), y);
-            if (this.activation is not null) return graph.Module(this.activation, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "activation"), y);
-            return this.relu ? graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), y) : y;
-        }
+        /// <summary>
+        /// The convolution's weight and bias for inference: with the BatchNorm folded in
+        /// (<see cref="InceptionDslInference.FoldedWeights"/>, new tensors), or its own once <see cref="Fuse"/> folded it.
+        /// </summary>
+        public (global::TorchSharp.torch.Tensor Weight, global::TorchSharp.torch.Tensor? Bias) InferenceWeights() =>
+            this.fused ? (this.conv.weight!, this.conv.bias) : InceptionDslInference.FoldedWeights(this.conv, this.bn);
     
         /// <summary>Whether <see cref="Fuse"/> folded the BatchNorm into the convolution.</summary>
         public bool IsFused => this.fused;
@@ -129,10 +127,12 @@ namespace InceptionDsl.Models
     public static class InceptionDslInference
     {
         /// <summary>
-        /// Folds <paramref name="bn"/> into <paramref name="conv"/> in place (computed in float64):
-        /// w' = w * gamma / sqrt(var + eps), b' = (b - mean) * gamma / sqrt(var + eps) + beta.
+        /// The one BatchNorm folding formula, used by <see cref="FoldBatchNorm"/> (Fuse) and by the ONNX writer:
+        /// the weight and bias <paramref name="conv"/> has with <paramref name="bn"/> folded in, computed in float64,
+        /// w' = w * gamma / sqrt(var + eps), b' = (b - mean) * gamma / sqrt(var + eps) + beta; new tensors of the
+        /// convolution's dtype, neither module changed.
         /// </summary>
-        public static void FoldBatchNorm(global::TorchSharp.Modules.Conv2d conv, global::TorchSharp.Modules.BatchNorm2d bn)
+        public static (global::TorchSharp.torch.Tensor Weight, global::TorchSharp.torch.Tensor Bias) FoldedWeights(global::TorchSharp.Modules.Conv2d conv, global::TorchSharp.Modules.BatchNorm2d bn)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             using var noGrad = global::TorchSharp.torch.no_grad();
@@ -146,15 +146,24 @@ namespace InceptionDsl.Models
             var weight = conv.weight.to_type(global::TorchSharp.torch.ScalarType.Float64) * factor.reshape(outChannels, 1, 1, 1);
             var bias = conv.bias is null ? global::TorchSharp.torch.zeros(outChannels, global::TorchSharp.torch.ScalarType.Float64) : conv.bias.to_type(global::TorchSharp.torch.ScalarType.Float64);
             var newBias = (bias - mean) * factor + beta;
-            conv.weight.copy_(weight.to_type(dtype));
+            return (scope.MoveToOuter(weight.to_type(dtype).detach()), scope.MoveToOuter(newBias.to_type(dtype).detach()));
+        }
+    
+        /// <summary>Folds <paramref name="bn"/> into <paramref name="conv"/> in place (<see cref="FoldedWeights"/>).</summary>
+        public static void FoldBatchNorm(global::TorchSharp.Modules.Conv2d conv, global::TorchSharp.Modules.BatchNorm2d bn)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var noGrad = global::TorchSharp.torch.no_grad();
+            var (weight, bias) = FoldedWeights(conv, bn);
+            conv.weight!.copy_(weight);
             if (conv.bias is null)
             {
-                var parameter = new global::TorchSharp.Modules.Parameter(newBias.to_type(dtype).detach(), requires_grad: false);
+                var parameter = new global::TorchSharp.Modules.Parameter(bias.detach(), requires_grad: false);
                 parameter.DetachFromDisposeScope();
                 conv.bias = parameter;
             }
             else
-                conv.bias.copy_(newBias.to_type(dtype));
+                conv.bias.copy_(bias);
         }
     
         /// <summary>

@@ -293,17 +293,27 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv2d_1a: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
-            x = graph.Module(this.conv2d_1a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a"), x);
+            var (weight0, bias1) = this.conv2d_1a.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_1a.relu"), x);
             // conv2d_2a: conv-bn-relu 3x3, 32 -> [32, 147, 147]
-            x = graph.Module(this.conv2d_2a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a"), x);
+            var (weight2, bias3) = this.conv2d_2a.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2a.relu"), x);
             // conv2d_2b: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
-            x = graph.Module(this.conv2d_2b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b"), x);
+            var (weight4, bias5) = this.conv2d_2b.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_2b.relu"), x);
             // maxpool: max pool 3x3/2 -> [64, 73, 73]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // conv2d_3b: conv-bn-relu 1x1, 80 -> [80, 73, 73]
-            x = graph.Module(this.conv2d_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b"), x);
+            var (weight6, bias7) = this.conv2d_3b.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_3b.relu"), x);
             // conv2d_4a: conv-bn-relu 3x3, 192 -> [192, 71, 71]
-            x = graph.Module(this.conv2d_4a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a"), x);
+            var (weight8, bias9) = this.conv2d_4a.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_4a.relu"), x);
             // maxpool: max pool 3x3/2 -> [192, 35, 35]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // mixed_5b: Mixed_5b -> [320, 35, 35]
@@ -321,13 +331,18 @@ namespace InceptionDsl.Models
             // block8: Block8 -> [2080, 8, 8]
             x = graph.Module(this.block8, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block8"), x);
             // conv2d_7b: conv-bn-relu 1x1, 1536 -> [1536, 8, 8]
-            x = graph.Module(this.conv2d_7b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b"), x);
+            var (weight10, bias11) = this.conv2d_7b.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b.conv"), x, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d_7b.relu"), x);
             // global_avgpool: global average pool -> [1536]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0 -> [1536]
             // (left out of the inference graph)
             // classif: linear 1536 -> numClasses -> [1000]
-            if (this.classif is not null) x = graph.Module(this.classif, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classif"), x);
+            if (this.classif is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classif"), x, this.classif!.weight!, this.classif!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -391,16 +406,40 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (96), branch1 (64), branch2 (96), branch3 (64) -> [320, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 2 -> [64, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (5, 5), (1, 1), (2, 2), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
                 var branch2 = x;
                 // branch2: Sequential of 3 -> [96, H, W]
-                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight10, bias11) = ((BasicConv2d)children8[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "conv"), branch2, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "relu"), branch2);
+                var (weight12, bias13) = ((BasicConv2d)children8[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "conv"), branch2, weight12, bias13, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "relu"), branch2);
+                var (weight14, bias15) = ((BasicConv2d)children8[2].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "conv"), branch2, weight14, bias15, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "relu"), branch2);
                 var branch3 = x;
                 // branch3: Sequential of 2 -> [64, H, W]
-                branch3 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch3);
+                var children16 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch3);
+                var path17 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3");
+                branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[0].Name), branch3, (3, 3), (1, 1), (1, 1), false, true);
+                var (weight18, bias19) = ((BasicConv2d)children16[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[1].Name), "conv"), branch3, weight18, bias19, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[1].Name), "relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -486,16 +525,35 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (32), branch1 (32), branch2 (64) -> [128, H, W]
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 32 -> [32, H, W]
-                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 2 -> [32, H, W]
-                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch3, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch3);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch3, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch3);
                 var branch4 = residual1;
                 // branch2: Sequential of 3 -> [64, H, W]
-                branch4 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch4);
+                var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight10, bias11) = ((BasicConv2d)children8[0].Module).InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "conv"), branch4, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "relu"), branch4);
+                var (weight12, bias13) = ((BasicConv2d)children8[1].Module).InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "conv"), branch4, weight12, bias13, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "relu"), branch4);
+                var (weight14, bias15) = ((BasicConv2d)children8[2].Module).InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "conv"), branch4, weight14, bias15, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "relu"), branch4);
                 residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3, branch4);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
-                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1, this.conv2d.weight!, this.conv2d.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
                 // relu: ReLU -> [inChannels, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
@@ -549,10 +607,22 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (384), branch1 (384), branch2 (inChannels) -> [inChannels + 768, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 3x3/2, 384 -> [384, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [384, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
+                var (weight8, bias9) = ((BasicConv2d)children2[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "conv"), branch1, weight8, bias9, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
@@ -633,13 +703,25 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (192), branch1 (192) -> [384, H, W]
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [192, H, W]
-                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch3, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch3);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch3, weight6, bias7, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch3);
+                var (weight8, bias9) = ((BasicConv2d)children2[2].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "conv"), branch3, weight8, bias9, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "relu"), branch3);
                 residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
-                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1, this.conv2d.weight!, this.conv2d.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
                 // relu: ReLU -> [inChannels, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
@@ -703,13 +785,37 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (384), branch1 (288), branch2 (320), branch3 (inChannels) -> [inChannels + 992, H, W]
                 var branch0 = x;
                 // branch0: Sequential of 2 -> [384, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch0);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0");
+                var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), branch0, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), branch0);
+                var (weight4, bias5) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), branch0, weight4, bias5, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 2 -> [288, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight8, bias9) = ((BasicConv2d)children6[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "conv"), branch1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "relu"), branch1);
+                var (weight10, bias11) = ((BasicConv2d)children6[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "conv"), branch1, weight10, bias11, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "relu"), branch1);
                 var branch2 = x;
                 // branch2: Sequential of 3 -> [320, H, W]
-                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var children12 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path13 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight14, bias15) = ((BasicConv2d)children12[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[0].Name), "conv"), branch2, weight14, bias15, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[0].Name), "relu"), branch2);
+                var (weight16, bias17) = ((BasicConv2d)children12[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[1].Name), "conv"), branch2, weight16, bias17, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[1].Name), "relu"), branch2);
+                var (weight18, bias19) = ((BasicConv2d)children12[2].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[2].Name), "conv"), branch2, weight18, bias19, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path13, children12[2].Name), "relu"), branch2);
                 var branch3 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch3 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch3, (3, 3), (2, 2), (0, 0), false);
@@ -795,13 +901,25 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (192), branch1 (256) -> [448, H, W]
                 var branch2 = residual1;
                 // branch0: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch2 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch2);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch2, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch2);
                 var branch3 = residual1;
                 // branch1: Sequential of 3 -> [256, H, W]
-                branch3 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch3);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch3, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch3);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch3, weight6, bias7, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch3);
+                var (weight8, bias9) = ((BasicConv2d)children2[2].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "conv"), branch3, weight8, bias9, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "relu"), branch3);
                 residual1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
                 // conv2d: conv 1x1, inChannels -> [inChannels, H, W]
-                residual1 = graph.Module(this.conv2d, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1, this.conv2d.weight!, this.conv2d.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
                 // relu: ReLU -> [inChannels, H, W]
                 if (this._applyRelu) x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

@@ -226,13 +226,23 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // Conv2d_1a_7x7: Sequential of 2 -> [64, 112, 112]
-            x = graph.Module(this.Conv2d_1a_7x7, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_7x7"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Conv2d_1a_7x7);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_7x7");
+            var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, layer2.weight!, layer2.bias, (7, 7), (2, 2), (3, 3), (1, 1), 3);
+            var (weight3, bias4) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), x, weight3, bias4, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // Conv2d_2b_1x1: conv-bn-relu 1x1, 64 -> [64, 56, 56]
-            x = graph.Module(this.Conv2d_2b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1"), x);
+            var (weight5, bias6) = this.Conv2d_2b_1x1.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1.conv"), x, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_1x1.relu"), x);
             // Conv2d_2c_3x3: conv-bn-relu 3x3 pad 1, 192 -> [192, 56, 56]
-            x = graph.Module(this.Conv2d_2c_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3"), x);
+            var (weight7, bias8) = this.Conv2d_2c_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3.conv"), x, weight7, bias8, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2c_3x3.relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [192, 28, 28]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // Mixed_3b: Mixed -> [256, 28, 28]
@@ -262,7 +272,10 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.2 -> [1024]
             // (left out of the inference graph)
             // Logits: linear 1024 -> numClasses -> [1000]
-            if (this.Logits is not null) x = graph.Module(this.Logits, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Logits"), x);
+            if (this.Logits is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Logits"), x, this.Logits!.weight!, this.Logits!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -315,7 +328,9 @@ namespace InceptionDsl.Models
                 // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
                 if (this._applyAvgpool) x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (3, 3), (1, 1), (1, 1), false, true);
                 // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
-                x = graph.Module(this.Conv2d_0b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1"), x);
+                var (weight0, bias1) = this.Conv2d_0b_1x1.InferenceWeights();
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1.relu"), x);
                 return x;
             }
         }
@@ -386,13 +401,34 @@ namespace InceptionDsl.Models
                 // concat: concat of Branch_0 (b0), Branch_1 (b1), Branch_2 (b2), Branch_3 (poolProj) -> [b0 + b1 + b2 + poolProj, H, W]
                 var branch0 = x;
                 // Branch_0: Sequential of 1 -> [b0, H, W]
-                branch0 = graph.Module(this.Branch_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Branch_0);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0");
+                var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), branch0, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), branch0);
                 var branch1 = x;
                 // Branch_1: Sequential of 2 -> [b1, H, W]
-                branch1 = graph.Module(this.Branch_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1"), branch1);
+                var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Branch_1);
+                var path5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1");
+                var (weight6, bias7) = ((BasicConv2d)children4[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name), "conv"), branch1, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name), "relu"), branch1);
+                var (weight8, bias9) = ((BasicConv2d)children4[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name), "conv"), branch1, weight8, bias9, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name), "relu"), branch1);
                 var branch2 = x;
                 // Branch_2: Sequential of 3 -> [b2, H, W]
-                branch2 = graph.Module(this.Branch_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_2"), branch2);
+                var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Branch_2);
+                var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_2");
+                var (weight12, bias13) = ((BasicConv2d)children10[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), "conv"), branch2, weight12, bias13, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), "relu"), branch2);
+                var (weight14, bias15) = ((BasicConv2d)children10[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), "conv"), branch2, weight14, bias15, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), "relu"), branch2);
+                var (weight16, bias17) = ((BasicConv2d)children10[2].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), "conv"), branch2, weight16, bias17, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), "relu"), branch2);
                 var branch3 = x;
                 // Branch_3: PoolBranch -> [poolProj, H, W]
                 branch3 = graph.Module(this.Branch_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_3"), branch3);
@@ -453,10 +489,27 @@ namespace InceptionDsl.Models
                 // concat: concat of Branch_0 (b0), Branch_1 (b1), branch2 (inChannels) -> [b0 + b1 + inChannels, H, W]
                 var branch0 = x;
                 // Branch_0: Sequential of 2 -> [b0, H, W]
-                branch0 = graph.Module(this.Branch_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Branch_0);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_0");
+                var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), branch0, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), branch0);
+                var (weight4, bias5) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), branch0, weight4, bias5, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), branch0);
                 var branch1 = x;
                 // Branch_1: Sequential of 3 -> [b1, H, W]
-                branch1 = graph.Module(this.Branch_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1"), branch1);
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.Branch_1);
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Branch_1");
+                var (weight8, bias9) = ((BasicConv2d)children6[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "conv"), branch1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "relu"), branch1);
+                var (weight10, bias11) = ((BasicConv2d)children6[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "conv"), branch1, weight10, bias11, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "relu"), branch1);
+                var (weight12, bias13) = ((BasicConv2d)children6[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "conv"), branch1, weight12, bias13, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 pad 1 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (1, 1), false);

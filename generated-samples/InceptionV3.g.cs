@@ -290,17 +290,27 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // Conv2d_1a_3x3: conv-bn-relu 3x3/2, 32 -> [32, 149, 149]
-            x = graph.Module(this.Conv2d_1a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_3x3"), x);
+            var (weight0, bias1) = this.Conv2d_1a_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_3x3.conv"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_1a_3x3.relu"), x);
             // Conv2d_2a_3x3: conv-bn-relu 3x3, 32 -> [32, 147, 147]
-            x = graph.Module(this.Conv2d_2a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2a_3x3"), x);
+            var (weight2, bias3) = this.Conv2d_2a_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2a_3x3.conv"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2a_3x3.relu"), x);
             // Conv2d_2b_3x3: conv-bn-relu 3x3 pad 1, 64 -> [64, 147, 147]
-            x = graph.Module(this.Conv2d_2b_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_3x3"), x);
+            var (weight4, bias5) = this.Conv2d_2b_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_3x3.conv"), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_2b_3x3.relu"), x);
             // maxpool: max pool 3x3/2 -> [64, 73, 73]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // Conv2d_3b_1x1: conv-bn-relu 1x1, 80 -> [80, 73, 73]
-            x = graph.Module(this.Conv2d_3b_1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_3b_1x1"), x);
+            var (weight6, bias7) = this.Conv2d_3b_1x1.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_3b_1x1.conv"), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_3b_1x1.relu"), x);
             // Conv2d_4a_3x3: conv-bn-relu 3x3, 192 -> [192, 71, 71]
-            x = graph.Module(this.Conv2d_4a_3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_4a_3x3"), x);
+            var (weight8, bias9) = this.Conv2d_4a_3x3.InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_4a_3x3.conv"), x, weight8, bias9, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_4a_3x3.relu"), x);
             // maxpool: max pool 3x3/2 -> [192, 35, 35]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (0, 0), false);
             // Mixed_5b: InceptionA -> [256, 35, 35]
@@ -332,7 +342,10 @@ namespace InceptionDsl.Models
             // dropout: dropout p=0.5 -> [2048]
             // (left out of the inference graph)
             // fc: linear 2048 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -410,24 +423,38 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1x1 (64), branch5x5_1 (64), branch3x3dbl_1 (96), branch_pool (poolFeatures) -> [poolFeatures + 224, H, W]
                 var branch0 = x;
                 // branch1x1: conv-bn-relu 1x1, 64 -> [64, H, W]
-                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var (weight0, bias1) = this.branch1x1.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.relu"), branch0);
                 var branch1 = x;
                 // branch5x5_1: conv-bn-relu 1x1, 48 -> [48, H, W]
-                branch1 = graph.Module(this.branch5x5_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_1"), branch1);
+                var (weight2, bias3) = this.branch5x5_1.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_1.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_1.relu"), branch1);
                 // branch5x5_2: conv-bn-relu 5x5 pad 2, 64 -> [64, H, W]
-                branch1 = graph.Module(this.branch5x5_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_2"), branch1);
+                var (weight4, bias5) = this.branch5x5_2.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_2.conv"), branch1, weight4, bias5, (5, 5), (1, 1), (2, 2), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch5x5_2.relu"), branch1);
                 var branch2 = x;
                 // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
-                branch2 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch2);
+                var (weight6, bias7) = this.branch3x3dbl_1.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.conv"), branch2, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.relu"), branch2);
                 // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
-                branch2 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch2);
+                var (weight8, bias9) = this.branch3x3dbl_2.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.conv"), branch2, weight8, bias9, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.relu"), branch2);
                 // branch3x3dbl_3: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
-                branch2 = graph.Module(this.branch3x3dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3"), branch2);
+                var (weight10, bias11) = this.branch3x3dbl_3.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3.conv"), branch2, weight10, bias11, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3.relu"), branch2);
                 var branch3 = x;
                 // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch3, (3, 3), (1, 1), (1, 1), false, false);
                 // branch_pool: conv-bn-relu 1x1, poolFeatures -> [poolFeatures, H, W]
-                branch3 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch3);
+                var (weight12, bias13) = this.branch_pool.InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.conv"), branch3, weight12, bias13, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -488,14 +515,22 @@ namespace InceptionDsl.Models
                 // concat: concat of branch3x3 (384), branch3x3dbl_1 (96), branch2 (inChannels) -> [inChannels + 480, H, W]
                 var branch0 = x;
                 // branch3x3: conv-bn-relu 3x3/2, 384 -> [384, H, W]
-                branch0 = graph.Module(this.branch3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3"), branch0);
+                var (weight0, bias1) = this.branch3x3.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3.relu"), branch0);
                 var branch1 = x;
                 // branch3x3dbl_1: conv-bn-relu 1x1, 64 -> [64, H, W]
-                branch1 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch1);
+                var (weight2, bias3) = this.branch3x3dbl_1.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.relu"), branch1);
                 // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 96 -> [96, H, W]
-                branch1 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch1);
+                var (weight4, bias5) = this.branch3x3dbl_2.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.conv"), branch1, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.relu"), branch1);
                 // branch3x3dbl_3: conv-bn-relu 3x3/2, 96 -> [96, H, W]
-                branch1 = graph.Module(this.branch3x3dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3"), branch1);
+                var (weight6, bias7) = this.branch3x3dbl_3.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3.conv"), branch1, weight6, bias7, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3.relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
@@ -596,30 +631,50 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1x1 (192), branch7x7_1 (192), branch7x7dbl_1 (192), branch_pool (192) -> [768, H, W]
                 var branch0 = x;
                 // branch1x1: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var (weight0, bias1) = this.branch1x1.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.relu"), branch0);
                 var branch1 = x;
                 // branch7x7_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
-                branch1 = graph.Module(this.branch7x7_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_1"), branch1);
+                var (weight2, bias3) = this.branch7x7_1.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_1.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_1.relu"), branch1);
                 // branch7x7_2: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
-                branch1 = graph.Module(this.branch7x7_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_2"), branch1);
+                var (weight4, bias5) = this.branch7x7_2.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_2.conv"), branch1, weight4, bias5, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_2.relu"), branch1);
                 // branch7x7_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
-                branch1 = graph.Module(this.branch7x7_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_3"), branch1);
+                var (weight6, bias7) = this.branch7x7_3.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_3.conv"), branch1, weight6, bias7, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7_3.relu"), branch1);
                 var branch2 = x;
                 // branch7x7dbl_1: conv-bn-relu 1x1, channels7x7 -> [channels7x7, H, W]
-                branch2 = graph.Module(this.branch7x7dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_1"), branch2);
+                var (weight8, bias9) = this.branch7x7dbl_1.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_1.conv"), branch2, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_1.relu"), branch2);
                 // branch7x7dbl_2: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
-                branch2 = graph.Module(this.branch7x7dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_2"), branch2);
+                var (weight10, bias11) = this.branch7x7dbl_2.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_2.conv"), branch2, weight10, bias11, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_2.relu"), branch2);
                 // branch7x7dbl_3: conv-bn-relu 1x7 pad 0x3, channels7x7 -> [channels7x7, H, W]
-                branch2 = graph.Module(this.branch7x7dbl_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_3"), branch2);
+                var (weight12, bias13) = this.branch7x7dbl_3.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_3.conv"), branch2, weight12, bias13, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_3.relu"), branch2);
                 // branch7x7dbl_4: conv-bn-relu 7x1 pad 3x0, channels7x7 -> [channels7x7, H, W]
-                branch2 = graph.Module(this.branch7x7dbl_4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_4"), branch2);
+                var (weight14, bias15) = this.branch7x7dbl_4.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_4.conv"), branch2, weight14, bias15, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_4.relu"), branch2);
                 // branch7x7dbl_5: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
-                branch2 = graph.Module(this.branch7x7dbl_5, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_5"), branch2);
+                var (weight16, bias17) = this.branch7x7dbl_5.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_5.conv"), branch2, weight16, bias17, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7dbl_5.relu"), branch2);
                 var branch3 = x;
                 // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch3, (3, 3), (1, 1), (1, 1), false, false);
                 // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch3 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch3);
+                var (weight18, bias19) = this.branch_pool.InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.conv"), branch3, weight18, bias19, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -675,13 +730,17 @@ namespace InceptionDsl.Models
                 // avgpool: avg pool 5x5/3 -> [inChannels, H, W]
                 x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (5, 5), (3, 3), (0, 0), false, false);
                 // conv0: conv-bn-relu 1x1, 128 -> [128, H, W]
-                x = graph.Module(this.conv0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv0"), x);
+                var (weight0, bias1) = this.conv0.InferenceWeights();
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv0.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv0.relu"), x);
                 // conv1: conv-bn-relu 5x5, 768 -> [768, H, W]
-                x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+                var (weight2, bias3) = this.conv1.InferenceWeights();
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.conv"), x, weight2, bias3, (5, 5), (1, 1), (0, 0), (1, 1), 1);
+                x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1.relu"), x);
                 // global_avgpool: global average pool -> [768]
                 x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
                 // fc: linear 768 -> numClasses -> [numClasses]
-                x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc.weight!, this.fc.bias);
                 return x;
             }
         }
@@ -753,18 +812,30 @@ namespace InceptionDsl.Models
                 // concat: concat of branch3x3_1 (320), branch7x7x3_1 (192), branch2 (inChannels) -> [inChannels + 512, H, W]
                 var branch0 = x;
                 // branch3x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch0 = graph.Module(this.branch3x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1"), branch0);
+                var (weight0, bias1) = this.branch3x3_1.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1.relu"), branch0);
                 // branch3x3_2: conv-bn-relu 3x3/2, 320 -> [320, H, W]
-                branch0 = graph.Module(this.branch3x3_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2"), branch0);
+                var (weight2, bias3) = this.branch3x3_2.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2.conv"), branch0, weight2, bias3, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2.relu"), branch0);
                 var branch1 = x;
                 // branch7x7x3_1: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch1 = graph.Module(this.branch7x7x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_1"), branch1);
+                var (weight4, bias5) = this.branch7x7x3_1.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_1.conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_1.relu"), branch1);
                 // branch7x7x3_2: conv-bn-relu 1x7 pad 0x3, 192 -> [192, H, W]
-                branch1 = graph.Module(this.branch7x7x3_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_2"), branch1);
+                var (weight6, bias7) = this.branch7x7x3_2.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_2.conv"), branch1, weight6, bias7, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_2.relu"), branch1);
                 // branch7x7x3_3: conv-bn-relu 7x1 pad 3x0, 192 -> [192, H, W]
-                branch1 = graph.Module(this.branch7x7x3_3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_3"), branch1);
+                var (weight8, bias9) = this.branch7x7x3_3.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_3.conv"), branch1, weight8, bias9, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_3.relu"), branch1);
                 // branch7x7x3_4: conv-bn-relu 3x3/2, 192 -> [192, H, W]
-                branch1 = graph.Module(this.branch7x7x3_4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_4"), branch1);
+                var (weight10, bias11) = this.branch7x7x3_4.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_4.conv"), branch1, weight10, bias11, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch7x7x3_4.relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
@@ -862,36 +933,54 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1x1 (320), branch3x3_1 (768), branch3x3dbl_1 (768), branch_pool (192) -> [2048, H, W]
                 var branch0 = x;
                 // branch1x1: conv-bn-relu 1x1, 320 -> [320, H, W]
-                branch0 = graph.Module(this.branch1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1"), branch0);
+                var (weight0, bias1) = this.branch1x1.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1x1.relu"), branch0);
                 var branch1 = x;
                 // branch3x3_1: conv-bn-relu 1x1, 384 -> [384, H, W]
-                branch1 = graph.Module(this.branch3x3_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1"), branch1);
+                var (weight2, bias3) = this.branch3x3_1.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_1.relu"), branch1);
                 // concat: concat of branch3x3_2a (384), branch3x3_2b (384) -> [768, H, W]
                 var branch2 = branch1;
                 // branch3x3_2a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
-                branch2 = graph.Module(this.branch3x3_2a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2a"), branch2);
+                var (weight4, bias5) = this.branch3x3_2a.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2a.conv"), branch2, weight4, bias5, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2a.relu"), branch2);
                 var branch3 = branch1;
                 // branch3x3_2b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
-                branch3 = graph.Module(this.branch3x3_2b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2b"), branch3);
+                var (weight6, bias7) = this.branch3x3_2b.InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2b.conv"), branch3, weight6, bias7, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3_2b.relu"), branch3);
                 branch1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
                 var branch4 = x;
                 // branch3x3dbl_1: conv-bn-relu 1x1, 448 -> [448, H, W]
-                branch4 = graph.Module(this.branch3x3dbl_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1"), branch4);
+                var (weight8, bias9) = this.branch3x3dbl_1.InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.conv"), branch4, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_1.relu"), branch4);
                 // branch3x3dbl_2: conv-bn-relu 3x3 pad 1, 384 -> [384, H, W]
-                branch4 = graph.Module(this.branch3x3dbl_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2"), branch4);
+                var (weight10, bias11) = this.branch3x3dbl_2.InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.conv"), branch4, weight10, bias11, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_2.relu"), branch4);
                 // concat: concat of branch3x3dbl_3a (384), branch3x3dbl_3b (384) -> [768, H, W]
                 var branch5 = branch4;
                 // branch3x3dbl_3a: conv-bn-relu 1x3 pad 0x1, 384 -> [384, H, W]
-                branch5 = graph.Module(this.branch3x3dbl_3a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3a"), branch5);
+                var (weight12, bias13) = this.branch3x3dbl_3a.InferenceWeights();
+                branch5 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3a.conv"), branch5, weight12, bias13, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch5 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3a.relu"), branch5);
                 var branch6 = branch4;
                 // branch3x3dbl_3b: conv-bn-relu 3x1 pad 1x0, 384 -> [384, H, W]
-                branch6 = graph.Module(this.branch3x3dbl_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3b"), branch6);
+                var (weight14, bias15) = this.branch3x3dbl_3b.InferenceWeights();
+                branch6 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3b.conv"), branch6, weight14, bias15, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch6 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3x3dbl_3b.relu"), branch6);
                 branch4 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch5, branch6);
                 var branch7 = x;
                 // avgpool: avg pool 3x3 pad 1 -> [inChannels, H, W]
                 branch7 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), branch7, (3, 3), (1, 1), (1, 1), false, false);
                 // branch_pool: conv-bn-relu 1x1, 192 -> [192, H, W]
-                branch7 = graph.Module(this.branch_pool, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool"), branch7);
+                var (weight16, bias17) = this.branch_pool.InferenceWeights();
+                branch7 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.conv"), branch7, weight16, bias17, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch7 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch_pool.relu"), branch7);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch4, branch7);
                 return x;
             }

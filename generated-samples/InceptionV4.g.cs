@@ -177,13 +177,45 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 22 -> [1536, 8, 8]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), x, weight2, bias3, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), x);
+            var (weight4, bias5) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), x, weight4, bias5, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), x);
+            var (weight6, bias7) = ((BasicConv2d)children0[2].Module).InferenceWeights();
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), "conv"), x, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), "relu"), x);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            x = graph.Module(children0[4].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            x = graph.Module(children0[6].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            x = graph.Module(children0[8].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x);
+            x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            x = graph.Module(children0[11].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
+            x = graph.Module(children0[12].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x);
+            x = graph.Module(children0[13].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[13].Name), x);
+            x = graph.Module(children0[14].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[14].Name), x);
+            x = graph.Module(children0[15].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[15].Name), x);
+            x = graph.Module(children0[16].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[16].Name), x);
+            x = graph.Module(children0[17].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[17].Name), x);
+            x = graph.Module(children0[18].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[18].Name), x);
+            x = graph.Module(children0[19].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[19].Name), x);
+            x = graph.Module(children0[20].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[20].Name), x);
+            x = graph.Module(children0[21].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[21].Name), x);
             // global_avgpool: global average pool -> [1536]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0 -> [1536]
             // (left out of the inference graph)
             // last_linear: linear 1536 -> numClasses -> [1000]
-            if (this.last_linear is not null) x = graph.Module(this.last_linear, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "last_linear"), x);
+            if (this.last_linear is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "last_linear"), x, this.last_linear!.weight!, this.last_linear!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -227,7 +259,9 @@ namespace InceptionDsl.Models
                 branch0 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch0, (3, 3), (2, 2), (0, 0), false);
                 var branch1 = x;
                 // conv: conv-bn-relu 3x3/2, 96 -> [96, H, W]
-                branch1 = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), branch1);
+                var (weight0, bias1) = this.conv.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), branch1, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 return x;
             }
@@ -280,10 +314,30 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (96), branch1 (96) -> [192, H, W]
                 var branch0 = x;
                 // branch0: Sequential of 2 -> [96, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch0);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0");
+                var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), branch0, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), branch0);
+                var (weight4, bias5) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), branch0, weight4, bias5, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 4 -> [96, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight8, bias9) = ((BasicConv2d)children6[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "conv"), branch1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "relu"), branch1);
+                var (weight10, bias11) = ((BasicConv2d)children6[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "conv"), branch1, weight10, bias11, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "relu"), branch1);
+                var (weight12, bias13) = ((BasicConv2d)children6[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "conv"), branch1, weight12, bias13, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "relu"), branch1);
+                var (weight14, bias15) = ((BasicConv2d)children6[3].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[3].Name), "conv"), branch1, weight14, bias15, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[3].Name), "relu"), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 return x;
             }
@@ -326,7 +380,9 @@ namespace InceptionDsl.Models
                 // concat: concat of conv (192), maxpool (inChannels) -> [inChannels + 192, H, W]
                 var branch0 = x;
                 // conv: conv-bn-relu 3x3/2, 192 -> [192, H, W]
-                branch0 = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), branch0);
+                var (weight0, bias1) = this.conv.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv.relu"), branch0);
                 var branch1 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch1 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch1, (3, 3), (2, 2), (0, 0), false);
@@ -395,16 +451,40 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (96), branch1 (96), branch2 (96), branch3 (96) -> [384, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 96 -> [96, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 2 -> [96, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
                 var branch2 = x;
                 // branch2: Sequential of 3 -> [96, H, W]
-                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight10, bias11) = ((BasicConv2d)children8[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "conv"), branch2, weight10, bias11, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[0].Name), "relu"), branch2);
+                var (weight12, bias13) = ((BasicConv2d)children8[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "conv"), branch2, weight12, bias13, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[1].Name), "relu"), branch2);
+                var (weight14, bias15) = ((BasicConv2d)children8[2].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "conv"), branch2, weight14, bias15, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[2].Name), "relu"), branch2);
                 var branch3 = x;
                 // branch3: Sequential of 2 -> [96, H, W]
-                branch3 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch3);
+                var children16 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch3);
+                var path17 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3");
+                branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[0].Name), branch3, (3, 3), (1, 1), (1, 1), false, true);
+                var (weight18, bias19) = ((BasicConv2d)children16[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[1].Name), "conv"), branch3, weight18, bias19, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path17, children16[1].Name), "relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -460,10 +540,22 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (n), branch1 (m), branch2 (inChannels) -> [n + m + inChannels, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 3x3/2, n -> [n, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [m, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
+                var (weight8, bias9) = ((BasicConv2d)children2[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "conv"), branch1, weight8, bias9, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
@@ -535,16 +627,49 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (384), branch1 (256), branch2 (256), branch3 (128) -> [1024, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 384 -> [384, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 3 -> [256, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight4, bias5) = ((BasicConv2d)children2[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "conv"), branch1, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), "relu"), branch1);
+                var (weight6, bias7) = ((BasicConv2d)children2[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "conv"), branch1, weight6, bias7, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[1].Name), "relu"), branch1);
+                var (weight8, bias9) = ((BasicConv2d)children2[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "conv"), branch1, weight8, bias9, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), "relu"), branch1);
                 var branch2 = x;
                 // branch2: Sequential of 5 -> [256, H, W]
-                branch2 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch2);
+                var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight12, bias13) = ((BasicConv2d)children10[0].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), "conv"), branch2, weight12, bias13, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), "relu"), branch2);
+                var (weight14, bias15) = ((BasicConv2d)children10[1].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), "conv"), branch2, weight14, bias15, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), "relu"), branch2);
+                var (weight16, bias17) = ((BasicConv2d)children10[2].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), "conv"), branch2, weight16, bias17, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), "relu"), branch2);
+                var (weight18, bias19) = ((BasicConv2d)children10[3].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[3].Name), "conv"), branch2, weight18, bias19, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[3].Name), "relu"), branch2);
+                var (weight20, bias21) = ((BasicConv2d)children10[4].Module).InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[4].Name), "conv"), branch2, weight20, bias21, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[4].Name), "relu"), branch2);
                 var branch3 = x;
                 // branch3: Sequential of 2 -> [128, H, W]
-                branch3 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch3);
+                var children22 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch3);
+                var path23 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3");
+                branch3 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path23, children22[0].Name), branch3, (3, 3), (1, 1), (1, 1), false, true);
+                var (weight24, bias25) = ((BasicConv2d)children22[1].Module).InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path23, children22[1].Name), "conv"), branch3, weight24, bias25, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path23, children22[1].Name), "relu"), branch3);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch2, branch3);
                 return x;
             }
@@ -599,10 +724,30 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (192), branch1 (320), branch2 (inChannels) -> [inChannels + 512, H, W]
                 var branch0 = x;
                 // branch0: Sequential of 2 -> [192, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch0);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0");
+                var (weight2, bias3) = ((BasicConv2d)children0[0].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "conv"), branch0, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), "relu"), branch0);
+                var (weight4, bias5) = ((BasicConv2d)children0[1].Module).InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "conv"), branch0, weight4, bias5, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), "relu"), branch0);
                 var branch1 = x;
                 // branch1: Sequential of 4 -> [320, H, W]
-                branch1 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch1);
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight8, bias9) = ((BasicConv2d)children6[0].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "conv"), branch1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), "relu"), branch1);
+                var (weight10, bias11) = ((BasicConv2d)children6[1].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "conv"), branch1, weight10, bias11, (1, 7), (1, 1), (0, 3), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[1].Name), "relu"), branch1);
+                var (weight12, bias13) = ((BasicConv2d)children6[2].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "conv"), branch1, weight12, bias13, (7, 1), (1, 1), (3, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), "relu"), branch1);
+                var (weight14, bias15) = ((BasicConv2d)children6[3].Module).InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[3].Name), "conv"), branch1, weight14, bias15, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[3].Name), "relu"), branch1);
                 var branch2 = x;
                 // maxpool: max pool 3x3/2 -> [inChannels, H, W]
                 branch2 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), branch2, (3, 3), (2, 2), (0, 0), false);
@@ -706,36 +851,59 @@ namespace InceptionDsl.Models
                 // concat: concat of branch0 (256), branch1_0 (512), branch2_0 (512), branch3 (256) -> [1536, H, W]
                 var branch0 = x;
                 // branch0: conv-bn-relu 1x1, 256 -> [256, H, W]
-                branch0 = graph.Module(this.branch0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0"), branch0);
+                var (weight0, bias1) = this.branch0.InferenceWeights();
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.conv"), branch0, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch0.relu"), branch0);
                 var branch1 = x;
                 // branch1_0: conv-bn-relu 1x1, 384 -> [384, H, W]
-                branch1 = graph.Module(this.branch1_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0"), branch1);
+                var (weight2, bias3) = this.branch1_0.InferenceWeights();
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0.conv"), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_0.relu"), branch1);
                 // concat: concat of branch1_1a (256), branch1_1b (256) -> [512, H, W]
                 var branch2 = branch1;
                 // branch1_1a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
-                branch2 = graph.Module(this.branch1_1a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a"), branch2);
+                var (weight4, bias5) = this.branch1_1a.InferenceWeights();
+                branch2 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a.conv"), branch2, weight4, bias5, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch2 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1a.relu"), branch2);
                 var branch3 = branch1;
                 // branch1_1b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
-                branch3 = graph.Module(this.branch1_1b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b"), branch3);
+                var (weight6, bias7) = this.branch1_1b.InferenceWeights();
+                branch3 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b.conv"), branch3, weight6, bias7, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch3 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1_1b.relu"), branch3);
                 branch1 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch2, branch3);
                 var branch4 = x;
                 // branch2_0: conv-bn-relu 1x1, 384 -> [384, H, W]
-                branch4 = graph.Module(this.branch2_0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0"), branch4);
+                var (weight8, bias9) = this.branch2_0.InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0.conv"), branch4, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_0.relu"), branch4);
                 // branch2_1: conv-bn-relu 3x1 pad 1x0, 448 -> [448, H, W]
-                branch4 = graph.Module(this.branch2_1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1"), branch4);
+                var (weight10, bias11) = this.branch2_1.InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1.conv"), branch4, weight10, bias11, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_1.relu"), branch4);
                 // branch2_2: conv-bn-relu 1x3 pad 0x1, 512 -> [512, H, W]
-                branch4 = graph.Module(this.branch2_2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2"), branch4);
+                var (weight12, bias13) = this.branch2_2.InferenceWeights();
+                branch4 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2.conv"), branch4, weight12, bias13, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch4 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_2.relu"), branch4);
                 // concat: concat of branch2_3a (256), branch2_3b (256) -> [512, H, W]
                 var branch5 = branch4;
                 // branch2_3a: conv-bn-relu 1x3 pad 0x1, 256 -> [256, H, W]
-                branch5 = graph.Module(this.branch2_3a, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a"), branch5);
+                var (weight14, bias15) = this.branch2_3a.InferenceWeights();
+                branch5 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a.conv"), branch5, weight14, bias15, (1, 3), (1, 1), (0, 1), (1, 1), 1);
+                branch5 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3a.relu"), branch5);
                 var branch6 = branch4;
                 // branch2_3b: conv-bn-relu 3x1 pad 1x0, 256 -> [256, H, W]
-                branch6 = graph.Module(this.branch2_3b, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b"), branch6);
+                var (weight16, bias17) = this.branch2_3b.InferenceWeights();
+                branch6 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b.conv"), branch6, weight16, bias17, (3, 1), (1, 1), (1, 0), (1, 1), 1);
+                branch6 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2_3b.relu"), branch6);
                 branch4 = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch5, branch6);
                 var branch7 = x;
                 // branch3: Sequential of 2 -> [256, H, W]
-                branch7 = graph.Module(this.branch3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3"), branch7);
+                var children18 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch3);
+                var path19 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch3");
+                branch7 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[0].Name), branch7, (3, 3), (1, 1), (1, 1), false, true);
+                var (weight20, bias21) = ((BasicConv2d)children18[1].Module).InferenceWeights();
+                branch7 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[1].Name), "conv"), branch7, weight20, bias21, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                branch7 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[1].Name), "relu"), branch7);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1, branch4, branch7);
                 return x;
             }

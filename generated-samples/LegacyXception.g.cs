@@ -329,15 +329,17 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: conv 3x3/2, 32 -> [32, 149, 149]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var (weight0, bias1) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.bn1);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x, weight0, bias1, (3, 3), (2, 2), (0, 0), (1, 1), 1);
             // bn1: batchnorm eps 1e-05 -> [32, 149, 149]
-            if (!this._bnFolded) x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            // (folded into conv1)
             // relu: ReLU -> [32, 149, 149]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // conv2: conv 3x3, 64 -> [64, 147, 147]
-            x = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), x);
+            var (weight2, bias3) = this._bnFolded ? (this.conv2.weight!, this.conv2.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv2, this.bn2);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), x, weight2, bias3, (3, 3), (1, 1), (0, 0), (1, 1), 1);
             // bn2: batchnorm eps 1e-05 -> [64, 147, 147]
-            if (!this._bnFolded) x = graph.Module(this.bn2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn2"), x);
+            // (folded into conv2)
             // relu: ReLU -> [64, 147, 147]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // block1: Block -> [128, 74, 74]
@@ -367,19 +369,22 @@ namespace InceptionDsl.Models
             // conv3: SeparableConv2d -> [1536, 10, 10]
             x = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), x);
             // bn3: batchnorm eps 1e-05 -> [1536, 10, 10]
-            x = graph.Module(this.bn3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn3"), x);
+            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn3"), x, this.bn3.weight, this.bn3.bias, this.bn3.running_mean!, this.bn3.running_var!, 1e-05);
             // relu: ReLU -> [1536, 10, 10]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // conv4: SeparableConv2d -> [2048, 10, 10]
             x = graph.Module(this.conv4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv4"), x);
             // bn4: batchnorm eps 1e-05 -> [2048, 10, 10]
-            x = graph.Module(this.bn4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn4"), x);
+            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn4"), x, this.bn4.weight, this.bn4.bias, this.bn4.running_mean!, this.bn4.running_var!, 1e-05);
             // relu: ReLU -> [2048, 10, 10]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // global_avgpool: global average pool -> [2048]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 2048 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -394,6 +399,9 @@ namespace InceptionDsl.Models
             // pointwise: conv 1x1, filters -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Conv2d pointwise;
 
+            // Read by WriteOnnx: the constructor's inChannels
+            private readonly long _inChannels;
+
             /// <summary>
             /// Builds the SeparableConv2d block.
             /// </summary>
@@ -401,6 +409,7 @@ namespace InceptionDsl.Models
             /// <param name="filters">filters</param>
             public SeparableConv2d(long inChannels, long filters) : base(nameof(SeparableConv2d))
             {
+                this._inChannels = inChannels;
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, (3, 3), padding: (1, 1), groups: inChannels, bias: false);
                 this.pointwise = global::TorchSharp.torch.nn.Conv2d(inChannels, filters, (1, 1), bias: false);
                 RegisterComponents();
@@ -421,9 +430,9 @@ namespace InceptionDsl.Models
             {
                 var x = input;
                 // conv1: conv 3x3 pad 1, inChannels, groups inChannels -> [inChannels, H, W]
-                x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x, this.conv1.weight!, this.conv1.bias, (3, 3), (1, 1), (1, 1), (1, 1), this._inChannels);
                 // pointwise: conv 1x1, filters -> [filters, H, W]
-                x = graph.Module(this.pointwise, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "pointwise"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "pointwise"), x, this.pointwise.weight!, this.pointwise.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 return x;
             }
         }
@@ -442,6 +451,15 @@ namespace InceptionDsl.Models
             // rep: Sequential of 6 -> [repChannels, H, W]
             private readonly global::TorchSharp.Modules.Sequential rep;
 
+            // Read by WriteOnnx: the constructor's reps
+            private readonly long _reps;
+
+            // Read by WriteOnnx: the constructor's startWithRelu
+            private readonly bool _startWithRelu;
+
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the Block block.
             /// </summary>
@@ -455,6 +473,9 @@ namespace InceptionDsl.Models
             {
                 bool project = filters != inChannels || stride != 1;
                 long repChannels = inChannels;
+                this._reps = reps;
+                this._startWithRelu = startWithRelu;
+                this._stride = stride;
                 this.skip = project
                     ? global::TorchSharp.torch.nn.Conv2d(inChannels, filters, (1, 1), stride: (stride, stride), bias: false)
                     : null;
@@ -510,12 +531,38 @@ namespace InceptionDsl.Models
                 // residual: body + shortcut -> [repChannels, H, W]
                 var shortcut0 = x;
                 // skip: conv 1x1/stride, filters -> [filters, H, W]
-                if (this.skip is not null) shortcut0 = graph.Module(this.skip, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skip"), shortcut0);
+                if (this.skip is not null)
+                {
+                    shortcut0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skip"), shortcut0, this.skip!.weight!, this.skip!.bias, (1, 1), (this._stride, this._stride), (0, 0), (1, 1), 1);
+                }
                 // skipbn: batchnorm eps 1e-05 -> [filters, H, W]
-                if (this.skipbn is not null) shortcut0 = graph.Module(this.skipbn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skipbn"), shortcut0);
+                if (this.skipbn is not null)
+                {
+                    shortcut0 = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "skipbn"), shortcut0, this.skipbn!.weight, this.skipbn!.bias, this.skipbn!.running_mean!, this.skipbn!.running_var!, 1e-05);
+                }
                 var residual1 = x;
                 // rep: Sequential of 6 -> [repChannels, H, W]
-                residual1 = graph.Module(this.rep, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.rep);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "rep");
+                int kept2 = 0;
+                for (long i = 0; i < this._reps; i++)
+                {
+                    if (this._startWithRelu || i > 0)
+                    {
+                        residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1);
+                        kept2++;
+                    }
+                    residual1 = graph.Module(children0[kept2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1);
+                    kept2++;
+                    var layer3 = ((global::TorchSharp.Modules.BatchNorm2d)children0[kept2].Module);
+                    residual1 = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1, layer3.weight, layer3.bias, layer3.running_mean!, layer3.running_var!, 1e-05);
+                    kept2++;
+                }
+                if (this._stride != 1)
+                {
+                    residual1 = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1, (3, 3), (this._stride, this._stride), (1, 1), false);
+                    kept2++;
+                }
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 return x;
             }

@@ -195,11 +195,45 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 19 -> [1280, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[0].Module));
+            var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name);
+            var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children2[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children2[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), x, weight4, bias5, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+            // children2[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu6(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), x);
+            x = graph.Module(children0[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            x = graph.Module(children0[2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            x = graph.Module(children0[4].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            x = graph.Module(children0[6].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            x = graph.Module(children0[8].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x);
+            x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            x = graph.Module(children0[11].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
+            x = graph.Module(children0[12].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x);
+            x = graph.Module(children0[13].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[13].Name), x);
+            x = graph.Module(children0[14].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[14].Name), x);
+            x = graph.Module(children0[15].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[15].Name), x);
+            x = graph.Module(children0[16].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[16].Name), x);
+            x = graph.Module(children0[17].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[17].Name), x);
+            var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[18].Module));
+            var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[18].Name);
+            var (weight8, bias9) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), x, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            // children6[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu6(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), x);
             // global_avgpool: global average pool -> [1280]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // classifier: Sequential of 2 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            // (the identity in the inference graph)
+            var layer12 = ((global::TorchSharp.Modules.Linear)children10[1].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x, layer12.weight!, layer12.bias);
             graph.Logits(x);
         }
 
@@ -214,6 +248,15 @@ namespace InceptionDsl.Models
             // conv: Sequential of 3 -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Sequential conv;
 
+            // Read by WriteOnnx: the constructor's expand
+            private readonly long _expand;
+
+            // Read by WriteOnnx: the constructor's hidden
+            private readonly long _hidden;
+
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the InvertedResidual block.
             /// </summary>
@@ -225,6 +268,9 @@ namespace InceptionDsl.Models
             {
                 long hidden = inChannels * expand;
                 this._applyShortcut = stride == 1 && inChannels == filters;
+                this._expand = expand;
+                this._hidden = hidden;
+                this._stride = stride;
                 this.conv = InceptionDslModules.SequentialOf(
                     (null, expand != 1
                             ? global::TorchSharp.torch.nn.Sequential(
@@ -268,7 +314,31 @@ namespace InceptionDsl.Models
                 var shortcut0 = x;
                 var residual1 = x;
                 // conv: Sequential of 3 -> [filters, H, W]
-                residual1 = graph.Module(this.conv, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.conv);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv");
+                int kept2 = 0;
+                if (this._expand != 1)
+                {
+                    var children3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[kept2].Module));
+                    var path4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name);
+                    var (weight5, bias6) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children3[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children3[1].Module));
+                    residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[0].Name), residual1, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                    // children3[1]: the BatchNorm folded into the convolution before it
+                    residual1 = graph.Relu6(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[2].Name), residual1);
+                    kept2++;
+                }
+                var children7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[kept2].Module));
+                var path8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name);
+                var (weight9, bias10) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children7[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children7[1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[0].Name), residual1, weight9, bias10, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._hidden);
+                // children7[1]: the BatchNorm folded into the convolution before it
+                residual1 = graph.Relu6(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path8, children7[2].Name), residual1);
+                kept2++;
+                var (weight11, bias12) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[kept2].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[kept2 + 1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1, weight11, bias12, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                kept2++;
+                // children0[kept2]: the BatchNorm folded into the convolution before it
+                kept2++;
                 x = this._applyShortcut ? graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0) : residual1;
                 return x;
             }

@@ -195,11 +195,46 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 17 -> [960, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var children2 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[0].Module));
+            var path3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name);
+            var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children2[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children2[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[0].Name), x, weight4, bias5, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+            // children2[1]: the BatchNorm folded into the convolution before it
+            x = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path3, children2[2].Name), x);
+            x = graph.Module(children0[1].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            x = graph.Module(children0[2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            x = graph.Module(children0[4].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.Module(children0[5].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            x = graph.Module(children0[6].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            x = graph.Module(children0[8].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x);
+            x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            x = graph.Module(children0[11].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
+            x = graph.Module(children0[12].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x);
+            x = graph.Module(children0[13].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[13].Name), x);
+            x = graph.Module(children0[14].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[14].Name), x);
+            x = graph.Module(children0[15].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[15].Name), x);
+            var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[16].Module));
+            var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[16].Name);
+            var (weight8, bias9) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), x, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            // children6[1]: the BatchNorm folded into the convolution before it
+            x = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), x);
             // global_avgpool: global average pool -> [960]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // classifier: Sequential of 4 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            var layer12 = ((global::TorchSharp.Modules.Linear)children10[0].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), x, layer12.weight!, layer12.bias);
+            x = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[1].Name), x);
+            // (the identity in the inference graph)
+            var layer13 = ((global::TorchSharp.Modules.Linear)children10[3].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[3].Name), x, layer13.weight!, layer13.bias);
             graph.Logits(x);
         }
 
@@ -253,11 +288,11 @@ namespace InceptionDsl.Models
                 // adaptive_avgpool: adaptive avg pool to 1x1 -> [inChannels, H, W]
                 gate0 = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), gate0, 1, 1);
                 // fc1: conv 1x1, squeeze -> [squeeze, H, W]
-                gate0 = graph.Module(this.fc1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0, this.fc1.weight!, this.fc1.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // relu: ReLU -> [squeeze, H, W]
                 gate0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), gate0);
                 // fc2: conv 1x1, inChannels -> [inChannels, H, W]
-                gate0 = graph.Module(this.fc2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0, this.fc2.weight!, this.fc2.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // hard_sigmoid: hard sigmoid -> [inChannels, H, W]
                 gate0 = graph.HardSigmoid(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "hard_sigmoid"), gate0);
                 x = graph.Gate(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "gate"), x, gate0);
@@ -276,6 +311,24 @@ namespace InceptionDsl.Models
             // block: Sequential of 2 -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Sequential block;
 
+            // Read by WriteOnnx: the constructor's expanded
+            private readonly long _expanded;
+
+            // Read by WriteOnnx: the constructor's hs
+            private readonly bool _hs;
+
+            // Read by WriteOnnx: the constructor's inChannels
+            private readonly long _inChannels;
+
+            // Read by WriteOnnx: the constructor's k
+            private readonly long _k;
+
+            // Read by WriteOnnx: the constructor's se
+            private readonly bool _se;
+
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the InvertedResidual block.
             /// </summary>
@@ -289,6 +342,12 @@ namespace InceptionDsl.Models
             public InvertedResidual(long inChannels, long k, long expanded, long filters, bool se, bool hs, long stride = 1) : base(nameof(InvertedResidual))
             {
                 this._applyShortcut = stride == 1 && inChannels == filters;
+                this._expanded = expanded;
+                this._hs = hs;
+                this._inChannels = inChannels;
+                this._k = k;
+                this._se = se;
+                this._stride = stride;
                 this.block = InceptionDslModules.SequentialOf(
                     (null, expanded != inChannels
                             ? InceptionDslModules.SequentialOf(
@@ -346,7 +405,61 @@ namespace InceptionDsl.Models
                 var shortcut0 = x;
                 var residual1 = x;
                 // block: Sequential of 2 -> [filters, H, W]
-                residual1 = graph.Module(this.block, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block"), residual1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.block);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "block");
+                int kept2 = 0;
+                if (this._expanded != this._inChannels)
+                {
+                    var children3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[kept2].Module));
+                    var path4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name);
+                    int kept5 = 0;
+                    var (weight6, bias7) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children3[kept5].Module), ((global::TorchSharp.Modules.BatchNorm2d)children3[kept5 + 1].Module));
+                    residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[kept5].Name), residual1, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                    kept5++;
+                    // children3[kept5]: the BatchNorm folded into the convolution before it
+                    kept5++;
+                    if (!this._hs)
+                    {
+                        residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[kept5].Name), residual1);
+                        kept5++;
+                    }
+                    if (this._hs)
+                    {
+                        residual1 = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[kept5].Name), residual1);
+                        kept5++;
+                    }
+                    kept2++;
+                }
+                var children8 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[kept2].Module));
+                var path9 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name);
+                int kept10 = 0;
+                var (weight11, bias12) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children8[kept10].Module), ((global::TorchSharp.Modules.BatchNorm2d)children8[kept10 + 1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[kept10].Name), residual1, weight11, bias12, (this._k, this._k), (this._stride, this._stride), ((this._k - 1) / 2, (this._k - 1) / 2), (1, 1), this._expanded);
+                kept10++;
+                // children8[kept10]: the BatchNorm folded into the convolution before it
+                kept10++;
+                if (!this._hs)
+                {
+                    residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[kept10].Name), residual1);
+                    kept10++;
+                }
+                if (this._hs)
+                {
+                    residual1 = graph.HardSwish(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path9, children8[kept10].Name), residual1);
+                    kept10++;
+                }
+                kept2++;
+                if (this._se)
+                {
+                    residual1 = graph.Module(children0[kept2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), residual1);
+                    kept2++;
+                }
+                var children13 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children0[kept2].Module));
+                var path14 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name);
+                var (weight15, bias16) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children13[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children13[1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path14, children13[0].Name), residual1, weight15, bias16, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children13[1]: the BatchNorm folded into the convolution before it
+                kept2++;
                 x = this._applyShortcut ? graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0) : residual1;
                 return x;
             }

@@ -202,13 +202,21 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // stem: Sequential of 3 -> [32, 112, 112]
-            x = graph.Module(this.stem, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "stem"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.stem);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "stem");
+            var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, weight2, bias3, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+            // children0[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
             // trunk_output: Sequential of 4 -> [440, 7, 7]
             x = graph.Module(this.trunk_output, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "trunk_output"), x);
             // global_avgpool: global average pool -> [440]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 440 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -262,11 +270,11 @@ namespace InceptionDsl.Models
                 // adaptive_avgpool: adaptive avg pool to 1x1 -> [inChannels, H, W]
                 gate0 = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), gate0, 1, 1);
                 // fc1: conv 1x1, squeeze -> [squeeze, H, W]
-                gate0 = graph.Module(this.fc1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0, this.fc1.weight!, this.fc1.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // relu: ReLU -> [squeeze, H, W]
                 gate0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), gate0);
                 // fc2: conv 1x1, inChannels -> [inChannels, H, W]
-                gate0 = graph.Module(this.fc2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0, this.fc2.weight!, this.fc2.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // sigmoid: sigmoid -> [inChannels, H, W]
                 gate0 = graph.Sigmoid(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "sigmoid"), gate0);
                 x = graph.Gate(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "gate"), x, gate0);
@@ -285,6 +293,15 @@ namespace InceptionDsl.Models
             // f: Sequential of 4 -> [filters, H, W]
             private readonly global::TorchSharp.Modules.Sequential f;
 
+            // Read by WriteOnnx: the constructor's filters
+            private readonly long _filters;
+
+            // Read by WriteOnnx: the constructor's groupWidth
+            private readonly long _groupWidth;
+
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the ResBottleneckBlock block.
             /// </summary>
@@ -294,6 +311,9 @@ namespace InceptionDsl.Models
             /// <param name="groupWidth">group_width</param>
             public ResBottleneckBlock(long inChannels, long filters, long stride = 1, long groupWidth = 8) : base(nameof(ResBottleneckBlock))
             {
+                this._filters = filters;
+                this._groupWidth = groupWidth;
+                this._stride = stride;
                 this.proj = stride != 1 || inChannels != filters
                     ? global::TorchSharp.torch.nn.Sequential(
                         ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, filters, (1, 1), stride: (stride, stride), bias: false)),
@@ -346,10 +366,36 @@ namespace InceptionDsl.Models
                 // residual: body + shortcut -> [filters, H, W]
                 var shortcut0 = x;
                 // proj: Sequential of 2 -> [filters, H, W]
-                if (this.proj is not null) shortcut0 = graph.Module(this.proj, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "proj"), shortcut0);
+                if (this.proj is not null)
+                {
+                    var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.proj!);
+                    var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "proj");
+                    var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+                    shortcut0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), shortcut0, weight2, bias3, (1, 1), (this._stride, this._stride), (0, 0), (1, 1), 1);
+                    // children0[1]: the BatchNorm folded into the convolution before it
+                }
                 var residual1 = x;
                 // f: Sequential of 4 -> [filters, H, W]
-                residual1 = graph.Module(this.f, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "f"), residual1);
+                var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.f);
+                var path5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "f");
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children4[0].Module));
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name);
+                var (weight8, bias9) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), residual1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children6[1]: the BatchNorm folded into the convolution before it
+                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), residual1);
+                var children10 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children4[1].Module));
+                var path11 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name);
+                var (weight12, bias13) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children10[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children10[1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[0].Name), residual1, weight12, bias13, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._filters / this._groupWidth);
+                // children10[1]: the BatchNorm folded into the convolution before it
+                residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path11, children10[2].Name), residual1);
+                residual1 = graph.Module(children4[2].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[2].Name), residual1);
+                var children14 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(((global::TorchSharp.Modules.Sequential)children4[3].Module));
+                var path15 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[3].Name);
+                var (weight16, bias17) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children14[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children14[1].Module));
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path15, children14[0].Name), residual1, weight16, bias17, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children14[1]: the BatchNorm folded into the convolution before it
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 // relu: ReLU -> [filters, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

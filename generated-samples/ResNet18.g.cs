@@ -216,9 +216,10 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var (weight0, bias1) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.bn1);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x, weight0, bias1, (7, 7), (2, 2), (3, 3), (1, 1), 1);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
-            if (!this._bnFolded) x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            // (folded into conv1)
             // relu: ReLU -> [64, 112, 112]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
@@ -234,7 +235,10 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [512]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 512 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -258,6 +262,9 @@ namespace InceptionDsl.Models
             // downsample: Sequential of 2 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the BasicBlock block.
             /// </summary>
@@ -266,6 +273,7 @@ namespace InceptionDsl.Models
             /// <param name="stride">stride</param>
             public BasicBlock(long inChannels, long planes, long stride = 1) : base(nameof(BasicBlock))
             {
+                this._stride = stride;
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, planes, (3, 3), stride: (stride, stride), padding: (1, 1), bias: false);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(planes, eps: 1e-05, momentum: 0.1);
                 this.conv2 = global::TorchSharp.torch.nn.Conv2d(planes, planes, (3, 3), padding: (1, 1), bias: false);
@@ -331,18 +339,27 @@ namespace InceptionDsl.Models
                 // residual: body + shortcut -> [planes, H, W]
                 var shortcut0 = x;
                 // downsample: Sequential of 2 -> [planes, H, W]
-                if (this.downsample is not null) shortcut0 = graph.Module(this.downsample, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample"), shortcut0);
+                if (this.downsample is not null)
+                {
+                    var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.downsample!);
+                    var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample");
+                    var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+                    shortcut0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), shortcut0, weight2, bias3, (1, 1), (this._stride, this._stride), (0, 0), (1, 1), 1);
+                    // children0[1]: the BatchNorm folded into the convolution before it
+                }
                 var residual1 = x;
                 // conv1: conv 3x3/stride pad 1, planes -> [planes, H, W]
-                residual1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1);
+                var (weight4, bias5) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.bn1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1, weight4, bias5, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), 1);
                 // bn1: batchnorm eps 1e-05 -> [planes, H, W]
-                if (!this._bnFolded) residual1 = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), residual1);
+                // (folded into conv1)
                 // relu: ReLU -> [planes, H, W]
                 residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), residual1);
                 // conv2: conv 3x3 pad 1, planes -> [planes, H, W]
-                residual1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1);
+                var (weight6, bias7) = this._bnFolded ? (this.conv2.weight!, this.conv2.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv2, this.bn2);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
                 // bn2: batchnorm eps 1e-05 -> [planes, H, W]
-                if (!this._bnFolded) residual1 = graph.Module(this.bn2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn2"), residual1);
+                // (folded into conv2)
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 // relu: ReLU -> [planes, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

@@ -210,9 +210,20 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: Sequential of 7 -> [64, 112, 112]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.conv1);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1");
+            var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, weight2, bias3, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+            // children0[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
+            var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[3].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[4].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[4]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x);
+            var layer6 = ((global::TorchSharp.Modules.Conv2d)children0[6].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x, layer6.weight!, layer6.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
-            x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            x = graph.BatchNorm(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x, this.bn1.weight, this.bn1.bias, this.bn1.running_mean!, this.bn1.running_var!, 1e-05);
             // relu: ReLU -> [64, 112, 112]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
@@ -228,7 +239,10 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [2048]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 2048 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -283,11 +297,11 @@ namespace InceptionDsl.Models
                 // adaptive_avgpool: adaptive avg pool to 1x1 -> [inChannels, H, W]
                 gate0 = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), gate0, 1, 1);
                 // fc1: conv 1x1, rd -> [rd, H, W]
-                gate0 = graph.Module(this.fc1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc1"), gate0, this.fc1.weight!, this.fc1.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // relu: ReLU -> [rd, H, W]
                 gate0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), gate0);
                 // fc2: conv 1x1, inChannels -> [inChannels, H, W]
-                gate0 = graph.Module(this.fc2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0);
+                gate0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), gate0, this.fc2.weight!, this.fc2.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // sigmoid: sigmoid -> [inChannels, H, W]
                 gate0 = graph.Sigmoid(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "sigmoid"), gate0);
                 x = graph.Gate(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "gate"), x, gate0);
@@ -324,6 +338,9 @@ namespace InceptionDsl.Models
             // downsample: Sequential of 3 -> [planes * 4, H, W]
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the Bottleneck block.
             /// </summary>
@@ -333,6 +350,7 @@ namespace InceptionDsl.Models
             public Bottleneck(long inChannels, long planes, long stride = 1) : base(nameof(Bottleneck))
             {
                 long width = planes * 4 / 64 * 32;
+                this._stride = stride;
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, width, (1, 1), bias: false);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(width, eps: 1e-05, momentum: 0.1);
                 this.conv2 = global::TorchSharp.torch.nn.Conv2d(width, width, (3, 3), stride: (stride, stride), padding: (1, 1), groups: 32, bias: false);
@@ -416,24 +434,47 @@ namespace InceptionDsl.Models
                 // residual: body + shortcut -> [planes * 4, H, W]
                 var shortcut0 = x;
                 // downsample: Sequential of 3 -> [planes * 4, H, W]
-                if (this.downsample is not null) shortcut0 = graph.Module(this.downsample, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample"), shortcut0);
+                if (this.downsample is not null)
+                {
+                    var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.downsample!);
+                    var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample");
+                    int kept2 = 0;
+                    if (this._stride == 1)
+                    {
+                        // (the identity in the inference graph)
+                        kept2++;
+                    }
+                    if (this._stride != 1)
+                    {
+                        shortcut0 = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), shortcut0, (2, 2), (this._stride, this._stride), (0, 0), true, true);
+                        kept2++;
+                    }
+                    var (weight3, bias4) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[kept2].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[kept2 + 1].Module));
+                    shortcut0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[kept2].Name), shortcut0, weight3, bias4, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                    kept2++;
+                    // children0[kept2]: the BatchNorm folded into the convolution before it
+                    kept2++;
+                }
                 var residual1 = x;
                 // conv1: conv 1x1, width -> [width, H, W]
-                residual1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1);
+                var (weight5, bias6) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.bn1);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1, weight5, bias6, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // bn1: batchnorm eps 1e-05 -> [width, H, W]
-                if (!this._bnFolded) residual1 = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), residual1);
+                // (folded into conv1)
                 // relu: ReLU -> [width, H, W]
                 residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), residual1);
                 // conv2: conv 3x3/stride pad 1, width, groups 32 -> [width, H, W]
-                residual1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1);
+                var (weight7, bias8) = this._bnFolded ? (this.conv2.weight!, this.conv2.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv2, this.bn2);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1, weight7, bias8, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), 32);
                 // bn2: batchnorm eps 1e-05 -> [width, H, W]
-                if (!this._bnFolded) residual1 = graph.Module(this.bn2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn2"), residual1);
+                // (folded into conv2)
                 // relu: ReLU -> [width, H, W]
                 residual1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), residual1);
                 // conv3: conv 1x1, planes * 4 -> [planes * 4, H, W]
-                residual1 = graph.Module(this.conv3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), residual1);
+                var (weight9, bias10) = this._bnFolded ? (this.conv3.weight!, this.conv3.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv3, this.bn3);
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv3"), residual1, weight9, bias10, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // bn3: batchnorm eps 1e-05 -> [planes * 4, H, W]
-                if (!this._bnFolded) residual1 = graph.Module(this.bn3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn3"), residual1);
+                // (folded into conv3)
                 // se: SqueezeExcite -> [planes * 4, H, W]
                 residual1 = graph.Module(this.se, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "se"), residual1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);

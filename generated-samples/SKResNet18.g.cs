@@ -216,9 +216,10 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: conv 7x7/2 pad 3, 64 -> [64, 112, 112]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var (weight0, bias1) = this._bnFolded ? (this.conv1.weight!, this.conv1.bias) : global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(this.conv1, this.bn1);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x, weight0, bias1, (7, 7), (2, 2), (3, 3), (1, 1), 1);
             // bn1: batchnorm eps 1e-05 -> [64, 112, 112]
-            if (!this._bnFolded) x = graph.Module(this.bn1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "bn1"), x);
+            // (folded into conv1)
             // relu: ReLU -> [64, 112, 112]
             x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
             // maxpool: max pool 3x3/2 pad 1 -> [64, 56, 56]
@@ -234,7 +235,10 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [512]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 512 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -249,6 +253,12 @@ namespace InceptionDsl.Models
             // attn: Sequential of 5: weights of the 2 paths -> [filters * 2, H, W]
             private readonly global::TorchSharp.Modules.Sequential attn;
 
+            // Read by WriteOnnx: the constructor's cardinality
+            private readonly long _cardinality;
+
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the SelectiveKernel block.
             /// </summary>
@@ -259,6 +269,8 @@ namespace InceptionDsl.Models
             public SelectiveKernel(long inChannels, long filters, long stride = 1, long cardinality = 1) : base(nameof(SelectiveKernel))
             {
                 long rd = global::System.Math.Max(16, (filters / 8 + 8) / 16 * 16);
+                this._cardinality = cardinality;
+                this._stride = stride;
                 this.paths = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
                     new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (1, 1), groups: cardinality, eps: 1e-05),
                     new BasicConv2d(inChannels / 2, filters, kernel: (3, 3), stride: (stride, stride), padding: (2, 2), dilation: (2, 2), groups: cardinality, eps: 1e-05));
@@ -291,8 +303,27 @@ namespace InceptionDsl.Models
                 var x = input;
                 // select: 2 paths on channel slices, weighted per channel by a softmax across them of attn(their sum), then added -> [filters, H, W]
                 var slices0 = graph.SplitChannels(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select.split"), x, 2);
-                var paths0 = new[] { graph.Module(this.paths[0], global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0"), slices0[0]), graph.Module(this.paths[1], global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1"), slices0[1]) };
-                var weights0 = graph.Module(this.attn, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "attn"), graph.Sum(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select.sum"), paths0));
+                var paths0 = new string[2];
+                var paths0_0 = slices0[0];
+                var (weight0, bias1) = ((BasicConv2d)this.paths[0]).InferenceWeights();
+                paths0_0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.conv"), paths0_0, weight0, bias1, (3, 3), (this._stride, this._stride), (1, 1), (1, 1), this._cardinality);
+                paths0_0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.0.relu"), paths0_0);
+                paths0[0] = paths0_0;
+                var paths0_1 = slices0[1];
+                var (weight2, bias3) = ((BasicConv2d)this.paths[1]).InferenceWeights();
+                paths0_1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.conv"), paths0_1, weight2, bias3, (3, 3), (this._stride, this._stride), (2, 2), (2, 2), this._cardinality);
+                paths0_1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "paths.1.relu"), paths0_1);
+                paths0[1] = paths0_1;
+                var weights0 = graph.Sum(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select.sum"), paths0);
+                var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.attn);
+                var path5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "attn");
+                weights0 = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name), weights0, 1, 1);
+                var (weight6, bias7) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children4[1].Module), ((global::TorchSharp.Modules.BatchNorm2d)children4[2].Module));
+                weights0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[1].Name), weights0, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children4[2]: the BatchNorm folded into the convolution before it
+                weights0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[3].Name), weights0);
+                var layer8 = ((global::TorchSharp.Modules.Conv2d)children4[4].Module);
+                weights0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[4].Name), weights0, layer8.weight!, layer8.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.SelectKernel(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "select"), paths0, weights0);
                 return x;
             }
@@ -312,6 +343,9 @@ namespace InceptionDsl.Models
             // downsample: Sequential of 2 -> [planes, H, W]
             private readonly global::TorchSharp.Modules.Sequential? downsample;
 
+            // Read by WriteOnnx: the constructor's stride
+            private readonly long _stride;
+
             /// <summary>
             /// Builds the SelectiveKernelBasic block.
             /// </summary>
@@ -320,6 +354,7 @@ namespace InceptionDsl.Models
             /// <param name="stride">stride</param>
             public SelectiveKernelBasic(long inChannels, long planes, long stride = 1) : base(nameof(SelectiveKernelBasic))
             {
+                this._stride = stride;
                 this.conv1 = new SelectiveKernel(inChannels, filters: planes, stride: stride);
                 this.conv2 = new BasicConv2d(planes, planes, kernel: (3, 3), padding: (1, 1), eps: 1e-05, relu: false);
                 this.downsample = stride != 1 || inChannels != planes
@@ -363,12 +398,20 @@ namespace InceptionDsl.Models
                 // residual: body + shortcut -> [planes, H, W]
                 var shortcut0 = x;
                 // downsample: Sequential of 2 -> [planes, H, W]
-                if (this.downsample is not null) shortcut0 = graph.Module(this.downsample, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample"), shortcut0);
+                if (this.downsample is not null)
+                {
+                    var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.downsample!);
+                    var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "downsample");
+                    var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+                    shortcut0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), shortcut0, weight2, bias3, (1, 1), (this._stride, this._stride), (0, 0), (1, 1), 1);
+                    // children0[1]: the BatchNorm folded into the convolution before it
+                }
                 var residual1 = x;
                 // conv1: SelectiveKernel -> [planes, H, W]
                 residual1 = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), residual1);
                 // conv2: conv-bn 3x3 pad 1, planes -> [planes, H, W]
-                residual1 = graph.Module(this.conv2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2"), residual1);
+                var (weight4, bias5) = this.conv2.InferenceWeights();
+                residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2.conv"), residual1, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, 1.0);
                 // relu: ReLU -> [planes, H, W]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);

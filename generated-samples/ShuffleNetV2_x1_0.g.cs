@@ -205,7 +205,12 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // conv1: Sequential of 3 -> [24, 112, 112]
-            x = graph.Module(this.conv1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.conv1);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv1");
+            var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, weight2, bias3, (3, 3), (2, 2), (1, 1), (1, 1), 1);
+            // children0[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
             // maxpool: max pool 3x3/2 pad 1 -> [24, 56, 56]
             x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (2, 2), (1, 1), false);
             // stage2: Sequential of 4 -> [116, 28, 28]
@@ -215,11 +220,19 @@ namespace InceptionDsl.Models
             // stage4: Sequential of 4 -> [464, 7, 7]
             x = graph.Module(this.stage4, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "stage4"), x);
             // conv5: Sequential of 3 -> [1024, 7, 7]
-            x = graph.Module(this.conv5, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv5"), x);
+            var children4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.conv5);
+            var path5 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv5");
+            var (weight6, bias7) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children4[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children4[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[0].Name), x, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            // children4[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path5, children4[2].Name), x);
             // global_avgpool: global average pool -> [1024]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // fc: linear 1024 -> numClasses -> [1000]
-            if (this.fc is not null) x = graph.Module(this.fc, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x);
+            if (this.fc is not null)
+            {
+                x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc"), x, this.fc!.weight!, this.fc!.bias);
+            }
             graph.Logits(x);
         }
 
@@ -237,6 +250,12 @@ namespace InceptionDsl.Models
             // channel_shuffle0: channel shuffle, 2 groups -> [half + half, H, W]
             private readonly InceptionDslChannelShuffle channel_shuffle0;
 
+            // Read by WriteOnnx: the constructor's half
+            private readonly long _half;
+
+            // Read by WriteOnnx: the constructor's inChannels
+            private readonly long _inChannels;
+
             /// <summary>
             /// Builds the ShuffleDownUnit block.
             /// </summary>
@@ -244,6 +263,8 @@ namespace InceptionDsl.Models
             /// <param name="half">half</param>
             public ShuffleDownUnit(long inChannels, long half) : base(nameof(ShuffleDownUnit))
             {
+                this._half = half;
+                this._inChannels = inChannels;
                 this.branch1 = global::TorchSharp.torch.nn.Sequential(
                     ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, (3, 3), stride: (2, 2), padding: (1, 1), groups: inChannels, bias: false)),
                     ("1", global::TorchSharp.torch.nn.BatchNorm2d(inChannels, eps: 1e-05, momentum: 0.1)),
@@ -284,10 +305,30 @@ namespace InceptionDsl.Models
                 // concat: concat of branch1 (half), branch2 (half) -> [half + half, H, W]
                 var branch0 = x;
                 // branch1: Sequential of 5 -> [half, H, W]
-                branch0 = graph.Module(this.branch1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1"), branch0);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch1);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch1");
+                var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), branch0, weight2, bias3, (3, 3), (2, 2), (1, 1), (1, 1), this._inChannels);
+                // children0[1]: the BatchNorm folded into the convolution before it
+                var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[2].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[3].Module));
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), branch0, weight4, bias5, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children0[3]: the BatchNorm folded into the convolution before it
+                branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), branch0);
                 var branch1 = x;
                 // branch2: Sequential of 8 -> [half, H, W]
-                branch1 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch1);
+                var children6 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path7 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight8, bias9) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[1].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[0].Name), branch1, weight8, bias9, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children6[1]: the BatchNorm folded into the convolution before it
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[2].Name), branch1);
+                var (weight10, bias11) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[3].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[4].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[3].Name), branch1, weight10, bias11, (3, 3), (2, 2), (1, 1), (1, 1), this._half);
+                // children6[4]: the BatchNorm folded into the convolution before it
+                var (weight12, bias13) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children6[5].Module), ((global::TorchSharp.Modules.BatchNorm2d)children6[6].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[5].Name), branch1, weight12, bias13, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children6[6]: the BatchNorm folded into the convolution before it
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path7, children6[7].Name), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 // channel_shuffle0: channel shuffle, 2 groups -> [half + half, H, W]
                 x = graph.Module(this.channel_shuffle0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "channel_shuffle0"), x);
@@ -312,6 +353,9 @@ namespace InceptionDsl.Models
             // channel_shuffle0: channel shuffle, 2 groups -> [inChannels // 2 + half, H, W]
             private readonly InceptionDslChannelShuffle channel_shuffle0;
 
+            // Read by WriteOnnx: the constructor's half
+            private readonly long _half;
+
             /// <summary>
             /// Builds the ShuffleUnit block.
             /// </summary>
@@ -319,6 +363,7 @@ namespace InceptionDsl.Models
             /// <param name="half">half</param>
             public ShuffleUnit(long inChannels, long half) : base(nameof(ShuffleUnit))
             {
+                this._half = half;
                 this.chunk0 = new InceptionDslChannelChunk(2, 0);
                 this.chunk1 = new InceptionDslChannelChunk(2, 1);
                 this.branch2 = global::TorchSharp.torch.nn.Sequential(
@@ -362,7 +407,19 @@ namespace InceptionDsl.Models
                 // chunk1: channel chunk 1 of 2 -> [inChannels // 2, H, W]
                 branch1 = graph.Module(this.chunk1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "chunk1"), branch1);
                 // branch2: Sequential of 8 -> [half, H, W]
-                branch1 = graph.Module(this.branch2, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2"), branch1);
+                var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.branch2);
+                var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "branch2");
+                var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), branch1, weight2, bias3, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children0[1]: the BatchNorm folded into the convolution before it
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), branch1);
+                var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[3].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[4].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), branch1, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), this._half);
+                // children0[4]: the BatchNorm folded into the convolution before it
+                var (weight6, bias7) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[5].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[6].Module));
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), branch1, weight6, bias7, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+                // children0[6]: the BatchNorm folded into the convolution before it
+                branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);
                 // channel_shuffle0: channel shuffle, 2 groups -> [inChannels // 2 + half, H, W]
                 x = graph.Module(this.channel_shuffle0, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "channel_shuffle0"), x);

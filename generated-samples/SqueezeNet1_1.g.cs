@@ -166,9 +166,30 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 13 -> [512, 13, 13]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var layer2 = ((global::TorchSharp.Modules.Conv2d)children0[0].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, layer2.weight!, layer2.bias, (3, 3), (2, 2), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[1].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x, (3, 3), (2, 2), (0, 0), true);
+            x = graph.Module(children0[3].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x);
+            x = graph.Module(children0[4].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[5].Name), x, (3, 3), (2, 2), (0, 0), true);
+            x = graph.Module(children0[6].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.Module(children0[7].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x, (3, 3), (2, 2), (0, 0), true);
+            x = graph.Module(children0[9].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[9].Name), x);
+            x = graph.Module(children0[10].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            x = graph.Module(children0[11].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x);
+            x = graph.Module(children0[12].Module, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[12].Name), x);
             // classifier: Sequential of 4 -> [1000, 1, 1]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children3 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path4 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            // (the identity in the inference graph)
+            var layer5 = ((global::TorchSharp.Modules.Conv2d)children3[1].Module);
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[1].Name), x, layer5.weight!, layer5.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[2].Name), x);
+            x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path4, children3[3].Name), x, 1, 1);
             // flatten: flatten -> [1000]
             x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
             graph.Logits(x);
@@ -227,18 +248,18 @@ namespace InceptionDsl.Models
             {
                 var x = input;
                 // squeeze: conv 1x1, squeeze -> [squeeze, H, W]
-                x = graph.Module(this.squeeze, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "squeeze"), x);
+                x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "squeeze"), x, this.squeeze.weight!, this.squeeze.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // relu
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
                 // concat: concat of expand1x1 (expand), expand3x3 (expand) -> [expand + expand, H, W]
                 var branch0 = x;
                 // expand1x1: conv 1x1, expand -> [expand, H, W]
-                branch0 = graph.Module(this.expand1x1, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "expand1x1"), branch0);
+                branch0 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "expand1x1"), branch0, this.expand1x1.weight!, this.expand1x1.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 // relu
                 branch0 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), branch0);
                 var branch1 = x;
                 // expand3x3: conv 3x3 pad 1, expand -> [expand, H, W]
-                branch1 = graph.Module(this.expand3x3, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "expand3x3"), branch1);
+                branch1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "expand3x3"), branch1, this.expand3x3.weight!, this.expand3x3.bias, (3, 3), (1, 1), (1, 1), (1, 1), 1);
                 // relu
                 branch1 = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), branch1);
                 x = graph.Concat(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "concat"), branch0, branch1);

@@ -188,13 +188,62 @@ namespace InceptionDsl.Models
             const string path = "";
             var x = graph.Input;
             // features: Sequential of 29 -> [512, 7, 7]
-            x = graph.Module(this.features, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features"), x);
+            var children0 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.features);
+            var path1 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "features");
+            var (weight2, bias3) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[0].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[1].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[0].Name), x, weight2, bias3, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[1]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[2].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[3].Name), x, (2, 2), (2, 2), (0, 0), false);
+            var (weight4, bias5) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[4].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[5].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[4].Name), x, weight4, bias5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[5]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[6].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[7].Name), x, (2, 2), (2, 2), (0, 0), false);
+            var (weight6, bias7) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[8].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[9].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[8].Name), x, weight6, bias7, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[9]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[10].Name), x);
+            var (weight8, bias9) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[11].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[12].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[11].Name), x, weight8, bias9, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[12]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[13].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[14].Name), x, (2, 2), (2, 2), (0, 0), false);
+            var (weight10, bias11) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[15].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[16].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[15].Name), x, weight10, bias11, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[16]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[17].Name), x);
+            var (weight12, bias13) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[18].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[19].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[18].Name), x, weight12, bias13, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[19]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[20].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[21].Name), x, (2, 2), (2, 2), (0, 0), false);
+            var (weight14, bias15) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[22].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[23].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[22].Name), x, weight14, bias15, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[23]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[24].Name), x);
+            var (weight16, bias17) = global::InceptionDsl.Models.InceptionDslInference.FoldedWeights(((global::TorchSharp.Modules.Conv2d)children0[25].Module), ((global::TorchSharp.Modules.BatchNorm2d)children0[26].Module));
+            x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[25].Name), x, weight16, bias17, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+            // children0[26]: the BatchNorm folded into the convolution before it
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[27].Name), x);
+            x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path1, children0[28].Name), x, (2, 2), (2, 2), (0, 0), false);
             // adaptive_avgpool: adaptive avg pool to 7x7 -> [512, 7, 7]
             x = graph.AdaptiveAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "adaptive_avgpool"), x, 7, 7);
             // flatten: flatten -> [25088]
             x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
             // classifier: Sequential of 7 -> [1000]
-            x = graph.Module(this.classifier, global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier"), x);
+            var children18 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Children(this.classifier);
+            var path19 = global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "classifier");
+            var layer20 = ((global::TorchSharp.Modules.Linear)children18[0].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[0].Name), x, layer20.weight!, layer20.bias);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[1].Name), x);
+            // (the identity in the inference graph)
+            var layer21 = ((global::TorchSharp.Modules.Linear)children18[3].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[3].Name), x, layer21.weight!, layer21.bias);
+            x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[4].Name), x);
+            // (the identity in the inference graph)
+            var layer22 = ((global::TorchSharp.Modules.Linear)children18[6].Module);
+            x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path19, children18[6].Name), x, layer22.weight!, layer22.bias);
             graph.Logits(x);
         }
     }

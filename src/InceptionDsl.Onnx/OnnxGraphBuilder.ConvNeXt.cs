@@ -43,7 +43,7 @@ public sealed partial class OnnxGraphBuilder
     /// <summary>The input times a [C, 1, 1] per-channel scale (ConvNeXt's layer_scale), broadcast over the map.</summary>
     public string LayerScale(string path, string input, Tensor scale)
     {
-        var shape = Read(input, countRead: false);
+        var shape = Read(input);
         if (shape.IsVector || scale.numel() != shape.C)
             throw new NotSupportedException($"{path}: a scale of {scale.numel()} values cannot multiply {shape.C} channels");
         var weights = AddWeight(path, Array(scale), new[] { shape.C, 1L, 1L });

@@ -21,9 +21,7 @@ public sealed partial class OnnxGraphBuilder
     /// </summary>
     public string Operator(string op, string path, IReadOnlyList<string> inputs, string? shapeOf, long? channels = null, params AttributeProto[] attributes)
     {
-        var shape = shapeOf is null ? null : Read(shapeOf, countRead: false);
-        foreach (var input in inputs.Where(_shapes.ContainsKey))
-            Read(input);
+        var shape = shapeOf is null ? null : Read(shapeOf);
         var node = AddNode(op, path, inputs, attributes);
         if (shape is not null)
             _shapes[node.Output[0]] = shape with { C = channels ?? shape.C, SpatialFree = false };
@@ -42,7 +40,7 @@ public sealed partial class OnnxGraphBuilder
     public string Int64s(string path, params long[] values) => Int64Constant(path, values);
 
     /// <summary>The channels of a feature map of the graph.</summary>
-    public long ChannelsOf(string value) => Read(value, countRead: false).C;
+    public long ChannelsOf(string value) => Read(value).C;
 
     /// <summary>An integer attribute.</summary>
     public static AttributeProto Attribute(string name, long value) => Int(name, value);

@@ -11,9 +11,11 @@ namespace InceptionDsl.Onnx;
 
 /// <summary>
 /// Builds an ONNX inference graph from a generated model's forward, one call per step. Every node
-/// and initializer is named after the state_dict path of the layer that makes it; a BatchNorm
-/// that reads a convolution's output (and nothing else has read it yet) is folded into that
-/// convolution's weight and bias, computed in double precision; dropout is left out. Shapes are
+/// and initializer is named after the state_dict path of the layer that makes it. The generated
+/// writer gives each layer's geometry from the IR and its tensors from the module's fields; a
+/// convolution that a BatchNorm folds into (the IR's pairing) arrives with the folded weights
+/// (the generated InceptionDslInference.FoldedWeights, the formula Fuse() uses), so the builder
+/// holds no folding arithmetic; dropout is left out. Shapes are
 /// tracked as the graph grows, which gives the value infos and decides whether the spatial size
 /// of the input can stay dynamic.
 /// </summary>
@@ -36,16 +38,11 @@ public sealed partial class OnnxGraphBuilder
     private readonly Dictionary<string, long[]> _weightDims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { InputName, LogitsName };
     private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _reads = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ConvRecord> _convs = new(StringComparer.Ordinal);
     private readonly List<(string Name, string Value)> _auxOutputs = new();
     private string? _logits;
 
     /// <summary>A value's shape without the batch axis: [C, H, W], or [C] for a vector.</summary>
     private sealed record Shape(long C, long H, long W, bool IsVector, bool SpatialFree = false);
-
-    /// <summary>A convolution's node and weights, kept as arrays until the model is written so a BatchNorm after it can fold in.</summary>
-    private sealed record ConvRecord(NodeProto Node, string BiasName, long OutChannels);
 
     /// <summary>Starts a graph whose input is [N, <paramref name="inChannels"/>, <paramref name="height"/>, <paramref name="width"/>].</summary>
     public OnnxGraphBuilder(long inChannels, long height, long width, bool includeAux = false)
@@ -85,9 +82,16 @@ public sealed partial class OnnxGraphBuilder
     public static string Child(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
     /// <summary>
-    /// Writes any module a generated forward calls: a generated block or unit (through
-    /// <see cref="IOnnxWritable"/>), Conv2d, BatchNorm2d, Linear, ReLU, pools, Flatten, Dropout,
-    /// Identity, or a Sequential of those (its children named by their position or own name).
+    /// A Sequential's children as its constructor kept them, in order, with their state_dict names: the generated
+    /// writer finds each member the IR describes here (a member built under a condition may be missing).
+    /// </summary>
+    public static (string Name, nn.Module Module)[] Children(TorchSharp.Modules.Sequential sequence) => sequence.named_children().ToArray();
+
+    /// <summary>
+    /// Writes a module the generated writer does not render from the IR: a generated block or support module,
+    /// which writes itself (<see cref="IOnnxWritable"/>), or a Sequential of those (its children named by their
+    /// position or own name). Every built-in layer (convolution, BatchNorm, pools, linear, activations) is written
+    /// by the generated code with its geometry from the IR; none is read off a TorchSharp module here.
     /// </summary>
     public string Module(nn.Module module, string path, string input)
     {
@@ -95,154 +99,76 @@ public sealed partial class OnnxGraphBuilder
         {
             case IOnnxWritable writable:
                 return writable.WriteOnnx(this, path, input);
-            case TorchSharp.Modules.Conv2d conv:
-                return Conv(conv, path, input);
-            case TorchSharp.Modules.BatchNorm2d bn:
-                return BatchNorm(bn, path, input);
-            case TorchSharp.Modules.Linear linear:
-                return Linear(linear, path, input);
-            case TorchSharp.Modules.ReLU:
-                return Relu(path, input);
-            case TorchSharp.Modules.Sigmoid:
-                return Sigmoid(path, input);
-            case TorchSharp.Modules.Hardsigmoid:
-                return HardSigmoid(path, input);
-            case TorchSharp.Modules.ReLU6:
-                return Relu6(path, input);
-            case TorchSharp.Modules.Hardswish:
-                return HardSwish(path, input);
-            case TorchSharp.Modules.SiLU:
-                return Silu(path, input);
-            case TorchSharp.Modules.GELU:
-                return Gelu(path, input);
-            case TorchSharp.Modules.Tanh:
-                return Tanh(path, input);
-            case TorchSharp.Modules.MaxPool2d pool:
-                if (pool.dilation is { } dilation && dilation.Any(d => d != 1))
-                    throw new NotSupportedException($"{path}: dilated max pooling is not exported");
-                return MaxPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode);
-            case TorchSharp.Modules.AvgPool2d pool:
-                if (pool.divisor_override is not null)
-                    throw new NotSupportedException($"{path}: average pooling with a divisor override is not exported");
-                return AvgPool(path, input, Pair(pool.kernel_size), Pair(pool.stride ?? pool.kernel_size), Pair(pool.padding ?? new long[] { 0 }), pool.ceil_mode, !pool.count_include_pad);
-            case TorchSharp.Modules.AdaptiveAvgPool2d pool:
-                var size = Pair(pool.output_size);
-                return AdaptiveAvgPool(path, input, size.Item1, size.Item2);
-            case TorchSharp.Modules.Flatten flatten when flatten.start_dim == 1 && flatten.end_dim == -1:
-                return Flatten(path, input);
-            case TorchSharp.Modules.Dropout or TorchSharp.Modules.Identity:
-                return input;
             case TorchSharp.Modules.Sequential sequence:
                 var value = input;
                 foreach (var (name, child) in sequence.named_children())
                     value = Module(child, Child(path, name), value);
                 return value;
             default:
-                throw new NotSupportedException($"{path}: module {module.GetType().Name} has no ONNX form");
+                throw new NotSupportedException($"{path}: module {module.GetType().Name} has no ONNX form (the generated writer renders built-in layers from the IR)");
         }
     }
 
-    /// <summary>A convolution (Conv), its geometry read from the module forward runs.</summary>
-    public string Conv(TorchSharp.Modules.Conv2d conv, string path, string input)
+    /// <summary>
+    /// A convolution (Conv) with the geometry the IR gives and the tensors of the module (or the folded ones):
+    /// <paramref name="weight"/> [out, in / groups, kh, kw] must agree with the kernel and the input's channels.
+    /// </summary>
+    public string Conv(string path, string input, Tensor weight, Tensor? bias, (long H, long W) kernel, (long H, long W) stride, (long H, long W) padding,
+        (long H, long W) dilation, long groups)
     {
-        if (conv.padding_mode != PaddingModes.Zeros || conv.transposed)
-            throw new NotSupportedException($"{path}: only zero-padded, non-transposed convolutions are exported");
         var shape = Read(input);
-        var weight = Array(conv.weight ?? throw new InvalidOperationException($"{path}: convolution without weight"));
-        var dims = conv.weight.shape;
-        long outChannels = dims[0], kh = dims[2], kw = dims[3];
+        var dims = weight.shape;
+        long outChannels = dims[0];
+        if (dims.Length != 4 || dims[2] != kernel.H || dims[3] != kernel.W || groups < 1 || outChannels % groups != 0)
+            throw new NotSupportedException($"{path}: a weight of shape [{string.Join(", ", dims)}] is no {kernel.H}x{kernel.W} convolution in {groups} groups");
         if (input == InputName)
-            InChannels = dims[1] * conv.groups;
-        var (sh, sw) = Pair(conv.stride);
-        var (dh, dw) = Pair(conv.dilation);
-        var (ph, pw) = conv.padding is { } padding ? Pair(padding) : (0L, 0L);
-        if (conv.padding_type is not null && conv.padding_type != Padding.Valid)
-            throw new NotSupportedException($"{path}: 'same' padding is not exported");
+            InChannels = dims[1] * groups;
+        else if (dims[1] * groups != shape.C)
+            throw new NotSupportedException($"{path}: a convolution over {dims[1] * groups} channels cannot read {shape.C}");
 
-        var weightName = AddWeight(Child(path, "weight"), weight, dims);
-        var biasName = Child(path, "bias");
-        var inputs = new List<string> { input, weightName };
-        if (conv.bias is { } bias)
-        {
-            biasName = AddWeight(biasName, Array(bias), new[] { outChannels });
-            inputs.Add(biasName);
-        }
-        else
-        {
-            biasName = UniqueName(biasName);
-        }
-
-        var node = AddNode("Conv", path, inputs,
-            Ints("kernel_shape", kh, kw), Ints("strides", sh, sw), Ints("pads", ph, pw, ph, pw), Ints("dilations", dh, dw), Int("group", conv.groups));
+        var inputs = new List<string> { input, AddWeight(Child(path, "weight"), Array(weight), dims) };
+        if (bias is not null)
+            inputs.Add(AddWeight(Child(path, "bias"), Array(bias), new[] { outChannels }));
+        var node = AddNode("Conv", path, inputs, Ints("kernel_shape", kernel.H, kernel.W), Ints("strides", stride.H, stride.W),
+            Ints("pads", padding.H, padding.W, padding.H, padding.W), Ints("dilations", dilation.H, dilation.W), Int("group", groups));
         var output = node.Output[0];
-        var spatialFree = shape.SpatialFree && kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
-        _shapes[output] = new Shape(outChannels, InceptionDsl.Semantics.ShapeRules.ConvOut(shape.H, kh, sh, ph, dh), InceptionDsl.Semantics.ShapeRules.ConvOut(shape.W, kw, sw, pw, dw), false, spatialFree);
-        _convs[output] = new ConvRecord(node, biasName, outChannels);
+        var spatialFree = shape.SpatialFree && kernel == (1, 1) && stride == (1, 1) && padding == (0, 0);
+        _shapes[output] = new Shape(outChannels, InceptionDsl.Semantics.ShapeRules.ConvOut(shape.H, kernel.H, stride.H, padding.H, dilation.H),
+            InceptionDsl.Semantics.ShapeRules.ConvOut(shape.W, kernel.W, stride.W, padding.W, dilation.W), false, spatialFree);
         return output;
     }
 
     /// <summary>
-    /// BatchNorm in inference form: folded into the convolution that produced <paramref name="input"/>
-    /// when nothing else read that output; otherwise a BatchNormalization node.
+    /// A BatchNorm no convolution folds it in (the IR's pairing decides): a BatchNormalization node with the IR's
+    /// <paramref name="eps"/> and the module's tensors (a missing weight or bias is 1 or 0).
     /// </summary>
-    public string BatchNorm(TorchSharp.Modules.BatchNorm2d bn, string path, string input)
+    public string BatchNorm(string path, string input, Tensor? weight, Tensor? bias, Tensor runningMean, Tensor runningVar, double eps)
     {
-        var shape = Read(input, countRead: false);
-        using var scope = NewDisposeScope();
-        var mean = Doubles(bn.running_mean ?? throw new NotSupportedException($"{path}: BatchNorm without running statistics is not exported"));
-        var variance = Doubles(bn.running_var!);
-        long channels = mean.Length;
-        var gamma = bn.weight is null ? Enumerable.Repeat(1.0, (int)channels).ToArray() : Doubles(bn.weight);
-        var beta = bn.bias is null ? new double[channels] : Doubles(bn.bias);
-        double eps = bn.eps;
-
-        if (_convs.TryGetValue(input, out var conv) && !_reads.ContainsKey(input) && conv.OutChannels == channels)
-        {
-            // Fold: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
-            var weightName = conv.Node.Input[1];
-            var weight = _weights[weightName];
-            long perFilter = weight.Length / channels;
-            var bias = _weights.TryGetValue(conv.BiasName, out var existing) ? existing : new float[channels];
-            for (long c = 0; c < channels; c++)
-            {
-                double factor = gamma[c] / Math.Sqrt(variance[c] + eps);
-                for (long i = c * perFilter; i < (c + 1) * perFilter; i++)
-                    weight[i] = (float)(weight[i] * factor);
-                bias[c] = (float)((bias[c] - mean[c]) * factor + beta[c]);
-            }
-
-            if (conv.Node.Input.Count < 3)
-            {
-                _weights[conv.BiasName] = bias;
-                _weightDims[conv.BiasName] = new[] { channels };
-                conv.Node.Input.Add(conv.BiasName);
-            }
-
-            return input;
-        }
-
-        Read(input);
+        var shape = Read(input);
+        long channels = runningMean.numel();
+        if (shape.IsVector || channels != shape.C)
+            throw new NotSupportedException($"{path}: a BatchNorm over {channels} channels cannot read {shape.C}");
         var names = new[]
         {
-            AddWeight(Child(path, "weight"), gamma.Select(v => (float)v).ToArray(), new[] { channels }),
-            AddWeight(Child(path, "bias"), beta.Select(v => (float)v).ToArray(), new[] { channels }),
-            AddWeight(Child(path, "running_mean"), mean.Select(v => (float)v).ToArray(), new[] { channels }),
-            AddWeight(Child(path, "running_var"), variance.Select(v => (float)v).ToArray(), new[] { channels }),
+            AddWeight(Child(path, "weight"), weight is null ? Enumerable.Repeat(1f, (int)channels).ToArray() : Array(weight), new[] { channels }),
+            AddWeight(Child(path, "bias"), bias is null ? new float[channels] : Array(bias), new[] { channels }),
+            AddWeight(Child(path, "running_mean"), Array(runningMean), new[] { channels }),
+            AddWeight(Child(path, "running_var"), Array(runningVar), new[] { channels }),
         };
         var node = AddNode("BatchNormalization", path, new[] { input }.Concat(names), Float("epsilon", (float)eps));
         _shapes[node.Output[0]] = shape;
         return node.Output[0];
     }
 
-    /// <summary>A fully connected layer: Gemm(x, W, b) with W transposed, as nn.Linear stores it.</summary>
-    public string Linear(TorchSharp.Modules.Linear linear, string path, string input)
+    /// <summary>A fully connected layer: Gemm(x, W, b) with W transposed, as nn.Linear stores it; W [out, in] must read the input's features.</summary>
+    public string Linear(string path, string input, Tensor weight, Tensor? bias)
     {
         var shape = Read(input);
-        if (!shape.IsVector)
-            throw new NotSupportedException($"{path}: a linear layer needs a flat input");
-        var dims = linear.weight!.shape;
-        var inputs = new List<string> { input, AddWeight(Child(path, "weight"), Array(linear.weight), dims) };
-        if (linear.bias is { } bias)
+        var dims = weight.shape;
+        if (!shape.IsVector || dims.Length != 2 || dims[1] != shape.C)
+            throw new NotSupportedException($"{path}: a linear layer of [{string.Join(", ", dims)}] needs a flat input of {(dims.Length == 2 ? dims[1] : 0)} features, not {shape}");
+        var inputs = new List<string> { input, AddWeight(Child(path, "weight"), Array(weight), dims) };
+        if (bias is not null)
             inputs.Add(AddWeight(Child(path, "bias"), Array(bias), new[] { dims[0] }));
         var node = AddNode("Gemm", path, inputs, Int("transB", 1));
         _shapes[node.Output[0]] = new Shape(dims[0], 1, 1, true);
@@ -291,7 +217,7 @@ public sealed partial class OnnxGraphBuilder
     /// <summary>GELU, exact: x * 0.5 * (1 + erf(x / sqrt 2)) (opset 17 has no Gelu operator).</summary>
     public string Gelu(string path, string input)
     {
-        var shape = Read(input, countRead: false);
+        var shape = Read(input);
         var scaled = Binary("Div", Child(path, "div"), input, AddWeight(Child(path, "sqrt2"), new[] { MathF.Sqrt(2f) }, System.Array.Empty<long>()), shape);
         var erf = Unary("Erf", Child(path, "erf"), scaled);
         var plusOne = Binary("Add", Child(path, "add"), erf, AddWeight(Child(path, "one"), new[] { 1f }, System.Array.Empty<long>()), shape);
@@ -335,7 +261,7 @@ public sealed partial class OnnxGraphBuilder
     /// </summary>
     public string SelectKernel(string path, string[] paths, string weights)
     {
-        var shape = Read(paths[0], countRead: false);
+        var shape = Read(paths[0]);
         var weightShape = Read(weights);
         int count = paths.Length;
         if (weightShape.IsVector || weightShape.C != count * shape.C)
@@ -362,12 +288,10 @@ public sealed partial class OnnxGraphBuilder
         return node.Output[0];
     }
 
-    private string Multiply(string path, string input, string other) => Binary("Mul", path, input, other, Read(input, countRead: false) with { SpatialFree = false });
+    private string Multiply(string path, string input, string other) => Binary("Mul", path, input, other, Read(input) with { SpatialFree = false });
 
     private string Binary(string op, string path, string left, string right, Shape shape)
     {
-        if (_shapes.ContainsKey(left)) Read(left);
-        if (_shapes.ContainsKey(right)) Read(right);
         var node = AddNode(op, path, new[] { left, right });
         _shapes[node.Output[0]] = shape;
         return node.Output[0];
@@ -409,10 +333,9 @@ public sealed partial class OnnxGraphBuilder
     /// </summary>
     public string AdaptiveAvgPool(string path, string input, long height, long width)
     {
-        var shape = Read(input, countRead: false);
+        var shape = Read(input);
         if (height == 1 && width == 1)
         {
-            Read(input);
             var global = AddNode("GlobalAveragePool", path, new[] { input });
             _shapes[global.Output[0]] = new Shape(shape.C, 1, 1, false, SpatialFree: true);
             return global.Output[0];
@@ -422,14 +345,12 @@ public sealed partial class OnnxGraphBuilder
         if (shape.H % height == 0 && shape.W % width == 0)
             return AvgPool(path, input, (shape.H / height, shape.W / width), (shape.H / height, shape.W / width), (0, 0), false, false);
 
-        Read(input);
         // x [N, C, H, W] @ Pw^T [W, w] -> [N, C, H, w]; Ph [h, H] @ that -> [N, C, h, w].
         var columns = AddWeight(Child(path, "columns"), Transpose(AdaptiveMatrix(shape.W, width), width, shape.W), new[] { shape.W, width });
         var rows = AddWeight(Child(path, "rows"), AdaptiveMatrix(shape.H, height), new[] { height, shape.H });
         var byColumns = AddNode("MatMul", Child(path, "columns"), new[] { input, columns });
         _shapes[byColumns.Output[0]] = new Shape(shape.C, shape.H, width, false);
         var byRows = AddNode("MatMul", path, new[] { rows, byColumns.Output[0] });
-        Read(byColumns.Output[0]);
         _shapes[byRows.Output[0]] = new Shape(shape.C, height, width, false);
         return byRows.Output[0];
     }
@@ -437,10 +358,9 @@ public sealed partial class OnnxGraphBuilder
     /// <summary>Flatten to [N, features]; a vector passes unchanged.</summary>
     public string Flatten(string path, string input)
     {
-        var shape = Read(input, countRead: false);
+        var shape = Read(input);
         if (shape.IsVector)
             return input;
-        Read(input);
         if (!shape.SpatialFree)
             FixedSpatialSize = true;
         var node = AddNode("Flatten", path, new[] { input }, Int("axis", 1));
@@ -460,17 +380,15 @@ public sealed partial class OnnxGraphBuilder
     /// <summary><c>body * scale + shortcut</c> (no Mul when the scale is 1).</summary>
     public string Residual(string path, string body, string shortcut, double scale)
     {
-        var shape = Read(body, countRead: false);
+        var shape = Read(body);
         if (scale != 1.0)
         {
-            Read(body);
             var factor = AddWeight(Child(path, "scale"), new[] { (float)scale }, System.Array.Empty<long>());
             var scaled = AddNode("Mul", Child(path, "mul"), new[] { body, factor });
             _shapes[scaled.Output[0]] = shape;
             body = scaled.Output[0];
         }
 
-        Read(body);
         Read(shortcut);
         var node = AddNode("Add", path, new[] { body, shortcut });
         _shapes[node.Output[0]] = shape with { SpatialFree = false };
@@ -588,13 +506,11 @@ public sealed partial class OnnxGraphBuilder
         return node.Output[0];
     }
 
-    /// <summary>A value's shape; counts the read unless asked not to (a BatchNorm folds only into a conv output no one has read).</summary>
-    private Shape Read(string value, bool countRead = true)
+    /// <summary>A value's shape; a value no node produced is a bug in the writer.</summary>
+    private Shape Read(string value)
     {
         if (!_shapes.TryGetValue(value, out var shape))
             throw new InvalidOperationException($"value '{value}' is read before any node produced it");
-        if (countRead)
-            _reads[value] = _reads.TryGetValue(value, out var n) ? n + 1 : 1;
         return shape;
     }
 
@@ -644,9 +560,6 @@ public sealed partial class OnnxGraphBuilder
 
     private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
-    /// <summary>A (height, width) pair from a module's one- or two-element array.</summary>
-    private static (long, long) Pair(long[] values) => values.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
-
     /// <summary>PyTorch's adaptive average pooling as a matrix [output, input]: row i averages input[floor(i*in/out), ceil((i+1)*in/out)).</summary>
     private static float[] AdaptiveMatrix(long input, long output)
     {
@@ -677,12 +590,5 @@ public sealed partial class OnnxGraphBuilder
         using var noGrad = no_grad();
         var flat = tensor.detach().to(CPU).to_type(ScalarType.Float32).contiguous().reshape(-1);
         return flat.data<float>().ToArray();
-    }
-
-    private static double[] Doubles(Tensor tensor)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return tensor.detach().to(CPU).to_type(ScalarType.Float64).contiguous().reshape(-1).data<double>().ToArray();
     }
 }

@@ -15,22 +15,6 @@ internal static class InferenceEmitter
     public const string FoldedFlag = "_bnFolded";
     private const string Tensor = "global::TorchSharp.torch.Tensor";
 
-    /// <summary>(conv field, bn field) pairs where a BatchNorm field directly follows a plain Conv2d field in one step list.</summary>
-    public static List<(string Conv, string Bn)> FoldPairs(ClassIR cls)
-    {
-        var members = cls.Members.ToDictionary(m => m.Field, m => m);
-        var pairs = new List<(string, string)>();
-        foreach (var (steps, i) in StepWalk.Positions(cls.Forward))
-        {
-            if (steps[i] is ModuleStep { Optional: false } conv && i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
-                && members.TryGetValue(conv.Field, out var convMember) && convMember.Module is Conv2dNode && convMember.Condition is null
-                && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Module is BatchNormNode && bnMember.Condition is null)
-                pairs.Add((conv.Field, bn.Field));
-        }
-
-        return pairs;
-    }
-
     /// <summary>Writes <c>FoldBatchNorms</c> for a class with fold pairs (the class implements IFoldsBatchNorm).</summary>
     public static void WriteFoldMethod(CodeWriter w, IReadOnlyList<(string Conv, string Bn)> pairs, string ns)
     {

@@ -59,8 +59,12 @@ public static class ModelEmitter
     {
         var ns = options.Namespace;
         var body = InferenceEmitter.WithOptionalClassifier(model.Body, out var classifier);
-        var foldPairs = InferenceEmitter.FoldPairs(body);
+        var foldPairs = BatchNormPairs.Of(body);
         var folded = foldPairs.Select(p => p.Bn).ToList();
+        var onnxFields = options.Onnx
+            ? OnnxEmitter.FieldsOf(model, body, isModel: true, new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), foldPairs, ns,
+                new HashSet<string>(body.Members.Select(m => m.Field.TrimStart('@')).Concat(GeneratedNames.ModuleMembers)) { model.ClassName })
+            : null;
         var meta = model.Metadata;
         var summary = new List<string> { $"{model.ClassName}, generated from {ZooEmitter.SpecFileName(model.SpecPath)}." };
         if (meta.Paper is not null) summary.Add($"Paper: {meta.Paper}.");
@@ -88,6 +92,7 @@ public static class ModelEmitter
         w.Line($"private static readonly global::{ns}.AuxHeadInfo[] AuxHeadInfos = {(model.Aux.Count == 0 ? $"global::System.Array.Empty<global::{ns}.AuxHeadInfo>()" : $"new[] {{ {auxInfos} }}")};");
         w.Line();
         WriteFields(w, body.Members);
+        onnxFields?.WriteDeclarations(w);
 
         var parameters = "long numClasses = " + model.Classes + ", long inChannels = " + model.InChannels + (model.Aux.Count > 0 ? ", bool auxLogits = true" : "");
         w.Summary($"Builds {model.ClassName}.");
@@ -98,6 +103,7 @@ public static class ModelEmitter
             w.Line("/// <param name=\"auxLogits\">Whether to build the auxiliary heads (" + CSharpText.XmlDoc(string.Join(", ", model.Aux.Select(a => a.Name))) + ").</param>");
         w.Open($"public {model.ClassName}({parameters}) : base(nameof({model.ClassName}))");
         WriteDeclaredDropPath(w, body.Forward);
+        onnxFields?.WriteAssignments(w);
         FinishConstructor(w, body.Members, foldPairs, ns);
 
         w.Line("/// <inheritdoc />");
@@ -152,7 +158,7 @@ public static class ModelEmitter
         if (options.Onnx)
         {
             w.Line();
-            OnnxEmitter.WriteModel(w, model, body, folded);
+            OnnxEmitter.WriteModel(w, model, body, foldPairs, onnxFields!);
         }
 
         foreach (var block in model.Blocks)
@@ -167,7 +173,7 @@ public static class ModelEmitter
     private static void WriteBlockClass(CodeWriter w, ModelIR model, ClassIR block, EmitOptions options)
     {
         var ns = options.Namespace;
-        var foldPairs = InferenceEmitter.FoldPairs(block);
+        var foldPairs = BatchNormPairs.Of(block);
         w.Summary($"Block '{block.Name}'{(block.Doc is null ? "" : ": " + block.Doc)}. Output {block.OutputComment}.");
         bool residual = ForwardWriter.HasResidual(block.Forward);
         w.Open($"public sealed class {block.Name} : {Module}" + (foldPairs.Count > 0 ? $", global::{ns}.IFoldsBatchNorm" : "")
@@ -201,7 +207,9 @@ public static class ModelEmitter
             w.Line();
         }
 
+        var onnxFields = options.Onnx ? OnnxEmitter.FieldsOf(model, block, isModel: false, conditionFields, valueFields, foldPairs, ns, taken) : null;
         WriteFields(w, block.Members);
+        onnxFields?.WriteDeclarations(w);
         var parameters = string.Join(", ", block.Params.Select(p => $"{CSharpExpressions.TypeOf(p.Type)} {Syntax.Identifiers.Escape(p.Name)}{(p.Default is null ? "" : " = " + CSharpExpressions.Literal(p.Default))}"));
         w.Summary($"Builds the {block.Name} block.");
         foreach (var parameter in block.Params)
@@ -213,6 +221,7 @@ public static class ModelEmitter
             w.Line($"this.{condition.Value} = {CSharpExpressions.Render(condition.Key)};");
         foreach (var value in valueFields)
             w.Line($"this.{value.Value} = {CSharpExpressions.Render(value.Key)};");
+        onnxFields?.WriteAssignments(w);
         WriteDeclaredDropPath(w, block.Forward);
         FinishConstructor(w, block.Members, foldPairs, ns);
         w.Line("/// <inheritdoc />");
@@ -224,7 +233,7 @@ public static class ModelEmitter
         if (residual)
             WriteDropPath(w, ns);
         if (options.Onnx)
-            OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs.Select(p => p.Bn).ToList());
+            OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs, onnxFields!);
         w.Close();
     }
 

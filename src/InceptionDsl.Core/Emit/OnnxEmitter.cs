@@ -10,7 +10,9 @@ namespace InceptionDsl.Emit;
 /// <summary>
 /// Writes, for a model and each of its block classes, the method that appends its forward to an
 /// ONNX graph (InceptionDsl.Onnx's OnnxGraphBuilder): the same steps ForwardWriter writes as C#,
-/// one builder call per step, each named by the state_dict path of its layer. Emitted only when
+/// one builder call per step, each named by the state_dict path of its layer. A module step's layer is
+/// written by <see cref="OnnxModules"/> from its IR node (geometry from the IR, tensors from the
+/// fields), with the BatchNorms <see cref="BatchNormPairs"/> pairs folded in. Emitted only when
 /// the compilation references the builder (<see cref="EmitOptions.Onnx"/>), so models that do not
 /// export carry no dependency on the ONNX assembly.
 /// </summary>
@@ -24,7 +26,7 @@ public static partial class OnnxEmitter
     public const string BlockInterface = "global::InceptionDsl.Onnx.IOnnxWritable";
 
     /// <summary>The model's OnnxInfo (what the spec says: written into the file's metadata) and WriteOnnx.</summary>
-    internal static void WriteModel(CodeWriter w, ModelIR model, ClassIR body, IReadOnlyCollection<string> folded)
+    internal static void WriteModel(CodeWriter w, ModelIR model, ClassIR body, IReadOnlyList<(string Conv, string Bn)> pairs, OnnxModuleFields fields)
     {
         var meta = model.Metadata;
         string Number(double? value) => value is null ? "null" : FloatValue.FormatDouble(value.Value);
@@ -39,23 +41,50 @@ public static partial class OnnxEmitter
         w.Open($"void {ModelInterface}.WriteOnnx({Builder} graph)");
         w.Line("const string path = \"\";");
         w.Line("var x = graph.Input;");
-        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), folded).Write(body.Forward, "x");
+        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), pairs, fields.Modules(w)).Write(body.Forward, "x");
         w.Line("graph.Logits(x);");
         w.Close();
     }
 
     /// <summary>A block class's WriteOnnx (explicit IOnnxWritable implementation).</summary>
     internal static void WriteBlock(CodeWriter w, ModelIR model, ClassIR block, IReadOnlyDictionary<SymExpr, string> conditionFields,
-        IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyCollection<string> folded)
+        IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyList<(string Conv, string Bn)> pairs, OnnxModuleFields fields)
     {
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"string {BlockInterface}.WriteOnnx({Builder} graph, string path, string input)");
         w.Line("var x = input;");
         var instances = model.Instances.Where(i => i.Block == block.Name).ToList();
-        new StepWriter(w, block, instances, conditionFields, valueFields, folded).Write(block.Forward, "x");
+        new StepWriter(w, block, instances, conditionFields, valueFields, pairs, fields.Modules(w)).Write(block.Forward, "x");
         w.Line("return x;");
         w.Close();
+    }
+
+    /// <summary>
+    /// The fields a class's WriteOnnx reads (the constructor-time values its module sizes read), found by writing it
+    /// once into a scratch writer: the class declares and sets them before its WriteOnnx is written for real.
+    /// </summary>
+    internal static OnnxModuleFields FieldsOf(ModelIR model, ClassIR cls, bool isModel, IReadOnlyDictionary<SymExpr, string> conditionFields,
+        IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyList<(string Conv, string Bn)> pairs, string ns, ISet<string> taken)
+    {
+        var names = new Dictionary<string, SymType>();
+        foreach (var parameter in cls.Params)
+            names[parameter.Name] = parameter.Type;
+        foreach (var let in cls.Lets)
+            names[let.Name] = let.Type;
+        if (isModel)
+        {
+            names["numClasses"] = SymType.Int;
+            names["inChannels"] = SymType.Int;
+        }
+
+        var fields = new OnnxModuleFields(ns, names, taken);
+        var scratch = new CodeWriter();
+        if (isModel)
+            WriteModel(scratch, model, cls, pairs, fields);
+        else
+            WriteBlock(scratch, model, cls, conditionFields, valueFields, pairs, fields);
+        return fields;
     }
 
     /// <summary>The forward steps as builder calls.</summary>
@@ -66,21 +95,29 @@ public static partial class OnnxEmitter
         private readonly IReadOnlyList<InstanceIR> _instances;
         private readonly IReadOnlyDictionary<SymExpr, string> _conditionFields;
         private readonly IReadOnlyDictionary<SymExpr, string> _valueFields;
-        private readonly IReadOnlyCollection<string> _folded;
+        private readonly Dictionary<string, MemberIR> _members;
+
+        /// <summary>Each folded BatchNorm field's convolution, and each such convolution's BatchNorm (<see cref="BatchNormPairs.Of"/>).</summary>
+        private readonly Dictionary<string, string> _convOfBn;
+        private readonly Dictionary<string, string> _bnOfConv;
+        private readonly OnnxModules _modules;
 
         /// <summary>Each step's index in <see cref="StepIR.InOrder"/> order, which indexes the instances' per-use values.</summary>
         private readonly List<StepIR> _order;
         private int _locals;
 
         public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyList<InstanceIR> instances, IReadOnlyDictionary<SymExpr, string> conditionFields,
-            IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyCollection<string> folded)
+            IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyList<(string Conv, string Bn)> pairs, OnnxModules modules)
         {
             _w = w;
             _stateNames = cls.Members.ToDictionary(m => m.Field, m => m.StateName);
+            _members = cls.Members.ToDictionary(m => m.Field, m => m);
             _instances = instances;
             _conditionFields = conditionFields;
             _valueFields = valueFields;
-            _folded = folded;
+            _convOfBn = pairs.ToDictionary(p => p.Bn, p => p.Conv);
+            _bnOfConv = pairs.ToDictionary(p => p.Conv, p => p.Bn);
+            _modules = modules;
             _order = StepIR.InOrder(cls.Forward).ToList();
         }
 
@@ -97,13 +134,7 @@ public static partial class OnnxEmitter
             {
                 case ModuleStep module:
                     _w.Comment(module.Comment);
-                    var call = $"{v} = graph.Module(this.{module.Field}, {Child(_stateNames[module.Field])}, {v});";
-                    if (module.Optional)
-                        _w.Line($"if (this.{module.Field} is not null) {call}");
-                    else if (_folded.Contains(module.Field))
-                        _w.Line($"if (!this.{InferenceEmitter.FoldedFlag}) {call}");
-                    else
-                        _w.Line(call);
+                    WriteModule(module, v);
                     break;
                 case FunctionalStep functional:
                     WriteFunctional(functional, v);
@@ -148,12 +179,51 @@ public static partial class OnnxEmitter
                     break;
                 case AuxTapStep tap:
                     _w.Comment(tap.Comment);
-                    _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
-                        + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                    var head = _members[tap.AuxField].Module;
+                    if (!OnnxModules.Maps(head))
+                    {
+                        // A block head writes itself.
+                        _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
+                            + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                        break;
+                    }
+
+                    _w.Open($"if (graph.IncludeAux && this.{tap.AuxField} is not null)");
+                    var aux = "aux" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                    _w.Line($"var {aux} = {v};");
+                    _modules.Write(head, $"this.{tap.AuxField}!", Child(_stateNames[tap.AuxField]), aux);
+                    _w.Line($"graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, {aux});");
+                    _w.Close();
                     break;
                 default:
                     throw new System.InvalidOperationException($"no ONNX form for the step '{step.Kind}'");
             }
+        }
+
+        /// <summary>
+        /// A module field: a convolution with the BatchNorm the IR pairs with it folded in (its own weights once
+        /// FoldBatchNorms folded them), that BatchNorm left out, any other module the IR renderer maps from its node,
+        /// and the rest (blocks, support modules) writing themselves.
+        /// </summary>
+        private void WriteModule(ModuleStep module, string v)
+        {
+            var member = _members[module.Field];
+            var path = Child(_stateNames[module.Field]);
+            if (_convOfBn.TryGetValue(module.Field, out var conv))
+            {
+                _w.Line($"// (folded into {conv.TrimStart('@')})");
+                return;
+            }
+
+            var access = module.Optional || member.Condition is not null ? $"this.{module.Field}!" : $"this.{module.Field}";
+            if (module.Optional)
+                _w.Open($"if (this.{module.Field} is not null)");
+            if (_bnOfConv.TryGetValue(module.Field, out var bn))
+                _modules.WriteFolded((Conv2dNode)member.Module, access, $"this.{bn}", path, v, $"this.{InferenceEmitter.FoldedFlag}");
+            else
+                _modules.Write(member.Module, access, path, v);
+            if (module.Optional)
+                _w.Close();
         }
 
         /// <summary>Selective kernels: each path's module on the input (or its channel slice), attn on their sum, then the builder's softmax-weighted sum.</summary>
@@ -166,11 +236,20 @@ public static partial class OnnxEmitter
             if (select.Split)
                 _w.Line($"var {slices} = graph.SplitChannels({Child(Name(select) + ".split")}, {v}, {select.PathCount});");
             var outputs = "paths" + id;
-            var calls = Enumerable.Range(0, select.PathCount).Select(i =>
-                $"graph.Module(this.{select.PathsField}[{i}], {Child(pathsName + "." + i.ToString(CultureInfo.InvariantCulture))}, {(select.Split ? $"{slices}[{i}]" : v)})");
-            _w.Line($"var {outputs} = new[] {{ {string.Join(", ", calls)} }};");
+            _w.Line($"var {outputs} = new string[{select.PathCount}];");
+            var items = ((ModuleListNode)_members[select.PathsField].Module).Items;
+            for (int i = 0; i < select.PathCount; i++)
+            {
+                var index = i.ToString(CultureInfo.InvariantCulture);
+                var local = outputs + "_" + index;
+                _w.Line($"var {local} = {(select.Split ? $"{slices}[{index}]" : v)};");
+                _modules.Write(items[i], $"(({TorchSharpModules.TypeOf(items[i])})this.{select.PathsField}[{index}])", Child(pathsName + "." + index), local);
+                _w.Line($"{outputs}[{index}] = {local};");
+            }
+
             var weights = "weights" + id;
-            _w.Line($"var {weights} = graph.Module(this.{select.AttnField}, {Child(_stateNames[select.AttnField])}, graph.Sum({Child(Name(select) + ".sum")}, {outputs}));");
+            _w.Line($"var {weights} = graph.Sum({Child(Name(select) + ".sum")}, {outputs});");
+            _modules.Write(_members[select.AttnField].Module, $"this.{select.AttnField}", Child(_stateNames[select.AttnField]), weights);
             _w.Line($"{v} = graph.SelectKernel({Child(Name(select))}, {outputs}, {weights});");
         }
 
