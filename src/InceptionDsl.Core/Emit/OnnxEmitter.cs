@@ -88,7 +88,7 @@ public static partial class OnnxEmitter
     }
 
     /// <summary>The forward steps as builder calls.</summary>
-    private sealed partial class StepWriter
+    private sealed partial class StepWriter : StepVisitor<string, bool>
     {
         private readonly CodeWriter _w;
         private readonly Dictionary<string, string> _stateNames;
@@ -102,7 +102,7 @@ public static partial class OnnxEmitter
         private readonly Dictionary<string, string> _bnOfConv;
         private readonly OnnxModules _modules;
 
-        /// <summary>Each step's index in <see cref="StepIR.InOrder"/> order, which indexes the instances' per-use values.</summary>
+        /// <summary>Each step's index in <see cref="StepWalk.PostOrder"/> order, which indexes the instances' per-use values.</summary>
         private readonly List<StepIR> _order;
         private int _locals;
 
@@ -118,86 +118,100 @@ public static partial class OnnxEmitter
             _convOfBn = pairs.ToDictionary(p => p.Bn, p => p.Conv);
             _bnOfConv = pairs.ToDictionary(p => p.Conv, p => p.Bn);
             _modules = modules;
-            _order = StepIR.InOrder(cls.Forward).ToList();
+            _order = StepWalk.PostOrder(cls.Forward).ToList();
         }
 
         /// <summary>Applies <paramref name="steps"/> to the value named by the local <paramref name="local"/>, leaving the result in it.</summary>
         public void Write(IEnumerable<StepIR> steps, string local)
         {
             foreach (var step in steps)
-                WriteStep(step, local);
+                Visit(step, local);
         }
 
-        private void WriteStep(StepIR step, string v)
+        // Each visit writes its step's builder calls, applied to the value in the local v (left there); the result is unused.
+
+        protected override bool VisitModule(ModuleStep module, string v)
         {
-            switch (step)
+            _w.Comment(module.Comment);
+            WriteModule(module, v);
+            return true;
+        }
+
+        protected override bool VisitFunctional(FunctionalStep functional, string v)
+        {
+            WriteFunctional(functional, v);
+            return true;
+        }
+
+        protected override bool VisitConcat(ConcatStep concat, string v)
+        {
+            _w.Comment(concat.Comment);
+            var parts = new List<string>();
+            foreach (var branch in concat.Branches)
             {
-                case ModuleStep module:
-                    _w.Comment(module.Comment);
-                    WriteModule(module, v);
-                    break;
-                case FunctionalStep functional:
-                    WriteFunctional(functional, v);
-                    break;
-                case ConcatStep concat:
-                    _w.Comment(concat.Comment);
-                    var parts = new List<string>();
-                    foreach (var branch in concat.Branches)
-                    {
-                        var local = "branch" + (_locals++).ToString(CultureInfo.InvariantCulture);
-                        _w.Line($"var {local} = {v};");
-                        Write(branch.Steps, local);
-                        parts.Add(local);
-                    }
-
-                    _w.Line($"{v} = graph.Concat({Child(Name(concat))}, {string.Join(", ", parts)});");
-                    break;
-                case ResidualStep residual:
-                    _w.Comment(residual.Comment);
-                    var shortcut = "shortcut" + (_locals++).ToString(CultureInfo.InvariantCulture);
-                    _w.Line($"var {shortcut} = {v};");
-                    Write(residual.Shortcut, shortcut);
-                    var body = "residual" + (_locals++).ToString(CultureInfo.InvariantCulture);
-                    _w.Line($"var {body} = {v};");
-                    Write(residual.Body, body);
-                    // No drop-path here: the C# forward's DropPath is the identity outside training, so the exported graph adds the branch as is.
-                    var scale = residual.Scale is null ? "1.0"
-                        : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
-                        : FloatValue.FormatDouble(residual.ScaleValue);
-                    var sum = $"graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale})";
-                    _w.Line(residual.AddCondition is null ? $"{v} = {sum};" : $"{v} = this.{_conditionFields[residual.AddCondition]} ? {sum} : {body};");
-                    break;
-                case GateStep gate:
-                    _w.Comment(gate.Comment);
-                    var weights = "gate" + (_locals++).ToString(CultureInfo.InvariantCulture);
-                    _w.Line($"var {weights} = {v};");
-                    Write(gate.Branch, weights);
-                    _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
-                    break;
-                case SelectStep select:
-                    WriteSelect(select, v);
-                    break;
-                case AuxTapStep tap:
-                    _w.Comment(tap.Comment);
-                    var head = _members[tap.AuxField].Module;
-                    if (!OnnxModules.Maps(head))
-                    {
-                        // A block head writes itself.
-                        _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
-                            + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
-                        break;
-                    }
-
-                    _w.Open($"if (graph.IncludeAux && this.{tap.AuxField} is not null)");
-                    var aux = "aux" + (_locals++).ToString(CultureInfo.InvariantCulture);
-                    _w.Line($"var {aux} = {v};");
-                    _modules.Write(head, $"this.{tap.AuxField}!", Child(_stateNames[tap.AuxField]), aux);
-                    _w.Line($"graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, {aux});");
-                    _w.Close();
-                    break;
-                default:
-                    throw new System.InvalidOperationException($"no ONNX form for the step '{step.Kind}'");
+                var local = "branch" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                _w.Line($"var {local} = {v};");
+                Write(branch.Steps, local);
+                parts.Add(local);
             }
+
+            _w.Line($"{v} = graph.Concat({Child(Name(concat))}, {string.Join(", ", parts)});");
+            return true;
+        }
+
+        protected override bool VisitResidual(ResidualStep residual, string v)
+        {
+            _w.Comment(residual.Comment);
+            var shortcut = "shortcut" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            _w.Line($"var {shortcut} = {v};");
+            Write(residual.Shortcut, shortcut);
+            var body = "residual" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            _w.Line($"var {body} = {v};");
+            Write(residual.Body, body);
+            // No drop-path here: the C# forward's DropPath is the identity outside training, so the exported graph adds the branch as is.
+            var scale = residual.Scale is null ? "1.0"
+                : _valueFields.TryGetValue(residual.Scale, out var field) ? "this." + field
+                : FloatValue.FormatDouble(residual.ScaleValue);
+            var sum = $"graph.Residual({Child(Name(residual))}, {body}, {shortcut}, {scale})";
+            _w.Line(residual.AddCondition is null ? $"{v} = {sum};" : $"{v} = this.{_conditionFields[residual.AddCondition]} ? {sum} : {body};");
+            return true;
+        }
+
+        protected override bool VisitGate(GateStep gate, string v)
+        {
+            _w.Comment(gate.Comment);
+            var weights = "gate" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            _w.Line($"var {weights} = {v};");
+            Write(gate.Branch, weights);
+            _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
+            return true;
+        }
+
+        protected override bool VisitSelect(SelectStep select, string v)
+        {
+            WriteSelect(select, v);
+            return true;
+        }
+
+        protected override bool VisitAuxTap(AuxTapStep tap, string v)
+        {
+            _w.Comment(tap.Comment);
+            var head = _members[tap.AuxField].Module;
+            if (!OnnxModules.Maps(head))
+            {
+                // A block head writes itself.
+                _w.Line($"if (graph.IncludeAux && this.{tap.AuxField} is not null) graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, "
+                    + $"graph.Module(this.{tap.AuxField}, {Child(_stateNames[tap.AuxField])}, {v}));");
+                return true;
+            }
+
+            _w.Open($"if (graph.IncludeAux && this.{tap.AuxField} is not null)");
+            var aux = "aux" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            _w.Line($"var {aux} = {v};");
+            _modules.Write(head, $"this.{tap.AuxField}!", Child(_stateNames[tap.AuxField]), aux);
+            _w.Line($"graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, {aux});");
+            _w.Close();
+            return true;
         }
 
         /// <summary>

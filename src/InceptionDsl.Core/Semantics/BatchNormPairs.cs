@@ -23,34 +23,15 @@ public static class BatchNormPairs
     {
         var members = cls.Members.ToDictionary(m => m.Field, m => m);
         var pairs = new List<(string, string)>();
-        void Walk(IReadOnlyList<StepIR> steps)
+        foreach (var (steps, i) in StepWalk.Positions(cls.Forward))
         {
-            for (int i = 0; i < steps.Count; i++)
-            {
-                switch (steps[i])
-                {
-                    case ConcatStep concat:
-                        foreach (var branch in concat.Branches)
-                            Walk(branch.Steps);
-                        break;
-                    case ResidualStep residual:
-                        Walk(residual.Body);
-                        Walk(residual.Shortcut);
-                        break;
-                    case GateStep gate:
-                        Walk(gate.Branch);
-                        break;
-                    case ModuleStep { Optional: false } conv when i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
-                        && members.TryGetValue(conv.Field, out var convMember) && convMember.Condition is null
-                        && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Condition is null
-                        && Folds(convMember.Module, bnMember.Module):
-                        pairs.Add((conv.Field, bn.Field));
-                        break;
-                }
-            }
+            if (steps[i] is ModuleStep { Optional: false } conv && i + 1 < steps.Count && steps[i + 1] is ModuleStep { Optional: false } bn
+                && members.TryGetValue(conv.Field, out var convMember) && convMember.Condition is null
+                && members.TryGetValue(bn.Field, out var bnMember) && bnMember.Condition is null
+                && Folds(convMember.Module, bnMember.Module))
+                pairs.Add((conv.Field, bn.Field));
         }
 
-        Walk(cls.Forward);
         return pairs;
     }
 

@@ -76,12 +76,6 @@ public sealed record SequentialChildIR(string Name, string Kind, string Label)
 public abstract record StepIR(string Comment)
 {
     /// <summary>
-    /// <paramref name="steps"/> and the steps nested in them, each after those nested in it, in the order they were made:
-    /// the order of <see cref="InstanceIR.Outputs"/>. Kept for the ONNX writer until it walks with <see cref="StepWalk.PostOrder"/>.
-    /// </summary>
-    public static IEnumerable<StepIR> InOrder(IEnumerable<StepIR> steps) => StepWalk.PostOrder(steps);
-
-    /// <summary>
     /// The step's output for the use it was lowered with: exact in the model's own forward; in a
     /// block class, the numbers of the block's first use (each use's are in its <see cref="InstanceIR"/>).
     /// Null for steps that do not transform.
