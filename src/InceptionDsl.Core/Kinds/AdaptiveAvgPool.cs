@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using InceptionDsl.Emit;
+using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -38,4 +40,12 @@ internal sealed class AdaptiveAvgPool : LayerKind<AdaptiveAvgPoolNode>
     protected override string PyTorchBuild(AdaptiveAvgPoolNode node) => $"nn.AdaptiveAvgPool2d({PyPair(node.Size)})";
 
     protected override string PyTorchApply(AdaptiveAvgPoolNode node, string input) => $"F.adaptive_avg_pool2d({input}, {PyPair(node.Size)})";
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(AdaptiveAvgPoolNode node, IOnnxCall call) =>
+        $"{call.Value} = graph.AdaptiveAvgPool({call.Path}, {call.Value}, {call.Long(node.Size.H)}, {call.Long(node.Size.W)});";
+
+    protected override IEnumerable<SymExpr> OnnxReads(AdaptiveAvgPoolNode node) => node.Size.Both();
+
 }

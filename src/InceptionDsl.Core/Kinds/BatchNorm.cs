@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using InceptionDsl.Emit;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
@@ -36,4 +37,12 @@ internal sealed class BatchNorm : LayerKind<BatchNormNode>
     protected override string TorchSharpBuild(BatchNormNode node) => $"{TorchNn}.BatchNorm2d({Cs(node.Features)}, eps: {Cs(node.Eps)}, momentum: {Cs(node.Momentum)})";
 
     protected override string PyTorchBuild(BatchNormNode node) => $"nn.BatchNorm2d({Py(node.Features)}, eps={Py(node.Eps)}, momentum={Py(node.Momentum)})";
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(BatchNormNode node, IOnnxCall call) =>
+        $"{call.Value} = graph.BatchNorm({call.Path}, {call.Value}, {call.Access}.weight, {call.Access}.bias, {call.Access}.running_mean!, {call.Access}.running_var!, {call.Double(node.Eps)});";
+
+    protected override IEnumerable<SymExpr> OnnxReads(BatchNormNode node) => new[] { node.Eps };
+
 }

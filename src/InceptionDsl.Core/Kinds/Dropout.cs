@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using InceptionDsl.Emit;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -36,4 +37,10 @@ internal sealed class Dropout : LayerKind<DropoutNode>
     protected override string PyTorchBuild(DropoutNode node) => $"nn.Dropout({Py(node.P)})";
 
     protected override string PyTorchApply(DropoutNode node, string input) => $"F.dropout({input}, {Py(node.P)}, self.training)";
+
+    internal override bool OnnxFromIr => true;
+
+    /// <summary>Inference: dropout is the identity.</summary>
+    private protected override string WriteOnnx(DropoutNode node, IOnnxCall call) => "// (the identity in the inference graph)";
+
 }

@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
@@ -30,4 +31,9 @@ internal sealed class Flatten : LayerKind<FlattenNode>
     protected override string PyTorchBuild(FlattenNode node) => "nn.Flatten()";
 
     protected override string PyTorchApply(FlattenNode node, string input) => input + ".flatten(1)";
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(FlattenNode node, IOnnxCall call) => $"{call.Value} = graph.Flatten({call.Path}, {call.Value});";
+
 }

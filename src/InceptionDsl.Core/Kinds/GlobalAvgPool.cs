@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Kinds;
@@ -22,4 +23,9 @@ internal sealed class GlobalAvgPool : LayerKind<GlobalAvgPoolNode>
     protected override string PyTorchBuild(GlobalAvgPoolNode node) => "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())";
 
     protected override string PyTorchApply(GlobalAvgPoolNode node, string input) => $"F.adaptive_avg_pool2d({input}, 1).flatten(1)";
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(GlobalAvgPoolNode node, IOnnxCall call) => $"{call.Value} = graph.GlobalAvgPool({call.Path}, {call.Value});";
+
 }

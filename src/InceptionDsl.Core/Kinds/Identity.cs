@@ -1,3 +1,4 @@
+using InceptionDsl.Emit;
 using InceptionDsl.Semantics;
 
 namespace InceptionDsl.Kinds;
@@ -20,4 +21,9 @@ internal sealed class Identity : LayerKind<IdentityNode>
     protected override string PyTorchBuild(IdentityNode node) => "nn.Identity()";
 
     protected override string PyTorchApply(IdentityNode node, string input) => input;
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(IdentityNode node, IOnnxCall call) => "// (the identity in the inference graph)";
+
 }

@@ -1,7 +1,7 @@
-using System;
 using System.Collections.Generic;
-using InceptionDsl.Emit;
+using System;
 using InceptionDsl.Emit.PyTorch;
+using InceptionDsl.Emit;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
@@ -44,6 +44,18 @@ public abstract class LayerKind : NodeKind
 
     /// <summary>The Python a flat body's forward applies for a parameter-free node; null where the node is always a submodule.</summary>
     internal virtual string? PyTorchApply(ModuleNode node, string input) => null;
+
+    /// <summary>
+    /// Whether the ONNX writer builds the node from the IR with <see cref="WriteOnnx"/>; otherwise its module writes its
+    /// own nodes (a support class implementing IOnnxWritable, reached through <c>graph.Module</c>).
+    /// </summary>
+    internal virtual bool OnnxFromIr => false;
+
+    /// <summary>The C# line that applies the node in a WriteOnnx (builder calls with the IR's geometry, tensors from the module).</summary>
+    internal virtual string WriteOnnx(ModuleNode node, IOnnxCall call) => throw new InvalidOperationException($"{Key} writes its own ONNX");
+
+    /// <summary>The IR values <see cref="WriteOnnx"/> reads besides tensors (a class stores those its constructor computes).</summary>
+    internal virtual IEnumerable<SymExpr> OnnxReads(ModuleNode node) => Array.Empty<SymExpr>();
 
     /// <summary>The kind's section of the C# support file (with its ONNX writer where <paramref name="onnx"/>); null when torch has the module.</summary>
     internal virtual string? TorchSharpSupport(bool onnx) => null;
@@ -100,6 +112,16 @@ public abstract class LayerKind<TNode> : LayerKind where TNode : ModuleNode
     internal sealed override string? TorchSharpApply(ModuleNode node, string input) => TorchSharpApply((TNode)node, input);
 
     internal sealed override string? PyTorchApply(ModuleNode node, string input) => PyTorchApply((TNode)node, input);
+
+    internal sealed override string WriteOnnx(ModuleNode node, IOnnxCall call) => WriteOnnx((TNode)node, call);
+
+    internal sealed override IEnumerable<SymExpr> OnnxReads(ModuleNode node) => OnnxReads((TNode)node);
+
+    /// <inheritdoc cref="LayerKind.WriteOnnx(ModuleNode, IOnnxCall)"/>
+    private protected virtual string WriteOnnx(TNode node, IOnnxCall call) => throw new InvalidOperationException($"{Key} writes its own ONNX");
+
+    /// <inheritdoc cref="LayerKind.OnnxReads(ModuleNode)"/>
+    protected virtual IEnumerable<SymExpr> OnnxReads(TNode node) => Array.Empty<SymExpr>();
 
     /// <inheritdoc cref="LayerKind.TorchSharpApply(ModuleNode, string)"/>
     protected virtual string? TorchSharpApply(TNode node, string input) => null;

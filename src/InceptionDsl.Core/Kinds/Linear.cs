@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using InceptionDsl.Diagnostics;
+using InceptionDsl.Emit;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -53,4 +54,9 @@ internal sealed class Linear : LayerKind<LinearNode>
     protected override string TorchSharpBuild(LinearNode node) => $"{TorchNn}.Linear({Cs(node.In)}, {Cs(node.Out)}{(node.Bias ? "" : ", hasBias: false")})";
 
     protected override string PyTorchBuild(LinearNode node) => $"nn.Linear({Py(node.In)}, {Py(node.Out)}{(node.Bias ? "" : ", bias=False")})";
+
+    internal override bool OnnxFromIr => true;
+
+    private protected override string WriteOnnx(LinearNode node, IOnnxCall call) => $"{call.Value} = graph.Linear({call.Path}, {call.Value}, {call.Access}.weight!, {call.Access}.bias);";
+
 }

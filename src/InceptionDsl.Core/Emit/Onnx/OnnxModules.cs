@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using InceptionDsl.Expressions;
+using InceptionDsl.Kinds;
 using InceptionDsl.Semantics;
 using InceptionDsl.Syntax;
 
@@ -47,12 +48,13 @@ internal sealed class OnnxModules
     /// <summary>Whether the renderer writes <paramref name="module"/> from the IR (otherwise: <c>graph.Module</c>).</summary>
     public static bool Maps(ModuleNode module) => module switch
     {
-        Conv2dNode or ConvUnitNode or BatchNormNode or PoolNode or AdaptiveAvgPoolNode or GlobalAvgPoolNode or LinearNode
-            or ActivationNode or DropoutNode or FlattenNode or IdentityNode => true,
+        Conv2dNode or ConvUnitNode or PoolNode or ActivationNode => true,
         // A Sequential of blocks alone is walked by the builder (each block writes itself). A loop's copies are found
         // at run time; the channels a loop carries from copy to copy are not stored, so nothing written may read them.
         SequentialNode sequence => Members(sequence.Items).Any(m => Maps(m.Module)) && !ReadsCarried(sequence.Items),
-        _ => false,
+        // A kind of the registry says whether it is written from the IR (Kinds/: bn, linear, the adaptive and global
+        // pools, flatten, dropout, identity) or writes itself (its support class).
+        _ => NodeKinds.Of(module)?.OnnxFromIr == true,
     };
 
     /// <summary>The members of <paramref name="items"/>, those in loops' bodies included.</summary>
@@ -69,10 +71,9 @@ internal sealed class OnnxModules
     {
         Conv2dNode conv => conv.Kernel.Both().Concat(conv.Stride.Both()).Concat(conv.Padding.Both()).Concat(conv.Dilation.Both()).Append(conv.Groups),
         ConvUnitNode unit => Read(unit.Conv),
-        BatchNormNode bn => new[] { bn.Eps },
         PoolNode pool => pool.Kernel.Both().Concat(pool.Stride.Both()).Concat(pool.Padding.Both()),
-        AdaptiveAvgPoolNode adaptive => adaptive.Size.Both(),
         SequentialNode sequence => Members(sequence.Items).SelectMany(m => (m.Condition is null ? Enumerable.Empty<SymExpr>() : new[] { m.Condition }).Concat(Read(m.Module))),
+        _ when NodeKinds.Of(module) is { OnnxFromIr: true } kind => kind.OnnxReads(module),
         _ => Enumerable.Empty<SymExpr>(),
     };
 
@@ -83,7 +84,7 @@ internal sealed class OnnxModules
     public void Write(ModuleNode module, string access, string path, string v)
     {
         // A child found in a Sequential is cast once, to a local, where its tensors are read.
-        if (module is Conv2dNode or BatchNormNode or LinearNode && access.Contains("["))
+        if (module is Conv2dNode && access.Contains("["))
         {
             var layer = Local("layer");
             _w.Line($"var {layer} = {access};");
@@ -102,35 +103,20 @@ internal sealed class OnnxModules
                 if (unit.Activation != "none")
                     WriteActivation(unit.Activation, Child(path, unit.Activation == "relu" ? "relu" : "activation"), v);
                 break;
-            case BatchNormNode bn:
-                _w.Line($"{v} = graph.BatchNorm({path}, {v}, {access}.weight, {access}.bias, {access}.running_mean!, {access}.running_var!, {Double(bn.Eps)});");
-                break;
             case PoolNode { Max: true } pool:
                 _w.Line($"{v} = graph.MaxPool({path}, {v}, {Pair(pool.Kernel)}, {Pair(pool.Stride)}, {Pair(pool.Padding)}, {Bool(pool.Ceil)});");
                 break;
             case PoolNode pool:
                 _w.Line($"{v} = graph.AvgPool({path}, {v}, {Pair(pool.Kernel)}, {Pair(pool.Stride)}, {Pair(pool.Padding)}, {Bool(pool.Ceil)}, {Bool(!pool.CountIncludePad)});");
                 break;
-            case AdaptiveAvgPoolNode adaptive:
-                _w.Line($"{v} = graph.AdaptiveAvgPool({path}, {v}, {Long(adaptive.Size.H)}, {Long(adaptive.Size.W)});");
-                break;
-            case GlobalAvgPoolNode:
-                _w.Line($"{v} = graph.GlobalAvgPool({path}, {v});");
-                break;
-            case LinearNode:
-                _w.Line($"{v} = graph.Linear({path}, {v}, {access}.weight!, {access}.bias);");
-                break;
             case ActivationNode activation:
                 WriteActivation(activation.Kind, path, v);
                 break;
-            case FlattenNode:
-                _w.Line($"{v} = graph.Flatten({path}, {v});");
-                break;
-            case DropoutNode or IdentityNode:
-                _w.Line("// (the identity in the inference graph)");
-                break;
             case SequentialNode sequence when Maps(sequence):
                 WriteSequential(sequence, access, path, v);
+                break;
+            case var _ when NodeKinds.Of(module) is { OnnxFromIr: true } kind:
+                _w.Line(kind.WriteOnnx(module, new Call(this, access, path, v)));
                 break;
             default:
                 _w.Line($"{v} = graph.Module({access}, {path}, {v});");
@@ -251,6 +237,49 @@ internal sealed class OnnxModules
         _taken.Add(field);
         _fields[name] = (field, type);
         return field;
+    }
+
+    /// <summary>
+    /// A kind's view of one module being written. A child found in a Sequential is cast once, to a local, the first time
+    /// the kind reads the module (for its tensors).
+    /// </summary>
+    private sealed class Call : IOnnxCall
+    {
+        private readonly OnnxModules _modules;
+        private string _access;
+
+        public Call(OnnxModules modules, string access, string path, string value)
+        {
+            _modules = modules;
+            _access = access;
+            Path = path;
+            Value = value;
+        }
+
+        public string Access
+        {
+            get
+            {
+                if (_access.Contains("["))
+                {
+                    var layer = _modules.Local("layer");
+                    _modules._w.Line($"var {layer} = {_access};");
+                    _access = layer;
+                }
+
+                return _access;
+            }
+        }
+
+        public string Path { get; }
+
+        public string Value { get; }
+
+        public string Long(SymExpr size) => _modules.Long(size);
+
+        public string Double(SymExpr value) => _modules.Double(value);
+
+        public string Pair(SymPair pair) => _modules.Pair(pair);
     }
 
     private string Local(string prefix) => prefix + (_locals++).ToString(CultureInfo.InvariantCulture);
