@@ -1,7 +1,7 @@
-using System.Collections.Generic;
 using System;
-using InceptionDsl.Emit.PyTorch;
+using System.Collections.Generic;
 using InceptionDsl.Emit;
+using InceptionDsl.Emit.PyTorch;
 using InceptionDsl.Expressions;
 using InceptionDsl.Semantics;
 
