@@ -318,7 +318,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [1024]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0.2 -> [1024]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // fc: linear 1024 -> numClasses -> [1000]
             if (this.fc is not null)
             {
@@ -492,7 +492,7 @@ namespace InceptionDsl.Models
                 // relu: ReLU -> [1024]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
                 // dropout: dropout p=0.7 -> [1024]
-                // (left out of the inference graph)
+                // (the identity in the inference graph)
                 // fc2: linear 1024 -> numClasses -> [numClasses]
                 x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), x, this.fc2.weight!, this.fc2.bias);
                 return x;

@@ -270,7 +270,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [1792]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0.2 -> [1792]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // logits: linear 1792 -> numClasses -> [1000]
             if (this.logits is not null)
             {
@@ -756,7 +756,10 @@ namespace InceptionDsl.Models
                 residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1, this.conv2d.weight!, this.conv2d.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
                 // relu: ReLU -> [1792, H, W]
-                if (this._applyRelu) x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                if (this._applyRelu)
+                {
+                    x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                }
                 return x;
             }
         }

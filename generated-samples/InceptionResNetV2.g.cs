@@ -337,7 +337,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [1536]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0 -> [1536]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // classif: linear 1536 -> numClasses -> [1000]
             if (this.classif is not null)
             {
@@ -922,7 +922,10 @@ namespace InceptionDsl.Models
                 residual1 = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "conv2d"), residual1, this.conv2d.weight!, this.conv2d.bias, (1, 1), (1, 1), (0, 0), (1, 1), 1);
                 x = graph.Residual(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "residual"), residual1, shortcut0, this._scale);
                 // relu: ReLU -> [inChannels, H, W]
-                if (this._applyRelu) x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                if (this._applyRelu)
+                {
+                    x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
+                }
                 return x;
             }
         }

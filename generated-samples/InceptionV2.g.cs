@@ -270,7 +270,7 @@ namespace InceptionDsl.Models
             // flatten: flatten -> [1024]
             x = graph.Flatten(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "flatten"), x);
             // dropout: dropout p=0.2 -> [1024]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // Logits: linear 1024 -> numClasses -> [1000]
             if (this.Logits is not null)
             {
@@ -324,9 +324,15 @@ namespace InceptionDsl.Models
             {
                 var x = input;
                 // maxpool: max pool 3x3 pad 1 -> [inChannels, H, W]
-                if (this._applyMaxpool) x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (1, 1), (1, 1), false);
+                if (this._applyMaxpool)
+                {
+                    x = graph.MaxPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "maxpool"), x, (3, 3), (1, 1), (1, 1), false);
+                }
                 // avgpool: avg pool 3x3 pad 1 excl. pad -> [inChannels, H, W]
-                if (this._applyAvgpool) x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (3, 3), (1, 1), (1, 1), false, true);
+                if (this._applyAvgpool)
+                {
+                    x = graph.AvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "avgpool"), x, (3, 3), (1, 1), (1, 1), false, true);
+                }
                 // Conv2d_0b_1x1: conv-bn-relu 1x1, filters -> [filters, H, W]
                 var (weight0, bias1) = this.Conv2d_0b_1x1.InferenceWeights();
                 x = graph.Conv(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "Conv2d_0b_1x1.conv"), x, weight0, bias1, (1, 1), (1, 1), (0, 0), (1, 1), 1);

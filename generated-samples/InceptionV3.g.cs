@@ -340,7 +340,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [2048]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0.5 -> [2048]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // fc: linear 2048 -> numClasses -> [1000]
             if (this.fc is not null)
             {

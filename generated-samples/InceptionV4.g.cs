@@ -210,7 +210,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [1536]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0 -> [1536]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // last_linear: linear 1536 -> numClasses -> [1000]
             if (this.last_linear is not null)
             {

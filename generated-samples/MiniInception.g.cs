@@ -177,7 +177,7 @@ namespace InceptionDsl.Models
             // global_avgpool: global average pool -> [224]
             x = graph.GlobalAvgPool(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "global_avgpool"), x);
             // dropout: dropout p=0.2 -> [224]
-            // (left out of the inference graph)
+            // (the identity in the inference graph)
             // fc: linear 224 -> numClasses -> [10]
             if (this.fc is not null)
             {
@@ -351,7 +351,7 @@ namespace InceptionDsl.Models
                 // relu: ReLU -> [128]
                 x = graph.Relu(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "relu"), x);
                 // dropout: dropout p=0.5 -> [128]
-                // (left out of the inference graph)
+                // (the identity in the inference graph)
                 // fc2: linear 128 -> numClasses -> [numClasses]
                 x = graph.Linear(global::InceptionDsl.Onnx.OnnxGraphBuilder.Child(path, "fc2"), x, this.fc2.weight!, this.fc2.bias);
                 return x;

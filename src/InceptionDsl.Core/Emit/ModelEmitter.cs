@@ -233,7 +233,7 @@ public static class ModelEmitter
         if (residual)
             WriteDropPath(w, ns);
         if (options.Onnx)
-            OnnxEmitter.WriteBlock(w, model, block, conditionFields, valueFields, foldPairs, onnxFields!);
+            OnnxEmitter.WriteBlock(w, block, conditionFields, valueFields, foldPairs, onnxFields!);
         w.Close();
     }
 

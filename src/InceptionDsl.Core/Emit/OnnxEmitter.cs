@@ -41,21 +41,20 @@ public static partial class OnnxEmitter
         w.Open($"void {ModelInterface}.WriteOnnx({Builder} graph)");
         w.Line("const string path = \"\";");
         w.Line("var x = graph.Input;");
-        new StepWriter(w, body, System.Array.Empty<InstanceIR>(), new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), pairs, fields.Modules(w)).Write(body.Forward, "x");
+        new StepWriter(w, body, new Dictionary<SymExpr, string>(), new Dictionary<SymExpr, string>(), pairs, fields.Modules(w)).Write(body.Forward, "x");
         w.Line("graph.Logits(x);");
         w.Close();
     }
 
     /// <summary>A block class's WriteOnnx (explicit IOnnxWritable implementation).</summary>
-    internal static void WriteBlock(CodeWriter w, ModelIR model, ClassIR block, IReadOnlyDictionary<SymExpr, string> conditionFields,
+    internal static void WriteBlock(CodeWriter w, ClassIR block, IReadOnlyDictionary<SymExpr, string> conditionFields,
         IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyList<(string Conv, string Bn)> pairs, OnnxModuleFields fields)
     {
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"string {BlockInterface}.WriteOnnx({Builder} graph, string path, string input)");
         w.Line("var x = input;");
-        var instances = model.Instances.Where(i => i.Block == block.Name).ToList();
-        new StepWriter(w, block, instances, conditionFields, valueFields, pairs, fields.Modules(w)).Write(block.Forward, "x");
+        new StepWriter(w, block, conditionFields, valueFields, pairs, fields.Modules(w)).Write(block.Forward, "x");
         w.Line("return x;");
         w.Close();
     }
@@ -83,7 +82,7 @@ public static partial class OnnxEmitter
         if (isModel)
             WriteModel(scratch, model, cls, pairs, fields);
         else
-            WriteBlock(scratch, model, cls, conditionFields, valueFields, pairs, fields);
+            WriteBlock(scratch, cls, conditionFields, valueFields, pairs, fields);
         return fields;
     }
 
@@ -92,7 +91,6 @@ public static partial class OnnxEmitter
     {
         private readonly CodeWriter _w;
         private readonly Dictionary<string, string> _stateNames;
-        private readonly IReadOnlyList<InstanceIR> _instances;
         private readonly IReadOnlyDictionary<SymExpr, string> _conditionFields;
         private readonly IReadOnlyDictionary<SymExpr, string> _valueFields;
         private readonly Dictionary<string, MemberIR> _members;
@@ -102,23 +100,19 @@ public static partial class OnnxEmitter
         private readonly Dictionary<string, string> _bnOfConv;
         private readonly OnnxModules _modules;
 
-        /// <summary>Each step's index in <see cref="StepWalk.PostOrder"/> order, which indexes the instances' per-use values.</summary>
-        private readonly List<StepIR> _order;
         private int _locals;
 
-        public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyList<InstanceIR> instances, IReadOnlyDictionary<SymExpr, string> conditionFields,
+        public StepWriter(CodeWriter w, ClassIR cls, IReadOnlyDictionary<SymExpr, string> conditionFields,
             IReadOnlyDictionary<SymExpr, string> valueFields, IReadOnlyList<(string Conv, string Bn)> pairs, OnnxModules modules)
         {
             _w = w;
             _stateNames = cls.Members.ToDictionary(m => m.Field, m => m.StateName);
             _members = cls.Members.ToDictionary(m => m.Field, m => m);
-            _instances = instances;
             _conditionFields = conditionFields;
             _valueFields = valueFields;
             _convOfBn = pairs.ToDictionary(p => p.Bn, p => p.Conv);
             _bnOfConv = pairs.ToDictionary(p => p.Conv, p => p.Bn);
             _modules = modules;
-            _order = StepWalk.PostOrder(cls.Forward).ToList();
         }
 
         /// <summary>Applies <paramref name="steps"/> to the value named by the local <paramref name="local"/>, leaving the result in it.</summary>
@@ -267,78 +261,29 @@ public static partial class OnnxEmitter
             _w.Line($"{v} = graph.SelectKernel({Child(Name(select))}, {outputs}, {weights});");
         }
 
+        /// <summary>
+        /// A parameter-free operation of a flat body, written as its module would be (<see cref="OnnxModules"/>: the same
+        /// builder call, its sizes from the IR), under the step's condition where it has one; a layer scale multiplies by
+        /// the class's own parameter.
+        /// </summary>
         private void WriteFunctional(FunctionalStep step, string v)
         {
             _w.Comment(step.Comment);
-            var name = Child(step.Kind);
-            string? call = step.Kind switch
-            {
-                _ when ActivationCatalog.OfKind(step.Kind) is { } activation => $"graph.{activation.OnnxMethod}({name}, {v})",
-                "maxpool" => PerUse(step, g => $"graph.MaxPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)})"),
-                "avgpool" => PerUse(step, g => $"graph.AvgPool({name}, {v}, ({g.KernelH}, {g.KernelW}), ({g.StrideH}, {g.StrideW}), ({g.PadH}, {g.PadW}), {Bool(g.Ceil)}, {Bool(g.ExcludePad)})"),
-                "global_avgpool" => $"graph.GlobalAvgPool({name}, {v})",
-                "adaptive_avgpool" => PerUseSize(step, s => $"graph.AdaptiveAvgPool({name}, {v}, {s.Height}, {s.Width})"),
-                "flatten" => $"graph.Flatten({name}, {v})",
-                "layer_scale" => LayerScaleCall(step, v),
-                // Inference: dropout is the identity, as identity is.
-                "dropout" or "identity" => null,
-                _ => throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'"),
-            };
-            if (call is null)
-            {
-                _w.Line("// (left out of the inference graph)");
-                return;
-            }
-
-            var assign = $"{v} = {call};";
-            _w.Line(step.Condition is null ? assign : $"if (this.{_conditionFields[step.Condition]}) {assign}");
-        }
-
-        /// <summary>
-        /// A pool call with its geometry in numbers: the step's own when every use shares it, else a
-        /// switch on the use's state_dict path (<see cref="InstanceIR.Geometries"/>).
-        /// </summary>
-        private string PerUse(FunctionalStep step, System.Func<LayerGeometry, string> call)
-        {
-            var own = step.Geometry ?? throw new System.InvalidOperationException($"pool step '{step.Comment}' has no geometry");
-            int index = IndexOf(step);
-            var uses = _instances.Select(i => (i.Path, Geometry: i.Geometries.Count > index && i.Geometries[index] is { } g ? g : own)).ToList();
-            return Switch(uses.Select(u => (u.Path, call(u.Geometry))).ToList(), call(own));
-        }
-
-        /// <summary>As <see cref="PerUse"/> for an adaptive pool's output size (<see cref="InstanceIR.Outputs"/>).</summary>
-        private string PerUseSize(FunctionalStep step, System.Func<ShapeIR, string> call)
-        {
-            var own = step.Output ?? throw new System.InvalidOperationException($"adaptive pool step '{step.Comment}' has no output shape");
-            int index = IndexOf(step);
-            var uses = _instances.Select(i => (i.Path, Shape: i.Outputs.Count > index ? i.Outputs[index] : own)).ToList();
-            return Switch(uses.Select(u => (u.Path, call(u.Shape))).ToList(), call(own));
-        }
-
-        private static string Switch(IReadOnlyList<(string Path, string Call)> uses, string fallback)
-        {
-            if (uses.All(u => u.Call == fallback))
-                return fallback;
-            var arms = uses.Select(u => $"{CSharpText.Literal(u.Path)} => {u.Call}").Append($"_ => {fallback}");
-            return "path switch { " + string.Join(", ", arms) + " }";
-        }
-
-        /// <summary>The step's position in <see cref="_order"/>, by reference (equal records are different steps).</summary>
-        private int IndexOf(StepIR step)
-        {
-            for (int i = 0; i < _order.Count; i++)
-            {
-                if (ReferenceEquals(_order[i], step))
-                    return i;
-            }
-
-            throw new System.InvalidOperationException($"step '{step.Comment}' is not in its class's forward");
+            if (step.Condition is not null)
+                _w.Open($"if (this.{_conditionFields[step.Condition]})");
+            if (step.Operation is ScaleByParameterNode)
+                _w.Line($"{v} = {LayerScaleCall(step, v)};");
+            else if (OnnxModules.Maps(step.Operation))
+                _modules.Write(step.Operation, access: "", Child(step.Kind), v);
+            else
+                throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'");
+            if (step.Condition is not null)
+                _w.Close();
         }
 
         private static string Name(StepIR step) => step.Label.Length > 0 ? step.Label : step.Kind;
 
         private static string Child(string name) => $"{Builder}.Child(path, {CSharpText.Literal(name)})";
 
-        private static string Bool(bool value) => value ? "true" : "false";
     }
 }
