@@ -268,6 +268,9 @@ public static partial class OnnxEmitter
         /// </summary>
         private void WriteFunctional(FunctionalStep step, string v)
         {
+            // The registry says which engines render a kind; one without ONNX leaves the model without export (IDSL090).
+            if (!Kinds.NodeKinds.TryGet(step.Kind, out var kind) || (kind.Backends & Kinds.Backends.Onnx) == 0)
+                throw new System.InvalidOperationException($"no ONNX form for the operation '{step.Kind}'");
             _w.Comment(step.Comment);
             if (step.Condition is not null)
                 _w.Open($"if (this.{_conditionFields[step.Condition]})");

@@ -35,7 +35,10 @@ internal sealed class Frame
     /// <summary>Where the steps of a block's body come from, while lowering its class or one of its uses.</summary>
     public StepTrace? Trace { get; }
 
-    public Frame WithScope(Scope scope) => new(Owner, scope, Path, Depth, RecordLayers, Trace);
+    /// <summary>Whether this walks a block's body (its class, or one use of it), whose values are its constructor's.</summary>
+    public bool InBlock { get; init; }
+
+    public Frame WithScope(Scope scope) => new(Owner, scope, Path, Depth, RecordLayers, Trace) { InBlock = InBlock };
 }
 
 /// <summary>

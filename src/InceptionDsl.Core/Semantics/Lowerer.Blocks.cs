@@ -213,7 +213,7 @@ internal sealed partial class Lowerer
 
             // A use with a place in the state_dict records its steps to match them with the class's.
             var trace = frame.RecordLayers ? new StepTrace() : null;
-            var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers, trace);
+            var instanceFrame = new Frame(new ClassBuilder(block.Name, _reservedNames), scope, frame.Path + label + ".", frame.Depth + 1, frame.RecordLayers, trace) { InBlock = true };
             // This walk's code is not emitted (its class is): the locals its loops claim are scratch.
             var (outerLocals, outerNesting) = (_locals, _loopNesting);
             (_locals, _loopNesting) = (new ConstructorLocals(GeneratedNames.BlockParameters), 0);
@@ -417,7 +417,7 @@ internal sealed partial class Lowerer
 
         var owner = new ClassBuilder(block.Name, _reservedNames);
         var trace = new StepTrace();
-        var frame = new Frame(owner, scope, "", 0, recordLayers: false, trace);
+        var frame = new Frame(owner, scope, "", 0, recordLayers: false, trace) { InBlock = true };
         var steps = new List<StepIR>();
         // The locals the constructor's loops declare take names none of its parameters and lets has.
         // A class lowered from inside another class's loop starts outside any loop of its own constructor.

@@ -27,6 +27,19 @@ internal sealed partial class Lowerer
         // Messages name the node by its spec path (features.3.branch1.1), not by its bare name or position.
         label = frame.Path + label;
         var options = new Options(node, _defaults.TryGetValue(node.Op, out var defaults) ? defaults : Enumerable.Empty<OptionSyntax>(), frame.Scope, _diagnostics, label);
+        return AsModuleWhereSized(frame, options, PlanKind(node, label, options, input, frame));
+    }
+
+    /// <summary>
+    /// A parameter-free operation is a function of the forward, unless a block sizes it with its values (a pool's stride
+    /// given as a block parameter): a forward cannot read the constructor's values, so it is then a module built with
+    /// them. Decided on the spec's text, so the class's walk and each use's walk (which sees numbers) agree.
+    /// </summary>
+    private static LayerPlan? AsModuleWhereSized(Frame frame, Options options, LayerPlan? plan) =>
+        plan is { Functional: true } && frame.InBlock && options.ReadsVariables() ? plan with { Functional = false } : plan;
+
+    private LayerPlan? PlanKind(NodeSyntax node, string label, Options options, TensorShape input, Frame frame)
+    {
         // A kind that lowers itself (Kinds/): its file has the checks, the shape rule and the counts.
         if (NodeKinds.Layer(node.Op) is { } kind)
         {

@@ -294,9 +294,7 @@ internal sealed partial class Lowerer
         var plan = PlanLayer(node, stateName, input, frame);
         if (plan is null)
             return null;
-        // A parameter-free operation is a function of the forward, unless a size of it is a constructor's value (a pool's
-        // stride given as a block parameter): the forward cannot read those, so it is a module built with them.
-        if (plan.Functional && !plan.Module.Names().Any())
+        if (plan.Functional)
         {
             AddStep(frame, steps, new FunctionalStep(plan.Module, condition, $"{plan.Kind}: {plan.Detail} -> {ShapeText(plan.Output, frame)}")
                 { Output = plan.Output.ToIR(), Kind = plan.Kind, Label = plan.Detail, Geometry = plan.Geometry }, plan.Label ?? plan.Detail, plan.Geometry);

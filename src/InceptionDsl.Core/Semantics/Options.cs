@@ -54,6 +54,21 @@ internal sealed class Options
 
     public bool Has(string key) => _values.ContainsKey(key);
 
+    /// <summary>Whether any value (the node's or a default's) is an expression that reads a name, not a plain constant.</summary>
+    public bool ReadsVariables() => _values.Values.Any(option => ReadsVariable(option.Value));
+
+    private static bool ReadsVariable(ExprSyntax expression) => expression switch
+    {
+        VariableExpr => true,
+        UnaryExpr unary => ReadsVariable(unary.Operand),
+        BinaryExpr binary => ReadsVariable(binary.Left) || ReadsVariable(binary.Right),
+        IndexExpr index => ReadsVariable(index.Target) || ReadsVariable(index.Index),
+        ListExpr list => list.Items.Any(ReadsVariable),
+        CallExpr call => call.Arguments.Any(ReadsVariable),
+        ConditionalExpr conditional => ReadsVariable(conditional.Condition) || ReadsVariable(conditional.WhenTrue) || ReadsVariable(conditional.WhenFalse),
+        _ => false,
+    };
+
     public SourceSpan SpanOf(string key) => _values.TryGetValue(key, out var option) ? option.Span : Span;
 
     public Value? Raw(string key) => _values.TryGetValue(key, out var option) ? ExprEvaluator.Evaluate(option.Value, _scope, _diagnostics) : null;

@@ -92,13 +92,16 @@ public class GraphShapeTests
         var blocks = ModelGraph.Build(model).Nodes.OfType<BlockNode>().ToList();
         Assert.Equal(["down1", "down2", "down3"], blocks.Select(b => b.Path));
 
-        // Per use: the pool branch, the concat, the stride-1 avg pool, the relu (run only where s == 1; elsewhere it passes its input on).
+        // Per use: the concat and the relu (run only where s == 1; elsewhere it passes its input on). The pools, sized by
+        // the block's parameters, are modules (a forward cannot read constructor values): each use's row has its shape.
         ShapeIR Map(long c, long side) => new(c, side, side, false);
-        Assert.Equal([Map(3, 32), Map(11, 32), Map(11, 32), Map(11, 32)], Functional(blocks[0]));
-        Assert.Equal([Map(11, 16), Map(19, 16), Map(19, 16), Map(19, 16)], Functional(blocks[1]));
-        Assert.Equal([Map(19, 4), Map(27, 4), Map(27, 4), Map(27, 4)], Functional(blocks[2]));
+        Assert.Equal([Map(11, 32), Map(11, 32)], Functional(blocks[0]));
+        Assert.Equal([Map(19, 16), Map(19, 16)], Functional(blocks[1]));
+        Assert.Equal([Map(27, 4), Map(27, 4)], Functional(blocks[2]));
         Assert.All(blocks, b => Assert.Equal(b.Shape, Functional(b)[^1]));
         Assert.Equal(Map(27, 4), model.Layers.Single(r => r.Path == "down3").Shape);
+        Assert.Equal([Map(3, 32), Map(11, 16), Map(19, 4)], new[] { "down1", "down2", "down3" }.Select(b => Specs.Row(model, b + ".maxpool0").Shape));
+        Assert.Equal([Map(11, 32), Map(19, 16), Map(27, 4)], new[] { "down1", "down2", "down3" }.Select(b => Specs.Row(model, b + ".avgpool0").Shape));
     }
 
     /// <summary>The shapes of a block's parameter-free steps, concats and residuals, each after those nested in it.</summary>
