@@ -64,14 +64,11 @@ public class LayerGeometryTests
         Assert.Equal(new LayerGeometry(1, 3, 2, 1, 0, 1) { Filters = 8 }, Specs.Row(model, "a").Geometry);
         Assert.Equal(new LayerGeometry(3, 3, 1, 1, 1, 1) { Ceil = true, ExcludePad = true }, model.Body.Forward.OfType<FunctionalStep>().First().Geometry);
 
-        // The class's step has its first use's numbers; a use whose geometry differs carries its own.
+        // A pool the block sizes with its parameter is a module of the class; each use's row carries its own geometry.
         var down = model.Blocks.Single(b => b.Name == "Down");
-        var pool = down.Forward.OfType<FunctionalStep>().Single();
-        Assert.Equal(new LayerGeometry(3, 3, 2, 2, 0, 0), pool.Geometry);
-        var poolIndex = StepWalk.PostOrder(down.Forward).ToList().IndexOf(pool);
-        var instances = model.Instances.ToDictionary(i => i.Path);
-        Assert.Empty(instances["down1"].Geometries);
-        Assert.Equal(new LayerGeometry(3, 3, 2, 2, 1, 1), instances["down2"].Geometries[poolIndex]);
+        Assert.Single(down.Forward.OfType<ModuleStep>(), s => s.Kind == "maxpool");
+        Assert.Equal(new LayerGeometry(3, 3, 2, 2, 0, 0), Specs.Row(model, "down1.maxpool0").Geometry);
+        Assert.Equal(new LayerGeometry(3, 3, 2, 2, 1, 1), Specs.Row(model, "down2.maxpool0").Geometry);
 
         var graph = ModelGraph.Build(model);
         var blocks = ModelGraph.Descendants(graph.Nodes).OfType<BlockNode>().ToDictionary(b => b.Path);
