@@ -12,9 +12,10 @@ public sealed record ActivationInfo(string Key, string Kind, string Description,
 
 /// <summary>
 /// The activations, in one table: a node of each kind (<c>- relu6</c>), a conv's <c>act</c>, and a
-/// gate's last node all read it, as do the op catalog, the schema, the language reference and the ONNX
-/// writer. Adding one is a row here, its TorchSharp module in <c>OnnxGraphBuilder.Module</c>, and its
-/// ONNX method.
+/// gate's last node all read it, as do the node-kind registry, the schema, the language reference and the
+/// ONNX writer. Adding one is a row here, its functional (and in-place) C# in <c>TorchSharpModules</c>, its torch
+/// function in <c>PyTorchModules</c> (and the conv unit's table in <c>PyTorchSupport</c>), and its
+/// <c>OnnxGraphBuilder</c> method: an activation is not yet a one-file kind of <c>Kinds/</c>.
 /// </summary>
 public static class ActivationCatalog
 {
