@@ -143,7 +143,7 @@ public static partial class OnnxEmitter
             var parts = new List<string>();
             foreach (var branch in concat.Branches)
             {
-                var local = "branch" + (_locals++).ToString(CultureInfo.InvariantCulture);
+                var local = Local("branch");
                 _w.Line($"var {local} = {v};");
                 Write(branch.Steps, local);
                 parts.Add(local);
@@ -156,10 +156,10 @@ public static partial class OnnxEmitter
         protected override bool VisitResidual(ResidualStep residual, string v)
         {
             _w.Comment(residual.Comment);
-            var shortcut = "shortcut" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            var shortcut = Local("shortcut");
             _w.Line($"var {shortcut} = {v};");
             Write(residual.Shortcut, shortcut);
-            var body = "residual" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            var body = Local("residual");
             _w.Line($"var {body} = {v};");
             Write(residual.Body, body);
             // No drop-path here: the C# forward's DropPath is the identity outside training, so the exported graph adds the branch as is.
@@ -174,7 +174,7 @@ public static partial class OnnxEmitter
         protected override bool VisitGate(GateStep gate, string v)
         {
             _w.Comment(gate.Comment);
-            var weights = "gate" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            var weights = Local("gate");
             _w.Line($"var {weights} = {v};");
             Write(gate.Branch, weights);
             _w.Line($"{v} = graph.Gate({Child(Name(gate))}, {v}, {weights});");
@@ -200,7 +200,7 @@ public static partial class OnnxEmitter
             }
 
             _w.Open($"if (graph.IncludeAux && this.{tap.AuxField} is not null)");
-            var aux = "aux" + (_locals++).ToString(CultureInfo.InvariantCulture);
+            var aux = Local("aux");
             _w.Line($"var {aux} = {v};");
             _modules.Write(head, $"this.{tap.AuxField}!", Child(_stateNames[tap.AuxField]), aux);
             _w.Line($"graph.AuxOutput({CSharpText.Literal(_stateNames[tap.AuxField])}, {aux});");
@@ -283,6 +283,9 @@ public static partial class OnnxEmitter
             if (step.Condition is not null)
                 _w.Close();
         }
+
+        /// <summary>A fresh local of WriteOnnx: <paramref name="prefix"/> and the next number.</summary>
+        private string Local(string prefix) => prefix + (_locals++).ToString(CultureInfo.InvariantCulture);
 
         private static string Name(StepIR step) => step.Label.Length > 0 ? step.Label : step.Kind;
 

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using InceptionDsl.Diagnostics;
-using InceptionDsl.Emit;
 using InceptionDsl.Expressions;
 using InceptionDsl.Syntax;
 
